@@ -1,0 +1,144 @@
+// Package cli is the command line of Lightspeed Connect: one file per subcommand, each a thin
+// face on the connections core, for support staff and scripts.
+//
+// Exit codes are stable: 0 success (or all healthy), 1 failed or something needs attention,
+// 2 bad usage. Errors are one plain sentence plus the fix, on stderr. No command prints a
+// token or secret to the terminal; only export writes them, to a file.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// Exit codes shared by every subcommand.
+const (
+	ExitOK        = 0
+	ExitAttention = 1
+	ExitUsage     = 2
+)
+
+// Env is what a subcommand may touch: its streams and the app's identity. Tests build one with
+// buffers; Main builds it from the process.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Info   appinfo.Info
+}
+
+// command is one subcommand: its one-line summary and the function that runs it.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) error
+}
+
+// commands lists the subcommands by name. Each file of this package adds its own in init.
+var commands = map[string]command{}
+
+// Main runs the command line with the process's streams and returns the exit code. An
+// interrupt (Ctrl+C) cancels the running command cleanly.
+func Main(args []string, info appinfo.Info) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return Run(ctx, &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Info: info}, args)
+}
+
+// Run runs one subcommand and returns its exit code.
+func Run(ctx context.Context, env *Env, args []string) int {
+	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
+		printUsage(env.Stdout, env.Info)
+		return ExitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "There is no command %q. Run \"lightspeed-connect help\" to see the commands.\n", args[0])
+		return ExitUsage
+	}
+	return exitCode(env, cmd.run(ctx, env, args[1:]))
+}
+
+// exitCode turns a command's error into its plain sentence on stderr and its exit code.
+func exitCode(env *Env, err error) int {
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case errors.Is(err, errAttention):
+		return ExitAttention
+	}
+	fmt.Fprintln(env.Stderr, problem.Summary(err))
+	if detail := problem.Detail(err); detail != "" {
+		fmt.Fprintln(env.Stderr, "Detail for support: "+detail)
+	}
+	if problem.Is(err, problem.KindUsage) {
+		return ExitUsage
+	}
+	return ExitAttention
+}
+
+// errAttention ends a command with exit code 1 after it has already said everything itself.
+var errAttention = errors.New("needs attention")
+
+// usageError is a *problem.Error of kind usage: exit code 2 and the sentence on stderr.
+func usageError(format string, args ...any) error {
+	return problem.New(problem.KindUsage, fmt.Sprintf(format, args...), nil)
+}
+
+// newFlags makes a subcommand's flag set; its errors come back as usage errors.
+func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: lightspeed-connect %s %s\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, turning a flag mistake into a usage error and refusing stray
+// arguments, so that a typo never runs a command with defaults the user did not mean.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError("Check the command's options: run \"lightspeed-connect %s -h\" to see them.", fs.Name())
+	}
+	if fs.NArg() > 0 {
+		return usageError("Unexpected %q: run \"lightspeed-connect %s -h\" to see the options.", fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
+}
+
+func printUsage(w io.Writer, info appinfo.Info) {
+	fmt.Fprintf(w, "%s %s connects Lightspeed companies to an integration and keeps their tokens alive.\n\n", info.Name, info.Version)
+	fmt.Fprintln(w, "Usage:")
+	fmt.Fprintln(w, "  lightspeed-connect              open the window")
+	fmt.Fprintln(w, "  lightspeed-connect COMMAND      run a command without a window")
+	fmt.Fprintln(w, "\nCommands:")
+	names := make([]string, 0, len(commands))
+	for name := range commands {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(w, "  %-16s %s\n", name, commands[name].summary)
+	}
+	fmt.Fprintln(w, "\nRun \"lightspeed-connect COMMAND -h\" for a command's options.")
+	fmt.Fprintln(w, "Exit codes: 0 success, 1 failed or needs attention, 2 bad usage.")
+}
