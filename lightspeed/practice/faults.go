@@ -1,0 +1,101 @@
+package practice
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// errUnknownCompany is returned for a company ID the server does not have.
+var errUnknownCompany = errors.New("could not find that demo company")
+
+// Fault is a failure the practice server can be told to answer with, once per request.
+type Fault int
+
+// The faults the server can inject. Token faults answer the token endpoint without looking
+// at the request (nothing is used up); API faults answer an API call the same way.
+const (
+	// FaultServerError answers HTTP 500 with an HTML error page.
+	FaultServerError Fault = iota + 1
+	// FaultHTML answers HTTP 200 with an HTML page instead of JSON (a proxy or portal page).
+	FaultHTML
+	// FaultEmpty answers HTTP 200 with an empty body.
+	FaultEmpty
+	// FaultInvalidGrant answers HTTP 400 {"error":"invalid_grant"}.
+	FaultInvalidGrant
+	// FaultInvalidClient answers HTTP 401 {"error":"invalid_client"}.
+	FaultInvalidClient
+	// FaultSlow never answers: it waits until the client gives up or the server closes.
+	FaultSlow
+	// FaultRateLimited answers HTTP 429 with a Retry-After header (see SetRetryAfter).
+	FaultRateLimited
+	// FaultUnauthorized answers HTTP 401 as if the access token were not accepted.
+	FaultUnauthorized
+	// FaultWrongShape answers HTTP 200 with JSON of the wrong shape (a string).
+	FaultWrongShape
+)
+
+// FailNextToken makes the next n token requests fail with the given fault.
+func (s *Server) FailNextToken(n int, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.tokenFaults = append(s.tokenFaults, f)
+	}
+}
+
+// FailNextAPI makes the next n API requests fail with the given fault.
+func (s *Server) FailNextAPI(n int, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.apiFaults = append(s.apiFaults, f)
+	}
+}
+
+// SetRetryAfter sets the wait a FaultRateLimited answer asks for (whole seconds, rounded up).
+func (s *Server) SetRetryAfter(d time.Duration) { s.retryAfter.Store(int64(d)) }
+
+// nextFault pops the next queued fault, or 0 for none.
+func (s *Server) nextFault(queue *[]Fault) Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(*queue) == 0 {
+		return 0
+	}
+	f := (*queue)[0]
+	*queue = (*queue)[1:]
+	return f
+}
+
+// serveFault writes the answer for f.
+func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
+	switch f {
+	case FaultServerError:
+		writeHTML(w, http.StatusInternalServerError, serverErrorPage, nil)
+	case FaultHTML:
+		writeHTML(w, http.StatusOK, portalPage, nil)
+	case FaultEmpty:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+	case FaultInvalidGrant:
+		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "The grant is invalid (practice fault).")
+	case FaultInvalidClient:
+		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed (practice fault).")
+	case FaultSlow:
+		select {
+		case <-r.Context().Done():
+		case <-s.closing:
+		}
+	case FaultRateLimited:
+		secs := math.Ceil(time.Duration(s.retryAfter.Load()).Seconds())
+		w.Header().Set("Retry-After", strconv.Itoa(int(secs)))
+		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "rate_limited", "error_description": "Too many requests."})
+	case FaultUnauthorized:
+		writeUnauthorized(w)
+	case FaultWrongShape:
+		writeJSON(w, http.StatusOK, "this is not the object you are looking for")
+	}
+}

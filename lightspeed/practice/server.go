@@ -1,0 +1,409 @@
+// Package practice is a small, faithful stand-in for Lightspeed O-Series (Kounta): its consent
+// page, its token endpoint and the two API calls the app needs (companies/me.json and
+// companies/{id}/sites.json).
+//
+// It ships inside the app so that a store manager can practise connecting a demo company
+// without touching a real one, and it is the shared fixture for tests and benchmarks: it runs
+// on loopback, speaks real HTTP, and has knobs to inject the failures the real service shows
+// (slow answers, HTML instead of JSON, revoked refresh tokens, rate limits).
+//
+// The server never logs. Secrets it hands out (client secret, codes, tokens) come from
+// crypto/rand and are only ever written into HTTP responses.
+package practice
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults used when a Config field is left at its zero value.
+const (
+	// DefaultCompanies is how many demo companies the server offers on its consent page.
+	DefaultCompanies = 3
+	// DefaultAccessTTL is how long an access token works, as at Lightspeed.
+	DefaultAccessTTL = time.Hour
+	// DefaultCodeTTL is how long an authorization code can be exchanged.
+	DefaultCodeTTL = 60 * time.Second
+	// DefaultSitesPerPage is the page size of sites.json; a company with more sites paginates.
+	DefaultSitesPerPage = 50
+	// DefaultRetryAfter is the wait a FaultRateLimited answer asks for.
+	DefaultRetryAfter = time.Second
+)
+
+// Config describes a practice server. Every field has a sensible zero value.
+type Config struct {
+	// ClientID is the integration's client ID. Empty: a random one ("practice-…").
+	ClientID string
+	// ClientSecret is the integration's client secret. Empty: a random one.
+	ClientSecret string
+	// RedirectURIs are the redirect URIs registered for the integration. Matching is exact,
+	// as at Lightspeed: an authorize request with any other redirect_uri gets an HTTP 500
+	// page and no redirect. Empty: none yet (see AddRedirectURI).
+	RedirectURIs []string
+	// Companies is the number of demo companies. Zero: DefaultCompanies (3). The first three
+	// are named ("Harbour Burgers Pty Ltd", "Bondi Bean Co.", "Northside Noodles"); more are
+	// generated deterministically ("Demo Company 4", …).
+	Companies int
+	// Latency is added to every token and API response (not to the consent page).
+	Latency time.Duration
+	// AccessTTL is how long an access token works. Zero: DefaultAccessTTL (1 h).
+	AccessTTL time.Duration
+	// CodeTTL is how long an authorization code can be exchanged. Zero: DefaultCodeTTL (60 s).
+	CodeTTL time.Duration
+	// RotateRefresh makes every refresh return a new refresh token. The old one keeps
+	// working until the new one has been used once (a grace period), so a client that dies
+	// between the server's answer and saving the new token can still refresh with the one
+	// it stored. False: the refresh token stays the same forever, as at Lightspeed.
+	RotateRefresh bool
+	// SitesPerPage is the page size of sites.json. Zero: DefaultSitesPerPage (50).
+	SitesPerPage int
+	// Now is the clock for code and token expiry and for the Date header. Nil: time.Now.
+	Now func() time.Time
+}
+
+// Server is a running (or ready to run) practice Lightspeed. It is safe for concurrent use.
+type Server struct {
+	cfg       Config
+	companies []Company
+	handler   http.Handler
+
+	latency    atomic.Int64 // time.Duration
+	retryAfter atomic.Int64 // time.Duration
+	tokenReqs  atomic.Int64
+	apiReqs    atomic.Int64
+	authReqs   atomic.Int64
+
+	mu           sync.Mutex
+	redirectURIs []string
+	codes        map[string]*codeGrant
+	access       map[string]*accessGrant
+	refresh      map[string]*refreshGrant
+	tokenFaults  []Fault
+	apiFaults    []Fault
+
+	closing   chan struct{}
+	closeOnce sync.Once
+	srv       *http.Server
+	url       string
+}
+
+// Company is a demo company with its sites, as the practice server knows it.
+type Company struct {
+	// ID is the company's Lightspeed ID.
+	ID int64
+	// Name is the company's trading name.
+	Name string
+	// Sites are the company's sites, in order.
+	Sites []Site
+}
+
+// Site is one site (a shop or venue) of a demo company.
+type Site struct {
+	// ID is the site's Lightspeed ID.
+	ID int64
+	// Name is the site's name, as shown on the consent result and in the app.
+	Name string
+	// Code is the site's short code.
+	Code string
+}
+
+// Info is what the app needs to talk to the practice server as if it were Lightspeed.
+// It holds the client secret: show it only where the real one would be shown.
+type Info struct {
+	AuthorizeURL string `json:"authorize_url"`
+	TokenURL     string `json:"token_url"`
+	APIURL       string `json:"api_url"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	// RedirectURI is the first registered redirect URI, or "" when none is registered.
+	RedirectURI string `json:"redirect_uri"`
+}
+
+// New returns a practice server with cfg's defaults filled in. It does not listen yet:
+// call Start, or mount Handler on an httptest server.
+func New(cfg Config) (*Server, error) {
+	if err := fillDefaults(&cfg); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:          cfg,
+		companies:    demoCompanies(cfg.Companies),
+		redirectURIs: append([]string(nil), cfg.RedirectURIs...),
+		codes:        map[string]*codeGrant{},
+		access:       map[string]*accessGrant{},
+		refresh:      map[string]*refreshGrant{},
+		closing:      make(chan struct{}),
+	}
+	s.latency.Store(int64(cfg.Latency))
+	s.retryAfter.Store(int64(DefaultRetryAfter))
+	s.handler = s.routes()
+	return s, nil
+}
+
+func fillDefaults(cfg *Config) error {
+	if cfg.Companies < 0 || cfg.SitesPerPage < 0 || cfg.AccessTTL < 0 || cfg.CodeTTL < 0 || cfg.Latency < 0 {
+		return errors.New("could not set up the practice server: negative numbers in its settings")
+	}
+	var err error
+	if cfg.ClientID == "" {
+		if cfg.ClientID, err = randomString(9); err != nil {
+			return err
+		}
+		cfg.ClientID = "practice-" + cfg.ClientID
+	}
+	if cfg.ClientSecret == "" {
+		if cfg.ClientSecret, err = randomString(24); err != nil {
+			return err
+		}
+	}
+	if cfg.Companies == 0 {
+		cfg.Companies = DefaultCompanies
+	}
+	if cfg.AccessTTL == 0 {
+		cfg.AccessTTL = DefaultAccessTTL
+	}
+	if cfg.CodeTTL == 0 {
+		cfg.CodeTTL = DefaultCodeTTL
+	}
+	if cfg.SitesPerPage == 0 {
+		cfg.SitesPerPage = DefaultSitesPerPage
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return nil
+}
+
+// Start listens on addr (for example "127.0.0.1:0" for any free port) and serves in the
+// background until Close or Shutdown.
+func (s *Server) Start(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("could not start the practice server on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	s.srv = srv
+	s.url = "http://" + ln.Addr().String()
+	s.mu.Unlock()
+	go func() { _ = srv.Serve(ln) }()
+	return nil
+}
+
+// URL is the server's base address ("http://127.0.0.1:PORT"), or "" before Start.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// Info describes the started server in the terms of a Lightspeed integration.
+func (s *Server) Info() Info { return s.InfoAt(s.URL()) }
+
+// InfoAt is Info for a server reached at baseURL, for when Handler is mounted elsewhere
+// (for example on an httptest.Server).
+func (s *Server) InfoAt(baseURL string) Info {
+	s.mu.Lock()
+	first := ""
+	if len(s.redirectURIs) > 0 {
+		first = s.redirectURIs[0]
+	}
+	s.mu.Unlock()
+	return Info{
+		AuthorizeURL: baseURL + "/authorize",
+		TokenURL:     baseURL + "/v1/token.json",
+		APIURL:       baseURL + "/v1/",
+		ClientID:     s.cfg.ClientID,
+		ClientSecret: s.cfg.ClientSecret,
+		RedirectURI:  first,
+	}
+}
+
+// Handler serves the practice Lightspeed; Start uses it, tests may mount it on httptest.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close stops the server at once; requests in flight (including slow faults) end.
+func (s *Server) Close() error {
+	s.signalClosing()
+	if srv := s.server(); srv != nil {
+		return srv.Close()
+	}
+	return nil
+}
+
+// Shutdown stops the server gracefully, waiting for requests in flight until ctx ends.
+// Slow faults are released so they do not hold the shutdown up.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.signalClosing()
+	if srv := s.server(); srv != nil {
+		return srv.Shutdown(ctx)
+	}
+	return nil
+}
+
+func (s *Server) signalClosing() { s.closeOnce.Do(func() { close(s.closing) }) }
+
+func (s *Server) server() *http.Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.srv
+}
+
+// AddRedirectURI registers one more redirect URI for the integration (exact match), as
+// the app does at run time for its own loopback redirect. Adding one twice is harmless.
+func (s *Server) AddRedirectURI(uri string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.redirectURIs {
+		if u == uri {
+			return
+		}
+	}
+	s.redirectURIs = append(s.redirectURIs, uri)
+}
+
+func (s *Server) redirectRegistered(uri string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.redirectURIs {
+		if u == uri {
+			return true
+		}
+	}
+	return false
+}
+
+// Companies returns the demo companies in consent-page order (a copy).
+func (s *Server) Companies() []Company {
+	out := make([]Company, len(s.companies))
+	for i, c := range s.companies {
+		out[i] = c
+		out[i].Sites = append([]Site(nil), c.Sites...)
+	}
+	return out
+}
+
+func (s *Server) company(id int64) (Company, bool) {
+	for _, c := range s.companies {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Company{}, false
+}
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
+
+// randomString returns n random bytes as unpadded base64url text.
+func randomString(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("could not make a random value: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// firstCompanyID is the ID of the first demo company; IDs count up from it.
+const firstCompanyID = 31001
+
+// demoCompanies builds n deterministic demo companies.
+func demoCompanies(n int) []Company {
+	named := []struct {
+		name  string
+		sites [][2]string
+	}{
+		{"Harbour Burgers Pty Ltd", [][2]string{{"Parramatta", "PAR"}, {"Manly", "MAN"}, {"Bondi", "BON"}}},
+		{"Bondi Bean Co.", [][2]string{{"Campbell Parade", "CAM"}}},
+		{"Northside Noodles", [][2]string{{"Chatswood", "CHA"}, {"North Sydney", "NSY"}}},
+	}
+	out := make([]Company, n)
+	for i := range out {
+		id := int64(firstCompanyID + i)
+		c := Company{ID: id}
+		if i < len(named) {
+			c.Name = named[i].name
+			for j, st := range named[i].sites {
+				c.Sites = append(c.Sites, Site{ID: id*100 + int64(j+1), Name: st[0], Code: st[1]})
+			}
+		} else {
+			c.Name = fmt.Sprintf("Demo Company %d", i+1)
+			for j := range 1 + i%4 {
+				c.Sites = append(c.Sites, Site{ID: id*100 + int64(j+1), Name: fmt.Sprintf("Site %d", j+1), Code: fmt.Sprintf("S%02d", j+1)})
+			}
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// SetLatency changes the delay added to every token and API response.
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
+// Stats counts requests the server has seen, for tests.
+type Stats struct {
+	// AuthorizeRequests counts GET and POST requests to /authorize.
+	AuthorizeRequests int64
+	// TokenRequests counts requests to /v1/token.json, faulted ones included.
+	TokenRequests int64
+	// APIRequests counts requests under /v1/ other than the token endpoint.
+	APIRequests int64
+}
+
+// Stats returns the request counters.
+func (s *Server) Stats() Stats {
+	return Stats{
+		AuthorizeRequests: s.authReqs.Load(),
+		TokenRequests:     s.tokenReqs.Load(),
+		APIRequests:       s.apiReqs.Load(),
+	}
+}
+
+// delay waits for the configured latency, or less if the request or server ends first.
+func (s *Server) delay(r *http.Request) {
+	d := time.Duration(s.latency.Load())
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	case <-s.closing:
+	}
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /authorize", s.authorizeForm)
+	mux.HandleFunc("POST /authorize", s.authorizeDecision)
+	mux.HandleFunc("/v1/token.json", s.token)
+	mux.HandleFunc("/v1/", s.api)
+	mux.HandleFunc("/", s.notFoundPage)
+	return mux
+}
+
+// AuthCodeURL builds an authorize address for this integration, as the app would: with
+// response_type=code, the redirect URI, the state and, if codeChallenge is not "", PKCE S256.
+func (i Info) AuthCodeURL(redirectURI, state, codeChallenge string) string {
+	q := url.Values{
+		"client_id":     {i.ClientID},
+		"redirect_uri":  {redirectURI},
+		"state":         {state},
+		"response_type": {"code"},
+	}
+	if codeChallenge != "" {
+		q.Set("code_challenge", codeChallenge)
+		q.Set("code_challenge_method", "S256")
+	}
+	return i.AuthorizeURL + "?" + q.Encode()
+}
