@@ -1,0 +1,190 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// Diagnostics is a redacted picture of the app's storage, safe to paste into a support ticket:
+// secrets appear only as fingerprints (see Fingerprint) or "missing".
+type Diagnostics struct {
+	// GeneratedAt is when the report was made.
+	GeneratedAt time.Time `json:"generated_at"`
+	// AppVersion is the app's version, as passed in.
+	AppVersion string `json:"app_version"`
+	// OS is runtime.GOOS.
+	OS string `json:"os"`
+	// Arch is runtime.GOARCH.
+	Arch string `json:"arch"`
+	// GoVersion is runtime.Version().
+	GoVersion string `json:"go_version"`
+	// KeyringService is the service name the app's keyring items are filed under.
+	KeyringService string `json:"keyring_service"`
+	// KeyringOK is true when Probe succeeded.
+	KeyringOK bool `json:"keyring_ok"`
+	// KeyringProblem is the kind and sentence of Probe's failure, if any.
+	KeyringProblem *Failure `json:"keyring_problem,omitempty"`
+	// StateDir is the state directory.
+	StateDir string `json:"state_dir"`
+	// StatePath is the state file.
+	StatePath string `json:"state_path"`
+	// StateSchema is the state file's schema number (0 when there is none).
+	StateSchema int `json:"state_schema"`
+	// StateProblem is the failure met reading the state, if any.
+	StateProblem *Failure `json:"state_problem,omitempty"`
+	// Integration is the integration, with its client secret as a fingerprint.
+	Integration DiagIntegration `json:"integration"`
+	// Companies are the connected companies.
+	Companies []DiagCompany `json:"companies"`
+}
+
+// DiagIntegration is the integration in Diagnostics.
+type DiagIntegration struct {
+	Integration
+	// ClientSecret is the client secret's fingerprint, "missing", or "not read".
+	ClientSecret string `json:"client_secret_fingerprint"`
+}
+
+// DiagCompany is one company in Diagnostics: its record plus token fingerprints.
+type DiagCompany struct {
+	Company
+	// AccessToken and RefreshToken are fingerprints, "missing", or "not read".
+	AccessToken  string `json:"access_token_fingerprint"`
+	RefreshToken string `json:"refresh_token_fingerprint"`
+	// TokenProblem is the failure met reading the tokens, if any.
+	TokenProblem *Failure `json:"token_problem,omitempty"`
+}
+
+// notRead stands for a secret that could not be read because the keyring does not answer.
+const notRead = "not read"
+
+// Diagnostics gathers the report. It never fails: what cannot be found out is written down as
+// a problem in the report. When the keyring does not answer, tokens are not read one by one
+// (each would wait for the timeout again).
+func (v *Vault) Diagnostics(ctx context.Context, appVersion string) Diagnostics {
+	d := Diagnostics{GeneratedAt: v.now().UTC(), AppVersion: appVersion, OS: runtime.GOOS, Arch: runtime.GOARCH,
+		GoVersion: runtime.Version(), KeyringService: v.Secrets.Service(),
+		StateDir: v.Store.Dir(), StatePath: v.Store.Path()}
+	probeErr := v.Secrets.Probe(ctx)
+	d.KeyringOK = probeErr == nil
+	d.KeyringProblem = v.failure(probeErr)
+	st, err := v.Store.Load(ctx)
+	d.StateProblem = v.failure(err)
+	if st == nil {
+		return d
+	}
+	d.StateSchema = st.Schema
+	d.Integration = DiagIntegration{Integration: st.Integration, ClientSecret: notRead}
+	if d.KeyringOK && st.Integration.ClientID != "" {
+		secret, err := v.Secrets.ClientSecret(ctx, st.Integration.ClientID)
+		d.Integration.ClientSecret = fingerprintOr(secret, err)
+	}
+	for _, c := range st.Companies {
+		d.Companies = append(d.Companies, v.diagCompany(ctx, c, d.KeyringOK))
+	}
+	return d
+}
+
+func (v *Vault) diagCompany(ctx context.Context, c Company, keyringOK bool) DiagCompany {
+	dc := DiagCompany{Company: c, AccessToken: notRead, RefreshToken: notRead}
+	if !keyringOK {
+		return dc
+	}
+	t, err := v.Secrets.LoadTokens(ctx, c.ID)
+	if err != nil {
+		dc.TokenProblem = v.failure(err)
+		dc.RefreshToken = fingerprintOr("", err)
+		return dc
+	}
+	dc.AccessToken, dc.RefreshToken = Fingerprint(t.AccessToken), Fingerprint(t.RefreshToken)
+	return dc
+}
+
+// fingerprintOr is the fingerprint of a secret just read, "missing" when the keyring has no
+// such item, and "not read" for any other failure.
+func fingerprintOr(secret string, err error) string {
+	switch {
+	case err == nil:
+		return Fingerprint(secret)
+	case problem.Is(err, problem.KindNotFound):
+		return "missing"
+	default:
+		return notRead
+	}
+}
+
+func (v *Vault) failure(err error) *Failure {
+	if err == nil {
+		return nil
+	}
+	return &Failure{Kind: problem.KindOf(err), Summary: problem.Summary(err), Detail: problem.Detail(err), At: v.now().UTC()}
+}
+
+// Text renders the report as plain text for the clipboard.
+func (d Diagnostics) Text() string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	p("Lightspeed Connect diagnostics (%s)", stamp(d.GeneratedAt))
+	p("App version: %s", d.AppVersion)
+	p("System: %s/%s, %s", d.OS, d.Arch, d.GoVersion)
+	p("Keychain: %s (service %q)", okText(d.KeyringOK, d.KeyringProblem), d.KeyringService)
+	p("State file: %s (schema %d)", d.StatePath, d.StateSchema)
+	if d.StateProblem != nil {
+		p("State problem: %s", failureText(d.StateProblem))
+	}
+	in := d.Integration
+	p("Integration: client ID %q, client secret %s, practice %t", in.ClientID, in.ClientSecret, in.Practice)
+	p("  redirect URI %s", in.RedirectURI)
+	p("  authorize URL %s, token URL %s, API %s", in.AuthorizeURL, in.TokenURL, in.APIBaseURL)
+	p("Companies: %d", len(d.Companies))
+	for _, c := range d.Companies {
+		d.companyText(p, c)
+	}
+	return b.String()
+}
+
+func (d Diagnostics) companyText(p func(string, ...any), c DiagCompany) {
+	p("- %d %q: %d site(s), connected %s", c.ID, c.Name, len(c.Sites), stamp(c.ConnectedAt))
+	p("  access token %s, expires %s; refresh token %s; last refresh %s",
+		c.AccessToken, stamp(c.AccessExpiry), c.RefreshToken, stamp(c.LastRefresh))
+	if c.TokenProblem != nil {
+		p("  token problem: %s", failureText(c.TokenProblem))
+	}
+	if k := c.LastCheck; k != nil {
+		p("  last check %s: %s (HTTP %d, %s, clock skew %s, kind %q) %s",
+			stamp(k.CheckedAt), k.Status, k.HTTPStatus, k.Latency, k.ClockSkew, k.ErrorKind, k.Detail)
+	}
+	if c.LastError != nil {
+		p("  last error: %s", failureText(c.LastError))
+	}
+}
+
+func okText(ok bool, f *Failure) string {
+	if ok {
+		return "answers"
+	}
+	return "NOT AVAILABLE: " + failureText(f)
+}
+
+func failureText(f *Failure) string {
+	if f == nil {
+		return "none"
+	}
+	s := fmt.Sprintf("[%s] %s", f.Kind, f.Summary)
+	if f.Detail != "" {
+		s += " (" + f.Detail + ")"
+	}
+	return s
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format(time.RFC3339)
+}

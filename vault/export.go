@@ -1,0 +1,324 @@
+package vault
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// Format is an export file's format.
+type Format string
+
+// The export formats.
+const (
+	// FormatJSON is one JSON object (the default).
+	FormatJSON Format = "json"
+	// FormatDotenv is KEY="value" lines for .env files.
+	FormatDotenv Format = "dotenv"
+)
+
+// ParseFormat reads a format name as typed on the command line ("json", "dotenv" or "env").
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "json":
+		return FormatJSON, nil
+	case "dotenv", "env", ".env":
+		return FormatDotenv, nil
+	}
+	return "", problem.New(problem.KindUsage,
+		"The export format must be json or dotenv.", nil).WithDetail("unknown format %q", s)
+}
+
+// ExportDoc is what an export file holds. It carries secrets, so it prints redacted (String,
+// GoString, Format); only EncodeExport and WriteExport write the values.
+type ExportDoc struct {
+	// ExportedAt is when the export was made.
+	ExportedAt time.Time
+	// ClientID is the integration's client ID.
+	ClientID string
+	// ClientSecret is the integration's client secret; empty unless it was asked for.
+	ClientSecret string
+	// TokenURL is where refresh tokens are traded for access tokens.
+	TokenURL string
+	// APIBaseURL is the Lightspeed API's base address.
+	APIBaseURL string
+	// Companies are the exported companies with their tokens.
+	Companies []ExportCompany
+}
+
+// ExportCompany is one company in an export.
+type ExportCompany struct {
+	// ID is Lightspeed's company ID.
+	ID int64
+	// Name is the company's name.
+	Name string
+	// Sites are the company's sites.
+	Sites []Site
+	// AccessToken is the current access token.
+	AccessToken string
+	// AccessExpiry is when AccessToken stops working.
+	AccessExpiry time.Time
+	// RefreshToken is the current refresh token. After a refresh elsewhere it may be rotated,
+	// and this copy stops working.
+	RefreshToken string
+}
+
+// String describes the export without its secrets.
+func (d ExportDoc) String() string {
+	return fmt.Sprintf("ExportDoc{client_id: %q, companies: %d, client secret included: %t}",
+		d.ClientID, len(d.Companies), d.ClientSecret != "")
+}
+
+// GoString is String, so %#v is redacted too.
+func (d ExportDoc) GoString() string { return d.String() }
+
+// Format makes every fmt verb print the redacted String.
+func (d ExportDoc) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, d.String()) }
+
+// String describes the company without its tokens.
+func (c ExportCompany) String() string {
+	return fmt.Sprintf("ExportCompany{id: %d, access: %s, refresh: %s}", c.ID,
+		Fingerprint(c.AccessToken), Fingerprint(c.RefreshToken))
+}
+
+// GoString is String, so %#v is redacted too.
+func (c ExportCompany) GoString() string { return c.String() }
+
+// Format makes every fmt verb print the redacted String.
+func (c ExportCompany) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, c.String()) }
+
+// WriteExport writes doc to path in format, mode 0600, atomically: the file is either complete
+// or absent (a full disk leaves no partial file, and with force an existing file stays intact
+// until the new one is complete). Without force an existing file is KindExists.
+func WriteExport(path string, format Format, doc ExportDoc, force bool) error {
+	return writeExport(path, format, doc, force, nil)
+}
+
+func writeExport(path string, format Format, doc ExportDoc, force bool, wrap func(io.Writer) io.Writer) error {
+	if _, err := ParseFormat(string(format)); err != nil {
+		return err
+	}
+	return writeAtomic(path, force, func(w io.Writer) error { return EncodeExport(w, format, doc) }, wrap)
+}
+
+// EncodeExport writes doc to w in format; the command line uses it to print to stdout.
+//
+// JSON (the default) is one object:
+//
+//	{"exported_at": "…", "client_id": "…", "client_secret": "…" (only when asked for),
+//	 "token_url": "…", "api_base_url": "…",
+//	 "companies": [{"company_id": 123, "company_name": "…",
+//	                "sites": [{"id": 1, "name": "…", "code": "…"}],
+//	                "access_token": "…", "access_token_expires_at": "RFC 3339",
+//	                "refresh_token": "…"}]}
+//
+// Dotenv is one KEY="value" line per value. Every value is double-quoted; inside the quotes a
+// backslash, double quote, dollar sign and backtick are escaped with a backslash, and a newline
+// or carriage return is written as \n or \r (dotenv loaders such as godotenv, python-dotenv and
+// Node's dotenv turn those back). The keys are
+//
+//	LIGHTSPEED_CLIENT_ID, LIGHTSPEED_CLIENT_SECRET (only when asked for),
+//	LIGHTSPEED_TOKEN_URL, LIGHTSPEED_API_BASE_URL, LIGHTSPEED_COMPANY_COUNT,
+//
+// then for the n-th company (n from 1)
+//
+//	LIGHTSPEED_<n>_COMPANY_ID, LIGHTSPEED_<n>_COMPANY_NAME,
+//	LIGHTSPEED_<n>_SITE_IDS (comma-separated),
+//	LIGHTSPEED_<n>_SITE_<m>_ID, LIGHTSPEED_<n>_SITE_<m>_NAME, LIGHTSPEED_<n>_SITE_<m>_CODE,
+//	LIGHTSPEED_<n>_ACCESS_TOKEN, LIGHTSPEED_<n>_ACCESS_TOKEN_EXPIRES_AT (RFC 3339),
+//	LIGHTSPEED_<n>_REFRESH_TOKEN.
+//
+// When exactly one company is exported, its keys are repeated without the "<n>_" part
+// (LIGHTSPEED_COMPANY_ID, LIGHTSPEED_ACCESS_TOKEN, LIGHTSPEED_REFRESH_TOKEN, …), so the
+// simplest names work for the common case.
+func EncodeExport(w io.Writer, format Format, doc ExportDoc) error {
+	f, err := ParseFormat(string(format))
+	if err != nil {
+		return err
+	}
+	if f == FormatDotenv {
+		return encodeDotenv(w, doc)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(toJSONExport(doc))
+}
+
+type jsonExport struct {
+	ExportedAt   time.Time           `json:"exported_at"`
+	ClientID     string              `json:"client_id"`
+	ClientSecret string              `json:"client_secret,omitempty"`
+	TokenURL     string              `json:"token_url"`
+	APIBaseURL   string              `json:"api_base_url"`
+	Companies    []jsonExportCompany `json:"companies"`
+}
+
+type jsonExportCompany struct {
+	ID           int64  `json:"company_id"`
+	Name         string `json:"company_name"`
+	Sites        []Site `json:"sites"`
+	AccessToken  string `json:"access_token"`
+	AccessExpiry string `json:"access_token_expires_at"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+func toJSONExport(d ExportDoc) jsonExport {
+	out := jsonExport{ExportedAt: d.ExportedAt.UTC(), ClientID: d.ClientID, ClientSecret: d.ClientSecret,
+		TokenURL: d.TokenURL, APIBaseURL: d.APIBaseURL, Companies: []jsonExportCompany{}}
+	for _, c := range d.Companies {
+		sites := c.Sites
+		if sites == nil {
+			sites = []Site{}
+		}
+		out.Companies = append(out.Companies, jsonExportCompany{ID: c.ID, Name: c.Name, Sites: sites,
+			AccessToken: c.AccessToken, AccessExpiry: timeText(c.AccessExpiry), RefreshToken: c.RefreshToken})
+	}
+	return out
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+type dotenvWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (d *dotenvWriter) line(key, value string) {
+	if d.err == nil {
+		_, d.err = io.WriteString(d.w, key+"="+dotenvQuote(value)+"\n")
+	}
+}
+
+func encodeDotenv(w io.Writer, doc ExportDoc) error {
+	d := &dotenvWriter{w: w}
+	_, d.err = io.WriteString(w, "# Lightspeed Connect export, "+timeText(doc.ExportedAt)+
+		". It holds secrets: keep it private and delete it when done.\n")
+	d.line("LIGHTSPEED_CLIENT_ID", doc.ClientID)
+	if doc.ClientSecret != "" {
+		d.line("LIGHTSPEED_CLIENT_SECRET", doc.ClientSecret)
+	}
+	d.line("LIGHTSPEED_TOKEN_URL", doc.TokenURL)
+	d.line("LIGHTSPEED_API_BASE_URL", doc.APIBaseURL)
+	d.line("LIGHTSPEED_COMPANY_COUNT", strconv.Itoa(len(doc.Companies)))
+	for i, c := range doc.Companies {
+		d.company("LIGHTSPEED_"+strconv.Itoa(i+1)+"_", c)
+	}
+	if len(doc.Companies) == 1 {
+		d.company("LIGHTSPEED_", doc.Companies[0])
+	}
+	return d.err
+}
+
+func (d *dotenvWriter) company(prefix string, c ExportCompany) {
+	ids := make([]string, len(c.Sites))
+	for i, s := range c.Sites {
+		ids[i] = strconv.FormatInt(s.ID, 10)
+	}
+	d.line(prefix+"COMPANY_ID", strconv.FormatInt(c.ID, 10))
+	d.line(prefix+"COMPANY_NAME", c.Name)
+	d.line(prefix+"SITE_IDS", strings.Join(ids, ","))
+	for i, s := range c.Sites {
+		site := prefix + "SITE_" + strconv.Itoa(i+1) + "_"
+		d.line(site+"ID", strconv.FormatInt(s.ID, 10))
+		d.line(site+"NAME", s.Name)
+		d.line(site+"CODE", s.Code)
+	}
+	d.line(prefix+"ACCESS_TOKEN", c.AccessToken)
+	d.line(prefix+"ACCESS_TOKEN_EXPIRES_AT", timeText(c.AccessExpiry))
+	d.line(prefix+"REFRESH_TOKEN", c.RefreshToken)
+}
+
+// dotenvQuote double-quotes s for a .env file: backslash, double quote, dollar sign and
+// backtick get a backslash (so no loader or shell expands anything), newline and carriage
+// return become \n and \r so every value stays on one line. Other bytes pass unchanged.
+func dotenvQuote(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '"', '$', '`':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// ExportRequest says what Vault.Export writes.
+type ExportRequest struct {
+	// Path is the file to write.
+	Path string
+	// Format is FormatJSON (default when empty) or FormatDotenv.
+	Format Format
+	// CompanyIDs are the companies to export; nil or empty means all.
+	CompanyIDs []int64
+	// IncludeClientSecret adds the integration's client secret.
+	IncludeClientSecret bool
+	// Force allows replacing an existing file.
+	Force bool
+}
+
+// Export gathers the chosen companies from the state and the keyring (under the lock, so a
+// refresh elsewhere cannot rotate a token half way) and writes them with WriteExport.
+func (v *Vault) Export(ctx context.Context, req ExportRequest) error {
+	doc, err := v.ExportDoc(ctx, req.CompanyIDs, req.IncludeClientSecret)
+	if err != nil {
+		return err
+	}
+	return WriteExport(req.Path, req.Format, doc, req.Force)
+}
+
+// ExportDoc gathers an ExportDoc for the chosen companies (all when ids is empty). A company
+// that is not connected, or whose refresh token is missing from the keyring, is KindNotFound.
+func (v *Vault) ExportDoc(ctx context.Context, ids []int64, includeClientSecret bool) (ExportDoc, error) {
+	l, err := v.Store.Lock(ctx)
+	if err != nil {
+		return ExportDoc{}, err
+	}
+	defer l.Unlock()
+	st, err := l.Load()
+	if err != nil {
+		return ExportDoc{}, err
+	}
+	in := st.Integration
+	doc := ExportDoc{ExportedAt: v.now(), ClientID: in.ClientID, TokenURL: in.TokenURL, APIBaseURL: in.APIBaseURL}
+	if includeClientSecret {
+		if doc.ClientSecret, err = v.Secrets.ClientSecret(ctx, in.ClientID); err != nil {
+			return ExportDoc{}, err
+		}
+	}
+	if len(ids) == 0 {
+		for _, c := range st.Companies {
+			ids = append(ids, c.ID)
+		}
+	}
+	for _, id := range ids {
+		t, err := v.tokensLocked(ctx, st, id)
+		if err != nil {
+			return ExportDoc{}, err
+		}
+		c := st.Company(id)
+		doc.Companies = append(doc.Companies, ExportCompany{ID: c.ID, Name: c.Name, Sites: c.Sites,
+			AccessToken: t.AccessToken, AccessExpiry: t.Expiry, RefreshToken: t.RefreshToken})
+	}
+	return doc, nil
+}

@@ -1,0 +1,135 @@
+package vault
+
+import (
+	"slices"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// SchemaVersion is the state file's format. A file with a higher number was written by a newer
+// app; this one reads what it can but refuses to overwrite it.
+const SchemaVersion = 1
+
+// State is everything the app remembers that is not secret. It is stored as JSON in
+// StateFileName inside the state directory.
+type State struct {
+	// Schema is the file's format version (SchemaVersion when written by this app).
+	Schema int `json:"schema"`
+	// Integration is the add-on the companies are connected to.
+	Integration Integration `json:"integration"`
+	// Companies are the connected companies, in the order they were connected.
+	Companies []Company `json:"companies"`
+}
+
+// Integration is the OAuth client the app connects companies to. Its client secret is in the
+// keyring under its ClientID.
+type Integration struct {
+	// ClientID identifies the integration at Lightspeed.
+	ClientID string `json:"client_id"`
+	// RedirectURI is the address registered for the integration.
+	RedirectURI string `json:"redirect_uri"`
+	// AuthorizeURL is where the browser goes for consent.
+	AuthorizeURL string `json:"authorize_url"`
+	// TokenURL exchanges codes and refresh tokens.
+	TokenURL string `json:"token_url"`
+	// APIBaseURL is the Lightspeed API's base address.
+	APIBaseURL string `json:"api_base_url"`
+	// Practice is true when the URLs point at the built-in practice server.
+	Practice bool `json:"practice"`
+}
+
+// Company is one connected Lightspeed company. Its tokens are in the keyring under its ID.
+type Company struct {
+	// ID is Lightspeed's company ID.
+	ID int64 `json:"id"`
+	// Name is the company's name as Lightspeed reports it.
+	Name string `json:"name"`
+	// Sites are the company's sites (Lightspeed calls them sites; some APIs say stores).
+	Sites []Site `json:"sites"`
+	// ConnectedAt is when the company was (re)connected.
+	ConnectedAt time.Time `json:"connected_at"`
+	// AccessExpiry is when the access token in the keyring stops working.
+	AccessExpiry time.Time `json:"access_expiry"`
+	// LastRefresh is when the tokens were last refreshed successfully.
+	LastRefresh time.Time `json:"last_refresh,omitzero"`
+	// LastCheck is the result of the last health check, if any.
+	LastCheck *Check `json:"last_check,omitempty"`
+	// LastError is the last failure seen for this company (refresh, check), if any.
+	LastError *Failure `json:"last_error,omitempty"`
+}
+
+// Site is one of a company's sites.
+type Site struct {
+	// ID is Lightspeed's site ID.
+	ID int64 `json:"id"`
+	// Name is the site's name.
+	Name string `json:"name"`
+	// Code is the site's short code, if it has one.
+	Code string `json:"code,omitempty"`
+}
+
+// Check is the outcome of one health check against the API.
+type Check struct {
+	// Status is a short word for a badge, e.g. "healthy", "needs_reconnect", "offline".
+	Status string `json:"status"`
+	// Detail is one plain sentence about the outcome.
+	Detail string `json:"detail,omitempty"`
+	// HTTPStatus is the API's status code, 0 when there was no answer.
+	HTTPStatus int `json:"http_status,omitempty"`
+	// Latency is how long the API took to answer.
+	Latency time.Duration `json:"latency_ns,omitempty"`
+	// ClockSkew is the server's Date header minus the local clock.
+	ClockSkew time.Duration `json:"clock_skew_ns,omitempty"`
+	// CheckedAt is when the check ran.
+	CheckedAt time.Time `json:"checked_at"`
+	// ErrorKind is the problem kind when the check failed, "" when it passed.
+	ErrorKind problem.Kind `json:"error_kind,omitempty"`
+}
+
+// Failure records a failure for the dashboard and the diagnostics. Never a secret.
+type Failure struct {
+	// Kind is the problem kind.
+	Kind problem.Kind `json:"kind"`
+	// Summary is the plain sentence that was shown.
+	Summary string `json:"summary"`
+	// Detail is the support line, if any.
+	Detail string `json:"detail,omitempty"`
+	// At is when it happened.
+	At time.Time `json:"at"`
+}
+
+// NewState returns an empty state of the current schema.
+func NewState() *State { return &State{Schema: SchemaVersion} }
+
+// Company returns the company with id, or nil. The pointer stays valid until Companies changes.
+func (s *State) Company(id int64) *Company {
+	i := s.index(id)
+	if i < 0 {
+		return nil
+	}
+	return &s.Companies[i]
+}
+
+// PutCompany replaces the company with c.ID, or appends c when it is new.
+func (s *State) PutCompany(c Company) {
+	if i := s.index(c.ID); i >= 0 {
+		s.Companies[i] = c
+		return
+	}
+	s.Companies = append(s.Companies, c)
+}
+
+// RemoveCompany removes the company with id and reports whether it was there.
+func (s *State) RemoveCompany(id int64) bool {
+	i := s.index(id)
+	if i < 0 {
+		return false
+	}
+	s.Companies = slices.Delete(s.Companies, i, i+1)
+	return true
+}
+
+func (s *State) index(id int64) int {
+	return slices.IndexFunc(s.Companies, func(c Company) bool { return c.ID == id })
+}

@@ -1,0 +1,240 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// File names inside the state directory.
+const (
+	// AppDirName is the app's folder inside the user's config directory.
+	AppDirName = "lightspeed-connect"
+	// StateFileName holds the State as JSON.
+	StateFileName = "state.json"
+	// LockFileName is locked by whoever reads or writes the state or refreshes tokens. It is
+	// never deleted: removing a lock file another process holds would break the lock.
+	LockFileName = "state.lock"
+)
+
+// StateDir returns the default state directory, <user config dir>/lightspeed-connect: on Linux
+// $XDG_CONFIG_HOME/lightspeed-connect (or ~/.config/…), on macOS
+// ~/Library/Application Support/lightspeed-connect, on Windows %AppData%\lightspeed-connect.
+func StateDir() (string, error) {
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", problem.New(problem.KindStorage,
+			"The app couldn't find your settings folder, so it can't remember your companies. Make sure your home folder is set up (HOME, or XDG_CONFIG_HOME on Linux), then try again.",
+			err).WithDetail("os.UserConfigDir: %v", err)
+	}
+	return filepath.Join(base, AppDirName), nil
+}
+
+// StoreOptions configures NewStore; the zero value uses StateDir and DefaultLockTimeout.
+type StoreOptions struct {
+	// Dir is the state directory; default StateDir(). Tests use a temporary one.
+	Dir string
+	// LockTimeout is how long Lock waits for another window or command; default
+	// DefaultLockTimeout.
+	LockTimeout time.Duration
+	// Now is the clock used to name set-aside files; default time.Now.
+	Now func() time.Time
+}
+
+// Store is the state file and its lock. Every read and write happens under the lock; see Lock.
+type Store struct {
+	dir         string
+	lockTimeout time.Duration
+	now         func() time.Time
+	sem         chan struct{}
+	// wrap, when set by a test, sits between the encoder and the state file (a full disk).
+	wrap func(io.Writer) io.Writer
+}
+
+// NewStore returns a Store for opts.Dir. It creates nothing yet: the directory is made (0700)
+// on the first Lock, so that merely opening the app never fails on a read-only disk.
+func NewStore(opts StoreOptions) (*Store, error) {
+	dir := opts.Dir
+	if dir == "" {
+		d, err := StateDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, storageError(dir, fmt.Errorf("could not resolve the state directory: %w", err))
+	}
+	s := &Store{dir: abs, lockTimeout: opts.LockTimeout, now: opts.Now, sem: processLock(abs)}
+	if s.lockTimeout <= 0 {
+		s.lockTimeout = DefaultLockTimeout
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s, nil
+}
+
+// Dir returns the state directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Path returns the state file's path.
+func (s *Store) Path() string { return filepath.Join(s.dir, StateFileName) }
+
+// ensureDir creates the state directory with mode 0700 and tightens an existing one, because
+// the state names a person's companies even though it holds no secret.
+func (s *Store) ensureDir() error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return storageError(s.dir, fmt.Errorf("could not create the state directory: %w", err))
+	}
+	if runtime.GOOS != "windows" {
+		_ = os.Chmod(s.dir, 0o700)
+	}
+	return nil
+}
+
+var errSchemaNewer = errors.New("state file has a newer schema")
+
+// load reads the state file. A missing file is an empty state. A file that cannot be read or
+// parsed is moved aside (never deleted) and an empty state is returned with KindStateCorrupt.
+// A newer schema returns what could be read with an error, and Save will refuse to overwrite.
+func (s *Store) load() (*State, error) {
+	data, err := os.ReadFile(s.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewState(), nil
+	}
+	if err != nil {
+		return s.moveAside(fmt.Errorf("could not read the state file: %w", err))
+	}
+	st, err := parseState(data)
+	if errors.Is(err, errSchemaNewer) {
+		return st, s.newerError(st.Schema)
+	}
+	if err != nil {
+		return s.moveAside(err)
+	}
+	return st, nil
+}
+
+// parseState decodes a state file. A file without a positive schema number is corrupt.
+func parseState(data []byte) (*State, error) {
+	var head struct {
+		Schema *int `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("could not parse the state file: %w", err)
+	}
+	if head.Schema == nil || *head.Schema < 1 {
+		return nil, errors.New("the state file has no schema version")
+	}
+	st := &State{}
+	err := json.Unmarshal(data, st)
+	if *head.Schema > SchemaVersion {
+		st.Schema = *head.Schema
+		return st, errSchemaNewer
+	}
+	if err != nil {
+		return nil, fmt.Errorf("could not decode the state file: %w", err)
+	}
+	return st, nil
+}
+
+func (s *Store) newerError(schema int) error {
+	return problem.New(problem.KindStorage,
+		"This computer's Lightspeed Connect data was saved by a newer version of the app, so this version won't change it. Update the app, then try again.",
+		errSchemaNewer).WithDetail("%s has schema %d; this app knows up to %d", s.Path(), schema, SchemaVersion)
+}
+
+// moveAside renames an unreadable state file to state.json.corrupt-<UTC time>, keeping it for
+// support, and returns an empty state with KindStateCorrupt. The keyring is not touched: the
+// secrets stay, and reconnecting a company finds its items again.
+func (s *Store) moveAside(cause error) (*State, error) {
+	aside := s.asideName()
+	if err := os.Rename(s.Path(), aside); err != nil {
+		return NewState(), storageError(s.Path(), fmt.Errorf("could not move the unreadable state file aside: %w", err))
+	}
+	syncDir(s.dir)
+	return NewState(), problem.New(problem.KindStateCorrupt,
+		"The app's saved list of companies couldn't be read, so it was set aside at "+aside+
+			" and the app started fresh. Nothing was deleted from the keychain: reconnect your companies, and send that file to support if this happens again.",
+		cause).WithDetail("state file %s moved to %s: %v", s.Path(), aside, cause)
+}
+
+// asideName picks a name for a set-aside file that does not exist yet, so none is overwritten.
+func (s *Store) asideName() string {
+	base := s.Path() + ".corrupt-" + s.now().UTC().Format("20060102T150405Z")
+	name := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) {
+			return name
+		}
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// save writes st atomically (mode 0600). It first looks at the file it would replace: a newer
+// schema is refused, and an unreadable file is moved aside rather than overwritten.
+func (s *Store) save(st *State) error {
+	if st.Schema > SchemaVersion {
+		return s.newerError(st.Schema)
+	}
+	if err := s.guardExisting(); err != nil {
+		return err
+	}
+	out := *st
+	out.Schema = SchemaVersion
+	data, err := json.MarshalIndent(&out, "", "  ")
+	if err != nil {
+		return fmt.Errorf("could not encode the state: %w", err)
+	}
+	data = append(data, '\n')
+	err = writeAtomic(s.Path(), true, func(w io.Writer) error {
+		_, err := io.Copy(w, bytes.NewReader(data))
+		return err
+	}, s.wrap)
+	if err != nil {
+		return err
+	}
+	st.Schema = SchemaVersion
+	return nil
+}
+
+func (s *Store) guardExisting() error {
+	data, err := os.ReadFile(s.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err == nil {
+		var st *State
+		st, err = parseState(data)
+		if errors.Is(err, errSchemaNewer) {
+			return s.newerError(st.Schema)
+		}
+	}
+	if err != nil {
+		if _, aerr := s.moveAside(err); problem.Is(aerr, problem.KindStorage) {
+			return aerr
+		}
+	}
+	return nil
+}
+
+// removeState deletes the state file (forget everything). Set-aside files are kept.
+func (s *Store) removeState() error {
+	err := os.Remove(s.Path())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return storageError(s.Path(), fmt.Errorf("could not delete the state file: %w", err))
+	}
+	syncDir(s.dir)
+	return nil
+}

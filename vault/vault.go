@@ -1,0 +1,189 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// Options configures Open; the zero value is the real keyring under DefaultService and the
+// state in StateDir().
+type Options struct {
+	// Dir is the state directory; default StateDir().
+	Dir string
+	// Service is the keyring service name; default DefaultService.
+	Service string
+	// KeyringTimeout bounds each keyring call; default DefaultKeyringTimeout.
+	KeyringTimeout time.Duration
+	// LockTimeout bounds the wait for another window or command; default DefaultLockTimeout.
+	LockTimeout time.Duration
+	// Backend is the keyring; default KeyringBackend{}. Tests wrap it to inject failures.
+	Backend Backend
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Vault joins the two halves: Store (state file and lock) and Secrets (keyring). Its methods
+// take the lock themselves; for anything else use Store.Lock or Store.Update directly.
+type Vault struct {
+	// Store is the state file and its lock.
+	Store *Store
+	// Secrets is the keyring.
+	Secrets *Secrets
+	now     func() time.Time
+}
+
+// Open returns a Vault. It touches neither the disk nor the keyring; call Secrets.Probe to
+// find out early whether the keyring answers.
+func Open(opts Options) (*Vault, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	store, err := NewStore(StoreOptions{Dir: opts.Dir, LockTimeout: opts.LockTimeout, Now: opts.Now})
+	if err != nil {
+		return nil, err
+	}
+	secrets := NewSecrets(SecretsOptions{Service: opts.Service, Timeout: opts.KeyringTimeout, Backend: opts.Backend})
+	return &Vault{Store: store, Secrets: secrets, now: opts.Now}, nil
+}
+
+func companyNotFound(id int64) error {
+	return problem.New(problem.KindNotFound,
+		fmt.Sprintf("No company with ID %d is connected on this computer. Check the ID, or connect the company first.", id),
+		nil).WithDetail("company %d is not in the state file", id)
+}
+
+// Tokens returns a company's tokens, the strings from the keyring and Expiry from the state.
+// KindNotFound when the company is not connected or its refresh token is missing.
+func (v *Vault) Tokens(ctx context.Context, companyID int64) (Tokens, error) {
+	l, err := v.Store.Lock(ctx)
+	if err != nil {
+		return Tokens{}, err
+	}
+	defer l.Unlock()
+	st, err := l.Load()
+	if err != nil {
+		return Tokens{}, err
+	}
+	return v.tokensLocked(ctx, st, companyID)
+}
+
+func (v *Vault) tokensLocked(ctx context.Context, st *State, companyID int64) (Tokens, error) {
+	c := st.Company(companyID)
+	if c == nil {
+		return Tokens{}, companyNotFound(companyID)
+	}
+	t, err := v.Secrets.LoadTokens(ctx, companyID)
+	if err != nil {
+		return Tokens{}, err
+	}
+	t.Expiry = c.AccessExpiry
+	return t, nil
+}
+
+// SaveCompany records a newly connected (or reconnected) company: its tokens go to the keyring
+// first (refresh token verified), then its record, with AccessExpiry from t.Expiry, to the
+// state. A company that is already there is replaced. Done in this order, a failure leaves at
+// worst keyring items without a record, which a retry overwrites.
+func (v *Vault) SaveCompany(ctx context.Context, c Company, t Tokens) error {
+	l, err := v.Store.Lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	st, err := l.Load()
+	if err != nil {
+		return err
+	}
+	if err := v.Secrets.SaveTokens(ctx, c.ID, t); err != nil {
+		return err
+	}
+	c.AccessExpiry = t.Expiry
+	if c.ConnectedAt.IsZero() {
+		c.ConnectedAt = v.now()
+	}
+	st.PutCompany(c)
+	return l.Save(st)
+}
+
+// RefreshFunc trades tokens for new ones (the network call). It gets the newest stored tokens.
+type RefreshFunc func(ctx context.Context, current Tokens) (Tokens, error)
+
+// Refresh is the rotation-safe refresh: under the lock it re-reads the newest tokens (another
+// window may just have rotated them), calls refresh, saves the new tokens at once (refresh
+// token first, verified) and records AccessExpiry and LastRefresh. When refresh returns a token
+// set without a refresh token, the old one is kept.
+//
+// If refresh fails nothing is changed and its error comes back. If saving fails after a
+// successful refresh, the new tokens are returned with the error, so the caller can keep them
+// in memory and try Secrets.SaveTokens again: with rotation the old refresh token may be dead.
+func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFunc) (Tokens, error) {
+	l, err := v.Store.Lock(ctx)
+	if err != nil {
+		return Tokens{}, err
+	}
+	defer l.Unlock()
+	st, err := l.Load()
+	if err != nil {
+		return Tokens{}, err
+	}
+	cur, err := v.tokensLocked(ctx, st, companyID)
+	if err != nil {
+		return Tokens{}, err
+	}
+	next, err := refresh(ctx, cur)
+	if err != nil {
+		return Tokens{}, err
+	}
+	if next.RefreshToken == "" {
+		next.RefreshToken = cur.RefreshToken
+	}
+	if err := v.Secrets.SaveTokens(ctx, companyID, next); err != nil {
+		return next, err
+	}
+	c := st.Company(companyID)
+	c.AccessExpiry = next.Expiry
+	c.LastRefresh = v.now()
+	return next, l.Save(st)
+}
+
+// Disconnect removes one company: first its keyring items, then its record. In that order a
+// failure leaves the record in place, so the company still shows and the person can simply try
+// again; the other order could leave secrets in the keyring that no screen shows any more.
+// A company that is not in the state is KindNotFound (after removing any stray keyring items).
+func (v *Vault) Disconnect(ctx context.Context, companyID int64) error {
+	l, err := v.Store.Lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	st, err := l.Load()
+	if err != nil {
+		return err
+	}
+	if err := v.Secrets.DeleteCompany(ctx, companyID); err != nil {
+		return err
+	}
+	if !st.RemoveCompany(companyID) {
+		return companyNotFound(companyID)
+	}
+	return l.Save(st)
+}
+
+// Forget removes everything the app keeps: every keyring item under its service name (client
+// secrets and all tokens), then the state file. The keyring goes first for the same reason as
+// in Disconnect: if it fails, the state still shows what is there and the person can retry.
+// The lock file and any set-aside corrupt state files are kept (they hold no secret).
+func (v *Vault) Forget(ctx context.Context) error {
+	l, err := v.Store.Lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	if err := v.Secrets.DeleteAll(ctx); err != nil {
+		return err
+	}
+	return v.Store.removeState()
+}
