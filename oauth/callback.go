@@ -1,0 +1,65 @@
+package oauth
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/url"
+)
+
+// maxQueryBytes bounds a callback's query; Lightspeed's answer is far smaller, and a larger one
+// is someone else's request.
+const maxQueryBytes = 8 << 10
+
+// verdict is what a callback (caught or pasted) amounts to.
+type verdict int
+
+const (
+	// verdictBadState: the state is missing, repeated or not this attempt's; ignore it.
+	verdictBadState verdict = iota
+	// verdictNoCode: the state is right but there is neither a code nor an error.
+	verdictNoCode
+	// verdictDenied: the person declined (error=access_denied).
+	verdictDenied
+	// verdictProviderError: Lightspeed sent another OAuth error.
+	verdictProviderError
+	// verdictCode: the state is right and there is exactly one code.
+	verdictCode
+)
+
+// callback is a classified answer from Lightspeed.
+type callback struct {
+	verdict verdict
+	code    string
+	errCode string // sanitized, for Detail only
+	errDesc string // sanitized, for Detail only
+}
+
+// classifyCallback decides what a callback's query means. Nothing counts without exactly one
+// state equal to want, compared in constant time; so a forged or stale answer can neither
+// deliver a code nor end the flow with an error.
+func classifyCallback(q url.Values, want string) callback {
+	states := q["state"]
+	if want == "" || len(states) != 1 || subtle.ConstantTimeCompare([]byte(states[0]), []byte(want)) != 1 {
+		return callback{verdict: verdictBadState}
+	}
+	if errs := q["error"]; len(errs) > 0 {
+		cb := callback{verdict: verdictProviderError, errCode: safeText(errs[0], 64), errDesc: safeText(q.Get("error_description"), 200)}
+		if errs[0] == "access_denied" {
+			cb.verdict = verdictDenied
+		}
+		return cb
+	}
+	codes := q["code"]
+	if len(codes) != 1 || codes[0] == "" {
+		return callback{verdict: verdictNoCode}
+	}
+	return callback{verdict: verdictCode, code: codes[0]}
+}
+
+// randomState returns 32 bytes from crypto/rand, base64url-encoded: the flow's CSRF guard.
+func randomState() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails; it crashes the program instead
+	return base64.RawURLEncoding.EncodeToString(b)
+}

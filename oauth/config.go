@@ -1,0 +1,124 @@
+package oauth
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// Defaults for the fields of Config and RefreshConfig left at their zero value.
+const (
+	// DefaultTimeout is how long a connect attempt waits for the browser's answer.
+	DefaultTimeout = 5 * time.Minute
+	// defaultHTTPTimeout bounds one HTTP request of the default client.
+	defaultHTTPTimeout = 30 * time.Second
+	// requestTimeout bounds a whole token request even when the caller's client has no timeout.
+	requestTimeout = 60 * time.Second
+)
+
+// Config describes one connect attempt.
+type Config struct {
+	// Profile names the endpoints. Default (zero value): Lightspeed().
+	Profile Profile
+	// ClientID is the integration's client ID. Required.
+	ClientID string
+	// ClientSecret is the integration's client secret. Required; it is sent in the form body.
+	ClientSecret string
+	// RedirectURI is the Redirect URI registered for the integration, exactly as registered.
+	// Required: no default, because a URI Lightspeed doesn't know makes it show an error page.
+	RedirectURI string
+	// Timeout is how long the person has to approve in the browser, counted from Start.
+	// Default (zero or negative): DefaultTimeout, five minutes.
+	Timeout time.Duration
+	// HTTPClient sends the token requests. Default (nil): a client with a 30-second timeout.
+	HTTPClient *http.Client
+	// Now is the clock used for Expiry. Default (nil): time.Now.
+	Now func() time.Time
+}
+
+// RefreshConfig describes one refresh.
+type RefreshConfig struct {
+	// Profile names the endpoints. Default (zero value): Lightspeed().
+	Profile Profile
+	// ClientID is the integration's client ID. Required.
+	ClientID string
+	// ClientSecret is the integration's client secret. Required.
+	ClientSecret string
+	// RefreshToken is the stored refresh token. Required.
+	RefreshToken string
+	// HTTPClient sends the request. Default (nil): a client with a 30-second timeout.
+	HTTPClient *http.Client
+	// Now is the clock used for Expiry. Default (nil): time.Now.
+	Now func() time.Time
+}
+
+// String describes the config with its secret redacted.
+func (c Config) String() string {
+	return fmt.Sprintf("{Profile:%s ClientID:%s ClientSecret:%s RedirectURI:%s Timeout:%s}",
+		c.Profile.Name, c.ClientID, mask(c.ClientSecret), c.RedirectURI, c.Timeout)
+}
+
+// Format makes every fmt verb print the redacted form.
+func (c Config) Format(f fmt.State, _ rune) { fmt.Fprint(f, "oauth.Config"+c.String()) }
+
+// String describes the config with its secrets redacted.
+func (c RefreshConfig) String() string {
+	return fmt.Sprintf("{Profile:%s ClientID:%s ClientSecret:%s RefreshToken:%s}",
+		c.Profile.Name, c.ClientID, mask(c.ClientSecret), mask(c.RefreshToken))
+}
+
+// Format makes every fmt verb print the redacted form.
+func (c RefreshConfig) Format(f fmt.State, _ rune) {
+	fmt.Fprint(f, "oauth.RefreshConfig"+c.String())
+}
+
+// client is what connect and refresh share once defaults are filled in.
+type client struct {
+	profile          Profile
+	clientID, secret string
+	http             *http.Client
+	now              func() time.Time
+}
+
+// newClient fills defaults and checks what every token request needs.
+func newClient(p Profile, id, secret string, hc *http.Client, now func() time.Time) (client, error) {
+	if p == (Profile{}) {
+		p = Lightspeed()
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: defaultHTTPTimeout}
+	}
+	if now == nil {
+		now = time.Now
+	}
+	c := client{profile: p, clientID: id, secret: secret, http: hc, now: now}
+	if err := p.Validate(); err != nil {
+		return c, err
+	}
+	if id == "" {
+		return c, problem.New(problem.KindUsage, "Enter the integration's Client ID, from its settings in Lightspeed.", nil)
+	}
+	if secret == "" {
+		return c, problem.New(problem.KindUsage, "Enter the integration's Client Secret, from its settings in Lightspeed.", nil)
+	}
+	return c, nil
+}
+
+// oauth2Config builds the oauth2 configuration. AuthStyleInParams is explicit: auto-detection
+// would try the Authorization header first and could burn the one-time code on that try.
+func (c client) oauth2Config(redirectURI string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     c.clientID,
+		ClientSecret: c.secret,
+		RedirectURL:  redirectURI,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   c.profile.AuthorizeURL,
+			TokenURL:  c.profile.TokenURL,
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+	}
+}

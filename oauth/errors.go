@@ -1,0 +1,168 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"unicode"
+
+	"golang.org/x/oauth2"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// Plain sentences for the failures this package understands (see /work/shared/UX.md).
+const (
+	msgInvalidClient       = "Lightspeed didn't accept the Client ID and Secret. Copy them again from the integration's settings."
+	msgInvalidGrantConnect = "The approval expired before the app could use it. Please connect again — it only takes a moment."
+	msgInvalidGrantRefresh = "Lightspeed no longer accepts this connection. Reconnect to restore it; your other companies are unaffected."
+	msgNetwork             = "Couldn't reach Lightspeed. Check the internet connection and try again; nothing has been lost."
+	msgNetworkTimeout      = "Lightspeed took too long to answer. Check the internet connection and try again; nothing has been lost."
+	msgServerConnect       = "Lightspeed had a problem on its side and couldn't finish connecting. Wait a minute, then connect again."
+	msgServerRefresh       = "Lightspeed had a problem on its side. Try again in a few minutes; nothing has been lost."
+	msgBadReply            = "Lightspeed's answer couldn't be understood. Try again; if it keeps happening, copy the diagnostics and send them to support."
+	msgNoRefreshToken      = "Lightspeed connected but sent no refresh token, so the connection would stop within an hour. Connect again; if it keeps happening, copy the diagnostics and send them to support."
+	msgProviderToken       = "Lightspeed refused the request. Try again; if it keeps happening, copy the diagnostics and send them to support."
+	msgAccessDenied        = "Access wasn't granted in Lightspeed. If that was a mistake, connect again and click Grant Access."
+	msgProviderCallback    = "Lightspeed reported a problem instead of granting access. Connect again; if it keeps happening, copy the diagnostics and send them to support."
+	msgConsentTimeout      = "Nothing came back from Lightspeed in time. Connect again, and finish signing in within a few minutes."
+	msgCanceled            = "Connecting was cancelled. Nothing has changed; you can connect again at any time."
+	msgRefreshCanceled     = "The refresh was cancelled before it finished. Nothing has been lost; try again."
+	msgPortInUse           = "Another program is using port %d, which the Redirect URI needs. Close that program, or register a different port in Lightspeed and enter it here."
+	msgPortForbidden       = "This computer doesn't let the app use port %d, which the Redirect URI needs. Register a different port in Lightspeed, for example 8765, and enter it here."
+	msgNoIPv6              = "This computer doesn't offer the address [::1]. Register http://127.0.0.1:%d%s in Lightspeed and enter it here instead."
+	msgProbeNetwork        = "Couldn't reach Lightspeed at %s. Check the internet connection, then try again — before signing in."
+	msgPasteEmpty          = "Paste the whole address from the browser's address bar, after you clicked Grant Access."
+	msgPasteGarbage        = "This doesn't look like the address Lightspeed sent the browser to. Copy the whole address from the browser's address bar after you clicked Grant Access, and paste it here."
+	msgPasteAuthorize      = "This is the address of Lightspeed's sign-in page, not its answer. Sign in, click Grant Access, then copy the address the browser ends on."
+	msgPasteNoCode         = "This address doesn't contain Lightspeed's approval. Copy the whole address the browser ends on after you clicked Grant Access."
+	msgStateMismatch       = "This address belongs to a different or older connect attempt. Use the browser tab this attempt opened, or connect again."
+)
+
+// phase says which grant failed, because invalid_grant means different things to a person.
+type phase int
+
+const (
+	phaseConnect phase = iota
+	phaseRefresh
+)
+
+// mapTokenError turns a failed token request into a *problem.Error. The cause kept inside is a
+// sanitized error: oauth2's own errors may carry the reply body, which is never shown or kept.
+func mapTokenError(err error, ph phase, profileName string) error {
+	if err == nil {
+		return nil
+	}
+	if pe := problem.As(err); pe != nil {
+		return err
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		return mapRetrieveError(re, ph)
+	}
+	var ue *url.Error
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return canceledError(ph, err)
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return problem.New(problem.KindTimeout, msgNetworkTimeout, errors.New("token request timed out")).
+			WithDetail("%s token request: no answer in time", profileName)
+	case errors.As(err, &ue):
+		return problem.New(problem.KindNetwork, msgNetwork, ue.Err).
+			WithDetail("%s token request: %s", profileName, safeText(ue.Err.Error(), 200))
+	}
+	return mapLibraryError(err, ph, profileName)
+}
+
+// canceledError is the problem for a token request stopped by its caller.
+func canceledError(ph phase, cause error) error {
+	if ph == phaseRefresh {
+		return problem.New(problem.KindCanceled, msgRefreshCanceled, cause)
+	}
+	return problem.New(problem.KindCanceled, msgCanceled, cause)
+}
+
+// mapLibraryError sorts oauth2's unwrapped errors by their fixed wording; the wording of
+// the reply itself is never copied.
+func mapLibraryError(err error, ph phase, profileName string) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "missing access_token"):
+		return badReply("the reply had no access_token", profileName)
+	case strings.Contains(msg, "cannot parse"):
+		return badReply("the reply was neither JSON nor form data", profileName)
+	case strings.Contains(msg, "cannot fetch token"):
+		return problem.New(problem.KindNetwork, msgNetwork, errors.New("token reply cut off")).
+			WithDetail("%s token request: the reply was cut off", profileName)
+	}
+	return badReply("unexpected failure", profileName)
+}
+
+// badReply is the problem for a token reply that is not a token.
+func badReply(detail, profileName string) error {
+	return problem.New(problem.KindBadReply, msgBadReply, errors.New(detail)).
+		WithDetail("%s token request: %s", profileName, detail)
+}
+
+// mapRetrieveError maps the token endpoint's error reply. Its body is left out everywhere: a
+// server may echo the request, which holds the code, the refresh token or the secret.
+func mapRetrieveError(re *oauth2.RetrieveError, ph phase) error {
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	code := safeText(re.ErrorCode, 64)
+	desc := safeText(re.ErrorDescription, 200)
+	detail := tokenDetail(status, code, desc)
+	cause := errors.New(detail)
+	var kind problem.Kind
+	var msg string
+	switch {
+	case code == "invalid_client" || (code == "" && status == 401):
+		kind, msg = problem.KindInvalidClient, msgInvalidClient
+	case code == "invalid_grant" && ph == phaseConnect:
+		kind, msg = problem.KindInvalidGrant, msgInvalidGrantConnect
+	case code == "invalid_grant":
+		kind, msg = problem.KindInvalidGrant, msgInvalidGrantRefresh
+	case status >= 500 && ph == phaseConnect:
+		kind, msg = problem.KindServer, msgServerConnect
+	case status >= 500:
+		kind, msg = problem.KindServer, msgServerRefresh
+	case code != "":
+		kind, msg = problem.KindProvider, msgProviderToken
+	default:
+		kind, msg = problem.KindBadReply, msgBadReply
+	}
+	return problem.New(kind, msg, cause).WithDetail("%s", detail)
+}
+
+// tokenDetail is the support line for a token endpoint's error reply.
+func tokenDetail(status int, code, desc string) string {
+	parts := []string{fmt.Sprintf("token endpoint answered HTTP %d", status)}
+	if code != "" {
+		parts = append(parts, "error="+code)
+	}
+	if desc != "" {
+		parts = append(parts, fmt.Sprintf("description=%q", desc))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// safeText keeps a provider-supplied string printable and short before it goes into a detail
+// line; it may come from a URL anyone can craft.
+func safeText(s string, limit int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return -1
+	}, s)
+	if r := []rune(s); len(r) > limit {
+		s = string(r[:limit]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,109 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// tokenContext carries the HTTP client to oauth2 and bounds the request, even when the
+// caller's client has no timeout of its own.
+func (c client) tokenContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http)
+	return context.WithTimeout(ctx, requestTimeout)
+}
+
+// exchange trades a code for tokens; it is called the moment a code arrives.
+func (c client) exchange(ctx context.Context, conf *oauth2.Config, code, verifier string) (*Result, error) {
+	ctx, cancel := c.tokenContext(ctx)
+	defer cancel()
+	var opts []oauth2.AuthCodeOption
+	if verifier != "" {
+		opts = append(opts, oauth2.VerifierOption(verifier))
+	}
+	tok, err := conf.Exchange(ctx, code, opts...)
+	if err != nil {
+		return nil, mapTokenError(err, phaseConnect, c.profile.Name)
+	}
+	res := toResult(tok, c.now())
+	if res.RefreshToken == "" {
+		return nil, problem.New(problem.KindBadReply, msgNoRefreshToken, errors.New("no refresh_token in the reply")).
+			WithDetail("%s token request: the reply had no refresh_token", c.profile.Name)
+	}
+	return res, nil
+}
+
+// Refresh trades a refresh token for a new access token. When Lightspeed rotates the refresh
+// token, the result carries the new one and Rotated is true: store it before using the access
+// token. When it does not, the result carries the old one, so storing RefreshToken is always
+// right. An invalid_grant becomes KindInvalidGrant ("Reconnect to restore it").
+func Refresh(ctx context.Context, cfg RefreshConfig) (*Result, error) {
+	c, err := newClient(cfg.Profile, cfg.ClientID, cfg.ClientSecret, cfg.HTTPClient, cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.RefreshToken == "" {
+		return nil, problem.New(problem.KindInvalidGrant, msgInvalidGrantRefresh, errors.New("no refresh token stored"))
+	}
+	ctx, cancel := c.tokenContext(ctx)
+	defer cancel()
+	src := c.oauth2Config("").TokenSource(ctx, &oauth2.Token{RefreshToken: cfg.RefreshToken})
+	tok, err := src.Token()
+	if err != nil {
+		return nil, mapTokenError(err, phaseRefresh, c.profile.Name)
+	}
+	res := toResult(tok, c.now())
+	if res.RefreshToken == "" {
+		res.RefreshToken = cfg.RefreshToken
+	}
+	res.Rotated = res.RefreshToken != cfg.RefreshToken
+	return res, nil
+}
+
+// probeTimeout bounds the preflight when the caller's context has no deadline.
+const probeTimeout = 10 * time.Second
+
+// ProbeTokenEndpoint checks, before the browser opens, that the token endpoint answers at all:
+// any HTTP status counts as reachable. It sends a HEAD request without credentials. A DNS
+// failure, a refused connection or a timeout becomes KindNetwork naming the host.
+func ProbeTokenEndpoint(ctx context.Context, tokenURL string, hc *http.Client) error {
+	if reason := endpointProblem(tokenURL); reason != "" {
+		return problem.New(problem.KindUsage, "The provider's token address (TokenURL) "+reason+".", nil)
+	}
+	u, _ := url.Parse(tokenURL)
+	if hc == nil {
+		hc = &http.Client{Timeout: probeTimeout}
+	}
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, tokenURL, nil)
+	if err != nil {
+		return problem.New(problem.KindUsage, "The provider's token address (TokenURL) isn't a web address.", err)
+	}
+	resp, err := hc.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		return nil
+	}
+	if errors.Is(err, context.Canceled) {
+		return problem.New(problem.KindCanceled, msgCanceled, err)
+	}
+	return problem.New(problem.KindNetwork, fmt.Sprintf(msgProbeNetwork, u.Hostname()), err).
+		WithDetail("preflight HEAD %s: %s", u.Host, safeText(unwrapURLError(err).Error(), 200))
+}
+
+// unwrapURLError drops *url.Error's method and URL, which the detail already names.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

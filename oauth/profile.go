@@ -1,0 +1,86 @@
+package oauth
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// Profile names a provider's endpoints. Every field may be overridden, which is how the
+// practice server and the tests point the engine at a loopback address.
+type Profile struct {
+	// Name is what people read, for example in "Couldn't reach Lightspeed".
+	Name string
+	// AuthorizeURL is the consent page the browser opens.
+	AuthorizeURL string
+	// TokenURL receives the code exchange and the refresh requests.
+	TokenURL string
+	// APIURL is the base of the provider's API; this package only carries it.
+	APIURL string
+	// PKCE adds an S256 code challenge and verifier. Lightspeed's acceptance of it is
+	// unverified, so Lightspeed() leaves it off.
+	PKCE bool
+}
+
+// Lightspeed endpoints in production.
+const (
+	lightspeedAuthorizeURL = "https://my.kounta.com/authorize"
+	lightspeedTokenURL     = "https://api.kounta.com/v1/token.json"
+	lightspeedAPIURL       = "https://api.kounta.com/v1/"
+)
+
+// Lightspeed returns the production profile of Lightspeed O-Series (Kounta), with PKCE off.
+func Lightspeed() Profile {
+	return Profile{
+		Name:         "Lightspeed",
+		AuthorizeURL: lightspeedAuthorizeURL,
+		TokenURL:     lightspeedTokenURL,
+		APIURL:       lightspeedAPIURL,
+	}
+}
+
+// Validate reports, in a plain sentence, the first endpoint that is not an absolute http(s)
+// address. An empty APIURL is allowed because the OAuth flow does not need it.
+func (p Profile) Validate() error {
+	checks := []struct {
+		label, value string
+		optional     bool
+	}{
+		{"sign-in address (AuthorizeURL)", p.AuthorizeURL, false},
+		{"token address (TokenURL)", p.TokenURL, false},
+		{"API address (APIURL)", p.APIURL, true},
+	}
+	for _, c := range checks {
+		if c.optional && c.value == "" {
+			continue
+		}
+		if reason := endpointProblem(c.value); reason != "" {
+			return problem.New(problem.KindUsage,
+				fmt.Sprintf("The provider's %s %s.", c.label, reason), nil).
+				WithDetail("profile %q: %s is not usable", p.Name, c.label)
+		}
+	}
+	return nil
+}
+
+// endpointProblem returns why raw cannot be an endpoint, or "" when it can.
+func endpointProblem(raw string) string {
+	if raw == "" {
+		return "is empty; enter an address such as https://api.kounta.com/v1/token.json"
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "isn't a web address"
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "must start with https:// (or http:// for a practice server)"
+	case u.Host == "" || u.Hostname() == "":
+		return "needs a host name, such as api.kounta.com"
+	case u.User != nil:
+		return "must not contain a name or password before the host"
+	case u.Fragment != "" || u.RawFragment != "":
+		return "must not contain a # part"
+	}
+	return ""
+}
