@@ -1,0 +1,73 @@
+package lightspeed
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/url"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// The plain sentences this package gives people.
+const (
+	sayUnauthorized = "Lightspeed no longer accepts this connection's access. Refresh or reconnect the company."
+	sayForbidden    = "Lightspeed didn't allow this connection to read that company's details. Reconnect the company and choose it when you grant access."
+	sayNotFound     = "Lightspeed doesn't know this company any more. Reconnect the company; your other companies are unaffected."
+	sayNetwork      = "Couldn't reach Lightspeed. Check the internet connection and try again; nothing has been lost."
+	sayTimeout      = "Lightspeed took too long to answer. Try again in a minute; nothing has been lost."
+	sayCanceled     = "The request to Lightspeed was cancelled; nothing has been changed."
+	sayServer       = "Lightspeed is having trouble right now. Try again in a few minutes; nothing has been lost."
+	sayRateLimited  = "Lightspeed asked the app to slow down. Wait a minute, then try again; nothing has been lost."
+	sayBadReply     = "Lightspeed sent an answer the app doesn't understand. Try again later; if it keeps happening, copy the diagnostics and send them to support."
+)
+
+// transportProblem explains a request that got no answer.
+func transportProblem(ctx context.Context, err error, path string) error {
+	reason := err.Error()
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		reason = ue.Err.Error()
+	}
+	var ne net.Error
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return problem.New(problem.KindCanceled, sayCanceled, err).WithDetail("GET %s: cancelled", path)
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return problem.New(problem.KindTimeout, sayTimeout, err).WithDetail("GET %s: no answer in time", path)
+	default:
+		return problem.New(problem.KindNetwork, sayNetwork, err).WithDetail("GET %s: no answer (%s)", path, reason)
+	}
+}
+
+// statusProblem explains an HTTP status that is neither success, 401 before the retry, nor 429.
+func statusProblem(status int, path string, refreshed bool) error {
+	switch {
+	case status == 401:
+		after := ""
+		if refreshed {
+			after = " (also with a refreshed access token)"
+		}
+		return problem.New(problem.KindUnauthorized, sayUnauthorized, nil).WithDetail("HTTP 401 GET %s%s", path, after)
+	case status == 403:
+		return problem.New(problem.KindUnauthorized, sayForbidden, nil).WithDetail("HTTP 403 GET %s", path)
+	case status == 404:
+		return problem.New(problem.KindNotFound, sayNotFound, nil).WithDetail("HTTP 404 GET %s", path)
+	case status >= 500:
+		return problem.New(problem.KindServer, sayServer, nil).WithDetail("HTTP %d GET %s", status, path)
+	default:
+		return badReply(status, path, "unexpected status", nil)
+	}
+}
+
+// badReply explains an answer that is not what the API promises.
+func badReply(status int, path, what string, cause error) *problem.Error {
+	return problem.New(problem.KindBadReply, sayBadReply, cause).WithDetail("HTTP %d GET %s: %s", status, path, what)
+}
+
+// rateLimited explains a 429 the client will not wait through.
+func rateLimited(path string, wait time.Duration, why string) error {
+	return problem.New(problem.KindRateLimited, sayRateLimited, nil).
+		WithDetail("HTTP 429 GET %s: Lightspeed asked for a wait of %s; %s", path, wait.Round(time.Second), why)
+}
