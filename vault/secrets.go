@@ -216,14 +216,14 @@ func (s *Secrets) setVerified(ctx context.Context, item, value string) error {
 		return err
 	}
 	got, err := s.get(ctx, item)
-	if err != nil {
-		return fmt.Errorf("could not read back what was written: %w", err)
-	}
-	if got != value {
+	if problem.Is(err, problem.KindNotFound) || (err == nil && got != value) {
 		return problem.New(problem.KindKeyringUnavailable,
 			keyringSentence(s.goos, "didn't keep what the app saved"),
-			errors.New("value read back differs from value written")).
-			WithDetail("keyring item %q under service %q read back differently after writing", item, s.service)
+			errors.New("value read back is missing or differs from the value written")).
+			WithDetail("keyring item %q under service %q read back missing or different after writing", item, s.service)
+	}
+	if err != nil {
+		return fmt.Errorf("could not read back what was written: %w", err)
 	}
 	return nil
 }

@@ -91,14 +91,14 @@ func (s *Store) Dir() string { return s.dir }
 // Path returns the state file's path.
 func (s *Store) Path() string { return filepath.Join(s.dir, StateFileName) }
 
-// ensureDir creates the state directory with mode 0700 and tightens an existing one, because
-// the state names a person's companies even though it holds no secret.
+// ensureDir creates the state directory with mode 0700 and takes group and other permissions
+// off an existing one, because the state names a person's companies though it holds no secret.
 func (s *Store) ensureDir() error {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return storageError(s.dir, fmt.Errorf("could not create the state directory: %w", err))
 	}
-	if runtime.GOOS != "windows" {
-		_ = os.Chmod(s.dir, 0o700)
+	if fi, err := os.Stat(s.dir); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		_ = os.Chmod(s.dir, fi.Mode().Perm()&0o700)
 	}
 	return nil
 }
