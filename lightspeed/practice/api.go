@@ -31,11 +31,7 @@ const demoTimestamp = "2021-03-01T09:00:00+11:00"
 
 // api serves everything under /v1/ except the token endpoint.
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
-	s.apiReqs.Add(1)
-	s.delay(r)
-	s.setDate(w)
-	if f := s.nextFault(&s.apiFaults); f != 0 {
-		s.serveFault(w, r, f)
+	if s.begin(w, r, &s.apiReqs, &s.apiFaults) {
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

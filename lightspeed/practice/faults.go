@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -68,6 +69,19 @@ func (s *Server) nextFault(queue *[]Fault) Fault {
 	f := (*queue)[0]
 	*queue = (*queue)[1:]
 	return f
+}
+
+// begin does what every token and API answer shares: count the request, wait for the
+// latency, set the Date header and serve a queued fault. It reports whether a fault answered.
+func (s *Server) begin(w http.ResponseWriter, r *http.Request, counter *atomic.Int64, faults *[]Fault) bool {
+	counter.Add(1)
+	s.delay(r)
+	s.setDate(w)
+	if f := s.nextFault(faults); f != 0 {
+		s.serveFault(w, r, f)
+		return true
+	}
+	return false
 }
 
 // serveFault writes the answer for f.

@@ -263,8 +263,6 @@ func TestExchange(t *testing.T) {
 	verifier := "a-verifier-that-is-long-enough-for-pkce-0123456789"
 	sum := sha256.Sum256([]byte(verifier))
 	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
-	wrongSecret := exchangeForm(info, "", testRedirect, "")
-	wrongSecret.Set("client_secret", "nope")
 
 	tests := []struct {
 		name    string

@@ -8,11 +8,7 @@ import (
 
 // token serves POST /v1/token.json: the authorization_code and refresh_token grants.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	s.tokenReqs.Add(1)
-	s.delay(r)
-	s.setDate(w)
-	if f := s.nextFault(&s.tokenFaults); f != 0 {
-		s.serveFault(w, r, f)
+	if s.begin(w, r, &s.tokenReqs, &s.tokenFaults) {
 		return
 	}
 	if r.Method != http.MethodPost {
