@@ -1,0 +1,285 @@
+package vault
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// dotenvUnquote is the reader's side of dotenvQuote, written from the documented rules.
+func dotenvUnquote(s string) (string, error) {
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return "", fmt.Errorf("not double-quoted: %q", s)
+	}
+	var b strings.Builder
+	in := s[1 : len(s)-1]
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		switch {
+		case c == '"' || c == '\n' || c == '\r' || c == '$' || c == '`':
+			return "", fmt.Errorf("unescaped %q at %d in %q", c, i, s)
+		case c != '\\':
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		if i == len(in) {
+			return "", fmt.Errorf("dangling backslash in %q", s)
+		}
+		switch in[i] {
+		case '\\', '"', '$', '`':
+			b.WriteByte(in[i])
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		default:
+			return "", fmt.Errorf("unknown escape \\%c in %q", in[i], s)
+		}
+	}
+	return b.String(), nil
+}
+
+// parseDotenv reads an export back into a map, failing on any line that is not KEY="value".
+func parseDotenv(t *testing.T, text string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, quoted, ok := strings.Cut(line, "=")
+		if !ok || key == "" || strings.Trim(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
+			t.Fatalf("bad line %q", line)
+		}
+		v, err := dotenvUnquote(quoted)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, dup := out[key]; dup {
+			t.Fatalf("key %s twice", key)
+		}
+		out[key] = v
+	}
+	return out
+}
+
+var tricky = "Joe's \"Burgers\" $HOME `id` \\ back\nnew line\r\tand é"
+
+func sampleDoc(companies int, withSecret bool) ExportDoc {
+	doc := ExportDoc{ExportedAt: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC), ClientID: "cid-1",
+		TokenURL: "http://127.0.0.1:9/oauth/token", APIBaseURL: "http://127.0.0.1:9/v1"}
+	if withSecret {
+		doc.ClientSecret = "client-secret-$x`y`"
+	}
+	for i := range companies {
+		id := int64(1000 + i)
+		doc.Companies = append(doc.Companies, ExportCompany{ID: id, Name: tricky,
+			Sites:       []Site{{ID: id*10 + 1, Name: "Manly", Code: "M\"1"}, {ID: id*10 + 2, Name: "Bondi, Beach"}},
+			AccessToken: fmt.Sprintf("access-%d-%s", i, randomHex(8)), AccessExpiry: time.Date(2026, 2, 3, 5, 0, 0, 0, time.UTC),
+			RefreshToken: fmt.Sprintf("refresh-%d-%s", i, randomHex(8))})
+	}
+	return doc
+}
+
+func checkPrivate(t *testing.T, path string) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Fatalf("%s: mode %v, want 0600", path, fi.Mode().Perm())
+	}
+}
+
+func TestWriteExportJSON(t *testing.T) {
+	for _, withSecret := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "export.json")
+		doc := sampleDoc(2, withSecret)
+		if err := WriteExport(path, FormatJSON, doc, false); err != nil {
+			t.Fatal(err)
+		}
+		checkPrivate(t, path)
+		data, _ := os.ReadFile(path)
+		var got jsonExport
+		if err := json.Unmarshal(data, &got); err != nil {
+			t.Fatal(err)
+		}
+		c := got.Companies[1]
+		if got.ClientID != "cid-1" || got.TokenURL != doc.TokenURL || got.APIBaseURL != doc.APIBaseURL ||
+			len(got.Companies) != 2 || c.ID != 1001 || c.Name != tricky || c.Sites[0].Code != "M\"1" ||
+			c.AccessToken != doc.Companies[1].AccessToken || c.RefreshToken != doc.Companies[1].RefreshToken ||
+			c.AccessExpiry != "2026-02-03T05:00:00Z" {
+			t.Fatalf("JSON export differs: %s", data)
+		}
+		if has := strings.Contains(string(data), "client_secret"); has != withSecret || got.ClientSecret != doc.ClientSecret {
+			t.Fatalf("client secret present = %t, want %t", has, withSecret)
+		}
+	}
+}
+
+func TestWriteExportDotenv(t *testing.T) {
+	for _, n := range []int{1, 2} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), ".env")
+			doc := sampleDoc(n, true)
+			if err := WriteExport(path, FormatDotenv, doc, false); err != nil {
+				t.Fatal(err)
+			}
+			checkPrivate(t, path)
+			data, _ := os.ReadFile(path)
+			env := parseDotenv(t, string(data))
+			want := map[string]string{
+				"LIGHTSPEED_CLIENT_ID": "cid-1", "LIGHTSPEED_CLIENT_SECRET": doc.ClientSecret,
+				"LIGHTSPEED_TOKEN_URL": doc.TokenURL, "LIGHTSPEED_API_BASE_URL": doc.APIBaseURL,
+				"LIGHTSPEED_COMPANY_COUNT": fmt.Sprint(n),
+			}
+			prefixes := []string{}
+			for i := range n {
+				prefixes = append(prefixes, fmt.Sprintf("LIGHTSPEED_%d_", i+1))
+			}
+			if n == 1 {
+				prefixes = append(prefixes, "LIGHTSPEED_")
+			}
+			for i, p := range prefixes {
+				c := doc.Companies[min(i, n-1)]
+				want[p+"COMPANY_ID"] = fmt.Sprint(c.ID)
+				want[p+"COMPANY_NAME"] = tricky
+				want[p+"SITE_IDS"] = fmt.Sprintf("%d,%d", c.Sites[0].ID, c.Sites[1].ID)
+				want[p+"SITE_1_ID"], want[p+"SITE_1_NAME"], want[p+"SITE_1_CODE"] = fmt.Sprint(c.Sites[0].ID), "Manly", "M\"1"
+				want[p+"SITE_2_ID"], want[p+"SITE_2_NAME"], want[p+"SITE_2_CODE"] = fmt.Sprint(c.Sites[1].ID), "Bondi, Beach", ""
+				want[p+"ACCESS_TOKEN"] = c.AccessToken
+				want[p+"ACCESS_TOKEN_EXPIRES_AT"] = "2026-02-03T05:00:00Z"
+				want[p+"REFRESH_TOKEN"] = c.RefreshToken
+			}
+			if len(env) != len(want) {
+				t.Errorf("%d keys, want %d", len(env), len(want))
+			}
+			for k, v := range want {
+				if env[k] != v {
+					t.Errorf("%s = %q, want %q", k, env[k], v)
+				}
+			}
+		})
+	}
+}
+
+func TestWriteExportRefusesToOverwriteUnlessForced(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "export.json")
+	if err := os.WriteFile(path, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteExport(path, FormatJSON, sampleDoc(1, false), false)
+	wantKind(t, err, problem.KindExists)
+	if want := "There is already a file at " + path + ". Choose another name, or allow overwriting."; problem.Summary(err) != want {
+		t.Fatalf("summary = %q", problem.Summary(err))
+	}
+	if got, _ := os.ReadFile(path); string(got) != "keep me" {
+		t.Fatal("the existing file was changed")
+	}
+	if err := WriteExport(path, FormatDotenv, sampleDoc(1, false), true); err != nil {
+		t.Fatal(err)
+	}
+	checkPrivate(t, path)
+	if got, _ := os.ReadFile(path); !strings.Contains(string(got), "LIGHTSPEED_ACCESS_TOKEN=") {
+		t.Fatal("forced export did not replace the file")
+	}
+	noTempFiles(t, filepath.Dir(path))
+}
+
+func TestExportOnAFullDiskLeavesNoPartialFile(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "export.env")
+		if force {
+			if err := os.WriteFile(path, []byte("original"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err := writeExport(path, FormatDotenv, sampleDoc(2, true), force, diskFull(100))
+		wantKind(t, err, problem.KindStorage)
+		got, rerr := os.ReadFile(path)
+		switch {
+		case force && string(got) != "original":
+			t.Fatalf("the original was changed to %q", got)
+		case !force && !errors.Is(rerr, os.ErrNotExist):
+			t.Fatalf("a partial file was left: %q", got)
+		}
+		noTempFiles(t, dir)
+	}
+}
+
+func TestExportFormats(t *testing.T) {
+	for in, want := range map[string]Format{"": FormatJSON, "JSON": FormatJSON, "dotenv": FormatDotenv, "env": FormatDotenv} {
+		if got, err := ParseFormat(in); err != nil || got != want {
+			t.Errorf("ParseFormat(%q) = %q, %v", in, got, err)
+		}
+	}
+	_, err := ParseFormat("yaml")
+	wantKind(t, err, problem.KindUsage)
+	wantKind(t, WriteExport(filepath.Join(t.TempDir(), "x"), "yaml", ExportDoc{}, false), problem.KindUsage)
+}
+
+func TestDotenvQuote(t *testing.T) {
+	tests := map[string]string{
+		"":              `""`,
+		"plain":         `"plain"`,
+		`a"b`:           `"a\"b"`,
+		`a\b`:           `"a\\b"`,
+		"$HOME":         `"\$HOME"`,
+		"`id`":          "\"\\`id\\`\"",
+		"one\ntwo\r":    `"one\ntwo\r"`,
+		"tab\there é ü": "\"tab\there é ü\"",
+	}
+	for in, want := range tests {
+		if got := dotenvQuote(in); got != want {
+			t.Errorf("dotenvQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestExportDocNeverPrintsItsSecrets(t *testing.T) {
+	doc := sampleDoc(2, true)
+	for _, s := range []string{fmt.Sprint(doc), fmt.Sprintf("%+v %#v %s", doc, doc, doc), fmt.Sprintf("%v %#v", doc.Companies, doc.Companies[0])} {
+		if strings.Contains(s, "access-") || strings.Contains(s, "refresh-") || strings.Contains(s, "client-secret") {
+			t.Fatalf("a secret leaked: %s", s)
+		}
+	}
+}
+
+func TestVaultExportGathersFromStateAndKeyring(t *testing.T) {
+	v, _ := testVault(t)
+	ctx := context.Background()
+	connect(t, v, 1, "a1", "r1")
+	connect(t, v, 2, "a2", "r2")
+	path := filepath.Join(t.TempDir(), "out.json")
+	if err := v.Export(ctx, ExportRequest{Path: path, CompanyIDs: []int64{2}, IncludeClientSecret: true}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	var got jsonExport
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.ClientSecret != "the-client-secret" || got.TokenURL != "http://127.0.0.1:9/token" || len(got.Companies) != 1 ||
+		got.Companies[0].ID != 2 || got.Companies[0].AccessToken != "a2" || got.Companies[0].RefreshToken != "r2" ||
+		got.Companies[0].AccessExpiry == "" {
+		t.Fatalf("export = %s", data)
+	}
+	doc, err := v.ExportDoc(ctx, nil, false)
+	if err != nil || len(doc.Companies) != 2 || doc.ClientSecret != "" {
+		t.Fatalf("ExportDoc(all) = %v, %v", doc, err)
+	}
+	_, err = v.ExportDoc(ctx, []int64{3}, false)
+	wantKind(t, err, problem.KindNotFound)
+}
