@@ -139,8 +139,8 @@ func (d Diagnostics) Text() string {
 	}
 	in := d.Integration
 	p("Integration: client ID %q, client secret %s, practice %t", in.ClientID, in.ClientSecret, in.Practice)
-	p("  redirect URI %s", in.RedirectURI)
-	p("  authorize URL %s, token URL %s, API %s", in.AuthorizeURL, in.TokenURL, in.APIBaseURL)
+	p("  redirect URI %s", orNone(in.RedirectURI))
+	p("  authorize URL %s, token URL %s, API %s", orNone(in.AuthorizeURL), orNone(in.TokenURL), orNone(in.APIBaseURL))
 	p("Companies: %d", len(d.Companies))
 	for _, c := range d.Companies {
 		d.companyText(p, c)
@@ -156,8 +156,12 @@ func (d Diagnostics) companyText(p func(string, ...any), c DiagCompany) {
 		p("  token problem: %s", failureText(c.TokenProblem))
 	}
 	if k := c.LastCheck; k != nil {
-		p("  last check %s: %s (HTTP %d, %s, clock skew %s, kind %q) %s",
-			stamp(k.CheckedAt), k.Status, k.HTTPStatus, k.Latency, k.ClockSkew, k.ErrorKind, k.Detail)
+		kind := ""
+		if k.ErrorKind != "" {
+			kind = ", kind " + string(k.ErrorKind)
+		}
+		p("  last check %s: %s (HTTP %d, %s, clock skew %s%s) %s",
+			stamp(k.CheckedAt), k.Status, k.HTTPStatus, k.Latency, k.ClockSkew, kind, k.Detail)
 	}
 	if c.LastError != nil {
 		p("  last error: %s", failureText(c.LastError))
@@ -178,6 +182,13 @@ func failureText(f *Failure) string {
 	s := fmt.Sprintf("[%s] %s", f.Kind, f.Summary)
 	if f.Detail != "" {
 		s += " (" + f.Detail + ")"
+	}
+	return s
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
 	}
 	return s
 }

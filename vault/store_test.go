@@ -463,3 +463,42 @@ func TestStateDirHonoursXDGConfigHome(t *testing.T) {
 	_, err = StateDir()
 	wantKind(t, err, problem.KindStorage)
 }
+
+// Tests run as root, where no directory is read-only; the sentences for such failures are
+// checked here from the errors the system would give.
+func TestStorageErrorSentences(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{&os.PathError{Op: "open", Path: "/x", Err: syscall.EROFS}, "isn't allowed"},
+		{&os.PathError{Op: "open", Path: "/x", Err: syscall.EACCES}, "isn't allowed"},
+		{fmt.Errorf("write: %w", syscall.ENOSPC), "disk is full"},
+		{&os.PathError{Op: "mkdir", Path: "/x", Err: syscall.ENOTDIR}, "Check that the folder exists"},
+	}
+	for _, tt := range tests {
+		err := storageError("/some/dir/state.json", tt.err)
+		wantKind(t, err, problem.KindStorage)
+		if !strings.Contains(err.Summary, tt.want) || !strings.Contains(err.Summary, "/some/dir/state.json") {
+			t.Errorf("%v: summary %q should say %q and name the path", tt.err, err.Summary, tt.want)
+		}
+	}
+}
+
+// BenchmarkUpdate measures one locked load-change-save cycle of a state with ten companies.
+func BenchmarkUpdate(b *testing.B) {
+	s, err := NewStore(StoreOptions{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		err := s.Update(ctx, func(st *State) error {
+			st.PutCompany(sampleCompany(int64(len(st.Companies)%10 + 1)))
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
