@@ -58,6 +58,9 @@ const (
 	KindNotFound Kind = "not_found"
 	// KindStateCorrupt: the state file could not be read and was moved aside.
 	KindStateCorrupt Kind = "state_corrupt"
+	// KindNotStored: a connection was approved and its tokens are in memory, but storing them
+	// failed; the person is offered to retry or export before anything is lost.
+	KindNotStored Kind = "not_stored"
 	// KindStorage: a file could not be written (read-only directory, disk full).
 	KindStorage Kind = "storage"
 	// KindBusy: another window or command holds the lock.

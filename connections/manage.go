@@ -1,0 +1,62 @@
+package connections
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+// RefreshResult is the outcome of refreshing one company.
+type RefreshResult struct {
+	// Company is the company's record before the refresh.
+	Company vault.Company
+	// Err is nil on success, else a problem with its plain sentence.
+	Err error
+}
+
+// RefreshAll refreshes the given companies (all when ids is empty), at most Parallelism at a
+// time, and returns one result per company in the state file's order.
+func (c *Core) RefreshAll(ctx context.Context, ids ...int64) ([]RefreshResult, error) {
+	s, err := c.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := c.vault.Store.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	companies, err := selectCompanies(st, ids)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]RefreshResult, len(companies))
+	c.forEach(companies, func(i int, co vault.Company) {
+		_, err := c.refresh(ctx, s, co.ID, true)
+		results[i] = RefreshResult{Company: co, Err: err}
+	})
+	return results, nil
+}
+
+// Export writes the chosen companies' tokens to a file (see vault.Export for the formats).
+func (c *Core) Export(ctx context.Context, req vault.ExportRequest) error {
+	if err := c.vault.Export(ctx, req); err != nil {
+		return fmt.Errorf("could not export: %w", err)
+	}
+	return nil
+}
+
+// Disconnect removes one company: its keyring items, then its record.
+func (c *Core) Disconnect(ctx context.Context, companyID int64) error {
+	return c.vault.Disconnect(ctx, companyID)
+}
+
+// Forget removes everything the app keeps: every keyring item and the state file.
+func (c *Core) Forget(ctx context.Context) error {
+	return c.vault.Forget(ctx)
+}
+
+// Diagnostics returns the redacted report that support can paste into a ticket.
+func (c *Core) Diagnostics(ctx context.Context, appVersion string) vault.Diagnostics {
+	return c.vault.Diagnostics(ctx, appVersion)
+}

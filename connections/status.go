@@ -1,0 +1,108 @@
+package connections
+
+import (
+	"context"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+// Status is a company's health in one word, stable for scripts (`status --json`).
+type Status string
+
+// The statuses a company can have.
+const (
+	// StatusHealthy: the API answered for this company with its tokens.
+	StatusHealthy Status = "healthy"
+	// StatusNeedsReconnect: Lightspeed no longer accepts the connection (invalid_grant), or its
+	// refresh token is missing from the keyring. Only connecting again fixes it.
+	StatusNeedsReconnect Status = "needs_reconnect"
+	// StatusCredentialsInvalid: Lightspeed rejected the integration's client ID or secret.
+	StatusCredentialsInvalid Status = "credentials_invalid"
+	// StatusUnreachable: the network, a timeout or Lightspeed's servers got in the way.
+	StatusUnreachable Status = "unreachable"
+	// StatusUnknown: never checked.
+	StatusUnknown Status = "unknown"
+)
+
+// NeedsAttention reports whether a status should make `status` exit 1.
+func (s Status) NeedsAttention() bool { return s != StatusHealthy }
+
+// StatusFor maps a failure to a status; nil is healthy.
+func StatusFor(err error) Status {
+	if err == nil {
+		return StatusHealthy
+	}
+	switch problem.KindOf(err) {
+	case problem.KindInvalidGrant, problem.KindUnauthorized, problem.KindWrongCompany:
+		return StatusNeedsReconnect
+	case problem.KindInvalidClient:
+		return StatusCredentialsInvalid
+	case problem.KindKeyringUnavailable, problem.KindBusy, problem.KindCanceled, problem.KindStateCorrupt:
+		return StatusUnknown
+	default:
+		return StatusUnreachable
+	}
+}
+
+// CompanyStatus is one company as the dashboard and `status` show it. Its JSON form is the
+// stable `status --json` format.
+type CompanyStatus struct {
+	ID              int64        `json:"company_id"`
+	Name            string       `json:"company_name"`
+	Sites           []vault.Site `json:"sites"`
+	Status          Status       `json:"status"`
+	AccessExpiresAt *time.Time   `json:"access_expires_at"`
+	LastRefreshAt   *time.Time   `json:"last_refresh_at"`
+	LastCheckAt     *time.Time   `json:"last_check_at"`
+	// Detail is one plain sentence: what is wrong and what to do, or how the last check went.
+	Detail string `json:"detail"`
+	// Kind is the machine-readable failure kind behind Detail, "" when healthy or unchecked.
+	Kind problem.Kind `json:"error_kind,omitempty"`
+}
+
+// Statuses returns every connected company's status as last recorded; it sends nothing.
+func (c *Core) Statuses(ctx context.Context) ([]CompanyStatus, error) {
+	st, err := c.vault.Store.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CompanyStatus, 0, len(st.Companies))
+	for _, co := range st.Companies {
+		out = append(out, statusOf(co))
+	}
+	return out, nil
+}
+
+// statusOf reads a company's status from its record: the latest of its last check and its
+// last failure decides.
+func statusOf(co vault.Company) CompanyStatus {
+	cs := CompanyStatus{
+		ID: co.ID, Name: co.Name, Sites: co.Sites, Status: StatusUnknown,
+		AccessExpiresAt: timePtr(co.AccessExpiry), LastRefreshAt: timePtr(co.LastRefresh),
+		Detail: "Not checked yet.",
+	}
+	if cs.Sites == nil {
+		cs.Sites = []vault.Site{}
+	}
+	if co.LastCheck != nil {
+		cs.LastCheckAt = timePtr(co.LastCheck.CheckedAt)
+		cs.Status = Status(co.LastCheck.Status)
+		cs.Detail = co.LastCheck.Detail
+		cs.Kind = co.LastCheck.ErrorKind
+	}
+	if f := co.LastError; f != nil && (co.LastCheck == nil || f.At.After(co.LastCheck.CheckedAt)) {
+		if s := StatusFor(&problem.Error{Kind: f.Kind}); s != StatusUnknown || cs.Status == StatusUnknown {
+			cs.Status, cs.Detail, cs.Kind = s, f.Summary, f.Kind
+		}
+	}
+	return cs
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
