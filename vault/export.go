@@ -289,16 +289,16 @@ func (v *Vault) Export(ctx context.Context, req ExportRequest) error {
 
 // ExportDoc gathers an ExportDoc for the chosen companies (all when ids is empty). A company
 // that is not connected, or whose refresh token is missing from the keyring, is KindNotFound.
-func (v *Vault) ExportDoc(ctx context.Context, ids []int64, includeClientSecret bool) (ExportDoc, error) {
-	l, err := v.Store.Lock(ctx)
-	if err != nil {
-		return ExportDoc{}, err
-	}
-	defer l.Unlock()
-	st, err := l.Load()
-	if err != nil {
-		return ExportDoc{}, err
-	}
+func (v *Vault) ExportDoc(ctx context.Context, ids []int64, includeClientSecret bool) (doc ExportDoc, err error) {
+	err = v.Store.withState(ctx, func(_ *Locked, st *State) error {
+		doc, err = v.gather(ctx, st, ids, includeClientSecret)
+		return err
+	})
+	return doc, err
+}
+
+func (v *Vault) gather(ctx context.Context, st *State, ids []int64, includeClientSecret bool) (ExportDoc, error) {
+	var err error
 	in := st.Integration
 	doc := ExportDoc{ExportedAt: v.now(), ClientID: in.ClientID, TokenURL: in.TokenURL, APIBaseURL: in.APIBaseURL}
 	if includeClientSecret {

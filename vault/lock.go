@@ -133,6 +133,16 @@ func (s *Store) Load(ctx context.Context) (*State, error) {
 // stops Update before fn runs; after KindStateCorrupt the bad file is already set aside, so
 // calling Update again works on the fresh, empty state.
 func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
+	return s.withState(ctx, func(l *Locked, st *State) error {
+		if err := fn(st); err != nil {
+			return err
+		}
+		return l.Save(st)
+	})
+}
+
+// withState runs fn with the lock held and the state loaded; fn decides whether to save.
+func (s *Store) withState(ctx context.Context, fn func(*Locked, *State) error) error {
 	l, err := s.Lock(ctx)
 	if err != nil {
 		return err
@@ -142,8 +152,5 @@ func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(st); err != nil {
-		return err
-	}
-	return l.Save(st)
+	return fn(l, st)
 }

@@ -57,17 +57,12 @@ func companyNotFound(id int64) error {
 
 // Tokens returns a company's tokens, the strings from the keyring and Expiry from the state.
 // KindNotFound when the company is not connected or its refresh token is missing.
-func (v *Vault) Tokens(ctx context.Context, companyID int64) (Tokens, error) {
-	l, err := v.Store.Lock(ctx)
-	if err != nil {
-		return Tokens{}, err
-	}
-	defer l.Unlock()
-	st, err := l.Load()
-	if err != nil {
-		return Tokens{}, err
-	}
-	return v.tokensLocked(ctx, st, companyID)
+func (v *Vault) Tokens(ctx context.Context, companyID int64) (t Tokens, err error) {
+	err = v.Store.withState(ctx, func(_ *Locked, st *State) error {
+		t, err = v.tokensLocked(ctx, st, companyID)
+		return err
+	})
+	return t, err
 }
 
 func (v *Vault) tokensLocked(ctx context.Context, st *State, companyID int64) (Tokens, error) {
@@ -88,24 +83,17 @@ func (v *Vault) tokensLocked(ctx context.Context, st *State, companyID int64) (T
 // state. A company that is already there is replaced. Done in this order, a failure leaves at
 // worst keyring items without a record, which a retry overwrites.
 func (v *Vault) SaveCompany(ctx context.Context, c Company, t Tokens) error {
-	l, err := v.Store.Lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer l.Unlock()
-	st, err := l.Load()
-	if err != nil {
-		return err
-	}
-	if err := v.Secrets.SaveTokens(ctx, c.ID, t); err != nil {
-		return err
-	}
-	c.AccessExpiry = t.Expiry
-	if c.ConnectedAt.IsZero() {
-		c.ConnectedAt = v.now()
-	}
-	st.PutCompany(c)
-	return l.Save(st)
+	return v.Store.withState(ctx, func(l *Locked, st *State) error {
+		if err := v.Secrets.SaveTokens(ctx, c.ID, t); err != nil {
+			return err
+		}
+		c.AccessExpiry = t.Expiry
+		if c.ConnectedAt.IsZero() {
+			c.ConnectedAt = v.now()
+		}
+		st.PutCompany(c)
+		return l.Save(st)
+	})
 }
 
 // RefreshFunc trades tokens for new ones (the network call). It gets the newest stored tokens.
@@ -119,34 +107,28 @@ type RefreshFunc func(ctx context.Context, current Tokens) (Tokens, error)
 // If refresh fails nothing is changed and its error comes back. If saving fails after a
 // successful refresh, the new tokens are returned with the error, so the caller can keep them
 // in memory and try Secrets.SaveTokens again: with rotation the old refresh token may be dead.
-func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFunc) (Tokens, error) {
-	l, err := v.Store.Lock(ctx)
-	if err != nil {
-		return Tokens{}, err
-	}
-	defer l.Unlock()
-	st, err := l.Load()
-	if err != nil {
-		return Tokens{}, err
-	}
-	cur, err := v.tokensLocked(ctx, st, companyID)
-	if err != nil {
-		return Tokens{}, err
-	}
-	next, err := refresh(ctx, cur)
-	if err != nil {
-		return Tokens{}, err
-	}
-	if next.RefreshToken == "" {
-		next.RefreshToken = cur.RefreshToken
-	}
-	if err := v.Secrets.SaveTokens(ctx, companyID, next); err != nil {
-		return next, err
-	}
-	c := st.Company(companyID)
-	c.AccessExpiry = next.Expiry
-	c.LastRefresh = v.now()
-	return next, l.Save(st)
+func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFunc) (next Tokens, err error) {
+	err = v.Store.withState(ctx, func(l *Locked, st *State) error {
+		cur, err := v.tokensLocked(ctx, st, companyID)
+		if err != nil {
+			return err
+		}
+		if next, err = refresh(ctx, cur); err != nil {
+			next = Tokens{}
+			return err
+		}
+		if next.RefreshToken == "" {
+			next.RefreshToken = cur.RefreshToken
+		}
+		if err := v.Secrets.SaveTokens(ctx, companyID, next); err != nil {
+			return err
+		}
+		c := st.Company(companyID)
+		c.AccessExpiry = next.Expiry
+		c.LastRefresh = v.now()
+		return l.Save(st)
+	})
+	return next, err
 }
 
 // Disconnect removes one company: first its keyring items, then its record. In that order a
@@ -154,22 +136,15 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 // again; the other order could leave secrets in the keyring that no screen shows any more.
 // A company that is not in the state is KindNotFound (after removing any stray keyring items).
 func (v *Vault) Disconnect(ctx context.Context, companyID int64) error {
-	l, err := v.Store.Lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer l.Unlock()
-	st, err := l.Load()
-	if err != nil {
-		return err
-	}
-	if err := v.Secrets.DeleteCompany(ctx, companyID); err != nil {
-		return err
-	}
-	if !st.RemoveCompany(companyID) {
-		return companyNotFound(companyID)
-	}
-	return l.Save(st)
+	return v.Store.withState(ctx, func(l *Locked, st *State) error {
+		if err := v.Secrets.DeleteCompany(ctx, companyID); err != nil {
+			return err
+		}
+		if !st.RemoveCompany(companyID) {
+			return companyNotFound(companyID)
+		}
+		return l.Save(st)
+	})
 }
 
 // Forget removes everything the app keeps: every keyring item under its service name (client
