@@ -1,0 +1,196 @@
+package connections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
+	"github.com/lightspeedconnect/lightspeed-connect/oauth"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+// faultyKeyring is the real keyring with failures switched on from outside.
+type faultyKeyring struct {
+	vault.KeyringBackend
+	failWrites atomic.Bool // Set fails
+	hang       atomic.Bool // every call blocks until release is closed
+	release    chan struct{}
+}
+
+var errRefused = errors.New("org.freedesktop.Secret.Error.IsLocked: the collection is locked")
+
+func (k *faultyKeyring) wait() {
+	if k.hang.Load() {
+		<-k.release
+	}
+}
+
+func (k *faultyKeyring) Set(service, user, password string) error {
+	k.wait()
+	if k.failWrites.Load() {
+		return errRefused
+	}
+	return k.KeyringBackend.Set(service, user, password)
+}
+
+func (k *faultyKeyring) Get(service, user string) (string, error) {
+	k.wait()
+	return k.KeyringBackend.Get(service, user)
+}
+
+// fixtureWithKeyring is newFixture with the keyring wrapped for failures.
+func fixtureWithKeyring(t *testing.T) (*fixture, *faultyKeyring) {
+	t.Helper()
+	needKeyring(t)
+	k := &faultyKeyring{release: make(chan struct{})}
+	t.Cleanup(func() { close(k.release) })
+	service := fmt.Sprintf("lightspeed-connect-test-%d-%d", os.Getpid(), serviceCounter.Add(1))
+	v, err := vault.Open(vault.Options{Dir: t.TempDir(), Service: service, Backend: k, KeyringTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = vault.KeyringBackend{}.DeleteAll(service) })
+	p, err := StartPractice(practice.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	core := New(Options{Vault: v})
+	if err := core.SaveSettings(context.Background(), p.Settings); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{core: core, vault: v, practice: p}, k
+}
+
+// TestPreflightFailsBeforeTheBrowserOpens injects each preflight failure alone: StartConnect
+// returns its own plain sentence, and no consent page was ever asked for.
+func TestPreflightFailsBeforeTheBrowserOpens(t *testing.T) {
+	cases := []struct {
+		name   string
+		inject func(t *testing.T, f *fixture, k *faultyKeyring)
+		want   problem.Kind
+		says   string
+	}{
+		{"keyring refusing", func(t *testing.T, f *fixture, k *faultyKeyring) { k.failWrites.Store(true) },
+			problem.KindKeyringUnavailable, "keychain"},
+		{"keyring hanging", func(t *testing.T, f *fixture, k *faultyKeyring) { k.hang.Store(true) },
+			problem.KindKeyringUnavailable, "keychain"},
+		{"port taken", func(t *testing.T, f *fixture, k *faultyKeyring) {
+			r, _ := oauth.CheckRedirectURI(f.practice.Settings.RedirectURI)
+			ln, err := net.Listen("tcp", r.ListenAddrs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = ln.Close() })
+		}, problem.KindPortInUse, "port"},
+		{"token host unreachable", func(t *testing.T, f *fixture, k *faultyKeyring) { _ = f.practice.Server.Close() },
+			problem.KindNetwork, "Couldn't reach"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, k := fixtureWithKeyring(t)
+			before := f.practice.Server.Stats().AuthorizeRequests
+			c.inject(t, f, k)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			a, err := f.core.StartConnect(ctx, ConnectOptions{})
+			if err == nil {
+				a.Close()
+				t.Fatal("StartConnect succeeded; want a preflight failure")
+			}
+			if problem.KindOf(err) != c.want || !strings.Contains(problem.Summary(err), c.says) {
+				t.Fatalf("got %s: %q; want %s saying %q", problem.KindOf(err), problem.Summary(err), c.want, c.says)
+			}
+			if n := f.practice.Server.Stats().AuthorizeRequests; n != before {
+				t.Fatalf("the consent page was requested %d time(s)", n-before)
+			}
+		})
+	}
+}
+
+func TestPreflightReadOnlyStateDirectory(t *testing.T) {
+	f, _ := fixtureWithKeyring(t)
+	file := filepath.Join(t.TempDir(), "not-a-folder")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	v, err := vault.Open(vault.Options{Dir: filepath.Join(file, "state"), Service: f.vault.Secrets.Service()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	core := New(Options{Vault: v})
+	err = core.Preflight(context.Background(), f.practice.Settings)
+	if !problem.Is(err, problem.KindStorage) || !strings.Contains(problem.Summary(err), "can't save") {
+		t.Fatalf("got %s: %q; want a storage problem", problem.KindOf(err), problem.Summary(err))
+	}
+}
+
+// TestKeyringFailingAfterExchangeKeepsTokensRetrievable switches the keyring off between the
+// consent and the exchange: the connection comes back as an UnsavedError whose export holds
+// working tokens, and whose words hold none.
+func TestKeyringFailingAfterExchangeKeepsTokensRetrievable(t *testing.T) {
+	f, k := fixtureWithKeyring(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a, err := f.core.StartConnect(ctx, ConnectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	callback, err := practice.Consent(ctx, http.DefaultClient, a.AuthURL(), 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.failWrites.Store(true)
+	go func() {
+		if resp, err := http.Get(callback); err == nil {
+			_ = resp.Body.Close()
+		}
+	}()
+	_, waitErr := a.Wait(ctx)
+	unsaved := AsUnsaved(waitErr)
+	if unsaved == nil || !problem.Is(waitErr, problem.KindNotStored) {
+		t.Fatalf("err = %v (%s); want an UnsavedError", waitErr, problem.KindOf(waitErr))
+	}
+	if _, err := unsaved.Retry(ctx); AsUnsaved(err) == nil {
+		t.Fatalf("retry with the keyring still off: %v; want another UnsavedError", err)
+	}
+
+	path := filepath.Join(t.TempDir(), "rescue.json")
+	if err := unsaved.Export(path, vault.FormatJSON, false); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refresh := unsaved.tokens.RefreshToken
+	if refresh == "" || !strings.Contains(string(data), refresh) {
+		t.Fatal("the export does not hold the refresh token")
+	}
+	for _, text := range []string{waitErr.Error(), unsaved.Error(), problem.Summary(waitErr), problem.Detail(waitErr), fmt.Sprintf("%v %+v", unsaved, waitErr)} {
+		if strings.Contains(text, refresh) || strings.Contains(text, unsaved.tokens.AccessToken) {
+			t.Fatalf("a token leaked into the error text: %q", text)
+		}
+	}
+	// The exported refresh token works.
+	if _, err := oauth.Refresh(ctx, oauth.RefreshConfig{Profile: f.practice.Settings.profile(),
+		ClientID: f.practice.Settings.ClientID, ClientSecret: f.practice.Settings.ClientSecret, RefreshToken: refresh}); err != nil {
+		t.Fatalf("the exported refresh token does not work: %v", err)
+	}
+	// Once the keyring is back, Retry stores the connection.
+	k.failWrites.Store(false)
+	got, err := unsaved.Retry(ctx)
+	if err != nil || got.Company.Name != "Harbour Burgers Pty Ltd" {
+		t.Fatalf("retry: %+v, %v", got, err)
+	}
+}
