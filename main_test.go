@@ -59,7 +59,7 @@ var (
 )
 
 // buildBinary builds the real app once per test run.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "lsc-bin-")
