@@ -46,8 +46,12 @@ bench: deps
 fuzz: deps
 	scripts/fuzz
 
+# `fyne package --release` bumps Build in FyneApp.toml and reformats it; the tracked file is
+# put back afterwards so packaging never leaves the tree dirty.
 package: deps
-	$(FYNE) package --os linux --release --tags $(TAGS)
+	@cp FyneApp.toml .FyneApp.toml.keep
+	@status=0; $(FYNE) package --os linux --release --tags $(TAGS) || status=$$?; \
+	  mv .FyneApp.toml.keep FyneApp.toml; exit $$status
 	@ls -l *.tar.xz
 
 clean:
