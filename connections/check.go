@@ -18,15 +18,7 @@ import (
 // state file. An error is returned only when nothing could be checked (no settings, keyring
 // or state unavailable); per-company failures are in each status.
 func (c *Core) Check(ctx context.Context, ids ...int64) ([]CompanyStatus, error) {
-	s, err := c.Settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	st, err := c.vault.Store.Load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	companies, err := selectCompanies(st, ids)
+	s, companies, err := c.settingsAndCompanies(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +80,21 @@ func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, chec
 		return nil
 	})
 	return out, err
+}
+
+// settingsAndCompanies loads what a check or refresh of many companies needs: the settings
+// (with the client secret) and the chosen companies' records.
+func (c *Core) settingsAndCompanies(ctx context.Context, ids []int64) (Settings, []vault.Company, error) {
+	s, err := c.Settings(ctx)
+	if err != nil {
+		return Settings{}, nil, err
+	}
+	st, err := c.vault.Store.Load(ctx)
+	if err != nil {
+		return Settings{}, nil, err
+	}
+	companies, err := selectCompanies(st, ids)
+	return s, companies, err
 }
 
 // selectCompanies returns the companies with the given IDs (all when ids is empty), or a

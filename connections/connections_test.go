@@ -35,13 +35,21 @@ type fixture struct {
 
 func newFixture(t testing.TB, cfg practice.Config) *fixture {
 	t.Helper()
+	return newFixtureWith(t, cfg, vault.Options{})
+}
+
+// newFixtureWith is newFixture with vault options (a keyring backend that fails, a timeout);
+// the directory and service name are always the test's own.
+func newFixtureWith(t testing.TB, cfg practice.Config, opts vault.Options) *fixture {
+	t.Helper()
 	needKeyring(t)
-	service := fmt.Sprintf("lightspeed-connect-test-%d-%d", os.Getpid(), serviceCounter.Add(1))
-	v, err := vault.Open(vault.Options{Dir: t.TempDir(), Service: service})
+	opts.Dir = t.TempDir()
+	opts.Service = fmt.Sprintf("lightspeed-connect-test-%d-%d", os.Getpid(), serviceCounter.Add(1))
+	v, err := vault.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = v.Secrets.DeleteAll(context.Background()) })
+	t.Cleanup(func() { _ = vault.KeyringBackend{}.DeleteAll(opts.Service) })
 	p, err := StartPractice(cfg)
 	if err != nil {
 		t.Fatal(err)

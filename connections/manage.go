@@ -18,15 +18,7 @@ type RefreshResult struct {
 // RefreshAll refreshes the given companies (all when ids is empty), at most Parallelism at a
 // time, and returns one result per company in the state file's order.
 func (c *Core) RefreshAll(ctx context.Context, ids ...int64) ([]RefreshResult, error) {
-	s, err := c.Settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	st, err := c.vault.Store.Load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	companies, err := selectCompanies(st, ids)
+	s, companies, err := c.settingsAndCompanies(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

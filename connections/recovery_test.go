@@ -51,25 +51,9 @@ func (k *faultyKeyring) Get(service, user string) (string, error) {
 // fixtureWithKeyring is newFixture with the keyring wrapped for failures.
 func fixtureWithKeyring(t *testing.T) (*fixture, *faultyKeyring) {
 	t.Helper()
-	needKeyring(t)
 	k := &faultyKeyring{release: make(chan struct{})}
 	t.Cleanup(func() { close(k.release) })
-	service := fmt.Sprintf("lightspeed-connect-test-%d-%d", os.Getpid(), serviceCounter.Add(1))
-	v, err := vault.Open(vault.Options{Dir: t.TempDir(), Service: service, Backend: k, KeyringTimeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = vault.KeyringBackend{}.DeleteAll(service) })
-	p, err := StartPractice(practice.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close() })
-	core := New(Options{Vault: v})
-	if err := core.SaveSettings(context.Background(), p.Settings); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{core: core, vault: v, practice: p}, k
+	return newFixtureWith(t, practice.Config{}, vault.Options{Backend: k, KeyringTimeout: 2 * time.Second}), k
 }
 
 // TestPreflightFailsBeforeTheBrowserOpens injects each preflight failure alone: StartConnect
