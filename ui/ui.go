@@ -4,26 +4,38 @@
 package ui
 
 import (
+	"context"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/lightspeedconnect/lightspeed-connect/assets"
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
-// Start dresses the window (title, icon, size) and shows the first screen. The caller runs it.
+// Start dresses the window (title, icon, size) and shows the first screen: the dashboard when
+// companies are connected, the welcome otherwise. The caller runs it.
 func Start(a fyne.App, w fyne.Window, info appinfo.Info) {
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
 	a.SetIcon(icon)
 	w.SetIcon(icon)
 	w.SetTitle(info.Name)
-	w.Resize(fyne.NewSize(720, 480))
+	w.Resize(fyne.NewSize(760, 540))
 	w.CenterOnScreen()
 	quitOnSignal(a)
-	w.SetContent(newWelcome().content())
+	s := newShell(a, w, info, deps{})
+	go s.runClock()
+	s.start()
 }
 
 // quitOnSignal quits the app cleanly when the system asks it to stop (SIGTERM from a session
@@ -35,4 +47,218 @@ func quitOnSignal(a fyne.App) {
 		<-signals
 		fyne.Do(a.Quit)
 	}()
+}
+
+// deps are the edges of the window that a test replaces; each zero value is the real thing.
+type deps struct {
+	// vaultOptions open the real vault; the practice vault sits beside it.
+	vaultOptions vault.Options
+	// open shows an address in the browser. Default: the app's OpenURL.
+	open func(address string) error
+	// now is the clock for countdowns and "2 min ago". Default: time.Now.
+	now func() time.Time
+	// do runs a function on the UI goroutine. Default: fyne.Do.
+	do func(func())
+	// connectTimeout is how long the browser step may take. Default: the core's.
+	connectTimeout time.Duration
+	// autoRefresh is how often tokens due for a refresh are refreshed. Default: the core's.
+	autoRefresh time.Duration
+	// practice configures the practice server.
+	practice practice.Config
+}
+
+// shell is the window's frame: it owns the app, the window and the cores, swaps the screens,
+// and keeps what outlives a screen (practice mode, an unsaved connection). Its fields are
+// touched only on the UI goroutine.
+type shell struct {
+	app  fyne.App
+	win  fyne.Window
+	info appinfo.Info
+	deps deps
+
+	ctx    context.Context // cancelled when the window closes
+	cancel context.CancelFunc
+
+	real      *connections.Core
+	realErr   error
+	practice  *practiceMode
+	unsaved   *connections.UnsavedError
+	known     map[int64]connections.Status
+	refreshed map[*connections.Core]bool // cores whose auto-refresh runs
+	current   fyne.CanvasObject
+	dash      *dashboard // the dashboard last built, redrawn by the clock and auto-refresh
+}
+
+// practiceMode is a running practice server and the separate vault its companies live in.
+type practiceMode struct {
+	server *connections.Practice
+	core   *connections.Core
+	ctx    context.Context // ends when practice ends
+	cancel context.CancelFunc
+}
+
+func newShell(a fyne.App, w fyne.Window, info appinfo.Info, d deps) *shell {
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.do == nil {
+		d.do = fyne.Do
+	}
+	if d.open == nil {
+		d.open = func(address string) error {
+			u, err := url.Parse(address)
+			if err != nil {
+				return err
+			}
+			return a.OpenURL(u)
+		}
+	}
+	s := &shell{app: a, win: w, info: info, deps: d, known: map[int64]connections.Status{}, refreshed: map[*connections.Core]bool{}}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if v, err := vault.Open(d.vaultOptions); err != nil {
+		s.realErr = err
+	} else {
+		s.real = connections.New(connections.Options{Vault: v})
+	}
+	w.SetCloseIntercept(s.onCloseRequested)
+	w.SetOnClosed(s.shutdown)
+	return s
+}
+
+// core is the core the screens work on: the practice one in practice mode.
+func (s *shell) core() *connections.Core {
+	if s.practice != nil {
+		return s.practice.core
+	}
+	return s.real
+}
+
+// start shows a brief loading state, reads the state off the UI goroutine, and opens on the
+// dashboard when companies are connected.
+func (s *shell) start() {
+	s.showLoading("Opening…")
+	if s.real == nil {
+		s.showWelcome()
+		s.showError(s.realErr)
+		return
+	}
+	core := s.real
+	go func() {
+		statuses, err := core.Statuses(s.ctx)
+		s.deps.do(func() {
+			if err != nil || len(statuses) == 0 {
+				s.showWelcome()
+				s.showErrorNow(err)
+				return
+			}
+			s.showDashboard(statuses)
+		})
+	}()
+}
+
+// show puts a screen in the window, under the practice banner in practice mode.
+func (s *shell) show(content fyne.CanvasObject) {
+	s.current = content
+	body := container.NewPadded(content)
+	if s.practice == nil {
+		s.win.SetContent(body)
+		return
+	}
+	s.win.SetContent(container.NewBorder(s.practiceBanner(), nil, nil, nil, body))
+}
+
+// practiceBanner labels every practice screen, with the way back to real companies.
+func (s *shell) practiceBanner() fyne.CanvasObject {
+	label := &widget.Label{Text: "Practice mode — demo companies on this computer only", Importance: widget.WarningImportance, TextStyle: fyne.TextStyle{Bold: true}}
+	leave := &widget.Button{Text: "Leave practice", Importance: widget.LowImportance, OnTapped: s.onLeavePracticeClicked}
+	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.InfoIcon()))
+	return container.NewVBox(container.NewBorder(nil, nil, icon, leave, label), widget.NewSeparator())
+}
+
+// showLoading is the brief state while something is read off the UI goroutine.
+func (s *shell) showLoading(what string) {
+	bar := widget.NewProgressBarInfinite()
+	s.show(container.NewCenter(container.NewVBox(widget.NewLabel(what), bar)))
+}
+
+// onPracticeClicked starts the practice server and a fresh practice vault, then shows the
+// integration details filled in for it.
+func (s *shell) onPracticeClicked() {
+	s.showLoading("Starting the practice server…")
+	go func() {
+		mode, err := s.startPractice()
+		s.deps.do(func() {
+			if err != nil {
+				s.showWelcome()
+				s.showErrorNow(err)
+				return
+			}
+			s.practice = mode
+			s.showDetails(mode.server.Settings, s.onLeavePracticeClicked, s.connectFromDetails, false)
+		})
+	}()
+}
+
+// startPractice runs off the UI goroutine: it clears the practice vault (every practice
+// starts from scratch: the new server knows no old tokens) and starts the server.
+func (s *shell) startPractice() (*practiceMode, error) {
+	opts, err := connections.PracticeVaultOptions(s.deps.vaultOptions)
+	if err != nil {
+		return nil, err
+	}
+	v, err := vault.Open(opts)
+	if err != nil {
+		return nil, err
+	}
+	core := connections.New(connections.Options{Vault: v})
+	ctx, cancel := context.WithCancel(s.ctx)
+	if err := core.Forget(ctx); err != nil {
+		cancel()
+		return nil, err
+	}
+	server, err := connections.StartPractice(s.deps.practice)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &practiceMode{server: server, core: core, ctx: ctx, cancel: cancel}, nil
+}
+
+// onLeavePracticeClicked stops the practice server and goes back to the real companies.
+func (s *shell) onLeavePracticeClicked() {
+	s.stopPractice()
+	s.start()
+}
+
+func (s *shell) stopPractice() {
+	if s.practice == nil {
+		return
+	}
+	s.practice.cancel()
+	delete(s.refreshed, s.practice.core)
+	_ = s.practice.server.Close()
+	s.practice = nil
+}
+
+// onCloseRequested asks before closing while an approved connection is not stored: its
+// refresh token exists only in memory and cannot be recovered.
+func (s *shell) onCloseRequested() {
+	if s.unsaved == nil {
+		s.win.Close()
+		return
+	}
+	s.confirm("Close without storing the connection?",
+		"Lightspeed approved "+s.unsaved.Company().Name+", but the connection is not stored yet. If you close now it is lost and you must connect again. Try storing it again or export it to a file first.",
+		"Close anyway", "Keep open", func() { s.win.Close() })
+}
+
+// shutdown stops background work when the window closes.
+func (s *shell) shutdown() {
+	s.cancel()
+	s.stopPractice()
+}
+
+// notify sends a desktop notification.
+func (s *shell) notify(title, body string) {
+	s.app.SendNotification(fyne.NewNotification(title, body))
 }

@@ -8,22 +8,27 @@ import (
 
 // welcome is the first screen: what the app does, and the two ways to begin.
 type welcome struct {
+	shell    *shell
 	practice *widget.Button
 	connect  *widget.Button
 }
 
-func newWelcome() *welcome {
-	s := &welcome{}
-	s.practice = &widget.Button{Text: "Practice with a demo company"}
-	s.connect = &widget.Button{Text: "Connect my Lightspeed company", Importance: widget.HighImportance}
-	return s
+func newWelcome(s *shell) *welcome {
+	w := &welcome{shell: s}
+	w.practice = &widget.Button{Text: "Practice with a demo company", OnTapped: s.onPracticeClicked}
+	w.connect = &widget.Button{Text: "Connect my Lightspeed company", Importance: widget.HighImportance, OnTapped: w.onConnectClicked}
+	return w
 }
 
-func (s *welcome) content() fyne.CanvasObject {
-	title := widget.NewLabelWithStyle("Connect your Lightspeed company to your integration.",
-		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	body := widget.NewLabel("It takes about two minutes. You will need the integration's Client ID and Client Secret.")
-	body.Wrapping = fyne.TextWrapWord
-	buttons := container.NewHBox(s.practice, layoutSpacer(), s.connect)
-	return container.NewBorder(container.NewVBox(title, body), buttons, nil, nil)
+// showWelcome shows the welcome screen.
+func (s *shell) showWelcome() { s.show(newWelcome(s).content()) }
+
+func (w *welcome) onConnectClicked() {
+	w.shell.loadDetails(w.shell.showWelcome, w.shell.connectFromDetails, false)
+}
+
+func (w *welcome) content() fyne.CanvasObject {
+	title := heading("Connect your Lightspeed company to your integration.")
+	body := wrapped("It takes about two minutes. You will need the integration's Client ID and Client Secret.")
+	return screen(container.NewVBox(title, body), w.practice, layoutSpacer(), w.connect)
 }

@@ -1,0 +1,218 @@
+package ui
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/oauth"
+)
+
+// details asks for the integration's Client ID, Client Secret and Redirect URI, checks them
+// with the engine's sentences as they are typed, and saves them.
+type details struct {
+	shell *shell
+	base  connections.Settings // endpoints and practice flag, kept as loaded
+
+	clientID, secret, redirect          *widget.Entry
+	clientIDMsg, secretMsg, redirectMsg *fieldMessage
+	back, next                          *widget.Button
+	onBack                              func()
+	onSaved                             func(d *details)
+	root                                fyne.CanvasObject
+}
+
+// loadDetails reads the saved settings off the UI goroutine (the secret comes from the
+// keyring, which may wait on an unlock dialog), then shows them. Practice mode fills in the
+// practice server's details instead.
+func (s *shell) loadDetails(onBack func(), onSaved func(*details), editing bool) {
+	if s.practice != nil {
+		s.showDetails(s.practice.server.Settings, onBack, onSaved, editing)
+		return
+	}
+	if s.real == nil {
+		s.showErrorNow(s.realErr)
+		return
+	}
+	s.showLoading("Reading the saved settings…")
+	core := s.real
+	go func() {
+		saved, err := core.Settings(s.ctx)
+		if err != nil && saved.ClientID == "" {
+			saved = connections.Settings{}
+		}
+		s.deps.do(func() { s.showDetails(saved, onBack, onSaved, editing) })
+	}()
+}
+
+// showDetails shows the details screen filled with saved (the suggested Redirect URI when
+// none is saved). When editing from the dashboard, Next reads Save.
+func (s *shell) showDetails(saved connections.Settings, onBack func(), onSaved func(*details), editing bool) {
+	d := newDetails(s, saved, onBack, onSaved)
+	if editing {
+		d.withSaveLabel()
+	}
+	s.show(d.content())
+}
+
+// loadSettings edits the saved settings from the dashboard and goes back to it.
+func (s *shell) loadSettings() {
+	s.loadDetails(s.loadDashboard, func(*details) { s.loadDashboard() }, true)
+}
+
+func newDetails(s *shell, saved connections.Settings, onBack func(), onSaved func(*details)) *details {
+	d := &details{shell: s, base: saved, onBack: onBack, onSaved: onSaved,
+		clientIDMsg: newFieldMessage(), secretMsg: newFieldMessage(), redirectMsg: newFieldMessage()}
+	if d.base.RedirectURI == "" {
+		d.base.RedirectURI = oauth.SuggestedRedirectURI
+	}
+	d.clientID = &widget.Entry{Text: saved.ClientID, PlaceHolder: "for example jwEFtDj4ztUBqHtP", OnChanged: d.onClientIDChanged, OnSubmitted: d.onClientIDSubmitted}
+	d.secret = &widget.Entry{Text: saved.ClientSecret, Password: true, OnChanged: d.onSecretChanged, OnSubmitted: d.onSecretSubmitted}
+	d.redirect = &widget.Entry{Text: d.base.RedirectURI, OnChanged: d.onRedirectChanged, OnSubmitted: func(string) { d.onNextClicked() }}
+	d.back = &widget.Button{Text: "Back", Icon: theme.NavigateBackIcon(), OnTapped: d.onBackClicked}
+	d.next = &widget.Button{Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.HighImportance, OnTapped: d.onNextClicked}
+	d.onRedirectChanged(d.redirect.Text)
+	return d
+}
+
+// withSaveLabel turns Next into Save, for editing the settings from the dashboard.
+func (d *details) withSaveLabel() *details {
+	d.next.SetText("Save")
+	d.next.SetIcon(theme.DocumentSaveIcon())
+	return d
+}
+
+func (d *details) content() fyne.CanvasObject {
+	if d.root != nil {
+		return d.root
+	}
+	title := heading("Enter your integration's details")
+	form := container.New(layout.NewFormLayout(),
+		fieldLabel("Client ID"), container.NewVBox(d.clientID, d.clientIDMsg.box),
+		fieldLabel("Client Secret"), container.NewVBox(d.secret, d.secretMsg.box),
+		fieldLabel("Redirect URI"), container.NewVBox(d.redirect, d.redirectMsg.box),
+	)
+	help := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil,
+		wrapped("Find these in Lightspeed under your integration's settings. The Redirect URI must be registered there exactly as written here."))
+	d.root = screen(container.NewVBox(title, form, help), d.back, layoutSpacer(), d.next)
+	return d.root
+}
+
+func fieldLabel(text string) *widget.Label {
+	return &widget.Label{Text: text, TextStyle: fyne.TextStyle{Bold: true}}
+}
+
+// settings are the typed values, trimmed, on the loaded endpoints.
+func (d *details) settings() connections.Settings {
+	s := d.base
+	s.ClientID, s.ClientSecret, s.RedirectURI = d.clientID.Text, d.secret.Text, d.redirect.Text
+	return s.Trimmed()
+}
+
+// The engine's own sentences for a missing Client ID or Secret: Validate checks them first.
+var (
+	msgNoClientID = problem.Summary(connections.Settings{}.Validate())
+	msgNoSecret   = problem.Summary(connections.Settings{ClientID: "x"}.Validate())
+)
+
+// onClientIDChanged clears the complaint as soon as something is typed; an empty field is
+// only complained about on Next, not while the person is still on their way.
+func (d *details) onClientIDChanged(string) {
+	if strings.TrimSpace(d.clientID.Text) != "" {
+		d.clientIDMsg.set(levelNone, "")
+	}
+}
+
+func (d *details) onSecretChanged(string) {
+	if strings.TrimSpace(d.secret.Text) != "" {
+		d.secretMsg.set(levelNone, "")
+	}
+}
+
+// onRedirectChanged checks the Redirect URI as it is typed: a mistake is an error, an
+// address the app cannot catch is information (the person can go on and paste), and a
+// risky port is a warning.
+func (d *details) onRedirectChanged(string) {
+	r, err := oauth.CheckRedirectURI(d.redirect.Text)
+	switch {
+	case err != nil:
+		d.redirectMsg.set(levelError, problem.Summary(err))
+	case r.Message != "":
+		d.redirectMsg.set(levelInfo, r.Message)
+	case r.Warning != "":
+		d.redirectMsg.set(levelWarning, r.Warning)
+	default:
+		d.redirectMsg.set(levelNone, "")
+	}
+}
+
+// validate shows every field's complaint and returns the first field that has one.
+func (d *details) validate() fyne.Focusable {
+	s := d.settings()
+	var first fyne.Focusable
+	mark := func(empty bool, m *fieldMessage, text string, e *widget.Entry) {
+		if empty {
+			m.set(levelError, text)
+			if first == nil {
+				first = e
+			}
+		}
+	}
+	mark(s.ClientID == "", d.clientIDMsg, msgNoClientID, d.clientID)
+	mark(s.ClientSecret == "", d.secretMsg, msgNoSecret, d.secret)
+	d.onRedirectChanged(s.RedirectURI)
+	if d.redirectMsg.isError() && first == nil {
+		first = d.redirect
+	}
+	return first
+}
+
+// Enter in a field moves on to the next one; in the last it is Next.
+func (d *details) onClientIDSubmitted(string) { d.shell.win.Canvas().Focus(d.secret) }
+
+func (d *details) onSecretSubmitted(string) { d.shell.win.Canvas().Focus(d.redirect) }
+
+func (d *details) onBackClicked() { d.onBack() }
+
+// onNextClicked saves the settings off the UI goroutine (the secret goes to the keyring),
+// then moves on.
+func (d *details) onNextClicked() {
+	if bad := d.validate(); bad != nil {
+		d.shell.win.Canvas().Focus(bad)
+		return
+	}
+	s := d.settings()
+	if err := s.Validate(); err != nil {
+		d.shell.showErrorNow(err)
+		return
+	}
+	d.setBusy(true)
+	core := d.shell.core()
+	go func() {
+		err := core.SaveSettings(d.shell.ctx, s)
+		d.shell.deps.do(func() {
+			d.setBusy(false)
+			if err != nil {
+				d.shell.showErrorNow(err)
+				return
+			}
+			d.onSaved(d)
+		})
+	}()
+}
+
+func (d *details) setBusy(busy bool) {
+	if busy {
+		d.next.Disable()
+		d.back.Disable()
+		return
+	}
+	d.next.Enable()
+	d.back.Enable()
+}

@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+// Format choices as the person reads them.
+const (
+	formatJSONLabel   = "JSON"
+	formatDotenvLabel = ".env"
+)
+
+// exportDialog writes chosen companies' tokens to a file: which file, which format, which
+// companies, and whether the client secret goes too (off by default, with a warning).
+type exportDialog struct {
+	shell    *shell
+	core     *connections.Core
+	statuses []connections.CompanyStatus
+
+	path          *widget.Entry
+	choose        *widget.Button
+	format        *widget.RadioGroup
+	companies     []*widget.Check
+	includeSecret *widget.Check
+	secretWarning *fieldMessage
+	message       *fieldMessage
+	export        *widget.Button
+	cancel        *widget.Button
+	dlg           *dialog.CustomDialog
+}
+
+// newExportDialog preselects the company the person clicked Export… on.
+func newExportDialog(s *shell, core *connections.Core, statuses []connections.CompanyStatus, selected int64) *exportDialog {
+	e := &exportDialog{shell: s, core: core, statuses: statuses, secretWarning: newFieldMessage(), message: newFieldMessage()}
+	e.path = &widget.Entry{Text: filepath.Join(homeDir(), "lightspeed-connect-export.json")}
+	e.choose = &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon(), OnTapped: e.onChooseClicked}
+	e.format = &widget.RadioGroup{Options: []string{formatJSONLabel, formatDotenvLabel}, Selected: formatJSONLabel, Horizontal: true, Required: true, OnChanged: e.onFormatChanged}
+	for _, cs := range statuses {
+		e.companies = append(e.companies, &widget.Check{Text: cs.Name, Checked: cs.ID == selected || selected == 0})
+	}
+	e.includeSecret = &widget.Check{Text: "Include the client secret", OnChanged: e.onIncludeSecretChanged}
+	e.export = &widget.Button{Text: "Export", Importance: widget.HighImportance, OnTapped: e.onExportClicked}
+	e.cancel = &widget.Button{Text: "Cancel", OnTapped: e.onCancelClicked}
+	return e
+}
+
+func (e *exportDialog) content() fyne.CanvasObject {
+	checks := container.NewVBox()
+	for _, c := range e.companies {
+		checks.Add(c)
+	}
+	form := container.New(layout.NewFormLayout(),
+		fieldLabel("File"), container.NewBorder(nil, nil, nil, e.choose, e.path),
+		fieldLabel("Format"), e.format,
+		fieldLabel("Companies"), checks,
+		fieldLabel("Secret"), container.NewVBox(e.includeSecret, e.secretWarning.box),
+	)
+	return container.NewVBox(
+		wrapped("The file holds the access and refresh tokens, so the integration can use them. Keep it private."),
+		form, e.message.box)
+}
+
+func (e *exportDialog) show() {
+	e.dlg = dialog.NewCustomWithoutButtons("Export tokens", e.content(), e.shell.win)
+	e.dlg.SetButtons([]fyne.CanvasObject{e.cancel, e.export})
+	e.dlg.Resize(fyne.NewSize(560, 0))
+	e.dlg.Show()
+}
+
+func (e *exportDialog) onCancelClicked() { e.dlg.Hide() }
+
+// onFormatChanged keeps the file's extension in step with the format.
+func (e *exportDialog) onFormatChanged(choice string) {
+	p := e.path.Text
+	switch {
+	case choice == formatDotenvLabel && strings.HasSuffix(p, ".json"):
+		e.path.SetText(strings.TrimSuffix(p, ".json") + ".env")
+	case choice == formatJSONLabel && strings.HasSuffix(p, ".env"):
+		e.path.SetText(strings.TrimSuffix(p, ".env") + ".json")
+	}
+}
+
+func (e *exportDialog) onIncludeSecretChanged(on bool) {
+	if on {
+		e.secretWarning.set(levelWarning, "Anyone with the file could act as your integration. Include the secret only if the integration asks for it.")
+		return
+	}
+	e.secretWarning.set(levelNone, "")
+}
+
+// onChooseClicked picks the file with the save dialog. The dialog makes the file at once,
+// so an empty one it made is removed again: the export itself writes it, privately.
+func (e *exportDialog) onChooseClicked() {
+	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		_ = w.Close()
+		removeIfEmpty(path)
+		e.path.SetText(path)
+	}, e.shell.win)
+	save.SetFileName(filepath.Base(e.path.Text))
+	save.Show()
+}
+
+// request is what the dialog asks for, or a sentence saying what is missing.
+func (e *exportDialog) request() (vault.ExportRequest, string) {
+	req := vault.ExportRequest{Path: strings.TrimSpace(e.path.Text), Format: vault.FormatJSON, IncludeClientSecret: e.includeSecret.Checked}
+	if e.format.Selected == formatDotenvLabel {
+		req.Format = vault.FormatDotenv
+	}
+	for i, c := range e.companies {
+		if c.Checked {
+			req.CompanyIDs = append(req.CompanyIDs, e.statuses[i].ID)
+		}
+	}
+	switch {
+	case req.Path == "":
+		return req, "Choose the file to export to."
+	case len(req.CompanyIDs) == 0:
+		return req, "Tick at least one company to export."
+	}
+	return req, ""
+}
+
+// onExportClicked exports without replacing a file; if one is there, it asks first.
+func (e *exportDialog) onExportClicked() {
+	req, missing := e.request()
+	if missing != "" {
+		e.message.set(levelError, missing)
+		return
+	}
+	e.message.set(levelNone, "")
+	e.run(req)
+}
+
+// run writes the file off the UI goroutine (the tokens come from the keyring).
+func (e *exportDialog) run(req vault.ExportRequest) {
+	e.export.Disable()
+	s := e.shell
+	go func() {
+		err := e.core.Export(s.ctx, req)
+		s.deps.do(func() {
+			e.export.Enable()
+			switch {
+			case problem.Is(err, problem.KindExists) && !req.Force:
+				s.confirm("Replace "+filepath.Base(req.Path)+"?",
+					"A file named "+req.Path+" is already there. Replacing it overwrites what it holds.",
+					"Replace", "Keep it", func() {
+						req.Force = true
+						e.run(req)
+					})
+			case err != nil:
+				e.message.set(levelError, problem.Summary(err))
+			default:
+				e.dlg.Hide()
+				s.inform("Exported", savedSentence(req.Path))
+			}
+		})
+	}()
+}

@@ -1,0 +1,108 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+// handleUnsaved offers the two ways to keep a connection that Lightspeed approved but this
+// computer could not store: store it again, or export it to a file. Until one succeeds,
+// closing the window asks first.
+func (s *shell) handleUnsaved(u *connections.UnsavedError) {
+	s.unsaved = u
+	var d *dialog.CustomDialog
+	retry := &widget.Button{Text: "Try storing again", Importance: widget.HighImportance, OnTapped: func() {
+		d.Hide()
+		s.onRetryStoringClicked(u)
+	}}
+	export := &widget.Button{Text: "Export to a file…", OnTapped: func() {
+		d.Hide()
+		s.onExportUnsavedClicked(u)
+	}}
+	d = dialog.NewCustomWithoutButtons("The connection isn't stored yet", wrapped(u.Error()), s.win)
+	d.SetButtons([]fyne.CanvasObject{export, retry})
+	d.Resize(fyne.NewSize(dialogWidth, 0))
+	d.Show()
+}
+
+func (s *shell) onRetryStoringClicked(u *connections.UnsavedError) {
+	go func() {
+		c, err := u.Retry(s.ctx)
+		s.deps.do(func() {
+			if err != nil {
+				next := connections.AsUnsaved(err)
+				if next == nil {
+					next = u
+				}
+				s.handleUnsaved(next)
+				return
+			}
+			s.unsaved = nil
+			s.connected(c)
+		})
+	}()
+}
+
+// onExportUnsavedClicked asks where to save (the save dialog itself confirms replacing a
+// file), then writes the connection there, readable only by this user.
+func (s *shell) onExportUnsavedClicked(u *connections.UnsavedError) {
+	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			s.handleUnsaved(u) // cancelled: the choice stays open
+			return
+		}
+		path := w.URI().Path()
+		_ = w.Close()
+		go func() {
+			err := u.Export(path, formatFor(path), true)
+			s.deps.do(func() {
+				if err != nil {
+					s.handleUnsaved(u)
+					s.showErrorNow(err)
+					return
+				}
+				s.unsaved = nil
+				s.inform("Exported", savedSentence(path)+" The connection isn't stored on this computer: connect again when the keychain works.")
+			})
+		}()
+	}, s.win)
+	save.SetFileName("lightspeed-connection.json")
+	save.Show()
+}
+
+// formatFor picks the export format from the file's extension: .env is dotenv, else JSON.
+func formatFor(path string) vault.Format {
+	if strings.EqualFold(filepath.Ext(path), ".env") || strings.EqualFold(filepath.Base(path), ".env") {
+		return vault.FormatDotenv
+	}
+	return vault.FormatJSON
+}
+
+// savedSentence is said after every export.
+func savedSentence(path string) string {
+	return "Saved to " + path + ". It contains secrets: keep it private."
+}
+
+// homeDir is where exports go by default.
+func homeDir() string {
+	if h, err := os.UserHomeDir(); err == nil {
+		return h
+	}
+	return "."
+}
+
+// removeIfEmpty removes a file the save dialog made empty, so that exporting to it does not
+// ask about replacing a file the person has just chosen.
+func removeIfEmpty(path string) {
+	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() && info.Size() == 0 {
+		_ = os.Remove(path)
+	}
+}

@@ -1,0 +1,266 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// attempt is what the waiting screen needs of a connect attempt; *connections.Attempt is one.
+type attempt interface {
+	AuthURL() string
+	Catchable() bool
+	Deadline() time.Time
+	Wait(ctx context.Context) (*connections.Connected, error)
+	Paste(ctx context.Context, landed string) (*connections.Connected, error)
+	Close()
+}
+
+// waiting opens Lightspeed's consent page and waits for the answer, with the time left and
+// a way out.
+type waiting struct {
+	shell  *shell
+	core   *connections.Core
+	opts   connections.ConnectOptions
+	onBack func()
+
+	ctx      context.Context
+	cancel   context.CancelFunc
+	att      attempt
+	total    time.Duration
+	finished bool
+
+	headline                       *widget.Label
+	progress                       *widget.ProgressBar
+	openAgain, copyLink, cancelBtn *widget.Button
+	paste                          *widget.Entry
+	usePaste                       *widget.Button
+	pasteMsg                       *fieldMessage
+	pasteBox                       *fyne.Container
+}
+
+// showWaiting starts a connect attempt (a reconnect when opts.Reconnect is set); Cancel and
+// Back go to onBack.
+func (s *shell) showWaiting(opts connections.ConnectOptions, onBack func()) {
+	w := newWaiting(s, opts, onBack)
+	s.show(w.content())
+	w.begin()
+}
+
+// connectFromDetails is the wizard's step after the details are saved.
+func (s *shell) connectFromDetails(d *details) {
+	s.showWaiting(connections.ConnectOptions{}, func() { s.show(d.content()) })
+}
+
+func newWaiting(s *shell, opts connections.ConnectOptions, onBack func()) *waiting {
+	if opts.Timeout == 0 {
+		opts.Timeout = s.deps.connectTimeout
+	}
+	w := &waiting{shell: s, core: s.core(), opts: opts, onBack: onBack, pasteMsg: newFieldMessage()}
+	w.ctx, w.cancel = context.WithCancel(s.ctx)
+	w.headline = heading("Getting ready…")
+	w.progress = &widget.ProgressBar{Max: 1, TextFormatter: w.timeLeftText}
+	w.openAgain = &widget.Button{Text: "Open the page again", Icon: theme.ComputerIcon(), OnTapped: w.onOpenAgainClicked}
+	w.copyLink = &widget.Button{Text: "Copy link", Icon: theme.ContentCopyIcon(), OnTapped: w.onCopyLinkClicked}
+	w.cancelBtn = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: w.onCancelClicked}
+	w.paste = &widget.Entry{PlaceHolder: "http://…/callback?code=…", OnSubmitted: func(string) { w.onUsePasteClicked() }}
+	w.usePaste = &widget.Button{Text: "Use this address", Importance: widget.HighImportance, OnTapped: w.onUsePasteClicked}
+	w.pasteBox = container.NewVBox(
+		wrapped("When you have clicked Grant Access, your browser ends on a page the app cannot see. Copy that page's address from the browser's address bar and paste it here:"),
+		container.NewBorder(nil, nil, nil, w.usePaste, w.paste), w.pasteMsg.box)
+	w.pasteBox.Hide()
+	w.openAgain.Disable()
+	w.copyLink.Disable()
+	return w
+}
+
+func (w *waiting) content() fyne.CanvasObject {
+	steps := container.NewVBox(
+		wrapped("Your browser will open Lightspeed's sign-in page."),
+		wrapped("1. Sign in to Lightspeed if asked."),
+		wrapped("2. Choose your company, then click Grant Access."),
+	)
+	again := container.NewHBox(widget.NewLabel("Browser didn't open?"), w.openAgain, w.copyLink)
+	hint := &widget.Label{Text: "Seeing a Lightspeed error page (500)? The Redirect URI here differs from the one registered for the integration.",
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	top := container.NewVBox(w.headline, w.progress, steps, again, w.pasteBox, hint)
+	return screen(top, w.cancelBtn)
+}
+
+// begin starts the attempt off the UI goroutine: the preflight and binding the port can take
+// a moment, and the keyring may wait for an unlock.
+func (w *waiting) begin() {
+	go func() {
+		att, err := w.core.StartConnect(w.ctx, w.opts)
+		w.shell.deps.do(func() {
+			if w.finished {
+				if att != nil {
+					att.Close()
+				}
+				return
+			}
+			if err != nil {
+				w.finish(nil, err)
+				return
+			}
+			w.ready(att)
+		})
+	}()
+}
+
+// ready shows the consent page and starts the countdown and the wait.
+func (w *waiting) ready(att attempt) {
+	w.att = att
+	w.total = att.Deadline().Sub(w.shell.deps.now())
+	w.headline.SetText("Waiting for you in the browser…")
+	w.openAgain.Enable()
+	w.copyLink.Enable()
+	if !att.Catchable() {
+		w.pasteBox.Show()
+	}
+	w.updateCountdown()
+	w.openBrowser()
+	go w.tick()
+	if att.Catchable() {
+		go w.wait()
+	}
+}
+
+// openBrowser opens the consent page; when no browser opens, the person can copy the link.
+func (w *waiting) openBrowser() {
+	if err := w.shell.deps.open(w.att.AuthURL()); err != nil {
+		w.headline.SetText("Your browser didn't open. Click Copy link and paste it into your browser.")
+	}
+}
+
+// tick redraws the countdown every second until the attempt ends.
+func (w *waiting) tick() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.ctx.Done():
+			return
+		case <-t.C:
+			w.shell.deps.do(w.updateCountdown)
+		}
+	}
+}
+
+// updateCountdown shows the time left. A pasted answer has no catcher to time out, so the
+// screen ends the attempt itself when time is up.
+func (w *waiting) updateCountdown() {
+	if w.finished || w.att == nil {
+		return
+	}
+	left := w.att.Deadline().Sub(w.shell.deps.now())
+	if left <= 0 && !w.att.Catchable() {
+		w.finish(nil, errPasteTimeout)
+		return
+	}
+	if w.total > 0 {
+		w.progress.SetValue(max(0, float64(left)/float64(w.total)))
+	}
+}
+
+var errPasteTimeout = problem.New(problem.KindTimeout,
+	"The time to approve in the browser ran out. Please connect again — it only takes a moment.", nil)
+
+// timeLeftText is the bar's text: minutes and seconds left.
+func (w *waiting) timeLeftText() string {
+	if w.att == nil {
+		return ""
+	}
+	left := max(0, w.att.Deadline().Sub(w.shell.deps.now()).Round(time.Second))
+	return fmt.Sprintf("%d:%02d left", int(left.Minutes()), int(left.Seconds())%60)
+}
+
+func (w *waiting) wait() {
+	c, err := w.att.Wait(w.ctx)
+	w.shell.deps.do(func() { w.finish(c, err) })
+}
+
+func (w *waiting) onOpenAgainClicked() { w.openBrowser() }
+
+func (w *waiting) onCopyLinkClicked() {
+	w.shell.app.Clipboard().SetContent(w.att.AuthURL())
+	w.copyLink.SetText("Link copied")
+}
+
+// onCancelClicked ends the attempt and goes back.
+func (w *waiting) onCancelClicked() {
+	w.finished = true
+	w.cancel()
+	if w.att != nil {
+		w.att.Close()
+	}
+	w.onBack()
+}
+
+// onUsePasteClicked finishes with the address the browser ended on. An address from another
+// attempt is refused and the attempt goes on waiting.
+func (w *waiting) onUsePasteClicked() {
+	landed := strings.TrimSpace(w.paste.Text)
+	if landed == "" || w.att == nil {
+		w.pasteMsg.set(levelError, "Paste the address your browser ended on after you clicked Grant Access.")
+		return
+	}
+	w.usePaste.Disable()
+	w.pasteMsg.set(levelNone, "")
+	go func() {
+		c, err := w.att.Paste(w.ctx, landed)
+		w.shell.deps.do(func() {
+			w.usePaste.Enable()
+			if problem.Is(err, problem.KindStateMismatch) || problem.Is(err, problem.KindRedirectURI) {
+				w.pasteMsg.set(levelError, problem.Summary(err))
+				return
+			}
+			w.finish(c, err)
+		})
+	}()
+}
+
+// finish ends the attempt once: connected, not stored, or failed.
+func (w *waiting) finish(c *connections.Connected, err error) {
+	if w.finished {
+		return
+	}
+	w.finished = true
+	w.cancel()
+	s := w.shell
+	switch {
+	case err == nil:
+		s.connected(c)
+	case connections.AsUnsaved(err) != nil:
+		s.handleUnsaved(connections.AsUnsaved(err))
+	case c != nil: // stored, but for another company than the one being reconnected
+		s.connected(c)
+		s.showErrorNow(err)
+	default:
+		w.fail(err)
+	}
+}
+
+// fail says what went wrong and offers to try again or go back.
+func (w *waiting) fail(err error) {
+	w.headline.SetText("The connection wasn't made.")
+	d := dialog.NewCustomConfirm("Couldn't connect", "Try again", "Back", problemContent(err), func(again bool) {
+		if again {
+			w.shell.showWaiting(w.opts, w.onBack)
+			return
+		}
+		w.onBack()
+	}, w.shell.win)
+	d.Resize(fyne.NewSize(dialogWidth, 0))
+	d.Show()
+}
