@@ -52,7 +52,7 @@ const (
 
 // mapTokenError turns a failed token request into a *problem.Error. The cause kept inside is a
 // sanitized error: oauth2's own errors may carry the reply body, which is never shown or kept.
-func mapTokenError(err error, ph phase, profileName string) error {
+func mapTokenError(err error, ph phase, profileName string, secrets ...string) error {
 	if err == nil {
 		return nil
 	}
@@ -61,7 +61,7 @@ func mapTokenError(err error, ph phase, profileName string) error {
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		return mapRetrieveError(re, ph)
+		return mapRetrieveError(re, ph, secrets)
 	}
 	var ue *url.Error
 	var ne net.Error
@@ -110,13 +110,13 @@ func badReply(detail, profileName string) error {
 
 // mapRetrieveError maps the token endpoint's error reply. Its body is left out everywhere: a
 // server may echo the request, which holds the code, the refresh token or the secret.
-func mapRetrieveError(re *oauth2.RetrieveError, ph phase) error {
+func mapRetrieveError(re *oauth2.RetrieveError, ph phase, secrets []string) error {
 	status := 0
 	if re.Response != nil {
 		status = re.Response.StatusCode
 	}
 	code := safeText(re.ErrorCode, 64)
-	desc := safeText(re.ErrorDescription, 200)
+	desc := safeText(scrub(re.ErrorDescription, secrets), 200)
 	detail := tokenDetail(status, code, desc)
 	cause := errors.New(detail)
 	var kind problem.Kind
@@ -163,6 +163,19 @@ func safeText(s string, limit int) string {
 	}, s)
 	if r := []rune(s); len(r) > limit {
 		s = string(r[:limit]) + "…"
+	}
+	return s
+}
+
+// scrub blanks out any secret that a provider echoed in its error text, plain or URL-encoded.
+func scrub(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
+			s = strings.ReplaceAll(s, form, "[redacted]")
+		}
 	}
 	return s
 }

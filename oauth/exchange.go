@@ -30,7 +30,7 @@ func (c client) exchange(ctx context.Context, conf *oauth2.Config, code, verifie
 	}
 	tok, err := conf.Exchange(ctx, code, opts...)
 	if err != nil {
-		return nil, mapTokenError(err, phaseConnect, c.profile.Name)
+		return nil, mapTokenError(err, phaseConnect, c.profile.Name, c.secret, code, verifier)
 	}
 	res := toResult(tok, c.now())
 	if res.RefreshToken == "" {
@@ -57,7 +57,7 @@ func Refresh(ctx context.Context, cfg RefreshConfig) (*Result, error) {
 	src := c.oauth2Config("").TokenSource(ctx, &oauth2.Token{RefreshToken: cfg.RefreshToken})
 	tok, err := src.Token()
 	if err != nil {
-		return nil, mapTokenError(err, phaseRefresh, c.profile.Name)
+		return nil, mapTokenError(err, phaseRefresh, c.profile.Name, c.secret, cfg.RefreshToken)
 	}
 	res := toResult(tok, c.now())
 	if res.RefreshToken == "" {

@@ -15,6 +15,8 @@ import (
 // share one Refresher across the app.
 type Refresher struct {
 	group singleflight.Group
+	// joined, when set by a test, is called once a caller has joined or started a refresh.
+	joined func()
 }
 
 // Refresh refreshes cfg.RefreshToken for key, or joins the refresh of key already running.
@@ -27,6 +29,9 @@ func (r *Refresher) Refresh(ctx context.Context, key string, cfg RefreshConfig) 
 	ch := r.group.DoChan(key, func() (any, error) {
 		return Refresh(detached, cfg)
 	})
+	if r.joined != nil {
+		r.joined()
+	}
 	select {
 	case out := <-ch:
 		if out.Err != nil {
