@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lightspeedconnect/lightspeed-connect/oauth"
+)
+
+// TestPracticeFlowThroughTheWindow drives the whole practice connect as a person would:
+// Welcome, Practice, the prefilled details, Next, the browser's consent (played by the
+// opener), Connected, Done, and the dashboard, where the company turns Healthy. Then it
+// exports, replacing the file only after asking, and disconnects after asking.
+func TestPracticeFlowThroughTheWindow(t *testing.T) {
+	needKeyring(t)
+	errs := make(chan error, 1)
+	h := newHarness(t, deps{open: consentOpener(0, true, errs)})
+	h.ui(h.shell.start)
+	h.waitText("Practice with a demo company")
+	h.tap("Practice with a demo company")
+	h.waitText("Practice mode — demo companies on this computer only")
+	h.waitText("Enter your integration's details")
+	h.tap("Next")
+	h.waitFor("the Connected screen", func() bool {
+		select {
+		case err := <-errs:
+			t.Fatalf("browser: %v", err)
+		default:
+		}
+		return h.has("✓ Connected: Harbour Burgers Pty Ltd")
+	})
+	h.ui(func() {
+		for _, want := range []string{"Sites: ", "Everything is stored safely in this computer's keychain.", "Practice mode"} {
+			if !h.has(want) {
+				t.Errorf("the Connected screen does not say %q", want)
+			}
+		}
+	})
+	h.tap("Done")
+	h.waitText("Connected companies")
+	h.waitText("● Healthy")
+	h.ui(func() {
+		if !h.has("token ") || !h.has("checked just now") {
+			t.Errorf("the row lacks its token countdown or check time: %q", h.texts())
+		}
+	})
+
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	for _, replace := range []bool{false, true} {
+		h.tap("Export…")
+		h.waitText("Export tokens")
+		h.ui(func() { h.shell.win.Canvas().Focus(nil) })
+		setExportPath(h, path)
+		h.tap("Export")
+		if replace {
+			h.waitText("Replace tokens.json?")
+			h.tap("Replace")
+		}
+		h.waitText("Saved to " + path + ". It contains secrets: keep it private.")
+		h.tap("OK")
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("export file: %v, %v", info, err)
+	}
+
+	h.tap("Disconnect")
+	h.waitText("The refresh token cannot be recovered")
+	h.tap("Disconnect") // the dialog's button is found first
+	h.waitText("No companies are connected on this computer.")
+}
+
+// setExportPath types the path into the open export dialog's file field.
+func setExportPath(h *harness, path string) {
+	h.ui(func() {
+		d := h.shell.win.Canvas().Overlays().Top()
+		var done bool
+		visit([]fyne.CanvasObject{d}, func(o fyne.CanvasObject) bool {
+			if e, ok := o.(*widget.Entry); ok && !done && filepath.IsAbs(e.Text) {
+				e.SetText(path)
+				done = true
+			}
+			return !done
+		})
+		if !done {
+			h.t.Fatal("no file field in the export dialog")
+		}
+	})
+}
+
+// TestWaitingCancelFreesThePort cancels while waiting for the browser: the window goes back
+// to the details and the Redirect URI's port is free again.
+func TestWaitingCancelFreesThePort(t *testing.T) {
+	needKeyring(t)
+	h := newHarness(t, deps{})
+	redirect := toWaiting(t, h)
+	h.tap("Cancel")
+	h.waitText("Enter your integration's details")
+	h.waitFor("the port to be free", func() bool {
+		ln, err := net.Listen("tcp", redirect)
+		if err != nil {
+			return false
+		}
+		_ = ln.Close()
+		return true
+	})
+}
+
+// TestWaitingTimesOut lets the time run out: the person is told so, and can try again.
+func TestWaitingTimesOut(t *testing.T) {
+	needKeyring(t)
+	h := newHarness(t, deps{connectTimeout: 2 * time.Second})
+	toWaiting(t, h)
+	h.waitText("Couldn't connect")
+	h.ui(func() {
+		if !h.has("Try again") || !h.has("Back") {
+			t.Fatalf("the timeout dialog offers no way on: %q", h.texts())
+		}
+	})
+	h.tap("Try again")
+	h.waitText("Waiting for you in the browser…")
+	h.waitText("Couldn't connect")
+	h.tap("Back")
+	h.waitText("Enter your integration's details")
+}
+
+// toWaiting goes from Practice to the waiting screen, with an opener that does nothing, and
+// returns the Redirect URI's host and port.
+func toWaiting(t *testing.T, h *harness) string {
+	t.Helper()
+	h.ui(h.shell.showWelcome)
+	h.tap("Practice with a demo company")
+	h.waitText("Enter your integration's details")
+	h.tap("Next")
+	h.waitText("Waiting for you in the browser…")
+	h.ui(func() {
+		for _, want := range []string{"1. Sign in to Lightspeed if asked.", "2. Choose your company, then click Grant Access.", "Seeing a Lightspeed error page (500)?", "Open the page again", "Copy link"} {
+			if !h.has(want) {
+				t.Errorf("the waiting screen does not say %q", want)
+			}
+		}
+	})
+	var raw string
+	h.ui(func() { raw = h.shell.practice.server.Settings.RedirectURI })
+	r, err := oauth.CheckRedirectURI(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.HostPort
+}

@@ -1,0 +1,227 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+var serviceCounter atomic.Int64
+
+// needKeyring skips outside scripts/test-env, where the keyring would be a person's own.
+func needKeyring(t testing.TB) {
+	t.Helper()
+	if os.Getenv("LSC_TEST_ENV_INNER") != "1" {
+		t.Skip("needs the throwaway keyring of scripts/test-env; run `make test`")
+	}
+}
+
+// harness is the window under test: a shell on a test window over a temporary state
+// directory and its own keyring service. The test app runs fyne.Do at once on the calling
+// goroutine, so the harness serialises the UI itself: background work comes back through
+// deps.do, and the test touches widgets only inside h.ui.
+type harness struct {
+	t     *testing.T
+	mu    sync.Mutex
+	app   fyne.App
+	win   fyne.Window
+	shell *shell
+}
+
+func newHarness(t *testing.T, d deps) *harness {
+	t.Helper()
+	h := &harness{t: t, app: test.NewTempApp(t)}
+	if d.vaultOptions.Dir == "" {
+		d.vaultOptions = vault.Options{Dir: t.TempDir(),
+			Service: fmt.Sprintf("lightspeed-connect-uitest-%d-%d", os.Getpid(), serviceCounter.Add(1))}
+	}
+	d.do = func(f func()) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		f()
+	}
+	if d.open == nil {
+		d.open = func(string) error { return nil }
+	}
+	h.ui(func() {
+		h.win = test.NewWindow(nil)
+		h.win.Resize(fyne.NewSize(760, 540))
+		h.shell = newShell(h.app, h.win, appinfo.Info{Name: "Lightspeed Connect", Version: "0.0.0-test"}, d)
+	})
+	t.Cleanup(func() {
+		h.ui(func() { h.shell.shutdown() })
+		cleanKeyring(d.vaultOptions)
+	})
+	return h
+}
+
+// cleanKeyring removes what a test stored, real and practice.
+func cleanKeyring(opts vault.Options) {
+	if os.Getenv("LSC_TEST_ENV_INNER") != "1" {
+		return
+	}
+	ctx := context.Background()
+	if v, err := vault.Open(opts); err == nil {
+		_ = v.Secrets.DeleteAll(ctx)
+	}
+	if p, err := connections.PracticeVaultOptions(opts); err == nil {
+		if v, err := vault.Open(p); err == nil {
+			_ = v.Secrets.DeleteAll(ctx)
+		}
+	}
+}
+
+// ui runs f as the UI goroutine would.
+func (h *harness) ui(f func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f()
+}
+
+// waitFor polls cond (on the UI) until it holds, for up to 30 s.
+func (h *harness) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var ok bool
+		h.ui(func() { ok = cond() })
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			var shown []string
+			h.ui(func() { shown = h.texts() })
+			h.t.Fatalf("gave up waiting for %s; the window shows: %q", what, shown)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitText waits until some visible text contains want.
+func (h *harness) waitText(want string) {
+	h.t.Helper()
+	h.waitFor(fmt.Sprintf("%q", want), func() bool { return h.has(want) })
+}
+
+// has reports whether some visible text contains want; call inside h.ui.
+func (h *harness) has(want string) bool {
+	for _, s := range h.texts() {
+		if strings.Contains(s, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// texts are the visible texts of the window and its dialogs; call inside h.ui.
+func (h *harness) texts() []string {
+	var out []string
+	visit(h.roots(), func(o fyne.CanvasObject) bool {
+		switch x := o.(type) {
+		case *widget.Label:
+			out = append(out, x.Text)
+			return false
+		case *widget.Button:
+			out = append(out, x.Text)
+			return false
+		case *canvas.Text:
+			out = append(out, x.Text)
+		}
+		return true
+	})
+	return out
+}
+
+func (h *harness) roots() []fyne.CanvasObject {
+	c := h.win.Canvas()
+	return append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...)
+}
+
+// button finds the visible button with the text (the top dialog's first); call inside h.ui.
+func (h *harness) button(text string) *widget.Button {
+	var found *widget.Button
+	roots := h.roots()
+	for i := len(roots) - 1; i >= 0 && found == nil; i-- {
+		visit(roots[i:i+1], func(o fyne.CanvasObject) bool {
+			if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
+				found = b
+			}
+			return found == nil
+		})
+	}
+	return found
+}
+
+// tap taps the button with the text, failing when there is none or it is disabled.
+func (h *harness) tap(text string) {
+	h.t.Helper()
+	h.waitFor("an enabled button "+text, func() bool {
+		b := h.button(text)
+		return b != nil && !b.Disabled()
+	})
+	h.ui(func() { test.Tap(h.button(text)) })
+}
+
+// visit walks visible objects depth first; fn returns false to skip an object's children.
+func visit(objs []fyne.CanvasObject, fn func(fyne.CanvasObject) bool) {
+	for _, o := range objs {
+		if o == nil || !o.Visible() || !fn(o) {
+			continue
+		}
+		switch x := o.(type) {
+		case *fyne.Container:
+			visit(x.Objects, fn)
+		case fyne.Widget:
+			visit(test.WidgetRenderer(x).Objects(), fn)
+		}
+	}
+}
+
+// browser plays the person in the browser: the practice consent, then the redirect to the
+// app's catcher.
+func browser(ctx context.Context, authURL string, companyIndex int, grant bool) error {
+	callback, err := practice.Consent(ctx, http.DefaultClient, authURL, companyIndex, grant)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, callback, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// consentOpener is an opener that grants access for the company at index in a goroutine,
+// the way the browser would after the window opened it; failures go to errs.
+func consentOpener(index int, grant bool, errs chan<- error) func(string) error {
+	return func(authURL string) error {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := browser(ctx, authURL, index, grant); err != nil {
+				errs <- err
+			}
+		}()
+		return nil
+	}
+}
