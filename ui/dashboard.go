@@ -103,7 +103,7 @@ func (d *dashboard) render() {
 // row is one company: name, badge, sites and token on the first line, then when it was
 // checked and refreshed, then what is wrong with the button that fixes it, then actions.
 func (d *dashboard) row(cs connections.CompanyStatus) fyne.CanvasObject {
-	name := &widget.Label{Text: cs.Name, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
+	name := &widget.Label{Text: cs.Name, TextStyle: fyne.TextStyle{Bold: true}}
 	token := &widget.Label{Importance: widget.LowImportance}
 	ago := &widget.Label{Importance: widget.LowImportance}
 	clock := func() {
