@@ -213,15 +213,14 @@ func TestRefresherCallerCancel(t *testing.T) {
 	f.refresh["RT-0-secretish"] = true
 	hold, arrived := make(chan struct{}), make(chan struct{}, 1)
 	f.holdTokens, f.arrived = hold, arrived
-	var r Refresher
+	var joined sync.WaitGroup
+	joined.Add(2)
+	r := &Refresher{joined: joined.Done}
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
 	go func() { _, err := r.Refresh(ctx, "c", refreshCfg(f, "RT-0-secretish")); first <- err }()
 	<-arrived
 	second := make(chan error, 1)
-	var joined sync.WaitGroup
-	joined.Add(1)
-	r.joined = joined.Done
 	go func() { _, err := r.Refresh(context.Background(), "c", refreshCfg(f, "RT-0-secretish")); second <- err }()
 	joined.Wait()
 	cancel()

@@ -68,7 +68,10 @@ func (f *fakeAS) profile() Profile {
 
 func (f *fakeAS) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Get("client_id") != testClientID || q.Get("redirect_uri") != f.redirect || q.Get("response_type") != "code" || q.Get("state") == "" {
+	f.mu.Lock()
+	redirect := f.redirect
+	f.mu.Unlock()
+	if q.Get("client_id") != testClientID || q.Get("redirect_uri") != redirect || q.Get("response_type") != "code" || q.Get("state") == "" {
 		http.Error(w, "500 Internal Server Error", http.StatusInternalServerError) // what Lightspeed does
 		return
 	}
@@ -86,7 +89,7 @@ func (f *fakeAS) authorize(w http.ResponseWriter, r *http.Request) {
 	} else {
 		back.Set("code", code)
 	}
-	http.Redirect(w, r, f.redirect+"?"+back.Encode(), http.StatusFound)
+	http.Redirect(w, r, redirect+"?"+back.Encode(), http.StatusFound)
 }
 
 func (f *fakeAS) token(w http.ResponseWriter, r *http.Request) {
@@ -123,8 +126,9 @@ func (f *fakeAS) grantCode(w http.ResponseWriter, form url.Values) {
 	f.mu.Lock()
 	challenge, ok := f.codes[form.Get("code")]
 	delete(f.codes, form.Get("code"))
+	redirect := f.redirect
 	f.mu.Unlock()
-	if !ok || form.Get("redirect_uri") != f.redirect {
+	if !ok || form.Get("redirect_uri") != redirect {
 		writeJSON(w, 400, map[string]any{"error": "invalid_grant", "error_description": "code is invalid or expired"})
 		return
 	}

@@ -315,7 +315,7 @@ func TestTimeoutCancelClose(t *testing.T) {
 		cfg  func(*Config)
 		kind problem.Kind
 	}{
-		{"timeout", func(s *Session) error { _, err := waitResult(t, s); return err }, func(c *Config) { c.Timeout = 300 * time.Millisecond }, problem.KindTimeout},
+		{"timeout", func(s *Session) error { _, err := waitResult(t, s); return err }, func(c *Config) { c.Timeout = time.Second }, problem.KindTimeout},
 		{"ctx cancel", func(s *Session) error {
 			ctx, cancel := context.WithCancel(context.Background())
 			go func() { time.Sleep(50 * time.Millisecond); cancel() }()
@@ -339,7 +339,11 @@ func TestTimeoutCancelClose(t *testing.T) {
 			s, f := startFlow(t, "127.0.0.1", tc.cfg)
 			addr := s.ListenAddrs()[0]
 			if dialFails(addr) {
-				t.Fatal("nothing listens while the flow runs")
+				select {
+				case <-s.Done(): // a very slow machine may already have timed out
+				default:
+					t.Fatal("nothing listens while the flow runs")
+				}
 			}
 			err := tc.run(s)
 			if problem.KindOf(err) != tc.kind {
