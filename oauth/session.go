@@ -82,13 +82,19 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 			return nil, err
 		}
 	}
+	s.startTimer(timeout)
+	return s, nil
+}
+
+// startTimer arms the consent timeout once the listeners are in place (the timer's goroutine
+// closes them, so they must be set before it exists).
+func (s *Session) startTimer(timeout time.Duration) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.deadline = time.Now().Add(timeout)
 	s.timer = time.AfterFunc(timeout, func() {
 		s.end(problem.New(problem.KindTimeout, msgConsentTimeout, errors.New("no answer from the browser in time")))
 	})
-	s.mu.Unlock()
-	return s, nil
 }
 
 // AuthURL is the consent address to open in the browser (it carries the state, so show it to
@@ -164,7 +170,9 @@ func (s *Session) claim() bool {
 		return false
 	}
 	s.stage = stageExchanging
-	s.timer.Stop() // the exchange has its own deadline; the person already did their part
+	if s.timer != nil { // nil only before Start returns, when no one knows the state yet
+		s.timer.Stop() // the exchange has its own deadline; the person already did their part
+	}
 	return true
 }
 
