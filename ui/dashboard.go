@@ -34,7 +34,7 @@ type dashboard struct {
 func (s *shell) loadDashboard() {
 	s.showLoading("Loading your companies…")
 	core := s.core()
-	go func() {
+	s.spawn(func() {
 		statuses, err := core.Statuses(s.ctx)
 		s.deps.do(func() {
 			if err != nil {
@@ -44,7 +44,7 @@ func (s *shell) loadDashboard() {
 			}
 			s.showDashboard(statuses)
 		})
-	}()
+	})
 }
 
 // showDashboard shows the statuses as recorded, then checks every company afresh, and keeps
@@ -104,17 +104,18 @@ func (d *dashboard) render() {
 // checked and refreshed, then what is wrong with the button that fixes it, then actions.
 func (d *dashboard) row(cs connections.CompanyStatus) fyne.CanvasObject {
 	name := &widget.Label{Text: cs.Name, TextStyle: fyne.TextStyle{Bold: true}}
-	token := &widget.Label{Importance: widget.LowImportance}
-	ago := &widget.Label{Importance: widget.LowImportance}
+	token := widget.NewLabel("")
+	ago := widget.NewLabel("")
 	clock := func() {
 		now := d.shell.deps.now()
-		token.SetText(tokenLeft(cs.AccessExpiresAt, now))
+		token.SetText(siteCount(len(cs.Sites)) + " · " + tokenLeft(cs.AccessExpiresAt, now))
 		ago.SetText("checked " + since(cs.LastCheckAt, now, "not yet") + " · refreshed " + since(cs.LastRefreshAt, now, "not yet"))
 	}
 	clock()
 	d.clocks = append(d.clocks, clock)
-	first := container.NewBorder(nil, nil, container.NewHBox(name, d.badge(cs)), container.NewHBox(widget.NewLabel(siteCount(len(cs.Sites))), token))
-	box := container.NewVBox(first, &widget.Label{Text: sitesLine(cs.Sites), Wrapping: fyne.TextWrapWord}, ago)
+	first := container.NewBorder(nil, nil, container.NewHBox(name, d.badge(cs)), token)
+	second := container.NewBorder(nil, nil, nil, ago, &widget.Label{Text: sitesLine(cs.Sites), Wrapping: fyne.TextWrapWord})
+	box := container.NewVBox(first, second)
 	if problem := d.problemLine(cs); problem != nil {
 		box.Add(problem)
 	}
@@ -250,7 +251,7 @@ func (d *dashboard) check(ids ...int64) {
 	}
 	d.setBusy("Checking", ids...)
 	s := d.shell
-	go func() {
+	s.spawn(func() {
 		statuses, err := d.core.Check(s.ctx, ids...)
 		s.deps.do(func() {
 			d.setBusy("", ids...)
@@ -260,14 +261,14 @@ func (d *dashboard) check(ids ...int64) {
 			}
 			d.setStatuses(statuses)
 		})
-	}()
+	})
 }
 
 // onRefreshClicked refreshes one company's tokens now; a failure is also recorded on it.
 func (d *dashboard) onRefreshClicked(id int64) {
 	d.setBusy("Refreshing", id)
 	s := d.shell
-	go func() {
+	s.spawn(func() {
 		_, err := d.core.Refresh(s.ctx, id)
 		statuses, serr := d.core.Statuses(s.ctx)
 		s.deps.do(func() {
@@ -277,7 +278,7 @@ func (d *dashboard) onRefreshClicked(id int64) {
 			}
 			s.showErrorNow(err)
 		})
-	}()
+	})
 }
 
 func (d *dashboard) onExportClicked(id int64) {
@@ -294,7 +295,7 @@ func (d *dashboard) onDisconnectClicked(cs connections.CompanyStatus) {
 	s.confirm("Disconnect "+cs.Name+"?",
 		"The app will delete "+cs.Name+"'s tokens from this computer. The refresh token cannot be recovered: to use this company again, you must connect it again in Lightspeed.",
 		"Disconnect", "Keep", func() {
-			go func() {
+			s.spawn(func() {
 				err := d.core.Disconnect(s.ctx, cs.ID)
 				statuses, serr := d.core.Statuses(s.ctx)
 				s.deps.do(func() {
@@ -303,20 +304,20 @@ func (d *dashboard) onDisconnectClicked(cs connections.CompanyStatus) {
 					}
 					s.showErrorNow(err)
 				})
-			}()
+			})
 		})
 }
 
 // onCopyDiagnosticsClicked copies the redacted report for support.
 func (d *dashboard) onCopyDiagnosticsClicked() {
 	s := d.shell
-	go func() {
+	s.spawn(func() {
 		text := d.core.Diagnostics(s.ctx, s.info.Version).Text()
 		s.deps.do(func() {
 			s.app.Clipboard().SetContent(text)
 			s.inform("Diagnostics copied", "Paste them into your message to support. They contain no secrets: tokens are shown only as short fingerprints.")
 		})
-	}()
+	})
 }
 
 func (d *dashboard) onSettingsClicked() {
@@ -349,17 +350,19 @@ func (s *shell) startAutoRefresh(core *connections.Core) {
 	if s.practice != nil && core == s.practice.core {
 		ctx = s.practice.ctx
 	}
-	go core.AutoRefresh(ctx, s.deps.autoRefresh, func([]connections.RefreshResult, error) {
-		statuses, err := core.Statuses(ctx)
-		if err != nil {
-			return
-		}
-		s.deps.do(func() {
-			if s.dash != nil && s.dash.core == core && s.current == s.dash.root {
-				s.dash.setStatuses(statuses)
+	s.spawn(func() {
+		core.AutoRefresh(ctx, s.deps.autoRefresh, func([]connections.RefreshResult, error) {
+			statuses, err := core.Statuses(ctx)
+			if err != nil {
 				return
 			}
-			s.noticeStatuses(statuses)
+			s.deps.do(func() {
+				if s.dash != nil && s.dash.core == core && s.current == s.dash.root {
+					s.dash.setStatuses(statuses)
+					return
+				}
+				s.noticeStatuses(statuses)
+			})
 		})
 	})
 }

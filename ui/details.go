@@ -42,13 +42,13 @@ func (s *shell) loadDetails(onBack func(), onSaved func(*details), editing bool)
 	}
 	s.showLoading("Reading the saved settings…")
 	core := s.real
-	go func() {
+	s.spawn(func() {
 		saved, err := core.Settings(s.ctx)
 		if err != nil && saved.ClientID == "" {
 			saved = connections.Settings{}
 		}
 		s.deps.do(func() { s.showDetails(saved, onBack, onSaved, editing) })
-	}()
+	})
 }
 
 // showDetails shows the details screen filled with saved (the suggested Redirect URI when
@@ -194,7 +194,7 @@ func (d *details) onNextClicked() {
 	}
 	d.setBusy(true)
 	core := d.shell.core()
-	go func() {
+	d.shell.spawn(func() {
 		err := core.SaveSettings(d.shell.ctx, s)
 		d.shell.deps.do(func() {
 			d.setBusy(false)
@@ -204,7 +204,7 @@ func (d *details) onNextClicked() {
 			}
 			d.onSaved(d)
 		})
-	}()
+	})
 }
 
 func (d *details) setBusy(busy bool) {

@@ -151,7 +151,7 @@ func (e *exportDialog) onExportClicked() {
 func (e *exportDialog) run(req vault.ExportRequest) {
 	e.export.Disable()
 	s := e.shell
-	go func() {
+	s.spawn(func() {
 		err := e.core.Export(s.ctx, req)
 		s.deps.do(func() {
 			e.export.Enable()
@@ -170,5 +170,5 @@ func (e *exportDialog) run(req vault.ExportRequest) {
 				s.inform("Exported", savedSentence(req.Path))
 			}
 		})
-	}()
+	})
 }

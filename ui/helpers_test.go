@@ -66,6 +66,7 @@ func newHarness(t *testing.T, d deps) *harness {
 	})
 	t.Cleanup(func() {
 		h.ui(func() { h.shell.shutdown() })
+		h.shell.work.Wait()
 		cleanKeyring(d.vaultOptions)
 	})
 	return h

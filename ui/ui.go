@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -34,7 +35,7 @@ func Start(a fyne.App, w fyne.Window, info appinfo.Info) {
 	w.CenterOnScreen()
 	quitOnSignal(a)
 	s := newShell(a, w, info, deps{})
-	go s.runClock()
+	s.spawn(s.runClock)
 	s.start()
 }
 
@@ -85,6 +86,7 @@ type shell struct {
 	unsaved   *connections.UnsavedError
 	known     map[int64]connections.Status
 	refreshed map[*connections.Core]bool // cores whose auto-refresh runs
+	work      sync.WaitGroup             // background work, so a test can wait for it to end
 	current   fyne.CanvasObject
 	dash      *dashboard // the dashboard last built, redrawn by the clock and auto-refresh
 }
@@ -143,7 +145,7 @@ func (s *shell) start() {
 		return
 	}
 	core := s.real
-	go func() {
+	s.spawn(func() {
 		statuses, err := core.Statuses(s.ctx)
 		s.deps.do(func() {
 			if err != nil || len(statuses) == 0 {
@@ -153,7 +155,7 @@ func (s *shell) start() {
 			}
 			s.showDashboard(statuses)
 		})
-	}()
+	})
 }
 
 // show puts a screen in the window, under the practice banner in practice mode.
@@ -185,7 +187,7 @@ func (s *shell) showLoading(what string) {
 // integration details filled in for it.
 func (s *shell) onPracticeClicked() {
 	s.showLoading("Starting the practice server…")
-	go func() {
+	s.spawn(func() {
 		mode, err := s.startPractice()
 		s.deps.do(func() {
 			if err != nil {
@@ -196,7 +198,7 @@ func (s *shell) onPracticeClicked() {
 			s.practice = mode
 			s.showDetails(mode.server.Settings, s.onLeavePracticeClicked, s.connectFromDetails, false)
 		})
-	}()
+	})
 }
 
 // startPractice runs off the UI goroutine: it clears the practice vault (every practice
@@ -261,4 +263,14 @@ func (s *shell) shutdown() {
 // notify sends a desktop notification.
 func (s *shell) notify(title, body string) {
 	s.app.SendNotification(fyne.NewNotification(title, body))
+}
+
+// spawn runs work off the UI goroutine; it must come back only through deps.do, and end when
+// s.ctx ends.
+func (s *shell) spawn(work func()) {
+	s.work.Add(1)
+	go func() {
+		defer s.work.Done()
+		work()
+	}()
 }

@@ -34,7 +34,7 @@ func (s *shell) handleUnsaved(u *connections.UnsavedError) {
 }
 
 func (s *shell) onRetryStoringClicked(u *connections.UnsavedError) {
-	go func() {
+	s.spawn(func() {
 		c, err := u.Retry(s.ctx)
 		s.deps.do(func() {
 			if err != nil {
@@ -48,7 +48,7 @@ func (s *shell) onRetryStoringClicked(u *connections.UnsavedError) {
 			s.unsaved = nil
 			s.connected(c)
 		})
-	}()
+	})
 }
 
 // onExportUnsavedClicked asks where to save (the save dialog itself confirms replacing a
@@ -61,7 +61,7 @@ func (s *shell) onExportUnsavedClicked(u *connections.UnsavedError) {
 		}
 		path := w.URI().Path()
 		_ = w.Close()
-		go func() {
+		s.spawn(func() {
 			err := u.Export(path, formatFor(path), true)
 			s.deps.do(func() {
 				if err != nil {
@@ -72,7 +72,7 @@ func (s *shell) onExportUnsavedClicked(u *connections.UnsavedError) {
 				s.unsaved = nil
 				s.inform("Exported", savedSentence(path)+" The connection isn't stored on this computer: connect again when the keychain works.")
 			})
-		}()
+		})
 	}, s.win)
 	save.SetFileName("lightspeed-connection.json")
 	save.Show()

@@ -91,8 +91,8 @@ func (w *waiting) content() fyne.CanvasObject {
 		wrapped("2. Choose your company, then click Grant Access."),
 	)
 	again := container.NewHBox(widget.NewLabel("Browser didn't open?"), w.openAgain, w.copyLink)
-	hint := &widget.Label{Text: "Seeing a Lightspeed error page (500)? The Redirect URI here differs from the one registered for the integration.",
-		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	hint := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil,
+		wrapped("Seeing a Lightspeed error page (500)? The Redirect URI here differs from the one registered for the integration."))
 	top := container.NewVBox(w.headline, w.progress, steps, again, w.pasteBox, hint)
 	return screen(top, w.cancelBtn)
 }
@@ -100,7 +100,7 @@ func (w *waiting) content() fyne.CanvasObject {
 // begin starts the attempt off the UI goroutine: the preflight and binding the port can take
 // a moment, and the keyring may wait for an unlock.
 func (w *waiting) begin() {
-	go func() {
+	w.shell.spawn(func() {
 		att, err := w.core.StartConnect(w.ctx, w.opts)
 		w.shell.deps.do(func() {
 			if w.finished {
@@ -115,13 +115,16 @@ func (w *waiting) begin() {
 			}
 			w.ready(att)
 		})
-	}()
+	})
 }
 
 // ready shows the consent page and starts the countdown and the wait.
 func (w *waiting) ready(att attempt) {
 	w.att = att
-	w.total = att.Deadline().Sub(w.shell.deps.now())
+	w.total = w.opts.Timeout
+	if w.total <= 0 {
+		w.total = defaultConnectTimeout
+	}
 	w.headline.SetText("Waiting for you in the browser…")
 	w.openAgain.Enable()
 	w.copyLink.Enable()
@@ -130,9 +133,9 @@ func (w *waiting) ready(att attempt) {
 	}
 	w.updateCountdown()
 	w.openBrowser()
-	go w.tick()
+	w.shell.spawn(w.tick)
 	if att.Catchable() {
-		go w.wait()
+		w.shell.spawn(w.wait)
 	}
 }
 
@@ -172,6 +175,9 @@ func (w *waiting) updateCountdown() {
 		w.progress.SetValue(max(0, float64(left)/float64(w.total)))
 	}
 }
+
+// defaultConnectTimeout is the core's default time to approve, the full length of the bar.
+const defaultConnectTimeout = 5 * time.Minute
 
 var errPasteTimeout = problem.New(problem.KindTimeout,
 	"The time to approve in the browser ran out. Please connect again — it only takes a moment.", nil)
@@ -217,7 +223,7 @@ func (w *waiting) onUsePasteClicked() {
 	}
 	w.usePaste.Disable()
 	w.pasteMsg.set(levelNone, "")
-	go func() {
+	w.shell.spawn(func() {
 		c, err := w.att.Paste(w.ctx, landed)
 		w.shell.deps.do(func() {
 			w.usePaste.Enable()
@@ -227,7 +233,7 @@ func (w *waiting) onUsePasteClicked() {
 			}
 			w.finish(c, err)
 		})
-	}()
+	})
 }
 
 // finish ends the attempt once: connected, not stored, or failed.
@@ -236,8 +242,12 @@ func (w *waiting) finish(c *connections.Connected, err error) {
 		return
 	}
 	w.finished = true
+	cancelled := w.ctx.Err() != nil
 	w.cancel()
 	s := w.shell
+	if cancelled && problem.Is(err, problem.KindCanceled) {
+		return // the window is closing: nobody is waiting for an answer
+	}
 	switch {
 	case err == nil:
 		s.connected(c)
