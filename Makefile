@@ -48,6 +48,10 @@ fuzz: deps
 
 # `fyne package --release` bumps Build in FyneApp.toml and reformats it; the tracked file is
 # put back afterwards so packaging never leaves the tree dirty.
+# Each screen rendered by Fyne's test driver into docs/screenshots/ (shown in the README).
+screenshots:
+	LSC_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(GO) test -tags $(TAGS) -count=1 -run TestScreenshots ./ui/
+
 package: deps
 	@cp FyneApp.toml .FyneApp.toml.keep
 	@status=0; $(FYNE) package --os linux --release --tags $(TAGS) || status=$$?; \
