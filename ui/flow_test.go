@@ -27,14 +27,7 @@ func TestPracticeFlowThroughTheWindow(t *testing.T) {
 	h.waitText("Practice mode — demo companies on this computer only")
 	h.waitText("Enter your integration's details")
 	h.tap("Next")
-	h.waitFor("the Connected screen", func() bool {
-		select {
-		case err := <-errs:
-			t.Fatalf("browser: %v", err)
-		default:
-		}
-		return h.has("✓ Connected: Harbour Burgers Pty Ltd")
-	})
+	h.waitTextUnless(errs, "✓ Connected: Harbour Burgers Pty Ltd")
 	h.ui(func() {
 		for _, want := range []string{"Sites: ", "Everything is stored safely in this computer's keychain.", "Practice mode"} {
 			if !h.has(want) {
@@ -55,7 +48,7 @@ func TestPracticeFlowThroughTheWindow(t *testing.T) {
 	for _, replace := range []bool{false, true} {
 		h.tap("Export…")
 		h.waitText("Export tokens")
-		h.ui(func() { h.shell.win.Canvas().Focus(nil) })
+		h.ui(func() { h.win.Canvas().Focus(nil) })
 		setExportPath(h, path)
 		h.tap("Export")
 		if replace {
@@ -78,18 +71,12 @@ func TestPracticeFlowThroughTheWindow(t *testing.T) {
 // setExportPath types the path into the open export dialog's file field.
 func setExportPath(h *harness, path string) {
 	h.ui(func() {
-		d := h.shell.win.Canvas().Overlays().Top()
-		var done bool
-		visit([]fyne.CanvasObject{d}, func(o fyne.CanvasObject) bool {
-			if e, ok := o.(*widget.Entry); ok && !done && filepath.IsAbs(e.Text) {
-				e.SetText(path)
-				done = true
-			}
-			return !done
-		})
-		if !done {
+		top := []fyne.CanvasObject{h.win.Canvas().Overlays().Top()}
+		e := first(top, func(e *widget.Entry) bool { return filepath.IsAbs(e.Text) })
+		if e == nil {
 			h.t.Fatal("no file field in the export dialog")
 		}
+		e.SetText(path)
 	})
 }
 
@@ -133,9 +120,7 @@ func TestWaitingTimesOut(t *testing.T) {
 // returns the Redirect URI's host and port.
 func toWaiting(t *testing.T, h *harness) string {
 	t.Helper()
-	h.ui(h.shell.showWelcome)
-	h.tap("Practice with a demo company")
-	h.waitText("Enter your integration's details")
+	toPracticeDetails(h)
 	h.tap("Next")
 	h.waitText("Waiting for you in the browser…")
 	h.ui(func() {

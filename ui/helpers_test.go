@@ -40,7 +40,7 @@ type harness struct {
 	t     *testing.T
 	mu    sync.Mutex
 	app   fyne.App
-	win   fyne.Window
+	win   *closableWindow
 	shell *shell
 }
 
@@ -48,8 +48,8 @@ func newHarness(t *testing.T, d deps) *harness {
 	t.Helper()
 	h := &harness{t: t, app: test.NewTempApp(t)}
 	if d.vaultOptions.Dir == "" {
-		d.vaultOptions = vault.Options{Dir: t.TempDir(),
-			Service: fmt.Sprintf("lightspeed-connect-uitest-%d-%d", os.Getpid(), serviceCounter.Add(1))}
+		fresh := testVaultOptions(t)
+		d.vaultOptions.Dir, d.vaultOptions.Service = fresh.Dir, fresh.Service
 	}
 	d.do = func(f func()) {
 		h.mu.Lock()
@@ -60,7 +60,7 @@ func newHarness(t *testing.T, d deps) *harness {
 		d.open = func(string) error { return nil }
 	}
 	h.ui(func() {
-		h.win = test.NewWindow(nil)
+		h.win = &closableWindow{Window: test.NewWindow(nil)}
 		h.win.Resize(fyne.NewSize(760, 540))
 		h.shell = newShell(h.app, h.win, appinfo.Info{Name: "Lightspeed Connect", Version: "0.0.0-test"}, d)
 	})
@@ -70,6 +70,39 @@ func newHarness(t *testing.T, d deps) *harness {
 		cleanKeyring(d.vaultOptions)
 	})
 	return h
+}
+
+// testVaultOptions are a temporary state directory and a keyring service of the test's own.
+func testVaultOptions(t *testing.T) vault.Options {
+	return vault.Options{Dir: t.TempDir(),
+		Service: fmt.Sprintf("lightspeed-connect-uitest-%d-%d", os.Getpid(), serviceCounter.Add(1))}
+}
+
+// closableWindow is a test window that keeps the close intercept the shell sets, so a test
+// can click the window's close button the way the window manager would.
+type closableWindow struct {
+	fyne.Window
+	intercept func()
+	closed    bool
+}
+
+func (w *closableWindow) SetCloseIntercept(f func()) {
+	w.intercept = f
+	w.Window.SetCloseIntercept(f)
+}
+
+func (w *closableWindow) Close() {
+	w.closed = true
+	w.Window.Close()
+}
+
+// clickClose is the window's close button: the intercept when one is set; call inside h.ui.
+func (w *closableWindow) clickClose() {
+	if w.intercept == nil {
+		w.Close()
+		return
+	}
+	w.intercept()
 }
 
 // cleanKeyring removes what a test stored, real and practice.
@@ -141,6 +174,8 @@ func (h *harness) texts() []string {
 		case *widget.Button:
 			out = append(out, x.Text)
 			return false
+		case *widget.Entry:
+			return false // what was typed or pasted may be secret, and failures print texts
 		case *canvas.Text:
 			out = append(out, x.Text)
 		}
@@ -156,17 +191,13 @@ func (h *harness) roots() []fyne.CanvasObject {
 
 // button finds the visible button with the text (the top dialog's first); call inside h.ui.
 func (h *harness) button(text string) *widget.Button {
-	var found *widget.Button
 	roots := h.roots()
-	for i := len(roots) - 1; i >= 0 && found == nil; i-- {
-		visit(roots[i:i+1], func(o fyne.CanvasObject) bool {
-			if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
-				found = b
-			}
-			return found == nil
-		})
+	for i := len(roots) - 1; i >= 0; i-- {
+		if b := first(roots[i:i+1], func(b *widget.Button) bool { return b.Text == text }); b != nil {
+			return b
+		}
 	}
-	return found
+	return nil
 }
 
 // tap taps the button with the text, failing when there is none or it is disabled.
@@ -177,6 +208,29 @@ func (h *harness) tap(text string) {
 		return b != nil && !b.Disabled()
 	})
 	h.ui(func() { test.Tap(h.button(text)) })
+}
+
+// first is the first visible widget of type T among objs that match accepts, or nil.
+func first[T fyne.CanvasObject](objs []fyne.CanvasObject, match func(T) bool) T {
+	var found T
+	var ok bool
+	visit(objs, func(o fyne.CanvasObject) bool {
+		if x, is := o.(T); is && !ok && match(x) {
+			found, ok = x, true
+		}
+		return !ok
+	})
+	return found
+}
+
+// label is the visible label that contains text; call inside h.ui.
+func (h *harness) label(text string) *widget.Label {
+	return first(h.roots(), func(l *widget.Label) bool { return strings.Contains(l.Text, text) })
+}
+
+// entryWith is the visible entry whose text is text; call inside h.ui.
+func (h *harness) entryWith(text string) *widget.Entry {
+	return first(h.roots(), func(e *widget.Entry) bool { return e.Text == text })
 }
 
 // visit walks visible objects depth first; fn returns false to skip an object's children.
@@ -194,6 +248,14 @@ func visit(objs []fyne.CanvasObject, fn func(fyne.CanvasObject) bool) {
 	}
 }
 
+// toPracticeDetails goes from the Welcome to the practice server's prefilled details.
+func toPracticeDetails(h *harness) {
+	h.t.Helper()
+	h.ui(h.shell.showWelcome)
+	h.tap("Practice with a demo company")
+	h.waitText("Enter your integration's details")
+}
+
 // browser plays the person in the browser: the practice consent, then the redirect to the
 // app's catcher.
 func browser(ctx context.Context, authURL string, companyIndex int, grant bool) error {
@@ -201,7 +263,12 @@ func browser(ctx context.Context, authURL string, companyIndex int, grant bool) 
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, callback, nil)
+	return follow(ctx, callback)
+}
+
+// follow is the browser going to the address Lightspeed sent it to.
+func follow(ctx context.Context, address string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, address, nil)
 	if err != nil {
 		return err
 	}
@@ -212,17 +279,38 @@ func browser(ctx context.Context, authURL string, companyIndex int, grant bool) 
 	return resp.Body.Close()
 }
 
-// consentOpener is an opener that grants access for the company at index in a goroutine,
-// the way the browser would after the window opened it; failures go to errs.
+// consentOpener is an opener that grants access for the company at index, the way the
+// browser would after the window opened it; failures go to errs.
 func consentOpener(index int, grant bool, errs chan<- error) func(string) error {
+	return inBrowser(errs, func(ctx context.Context, authURL string) error {
+		return browser(ctx, authURL, index, grant)
+	})
+}
+
+// inBrowser is an opener that runs play in a goroutine, as the browser works beside the
+// window; failures go to errs.
+func inBrowser(errs chan<- error, play func(ctx context.Context, authURL string) error) func(string) error {
 	return func(authURL string) error {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			if err := browser(ctx, authURL, index, grant); err != nil {
+			if err := play(ctx, authURL); err != nil {
 				errs <- err
 			}
 		}()
 		return nil
 	}
+}
+
+// waitTextUnless waits for want like waitText, failing at once when the browser fails.
+func (h *harness) waitTextUnless(errs <-chan error, want string) {
+	h.t.Helper()
+	h.waitFor(fmt.Sprintf("%q", want), func() bool {
+		select {
+		case err := <-errs:
+			h.t.Fatalf("browser: %v", err)
+		default:
+		}
+		return h.has(want)
+	})
 }

@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+// TestStartOpensOnTheDashboardWhenConnected opens the window over a vault with a company
+// connected (through the core, as the command line would) and over an empty one: the first
+// opens on the dashboard with that company, the second on the Welcome.
+func TestStartOpensOnTheDashboardWhenConnected(t *testing.T) {
+	needKeyring(t)
+	const welcome = "Connect your Lightspeed company to your integration."
+	cases := []struct {
+		name      string
+		connected bool
+		want      []string
+		notWant   string
+	}{
+		{"a company connected", true, []string{"Connected companies", "Harbour Burgers Pty Ltd"}, welcome},
+		{"nothing connected", false, []string{welcome, "Practice with a demo company"}, "Connected companies"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := testVaultOptions(t)
+			t.Cleanup(func() { cleanKeyring(opts) })
+			if tc.connected {
+				connectThroughCore(t, opts)
+			}
+			h := newHarness(t, deps{vaultOptions: opts})
+			h.ui(h.shell.start)
+			for _, want := range tc.want {
+				h.waitText(want)
+			}
+			h.ui(func() {
+				if h.has(tc.notWant) {
+					t.Fatalf("the window also shows %q: %q", tc.notWant, h.texts())
+				}
+			})
+		})
+	}
+}
+
+// connectThroughCore connects the first demo company of a practice server (kept running for
+// the test) into the vault at opts.
+func connectThroughCore(t *testing.T, opts vault.Options) {
+	t.Helper()
+	p, err := connections.StartPractice(practice.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	v, err := vault.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	core := connections.New(connections.Options{Vault: v})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := core.SaveSettings(ctx, p.Settings); err != nil {
+		t.Fatal(err)
+	}
+	att, err := core.StartConnect(ctx, connections.ConnectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	browserErr := make(chan error, 1)
+	go func() { browserErr <- browser(ctx, att.AuthURL(), 0, true) }()
+	if _, err := att.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-browserErr; err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+}
