@@ -227,13 +227,21 @@ func (w *waiting) onUsePasteClicked() {
 		c, err := w.att.Paste(w.ctx, landed)
 		w.shell.deps.do(func() {
 			w.usePaste.Enable()
-			if problem.Is(err, problem.KindStateMismatch) || problem.Is(err, problem.KindRedirectURI) {
+			if pasteRefused(err) {
 				w.pasteMsg.set(levelError, problem.Summary(err))
 				return
 			}
 			w.finish(c, err)
 		})
 	})
+}
+
+// pasteRefused reports whether the attempt refused a pasted address and goes on waiting: one
+// from another attempt, or one that holds no answer at all (the sign-in page's own address,
+// stray text). The person can paste again.
+func pasteRefused(err error) bool {
+	return problem.Is(err, problem.KindStateMismatch) || problem.Is(err, problem.KindRedirectURI) ||
+		problem.Is(err, problem.KindUsage)
 }
 
 // finish ends the attempt once: connected, not stored, or failed.
