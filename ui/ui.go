@@ -80,15 +80,16 @@ type shell struct {
 	ctx    context.Context // cancelled when the window closes
 	cancel context.CancelFunc
 
-	real      *connections.Core
-	realErr   error
-	practice  *practiceMode
-	unsaved   *connections.UnsavedError
-	known     map[int64]connections.Status
-	refreshed map[*connections.Core]bool // cores whose auto-refresh runs
-	work      sync.WaitGroup             // background work, so a test can wait for it to end
-	current   fyne.CanvasObject
-	dash      *dashboard // the dashboard last built, redrawn by the clock and auto-refresh
+	real        *connections.Core
+	realErr     error
+	practice    *practiceMode
+	unsaved     *connections.UnsavedError
+	unsavedFile string // where the unsaved connection was exported, if it was
+	known       map[int64]connections.Status
+	refreshed   map[*connections.Core]bool // cores whose auto-refresh runs
+	work        sync.WaitGroup             // background work, so a test can wait for it to end
+	current     fyne.CanvasObject
+	dash        *dashboard // the dashboard last built, redrawn by the clock and auto-refresh
 }
 
 // practiceMode is a running practice server and the separate vault its companies live in.
@@ -249,9 +250,12 @@ func (s *shell) onCloseRequested() {
 		s.win.Close()
 		return
 	}
-	s.confirm("Close without storing the connection?",
-		"Lightspeed approved "+s.unsaved.Company().Name+", but the connection is not stored yet. If you close now it is lost and you must connect again. Try storing it again or export it to a file first.",
-		"Close anyway", "Keep open", func() { s.win.Close() })
+	name := s.unsaved.Company().Name
+	message := "Lightspeed approved " + name + ", but the connection is not stored yet. If you close now it is lost and you must connect again. Try storing it again or export it to a file first."
+	if s.unsavedFile != "" {
+		message = "Lightspeed approved " + name + ", but the connection is not stored on this computer. The file " + s.unsavedFile + " keeps working, but if you close now, this app must connect again to use " + name + ". Try storing it again first."
+	}
+	s.confirm("Close without storing the connection?", message, "Close anyway", "Keep open", func() { s.win.Close() })
 }
 
 // shutdown stops background work when the window closes.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
@@ -14,10 +15,15 @@ import (
 )
 
 // handleUnsaved offers the two ways to keep a connection that Lightspeed approved but this
-// computer could not store: store it again, or export it to a file. Until one succeeds,
-// closing the window asks first.
+// computer could not store: store it again, or export it to a file. An export rescues the
+// tokens but does not store them here, so the offer stays open after it; until storing
+// succeeds, closing the window asks first.
 func (s *shell) handleUnsaved(u *connections.UnsavedError) {
 	s.unsaved = u
+	body := container.NewVBox(wrapped(u.Error()))
+	if s.unsavedFile != "" {
+		body.Add(wrapped(savedSentence(s.unsavedFile) + " When the keychain works again, click Try storing again to keep the connection in the app too."))
+	}
 	var d *dialog.CustomDialog
 	retry := &widget.Button{Text: "Try storing again", Importance: widget.HighImportance, OnTapped: func() {
 		d.Hide()
@@ -27,7 +33,7 @@ func (s *shell) handleUnsaved(u *connections.UnsavedError) {
 		d.Hide()
 		s.onExportUnsavedClicked(u)
 	}}
-	d = dialog.NewCustomWithoutButtons("The connection isn't stored yet", wrapped(u.Error()), s.win)
+	d = dialog.NewCustomWithoutButtons("The connection isn't stored yet", body, s.win)
 	d.SetButtons([]fyne.CanvasObject{export, retry})
 	d.Resize(fyne.NewSize(dialogWidth, 0))
 	d.Show()
@@ -45,14 +51,15 @@ func (s *shell) onRetryStoringClicked(u *connections.UnsavedError) {
 				s.handleUnsaved(next)
 				return
 			}
-			s.unsaved = nil
+			s.unsaved, s.unsavedFile = nil, ""
 			s.connected(c)
 		})
 	})
 }
 
 // onExportUnsavedClicked asks where to save (the save dialog itself confirms replacing a
-// file), then writes the connection there, readable only by this user.
+// file), then writes the connection there, readable only by this user, and offers storing
+// it again.
 func (s *shell) onExportUnsavedClicked(u *connections.UnsavedError) {
 	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
@@ -64,13 +71,11 @@ func (s *shell) onExportUnsavedClicked(u *connections.UnsavedError) {
 		s.spawn(func() {
 			err := u.Export(path, formatFor(path), true)
 			s.deps.do(func() {
-				if err != nil {
-					s.handleUnsaved(u)
-					s.showErrorNow(err)
-					return
+				if err == nil {
+					s.unsavedFile = path
 				}
-				s.unsaved = nil
-				s.inform("Exported", savedSentence(path)+" The connection isn't stored on this computer: connect again when the keychain works.")
+				s.handleUnsaved(u)
+				s.showErrorNow(err)
 			})
 		})
 	}, s.win)

@@ -260,6 +260,7 @@ func (w *waiting) finish(c *connections.Connected, err error) {
 	case err == nil:
 		s.connected(c)
 	case connections.AsUnsaved(err) != nil:
+		s.unsavedFile = "" // a new connection: not exported yet
 		s.handleUnsaved(connections.AsUnsaved(err))
 	case c != nil: // stored, but for another company than the one being reconnected
 		s.connected(c)

@@ -1,0 +1,132 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/storage"
+
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
+	"github.com/lightspeedconnect/lightspeed-connect/oauth"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+// refusingKeyring is the real keyring, refusing writes while refuse is set.
+type refusingKeyring struct {
+	vault.KeyringBackend
+	refuse atomic.Bool
+}
+
+var errLocked = errors.New("org.freedesktop.Secret.Error.IsLocked: the collection is locked")
+
+func (k *refusingKeyring) Set(service, user, password string) error {
+	if k.refuse.Load() {
+		return errLocked
+	}
+	return k.KeyringBackend.Set(service, user, password)
+}
+
+// fileDialogFolderKey is where Fyne's file dialog remembers the folder last used; the
+// dialog opens there.
+const fileDialogFolderKey = "fyne:fileDialogLastFolder"
+
+// TestNotStoredConnectionThroughTheWindow turns the keyring off right after the consent is
+// granted, before the answer reaches the app. The window offers to store the connection again
+// or export it; the export (through the save dialog) holds a refresh token the practice
+// server accepts, readable only by this user; closing the window asks first, even after the
+// export; and once the keyring works again, Try storing again connects.
+func TestNotStoredConnectionThroughTheWindow(t *testing.T) {
+	needKeyring(t)
+	k := &refusingKeyring{}
+	errs := make(chan error, 1)
+	refuseThenFollow := inBrowser(errs, func(ctx context.Context, authURL string) error {
+		callback, err := practice.Consent(ctx, http.DefaultClient, authURL, 0, true)
+		if err != nil {
+			return err
+		}
+		k.refuse.Store(true)
+		return follow(ctx, callback)
+	})
+	h := newHarness(t, deps{open: refuseThenFollow, vaultOptions: vault.Options{Backend: k, KeyringTimeout: 5 * time.Second}})
+	toPracticeDetails(h)
+	h.tap("Next")
+	h.waitTextUnless(errs, "The connection isn't stored yet")
+	h.ui(func() {
+		for _, want := range []string{"Lightspeed approved Harbour Burgers Pty Ltd", "keychain", "Try storing again", "Export to a file…"} {
+			if !h.has(want) {
+				t.Errorf("the not-stored dialog does not say %q: %q", want, h.texts())
+			}
+		}
+	})
+
+	dir := t.TempDir()
+	h.app.Preferences().SetString(fileDialogFolderKey, storage.NewFileURI(dir).String())
+	h.tap("Export to a file…")
+	h.tap("Save")
+	path := filepath.Join(dir, "lightspeed-connection.json")
+	h.waitText("Saved to " + path)
+	checkRescueFile(t, h, path)
+
+	h.ui(h.win.clickClose)
+	h.waitText("Close without storing the connection?")
+	h.tap("Keep open")
+	h.ui(func() {
+		if h.win.closed || !h.has("Try storing again") {
+			t.Fatalf("Keep open did not keep the connection on offer: closed %t, %q", h.win.closed, h.texts())
+		}
+	})
+
+	k.refuse.Store(false)
+	h.tap("Try storing again")
+	h.waitText("✓ Connected: Harbour Burgers Pty Ltd")
+	h.tap("Done")
+	h.waitText("● Healthy")
+	h.ui(func() {
+		if h.shell.unsaved != nil {
+			t.Fatal("the window still holds the connection as not stored")
+		}
+	})
+}
+
+// checkRescueFile checks that the exported file is private and that its refresh token works
+// at the practice server.
+func checkRescueFile(t *testing.T, h *harness, path string) {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("the exported file has mode %v, want 0600", info.Mode().Perm())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Companies []struct {
+			RefreshToken string `json:"refresh_token"`
+		} `json:"companies"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 || doc.Companies[0].RefreshToken == "" {
+		t.Fatalf("the exported file holds no refresh token (%v)", err)
+	}
+	var cfg oauth.RefreshConfig
+	h.ui(func() {
+		s := h.shell.practice.server.Settings
+		cfg = oauth.RefreshConfig{Profile: s.Profile, ClientID: s.ClientID, ClientSecret: s.ClientSecret}
+	})
+	cfg.RefreshToken = doc.Companies[0].RefreshToken
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := oauth.Refresh(ctx, cfg); err != nil {
+		t.Fatalf("the practice server refuses the exported refresh token: %v", err)
+	}
+}
