@@ -7,17 +7,21 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"sort"
+	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // Exit codes shared by every subcommand.
@@ -27,13 +31,24 @@ const (
 	ExitUsage     = 2
 )
 
-// Env is what a subcommand may touch: its streams and the app's identity. Tests build one with
-// buffers; Main builds it from the process.
+// Env is what a subcommand may touch: its streams, the app's identity and the edges a test
+// replaces. Tests build one with buffers; Main builds it from the process.
 type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 	Info   appinfo.Info
+	// VaultOptions locate the keyring service and the state directory. Zero value: the real
+	// keyring under "Lightspeed Connect" and the user's config directory.
+	VaultOptions vault.Options
+	// HTTPClient talks to Lightspeed. Default: a client with a 30-second timeout.
+	HTTPClient *http.Client
+	// OpenURL opens an address in the browser. Default: the system's opener.
+	OpenURL func(address string) error
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+
+	stdin *bufio.Reader
 }
 
 // command is one subcommand: its one-line summary and the function that runs it.
@@ -50,7 +65,7 @@ var commands = map[string]command{}
 func Main(args []string, info appinfo.Info) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	return Run(ctx, &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Info: info}, args)
+	return Run(ctx, &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Info: info, HTTPClient: defaultHTTPClient}, args)
 }
 
 // Run runs one subcommand and returns its exit code.

@@ -226,3 +226,25 @@ func (s *Server) ExpireAccessTokens() {
 		g.revoked = true
 	}
 }
+
+// IssuedSecrets returns every code, access token and refresh token the server has issued, for
+// tests that scan what an app printed or stored: none of them may appear there.
+func (s *Server) IssuedSecrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.codes)+len(s.access)+len(s.refresh))
+	for _, m := range []map[string]bool{keys(s.codes), keys(s.access), keys(s.refresh)} {
+		for k := range m {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func keys[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}

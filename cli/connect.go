@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/oauth"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+func init() {
+	commands["connect"] = command{summary: "connect a company (or reconnect one with --company)", run: runConnect}
+}
+
+// connectOptions are the flags of `connect`.
+type connectOptions struct {
+	noBrowser    bool
+	timeout      time.Duration
+	company      int64
+	clientID     string
+	secretStdin  bool
+	redirectURI  string
+	authorizeURL string
+	tokenURL     string
+	apiURL       string
+}
+
+func (o *connectOptions) changesSettings() bool {
+	return o.clientID != "" || o.secretStdin || o.redirectURI != "" || o.authorizeURL != "" || o.tokenURL != "" || o.apiURL != ""
+}
+
+// runConnect runs the consent flow: saved settings (or the flags, which are then saved),
+// preflight, the browser, the answer, the company and its sites stored.
+func runConnect(ctx context.Context, env *Env, args []string) error {
+	var o connectOptions
+	fs := newFlags(env, "connect", "[--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U]")
+	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the consent address alone on the first line of stdout instead of opening the browser")
+	fs.DurationVar(&o.timeout, "timeout", oauth.DefaultTimeout, "how long to wait for the approval in the browser")
+	fs.Int64Var(&o.company, "company", 0, "the ID of a connected company to reconnect")
+	fs.StringVar(&o.clientID, "client-id", "", "the integration's Client ID (saved for next time)")
+	fs.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the integration's Client Secret from the first line of stdin (saved in the keychain)")
+	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the Redirect URI registered for the integration (default "+oauth.SuggestedRedirectURI+")")
+	fs.StringVar(&o.authorizeURL, "authorize-url", "", "Lightspeed's sign-in address (default: production)")
+	fs.StringVar(&o.tokenURL, "token-url", "", "Lightspeed's token address (default: production)")
+	fs.StringVar(&o.apiURL, "api-url", "", "Lightspeed's API address (default: production)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	core, err := env.core()
+	if err != nil {
+		return err
+	}
+	if o.changesSettings() {
+		if err := saveSettingsFromFlags(ctx, env, core, &o); err != nil {
+			return err
+		}
+	}
+	attempt, err := core.StartConnect(ctx, connections.ConnectOptions{Timeout: o.timeout, Reconnect: o.company})
+	if err != nil {
+		return err
+	}
+	defer attempt.Close()
+	showConsent(env, attempt, o.noBrowser)
+	connected, err := awaitApproval(ctx, env, attempt)
+	if connected != nil {
+		printConnected(env.Stdout, connected)
+	}
+	if unsaved := connections.AsUnsaved(err); unsaved != nil {
+		return rescue(ctx, env, unsaved)
+	}
+	return err
+}
+
+// saveSettingsFromFlags merges the flags into the saved settings and saves them.
+func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core, o *connectOptions) error {
+	s, err := core.SavedSettings(ctx)
+	if err != nil && !problem.Is(err, problem.KindNotFound) {
+		return err
+	}
+	sameClient := o.clientID == "" || o.clientID == s.ClientID
+	s.ClientID = firstNonEmpty(o.clientID, s.ClientID)
+	s.RedirectURI = firstNonEmpty(o.redirectURI, s.RedirectURI, oauth.SuggestedRedirectURI)
+	s.Profile.AuthorizeURL = firstNonEmpty(o.authorizeURL, s.Profile.AuthorizeURL)
+	s.Profile.TokenURL = firstNonEmpty(o.tokenURL, s.Profile.TokenURL)
+	s.Profile.APIURL = firstNonEmpty(o.apiURL, s.Profile.APIURL)
+	switch {
+	case o.secretStdin:
+		secret, err := env.readLine()
+		if err != nil || strings.TrimSpace(secret) == "" {
+			return usageError("--client-secret-stdin reads the Client Secret from the first line of standard input, but there was none. For example: printf '%%s\\n' \"$SECRET\" | lightspeed-connect connect --client-id ID --client-secret-stdin")
+		}
+		s.ClientSecret = secret
+	case sameClient && s.ClientID != "":
+		full, err := core.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		s.ClientSecret = full.ClientSecret
+	default:
+		return usageError("A new Client ID needs its Client Secret: add --client-secret-stdin and give the secret on standard input.")
+	}
+	return core.SaveSettings(ctx, s)
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// showConsent prints the consent address (with --no-browser, alone on stdout's first line)
+// or opens it, and says on stderr what the person should do.
+func showConsent(env *Env, attempt *connections.Attempt, noBrowser bool) {
+	if noBrowser {
+		fmt.Fprintln(env.Stdout, attempt.AuthURL())
+		fmt.Fprintln(env.Stderr, "Open the address above in a browser.")
+	} else if err := env.openURL(attempt.AuthURL()); err != nil {
+		fmt.Fprintln(env.Stderr, "Couldn't open the browser. Open this address in your browser:")
+		fmt.Fprintln(env.Stdout, attempt.AuthURL())
+	} else {
+		fmt.Fprintln(env.Stderr, "Your browser is opening Lightspeed's sign-in page.")
+	}
+	left := time.Until(attempt.Deadline()).Round(time.Second)
+	fmt.Fprintf(env.Stderr, "Waiting for you in the browser (up to %d:%02d)…\n", int(left.Minutes()), int(left.Seconds())%60)
+	fmt.Fprintln(env.Stderr, "  1. Sign in to Lightspeed if asked.")
+	fmt.Fprintln(env.Stderr, "  2. Choose your company, then click Grant Access.")
+	fmt.Fprintln(env.Stderr, "Seeing a Lightspeed error page (500)? The Redirect URI here differs from the one registered for the integration.")
+}
+
+// awaitApproval waits for the answer, or reads pasted addresses when the app can't catch it.
+func awaitApproval(ctx context.Context, env *Env, attempt *connections.Attempt) (*connections.Connected, error) {
+	if attempt.Catchable() {
+		return attempt.Wait(ctx)
+	}
+	for {
+		fmt.Fprintln(env.Stderr, "After Grant Access, copy the whole address your browser ends on, paste it here and press Enter:")
+		line, err := env.readLine()
+		if errors.Is(err, io.EOF) {
+			return nil, problem.New(problem.KindCanceled, "No address was pasted, so nothing was connected. Run the command again when you're ready.", err)
+		}
+		connected, err := attempt.Paste(ctx, line)
+		if problem.Is(err, problem.KindUsage) || problem.Is(err, problem.KindStateMismatch) {
+			fmt.Fprintln(env.Stderr, problem.Summary(err))
+			continue
+		}
+		return connected, err
+	}
+}
+
+// printConnected says which company is connected, and its sites.
+func printConnected(w io.Writer, c *connections.Connected) {
+	verb := "Connected"
+	if c.Replaced {
+		verb = "Reconnected"
+	}
+	fmt.Fprintf(w, "%s: %s (ID %d)\n", verb, c.Company.Name, c.Company.ID)
+	fmt.Fprintf(w, "Sites: %s\n", siteNames(c.Company.Sites))
+}
+
+func siteNames(sites []vault.Site) string {
+	if len(sites) == 0 {
+		return "none"
+	}
+	names := make([]string, len(sites))
+	for i, s := range sites {
+		names[i] = s.Name
+	}
+	return strings.Join(names, " · ")
+}
+
+// rescue handles a connection approved but not stored: one more try, then a file, so the
+// refresh token (which cannot be recovered) is never lost when the command exits.
+func rescue(ctx context.Context, env *Env, unsaved *connections.UnsavedError) error {
+	fmt.Fprintln(env.Stderr, unsaved.Error())
+	fmt.Fprintln(env.Stderr, "Trying to store it once more…")
+	if connected, err := unsaved.Retry(ctx); err == nil {
+		printConnected(env.Stdout, connected)
+		return nil
+	}
+	path, err := writeRescueFile(env, unsaved)
+	if err != nil {
+		return problem.New(problem.KindNotStored,
+			"The connection could not be stored or saved to a file, so it will be lost when this command ends. Fix the keychain (see the sentence above), then connect again.", err)
+	}
+	fmt.Fprintf(env.Stderr, "The connection was saved to %s instead, because the keychain still refuses it. The file holds the connection's tokens: keep it private. Once the keychain works, connect again; until then the integration can use this file.\n", path)
+	return errAttention
+}
+
+// writeRescueFile writes the unsaved connection to a new file in the current directory, or
+// in the home directory if that fails.
+func writeRescueFile(env *Env, unsaved *connections.UnsavedError) (string, error) {
+	name := fmt.Sprintf("lightspeed-connect-rescue-%d-%s.json", unsaved.Company().ID, env.now().UTC().Format("20060102-150405"))
+	var dirs []string
+	if wd, err := os.Getwd(); err == nil {
+		dirs = append(dirs, wd)
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		dirs = append(dirs, home)
+	}
+	err := errors.New("no folder to write to")
+	for _, dir := range dirs {
+		path := filepath.Join(dir, name)
+		if err = unsaved.Export(path, vault.FormatJSON, false); err == nil {
+			return path, nil
+		}
+	}
+	return "", err
+}

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+)
+
+func init() {
+	commands["disconnect"] = command{summary: "remove one company (--company ID) or everything (--all --yes)", run: runDisconnect}
+}
+
+// runDisconnect removes one company's tokens and record, or everything the app keeps.
+func runDisconnect(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "disconnect", "--company ID | --all --yes")
+	company := fs.Int64("company", 0, "the company to disconnect")
+	all := fs.Bool("all", false, "remove every company, the integration's secret and the settings")
+	yes := fs.Bool("yes", false, "confirm --all")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case (*company != 0) == *all:
+		return usageError("Say what to disconnect: --company ID for one company, or --all --yes for everything.")
+	case *all && !*yes:
+		return usageError("--all removes every company's refresh token from this computer, and a refresh token cannot be recovered. Add --yes if that is what you want.")
+	}
+	core, err := env.core()
+	if err != nil {
+		return err
+	}
+	if *all {
+		if err := core.Forget(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, "Removed every company, the integration's secret and the settings from this computer.")
+		return nil
+	}
+	name := fmt.Sprintf("Company %d", *company)
+	if statuses, err := core.Statuses(ctx); err == nil {
+		for _, s := range statuses {
+			if s.ID == *company {
+				name = fmt.Sprintf("%s (%d)", s.Name, s.ID)
+			}
+		}
+	}
+	if err := core.Disconnect(ctx, *company); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Disconnected %s. Its tokens were removed from this computer's keychain; connect again to restore it.\n", name)
+	return nil
+}

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"bufio"
+	"net/http"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+// core opens the vault and returns the connections core over it. It touches neither the disk
+// nor the keyring until a command asks for something.
+func (env *Env) core() (*connections.Core, error) {
+	v, err := vault.Open(env.VaultOptions)
+	if err != nil {
+		return nil, err
+	}
+	return connections.New(connections.Options{Vault: v, HTTPClient: env.HTTPClient, Now: env.now}), nil
+}
+
+// now is the clock of the command line (Env.Now, or the real one).
+func (env *Env) now() time.Time {
+	if env.Now != nil {
+		return env.Now()
+	}
+	return time.Now()
+}
+
+// input returns one buffered reader over Stdin, shared by every read of a command, so that a
+// secret on the first line and a pasted address on the next are both found.
+func (env *Env) input() *bufio.Reader {
+	if env.stdin == nil {
+		env.stdin = bufio.NewReader(env.Stdin)
+	}
+	return env.stdin
+}
+
+// readLine reads one line from Stdin without its line ending; io.EOF when there is none.
+func (env *Env) readLine() (string, error) {
+	line, err := env.input().ReadString('\n')
+	if err != nil && line == "" {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// openURL opens an address in the person's browser: Env.OpenURL, or the system's opener.
+func (env *Env) openURL(address string) error {
+	if env.OpenURL != nil {
+		return env.OpenURL(address)
+	}
+	return openInBrowser(address)
+}
+
+// openInBrowser starts the system's opener for an address and does not wait for the browser.
+func openInBrowser(address string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", address)
+	case "darwin":
+		cmd = exec.Command("open", address)
+	default:
+		cmd = exec.Command("xdg-open", address)
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() { _ = cmd.Wait() }()
+	return nil
+}
+
+// defaultHTTPClient is used when Env.HTTPClient is nil.
+var defaultHTTPClient = &http.Client{Timeout: 30 * time.Second}
+
+// companyIDs is a repeatable flag of company IDs that also takes comma-separated lists.
+type companyIDs []int64
+
+func (c *companyIDs) String() string {
+	parts := make([]string, len(*c))
+	for i, id := range *c {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (c *companyIDs) Set(value string) error {
+	for _, part := range strings.Split(value, ",") {
+		id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
+		if err != nil || id <= 0 {
+			return usageError("A company ID is a number, such as 31001; %q is not one. Run \"lightspeed-connect status\" to see the IDs.", part)
+		}
+		*c = append(*c, id)
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+func init() {
+	commands["export"] = command{summary: "write tokens to a file for the integration (JSON or .env)", run: runExport}
+}
+
+// runExport writes the chosen companies' tokens to a file; it never prints them.
+func runExport(ctx context.Context, env *Env, args []string) error {
+	var ids companyIDs
+	fs := newFlags(env, "export", "--out FILE [--format json|env] [--company ID] [--include-client-secret] [--force]")
+	out := fs.String("out", "", "the file to write (required)")
+	format := fs.String("format", "json", "json or env (dotenv)")
+	fs.Var(&ids, "company", "a company to export (repeatable, or comma-separated); default all")
+	withSecret := fs.Bool("include-client-secret", false, "also write the integration's Client Secret")
+	force := fs.Bool("force", false, "replace the file if it exists")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError("Say where to write the export with --out FILE, for example --out lightspeed.json.")
+	}
+	f, err := vault.ParseFormat(*format)
+	if err != nil {
+		return err
+	}
+	core, err := env.core()
+	if err != nil {
+		return err
+	}
+	err = core.Export(ctx, vault.ExportRequest{Path: *out, Format: f, CompanyIDs: ids, IncludeClientSecret: *withSecret, Force: *force})
+	if err != nil {
+		return err
+	}
+	path, _ := filepath.Abs(*out)
+	fmt.Fprintf(env.Stdout, "Saved to %s. It contains secrets: keep it private.\n", path)
+	return nil
+}

@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+func init() {
+	commands["refresh"] = command{summary: "refresh access tokens now (all companies, or --company ID)", run: runRefresh}
+}
+
+// runRefresh refreshes now; one line per company, exit 1 when any failed.
+func runRefresh(ctx context.Context, env *Env, args []string) error {
+	var ids companyIDs
+	fs := newFlags(env, "refresh", "[--company ID]")
+	fs.Var(&ids, "company", "the company to refresh (repeatable, or comma-separated); default all")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	core, err := env.core()
+	if err != nil {
+		return err
+	}
+	results, err := core.RefreshAll(ctx, ids...)
+	if err != nil {
+		return err
+	}
+	if len(results) == 0 {
+		fmt.Fprintln(env.Stdout, "Nothing is connected yet. Run \"lightspeed-connect connect\" to connect a company.")
+		return errAttention
+	}
+	failed := false
+	for _, r := range results {
+		if r.Err == nil {
+			fmt.Fprintf(env.Stdout, "%s (%d): refreshed.\n", r.Company.Name, r.Company.ID)
+			continue
+		}
+		failed = true
+		fmt.Fprintf(env.Stdout, "%s (%d): %s\n  Fix: %s\n", r.Company.Name, r.Company.ID, problem.Summary(r.Err),
+			fixFor(connections.CompanyStatus{ID: r.Company.ID, Status: connections.StatusFor(r.Err)}))
+	}
+	if failed {
+		return errAttention
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+)
+
+func init() {
+	commands["status"] = command{summary: "show every company's health (--check asks Lightspeed first)", run: runStatus}
+}
+
+// runStatus shows the companies: a table with, for each one that needs attention, what is
+// wrong and the command that fixes it; or with --json the stable JSON array.
+//
+// Exit code 1 when nothing is connected, or when a company needs attention: with --check,
+// anything but healthy; without it, a recorded failure (never checked is not a failure).
+func runStatus(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "status", "[--check] [--json]")
+	check := fs.Bool("check", false, "ask Lightspeed about every company first (refreshing tokens that expire soon)")
+	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	core, err := env.core()
+	if err != nil {
+		return err
+	}
+	var statuses []connections.CompanyStatus
+	if *check {
+		statuses, err = core.Check(ctx)
+	} else {
+		statuses, err = core.Statuses(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := writeJSON(env.Stdout, statuses); err != nil {
+			return err
+		}
+	} else {
+		printStatusTable(env, statuses)
+	}
+	if len(statuses) == 0 || needsAttention(statuses, *check) {
+		return errAttention
+	}
+	return nil
+}
+
+func needsAttention(statuses []connections.CompanyStatus, checked bool) bool {
+	for _, s := range statuses {
+		if s.Status == connections.StatusUnknown && !checked {
+			continue
+		}
+		if s.Status.NeedsAttention() {
+			return true
+		}
+	}
+	return false
+}
+
+// writeJSON prints v as indented JSON; an empty list is [] (never null).
+func writeJSON(w io.Writer, v any) error {
+	if list, ok := v.([]connections.CompanyStatus); ok && list == nil {
+		v = []connections.CompanyStatus{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func printStatusTable(env *Env, statuses []connections.CompanyStatus) {
+	if len(statuses) == 0 {
+		fmt.Fprintln(env.Stdout, "Nothing is connected yet. Run \"lightspeed-connect connect\" (or open the app) to connect a company.")
+		return
+	}
+	now := env.now()
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COMPANY\tID\tSTATUS\tSITES\tACCESS TOKEN\tLAST REFRESH\tLAST CHECK")
+	for _, s := range statuses {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%s\n", s.Name, s.ID, statusWord(s.Status), len(s.Sites),
+			timeLeft(s.AccessExpiresAt, now), ago(s.LastRefreshAt, now), ago(s.LastCheckAt, now))
+	}
+	_ = tw.Flush()
+	for _, s := range statuses {
+		if !s.Status.NeedsAttention() {
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "\n%s (%d): %s\n  Fix: %s\n", s.Name, s.ID, s.Detail, fixFor(s))
+	}
+}
+
+// statusWord is the word the dashboard's badge uses for a status.
+func statusWord(s connections.Status) string {
+	switch s {
+	case connections.StatusHealthy:
+		return "Healthy"
+	case connections.StatusNeedsReconnect:
+		return "Needs reconnect"
+	case connections.StatusCredentialsInvalid:
+		return "Credentials invalid"
+	case connections.StatusUnreachable:
+		return "Offline"
+	default:
+		return "Not checked"
+	}
+}
+
+// fixFor is the exact next step for a company that needs attention.
+func fixFor(s connections.CompanyStatus) string {
+	id := strconv.FormatInt(s.ID, 10)
+	switch s.Status {
+	case connections.StatusNeedsReconnect:
+		return "lightspeed-connect connect --company " + id
+	case connections.StatusCredentialsInvalid:
+		return "copy the Client ID and Secret again from the integration's settings in Lightspeed, then run: lightspeed-connect connect --company " + id + " --client-id CLIENT_ID --client-secret-stdin (the secret is read from standard input)"
+	case connections.StatusUnreachable:
+		return "check the internet connection, then run: lightspeed-connect status --check"
+	default:
+		return "lightspeed-connect status --check"
+	}
+}
+
+// timeLeft says how long an access token still works.
+func timeLeft(expiry *time.Time, now time.Time) string {
+	if expiry == nil {
+		return "—"
+	}
+	left := expiry.Sub(now)
+	if left <= 0 {
+		return "expired"
+	}
+	return roughly(left) + " left"
+}
+
+// ago says how long ago something happened.
+func ago(t *time.Time, now time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return roughly(now.Sub(*t)) + " ago"
+}
+
+// roughly rounds a duration to what a person needs: seconds, minutes, hours or days.
+func roughly(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "under a minute"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "min")
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	default:
+		return plural(int(d/(24*time.Hour)), "day")
+	}
+}
+
+// plural returns "1 hour", "2 hours"; "min" stays "min".
+func plural(n int, unit string) string {
+	if n == 1 || unit == "min" {
+		return fmt.Sprintf("%d %s", n, unit)
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
