@@ -7,15 +7,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 // BenchmarkColdStart measures, under Xvfb, the time from starting the process to its window
 // being mapped, for the app and for a bare Fyne window built the same way
 // (internal/bench/barewindow), in the same run; and the peak memory (max RSS) of each.
 func BenchmarkColdStart(b *testing.B) {
-	if os.Getenv("LSC_TEST_ENV_INNER") != "1" {
-		b.Skip("needs the display of scripts/test-env; run `make bench`")
-	}
+	testenv.Need(b)
 	bare := filepath.Join(b.TempDir(), "barewindow")
 	if out, err := exec.Command("go", "build", "-tags", "migrated_fynedo", "-o", bare, "./internal/bench/barewindow").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)

@@ -6,11 +6,10 @@ package main
 import (
 	_ "embed"
 	"fmt"
-
-	// First: it must set the locale before Fyne initialises.
-	_ "github.com/lightspeedconnect/lightspeed-connect/internal/englishlocale"
-
 	"os"
+
+	// Asks for English under the POSIX locale before Fyne's packages initialise (see its doc).
+	_ "github.com/lightspeedconnect/lightspeed-connect/internal/englishlocale"
 
 	"fyne.io/fyne/v2/app"
 

@@ -16,23 +16,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
+
 	"github.com/zalando/go-keyring"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
 )
 
-// insideTestEnv reports whether the test runs inside scripts/test-env (as `make test` does):
-// only there is the keyring a throwaway one and an X server at hand.
-func insideTestEnv(t *testing.T) {
-	t.Helper()
-	if os.Getenv("LSC_TEST_ENV_INNER") != "1" {
-		t.Skip("needs the throwaway keyring and display of scripts/test-env; run `make test`")
-	}
-}
-
 // TestRealSecretServiceRoundTrip proves that go-keyring talks to a real Secret Service.
 func TestRealSecretServiceRoundTrip(t *testing.T) {
-	insideTestEnv(t)
+	testenv.Need(t)
 	const service, user = "lightspeed-connect-foundation-test", "round-trip"
 	steps := []struct{ set, want string }{{"first value", "first value"}, {"second value", "second value"}}
 	for _, step := range steps {
@@ -90,7 +83,7 @@ func TestMain(m *testing.M) {
 // TestWindowSmoke starts the real binary under the X server, finds its window by title,
 // takes a screenshot that must not be blank, and asks the app to quit.
 func TestWindowSmoke(t *testing.T) {
-	insideTestEnv(t)
+	testenv.Need(t)
 	bin := buildBinary(t)
 	var stderr bytes.Buffer
 	app := exec.Command(bin)

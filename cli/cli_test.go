@@ -15,13 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
+
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
-
-var serviceCounter atomic.Int64
 
 // fixture runs the command line against an in-process practice server and the real keyring
 // of scripts/test-env (its own service name and state directory per test).
@@ -36,11 +36,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, cfg practice.Config) *fixture {
 	t.Helper()
-	if os.Getenv("LSC_TEST_ENV_INNER") != "1" {
-		t.Skip("needs the throwaway keyring of scripts/test-env; run `make test`")
-	}
-	opts := vault.Options{Dir: t.TempDir(), Service: fmt.Sprintf("lightspeed-connect-cli-test-%d-%d", os.Getpid(), serviceCounter.Add(1))}
-	t.Cleanup(func() { _ = vault.KeyringBackend{}.DeleteAll(opts.Service) })
+	opts := testenv.VaultOptions(t, vault.Options{})
 	p, err := connections.StartPractice(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +96,7 @@ func (f *fixture) connect(t *testing.T, companyIndex int, stdin string, args ...
 	if lines.Scan() {
 		authURL := lines.Text()
 		stdout.WriteString(authURL + "\n")
-		go func() { browserErr <- playBrowser(ctx, authURL, companyIndex, f.beforeCallback) }()
+		go func() { browserErr <- testenv.Browser(ctx, authURL, companyIndex, true, f.beforeCallback) }()
 	} else {
 		browserErr <- nil
 	}
@@ -113,21 +109,6 @@ func (f *fixture) connect(t *testing.T, companyIndex int, stdin string, args ...
 	}
 	f.seen = append(f.seen, r.stdout, r.stderr)
 	return r
-}
-
-func playBrowser(ctx context.Context, authURL string, companyIndex int, beforeCallback func()) error {
-	callback, err := practice.Consent(ctx, http.DefaultClient, authURL, companyIndex, true)
-	if err != nil {
-		return err
-	}
-	if beforeCallback != nil {
-		beforeCallback()
-	}
-	resp, err := http.Get(callback)
-	if err != nil {
-		return err
-	}
-	return resp.Body.Close()
 }
 
 func (f *fixture) secret() string { return f.practice.Settings.ClientSecret + "\n" }

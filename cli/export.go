@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
@@ -36,6 +37,11 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	err = core.Export(ctx, vault.ExportRequest{Path: *out, Format: f, CompanyIDs: ids, IncludeClientSecret: *withSecret, Force: *force})
+	if problem.Is(err, problem.KindExists) {
+		return problem.New(problem.KindExists,
+			fmt.Sprintf("There is already a file at %s. Choose another name with --out, or add --force to replace it.", *out), err).
+			WithDetail("%s", problem.Detail(err))
+	}
 	if err != nil {
 		return err
 	}

@@ -2,28 +2,16 @@ package connections
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
-
-var serviceCounter atomic.Int64
-
-// needKeyring skips outside scripts/test-env, where the keyring would be a person's own.
-func needKeyring(t testing.TB) {
-	t.Helper()
-	if os.Getenv("LSC_TEST_ENV_INNER") != "1" {
-		t.Skip("needs the throwaway keyring of scripts/test-env; run `make test`")
-	}
-}
 
 // fixture is a core over a real keyring (its own service name) and a temporary state
 // directory, with a practice server whose settings are saved.
@@ -42,14 +30,10 @@ func newFixture(t testing.TB, cfg practice.Config) *fixture {
 // the directory and service name are always the test's own.
 func newFixtureWith(t testing.TB, cfg practice.Config, opts vault.Options) *fixture {
 	t.Helper()
-	needKeyring(t)
-	opts.Dir = t.TempDir()
-	opts.Service = fmt.Sprintf("lightspeed-connect-test-%d-%d", os.Getpid(), serviceCounter.Add(1))
-	v, err := vault.Open(opts)
+	v, err := vault.Open(testenv.VaultOptions(t, opts))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = vault.KeyringBackend{}.DeleteAll(opts.Service) })
 	p, err := StartPractice(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -62,24 +46,6 @@ func newFixtureWith(t testing.TB, cfg practice.Config, opts vault.Options) *fixt
 	return &fixture{core: core, vault: v, practice: p}
 }
 
-// browser submits the practice consent form and follows the redirect to the app's catcher,
-// the way a person's browser would.
-func browser(ctx context.Context, authURL string, companyIndex int, grant bool) error {
-	callback, err := practice.Consent(ctx, http.DefaultClient, authURL, companyIndex, grant)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, callback, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	return resp.Body.Close()
-}
-
 // connect runs a whole connect for the company at companyIndex.
 func (f *fixture) connect(t testing.TB, companyIndex int, opts ConnectOptions) (*Connected, error) {
 	t.Helper()
@@ -90,7 +56,7 @@ func (f *fixture) connect(t testing.TB, companyIndex int, opts ConnectOptions) (
 		return nil, err
 	}
 	errs := make(chan error, 1)
-	go func() { errs <- browser(ctx, a.AuthURL(), companyIndex, true) }()
+	go func() { errs <- testenv.Browser(ctx, a.AuthURL(), companyIndex, true, nil) }()
 	got, err := a.Wait(ctx)
 	if berr := <-errs; berr != nil {
 		t.Fatalf("browser: %v", berr)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
+
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 )
@@ -47,7 +49,7 @@ func TestNoSecretLeavesTheKeyring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go getQuietly(denied)
+	go func() { _ = testenv.Get(ctx, denied) }()
 	_, err = a.Wait(ctx)
 	if !problem.Is(err, problem.KindAccessDenied) {
 		t.Fatalf("denied flow: %v", err)
@@ -65,7 +67,7 @@ func TestNoSecretLeavesTheKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	secrets = append(secrets, queryValue(t, callback, "code"))
-	go getQuietly(callback)
+	go func() { _ = testenv.Get(ctx, callback) }()
 	connected, err := a.Wait(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -106,12 +108,6 @@ func queryValue(t *testing.T, raw, key string) string {
 		t.Fatal(err)
 	}
 	return u.Query().Get(key)
-}
-
-func getQuietly(u string) {
-	if resp, err := http.Get(u); err == nil {
-		_ = resp.Body.Close()
-	}
 }
 
 // fileContaining returns the first regular file under dir (up to 4 MiB each, so test

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
+
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 	"github.com/lightspeedconnect/lightspeed-connect/oauth"
@@ -135,11 +137,7 @@ func TestKeyringFailingAfterExchangeKeepsTokensRetrievable(t *testing.T) {
 		t.Fatal(err)
 	}
 	k.failWrites.Store(true)
-	go func() {
-		if resp, err := http.Get(callback); err == nil {
-			_ = resp.Body.Close()
-		}
-	}()
+	go func() { _ = testenv.Get(ctx, callback) }()
 	_, waitErr := a.Wait(ctx)
 	unsaved := AsUnsaved(waitErr)
 	if unsaved == nil || !problem.Is(waitErr, problem.KindNotStored) {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
@@ -18,7 +20,7 @@ import (
 // opener), Connected, Done, and the dashboard, where the company turns Healthy. Then it
 // exports, replacing the file only after asking, and disconnects after asking.
 func TestPracticeFlowThroughTheWindow(t *testing.T) {
-	needKeyring(t)
+	testenv.Need(t)
 	errs := make(chan error, 1)
 	h := newHarness(t, deps{open: consentOpener(0, true, errs)})
 	h.ui(h.shell.start)
@@ -83,7 +85,7 @@ func setExportPath(h *harness, path string) {
 // TestWaitingCancelFreesThePort cancels while waiting for the browser: the window goes back
 // to the details and the Redirect URI's port is free again.
 func TestWaitingCancelFreesThePort(t *testing.T) {
-	needKeyring(t)
+	testenv.Need(t)
 	h := newHarness(t, deps{})
 	redirect := toWaiting(t, h)
 	h.tap("Cancel")
@@ -100,7 +102,7 @@ func TestWaitingCancelFreesThePort(t *testing.T) {
 
 // TestWaitingTimesOut lets the time run out: the person is told so, and can try again.
 func TestWaitingTimesOut(t *testing.T) {
-	needKeyring(t)
+	testenv.Need(t)
 	h := newHarness(t, deps{connectTimeout: 2 * time.Second})
 	toWaiting(t, h)
 	h.waitText("Couldn't connect")

@@ -3,13 +3,14 @@ package ui
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -18,19 +19,10 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 var serviceCounter atomic.Int64
-
-// needKeyring skips outside scripts/test-env, where the keyring would be a person's own.
-func needKeyring(t testing.TB) {
-	t.Helper()
-	if os.Getenv("LSC_TEST_ENV_INNER") != "1" {
-		t.Skip("needs the throwaway keyring of scripts/test-env; run `make test`")
-	}
-}
 
 // harness is the window under test: a shell on a test window over a temporary state
 // directory and its own keyring service. The test app runs fyne.Do at once on the calling
@@ -107,7 +99,7 @@ func (w *closableWindow) clickClose() {
 
 // cleanKeyring removes what a test stored, real and practice.
 func cleanKeyring(opts vault.Options) {
-	if os.Getenv("LSC_TEST_ENV_INNER") != "1" {
+	if !testenv.Inside() {
 		return
 	}
 	ctx := context.Background()
@@ -256,34 +248,11 @@ func toPracticeDetails(h *harness) {
 	h.waitText("Enter your integration's details")
 }
 
-// browser plays the person in the browser: the practice consent, then the redirect to the
-// app's catcher.
-func browser(ctx context.Context, authURL string, companyIndex int, grant bool) error {
-	callback, err := practice.Consent(ctx, http.DefaultClient, authURL, companyIndex, grant)
-	if err != nil {
-		return err
-	}
-	return follow(ctx, callback)
-}
-
-// follow is the browser going to the address Lightspeed sent it to.
-func follow(ctx context.Context, address string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, address, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	return resp.Body.Close()
-}
-
 // consentOpener is an opener that grants access for the company at index, the way the
 // browser would after the window opened it; failures go to errs.
 func consentOpener(index int, grant bool, errs chan<- error) func(string) error {
 	return inBrowser(errs, func(ctx context.Context, authURL string) error {
-		return browser(ctx, authURL, index, grant)
+		return testenv.Browser(ctx, authURL, index, grant, nil)
 	})
 }
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -24,7 +26,7 @@ const pasteRedirect = "https://integration.example.com/callback"
 // field: wrong addresses are refused under the field while the attempt goes on waiting; the
 // address the browser really ended on connects, with a desktop notification.
 func TestPasteFlowThroughTheWindow(t *testing.T) {
-	needKeyring(t)
+	testenv.Need(t)
 	authURLs := make(chan string, 4)
 	h := newHarness(t, deps{open: func(u string) error { authURLs <- u; return nil }})
 	toPracticeDetails(h)

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
+
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
@@ -14,7 +16,7 @@ import (
 // connected (through the core, as the command line would) and over an empty one: the first
 // opens on the dashboard with that company, the second on the Welcome.
 func TestStartOpensOnTheDashboardWhenConnected(t *testing.T) {
-	needKeyring(t)
+	testenv.Need(t)
 	const welcome = "Connect your Lightspeed company to your integration."
 	cases := []struct {
 		name      string
@@ -70,7 +72,7 @@ func connectThroughCore(t *testing.T, opts vault.Options) {
 		t.Fatal(err)
 	}
 	browserErr := make(chan error, 1)
-	go func() { browserErr <- browser(ctx, att.AuthURL(), 0, true) }()
+	go func() { browserErr <- testenv.Browser(ctx, att.AuthURL(), 0, true, nil) }()
 	if _, err := att.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
+
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
@@ -43,7 +45,7 @@ const fileDialogFolderKey = "fyne:fileDialogLastFolder"
 // server accepts, readable only by this user; closing the window asks first, even after the
 // export; and once the keyring works again, Try storing again connects.
 func TestNotStoredConnectionThroughTheWindow(t *testing.T) {
-	needKeyring(t)
+	testenv.Need(t)
 	k := &refusingKeyring{}
 	errs := make(chan error, 1)
 	refuseThenFollow := inBrowser(errs, func(ctx context.Context, authURL string) error {
@@ -52,7 +54,7 @@ func TestNotStoredConnectionThroughTheWindow(t *testing.T) {
 			return err
 		}
 		k.refuse.Store(true)
-		return follow(ctx, callback)
+		return testenv.Get(ctx, callback)
 	})
 	h := newHarness(t, deps{open: refuseThenFollow, vaultOptions: vault.Options{Backend: k, KeyringTimeout: 5 * time.Second}})
 	toPracticeDetails(h)
