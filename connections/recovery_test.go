@@ -176,3 +176,37 @@ func TestKeyringFailingAfterExchangeKeepsTokensRetrievable(t *testing.T) {
 		t.Fatalf("retry: %+v, %v", got, err)
 	}
 }
+
+// TestReconnectKeepsOldTokensUntilNewOnesAreStored: a reconnect whose new tokens cannot be
+// stored leaves the company's old tokens in the keyring, still working.
+func TestReconnectKeepsOldTokensUntilNewOnesAreStored(t *testing.T) {
+	f, k := fixtureWithKeyring(t)
+	first, err := f.connect(t, 0, ConnectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	old, err := f.vault.Tokens(ctx, first.Company.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := f.core.StartConnect(ctx, ConnectOptions{Reconnect: first.Company.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		_ = testenv.Browser(ctx, a.AuthURL(), 0, true, func() { k.failWrites.Store(true) })
+	}()
+	if _, err := a.Wait(ctx); AsUnsaved(err) == nil {
+		t.Fatalf("reconnect with the keyring refusing: %v; want an UnsavedError", err)
+	}
+	k.failWrites.Store(false)
+	kept, err := f.vault.Tokens(ctx, first.Company.ID)
+	if err != nil || kept.RefreshToken != old.RefreshToken {
+		t.Fatalf("the old refresh token was not kept: %v", err)
+	}
+	if _, err := f.core.Refresh(ctx, first.Company.ID); err != nil {
+		t.Fatalf("the old connection stopped working: %v", err)
+	}
+}
