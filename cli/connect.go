@@ -54,14 +54,18 @@ func runConnect(ctx context.Context, env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if o.timeout <= 0 {
+		return usageError("--timeout is how long to wait for the approval, such as 5m or 90s; %s is not one.", o.timeout)
+	}
 	core, err := env.core()
 	if err != nil {
 		return err
 	}
-	if o.changesSettings() {
-		if err := saveSettingsFromFlags(ctx, env, core, &o); err != nil {
-			return err
-		}
+	if err := prepareSettings(ctx, env, core, &o); err != nil {
+		return err
+	}
+	if err := requireConnected(ctx, core, o.company); err != nil {
+		return err
 	}
 	attempt, err := core.StartConnect(ctx, connections.ConnectOptions{Timeout: o.timeout, Reconnect: o.company})
 	if err != nil {
@@ -79,6 +83,33 @@ func runConnect(ctx context.Context, env *Env, args []string) error {
 	return err
 }
 
+// prepareSettings saves the settings given as flags, or makes sure saved ones exist.
+func prepareSettings(ctx context.Context, env *Env, core *connections.Core, o *connectOptions) error {
+	if o.changesSettings() {
+		return saveSettingsFromFlags(ctx, env, core, o)
+	}
+	return requireSettings(ctx, core)
+}
+
+// requireConnected refuses to reconnect a company that is not connected here, before the
+// person goes through the browser for nothing.
+func requireConnected(ctx context.Context, core *connections.Core, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	statuses, err := core.Statuses(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range statuses {
+		if s.ID == id {
+			return nil
+		}
+	}
+	return problem.New(problem.KindNotFound,
+		fmt.Sprintf("No company with ID %d is connected on this computer, so there is nothing to reconnect. Run \"lightspeed-connect status\" to see the IDs, or run \"lightspeed-connect connect\" without --company to connect a new one.", id), nil)
+}
+
 // saveSettingsFromFlags merges the flags into the saved settings and saves them.
 func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core, o *connectOptions) error {
 	s, err := core.SavedSettings(ctx)
@@ -93,6 +124,9 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 	s.Profile.APIURL = firstNonEmpty(o.apiURL, s.Profile.APIURL)
 	switch {
 	case o.secretStdin:
+		if isTerminal(env.Stdin) {
+			fmt.Fprintln(env.Stderr, "Paste the integration's Client Secret and press Enter (it shows as you type; to keep it off the screen, pipe it in instead):")
+		}
 		secret, err := env.readLine()
 		if err != nil || strings.TrimSpace(secret) == "" {
 			return usageError("--client-secret-stdin reads the Client Secret from the first line of standard input, but there was none. For example: printf '%%s\\n' \"$SECRET\" | lightspeed-connect connect --client-id ID --client-secret-stdin")
@@ -101,9 +135,11 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 	case sameClient && s.ClientID != "":
 		full, err := core.Settings(ctx)
 		if err != nil {
-			return err
+			return settingsError(err)
 		}
 		s.ClientSecret = full.ClientSecret
+	case s.ClientID == "":
+		return usageError("%s", "The integration isn't set up on this computer yet, so connect needs its details: "+setUpCommand)
 	default:
 		return usageError("A new Client ID needs its Client Secret: add --client-secret-stdin and give the secret on standard input.")
 	}

@@ -2,7 +2,11 @@ package cli
 
 import (
 	"bufio"
+	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
@@ -10,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
@@ -98,4 +103,46 @@ func (c *companyIDs) Set(value string) error {
 		*c = append(*c, id)
 	}
 	return nil
+}
+
+// setUpCommand is the command that saves the integration's details, for the sentences that
+// say how to do it.
+const setUpCommand = `printf '%s\n' "$CLIENT_SECRET" | lightspeed-connect connect --client-id CLIENT_ID --client-secret-stdin --redirect-uri REDIRECT_URI`
+
+// requireSettings loads the saved integration settings (with the secret) and, when they are
+// missing, says how to give them on the command line rather than in the window.
+func requireSettings(ctx context.Context, core *connections.Core) error {
+	_, err := core.Settings(ctx)
+	return settingsError(err)
+}
+
+// settingsError rewrites the window's words for missing settings into command-line ones.
+func settingsError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case problem.Is(err, problem.KindNotFound):
+		return problem.New(problem.KindNotFound,
+			"The integration isn't set up on this computer yet. Give its details once with: "+setUpCommand, err)
+	case problem.Is(err, problem.KindInvalidClient):
+		return problem.New(problem.KindInvalidClient,
+			"The integration's Client Secret is missing from this computer's keychain. Give it again with: printf '%s\\n' \"$CLIENT_SECRET\" | lightspeed-connect connect --client-secret-stdin", err)
+	}
+	return err
+}
+
+// nothingConnected is what status and refresh say when no company is connected.
+func nothingConnected(env *Env) error {
+	fmt.Fprintln(env.Stdout, "Nothing is connected yet. Run \"lightspeed-connect connect\" (or open the app) to connect a company.")
+	return errAttention
+}
+
+// isTerminal reports whether r is a terminal (a person typing) rather than a pipe or a file.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

@@ -24,13 +24,19 @@ func runRefresh(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	results, err := core.RefreshAll(ctx, ids...)
+	statuses, err := core.Statuses(ctx)
 	if err != nil {
 		return err
 	}
-	if len(results) == 0 {
-		fmt.Fprintln(env.Stdout, "Nothing is connected yet. Run \"lightspeed-connect connect\" to connect a company.")
-		return errAttention
+	if len(statuses) == 0 {
+		return nothingConnected(env)
+	}
+	if err := requireSettings(ctx, core); err != nil {
+		return err
+	}
+	results, err := core.RefreshAll(ctx, ids...)
+	if err != nil {
+		return err
 	}
 	failed := false
 	for _, r := range results {

@@ -32,11 +32,9 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var statuses []connections.CompanyStatus
-	if *check {
-		statuses, err = core.Check(ctx)
-	} else {
-		statuses, err = core.Statuses(ctx)
+	statuses, err := core.Statuses(ctx)
+	if err == nil && *check && len(statuses) > 0 {
+		statuses, err = checkAll(ctx, core)
 	}
 	if err != nil {
 		return err
@@ -52,6 +50,15 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 		return errAttention
 	}
 	return nil
+}
+
+// checkAll asks Lightspeed about every company, once the integration's settings are known to
+// be there (else the sentence says how to give them on the command line).
+func checkAll(ctx context.Context, core *connections.Core) ([]connections.CompanyStatus, error) {
+	if err := requireSettings(ctx, core); err != nil {
+		return nil, err
+	}
+	return core.Check(ctx)
 }
 
 func needsAttention(statuses []connections.CompanyStatus, checked bool) bool {
@@ -78,7 +85,7 @@ func writeJSON(w io.Writer, v any) error {
 
 func printStatusTable(env *Env, statuses []connections.CompanyStatus) {
 	if len(statuses) == 0 {
-		fmt.Fprintln(env.Stdout, "Nothing is connected yet. Run \"lightspeed-connect connect\" (or open the app) to connect a company.")
+		_ = nothingConnected(env)
 		return
 	}
 	now := env.now()
