@@ -36,6 +36,13 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	statuses, err := core.Statuses(ctx)
+	if err != nil {
+		return err
+	}
+	if len(statuses) == 0 {
+		return nothingConnected(env)
+	}
 	err = core.Export(ctx, vault.ExportRequest{Path: *out, Format: f, CompanyIDs: ids, IncludeClientSecret: *withSecret, Force: *force})
 	if problem.Is(err, problem.KindExists) {
 		return problem.New(problem.KindExists,
