@@ -131,6 +131,23 @@ func settingsError(err error) error {
 	return err
 }
 
+// connectedCore is core for commands that need at least one connected company: with none,
+// it says so (nothingConnected) instead of failing on missing settings or writing nothing.
+func (env *Env) connectedCore(ctx context.Context) (*connections.Core, error) {
+	core, err := env.core()
+	if err != nil {
+		return nil, err
+	}
+	statuses, err := core.Statuses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(statuses) == 0 {
+		return nil, nothingConnected(env)
+	}
+	return core, nil
+}
+
 // nothingConnected is what status and refresh say when no company is connected.
 func nothingConnected(env *Env) error {
 	fmt.Fprintln(env.Stdout, "Nothing is connected yet. Run \"lightspeed-connect connect\" (or open the app) to connect a company.")

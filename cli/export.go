@@ -32,16 +32,9 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	core, err := env.core()
+	core, err := env.connectedCore(ctx)
 	if err != nil {
 		return err
-	}
-	statuses, err := core.Statuses(ctx)
-	if err != nil {
-		return err
-	}
-	if len(statuses) == 0 {
-		return nothingConnected(env)
 	}
 	err = core.Export(ctx, vault.ExportRequest{Path: *out, Format: f, CompanyIDs: ids, IncludeClientSecret: *withSecret, Force: *force})
 	if problem.Is(err, problem.KindExists) {

@@ -20,16 +20,9 @@ func runRefresh(ctx context.Context, env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	core, err := env.core()
+	core, err := env.connectedCore(ctx)
 	if err != nil {
 		return err
-	}
-	statuses, err := core.Statuses(ctx)
-	if err != nil {
-		return err
-	}
-	if len(statuses) == 0 {
-		return nothingConnected(env)
 	}
 	if err := requireSettings(ctx, core); err != nil {
 		return err
