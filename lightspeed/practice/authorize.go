@@ -124,7 +124,20 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, a authRequest,
 	if a.state != "" {
 		q.Set("state", a.state)
 	}
+	if s.cfg.SendIssuer {
+		q.Set("iss", issuerOf(r))
+	}
 	u.RawQuery = q.Encode()
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+// issuerOf is the server's issuer identifier (RFC 9207) as the request reached it: its base
+// address, "http://127.0.0.1:PORT", the same as Info.Issuer.
+func issuerOf(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

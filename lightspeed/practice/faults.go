@@ -1,3 +1,7 @@
+// Fault injection: one-off failures for tests and benchmarks. The practice mode the app
+// ships never uses anything in this file; its behaviour is all in Config. A test reaches
+// these through Server.Faults (or the FailNext… shorthands on Server).
+
 package practice
 
 import (
@@ -13,6 +17,7 @@ import (
 var errUnknownCompany = errors.New("could not find that demo company")
 
 // Fault is a failure the practice server can be told to answer with, once per request.
+// Faults are for tests; Config describes how the server behaves otherwise.
 type Fault int
 
 // The faults the server can inject. Token faults answer the token endpoint without looking
@@ -31,14 +36,39 @@ const (
 	// FaultSlow never answers: it waits until the client gives up or the server closes.
 	FaultSlow
 	// FaultRateLimited answers HTTP 429 with a Retry-After header (see SetRetryAfter).
+	// Lightspeed itself has not been seen sending Retry-After; see the two faults below.
 	FaultRateLimited
 	// FaultUnauthorized answers HTTP 401 as if the access token were not accepted.
 	FaultUnauthorized
 	// FaultWrongShape answers HTTP 200 with JSON of the wrong shape (a string).
 	FaultWrongShape
+	// FaultRateLimitedReset answers HTTP 429 with only X-Ratelimit-Reset (the seconds set
+	// with SetRetryAfter), as Lightspeed does.
+	FaultRateLimitedReset
+	// FaultRateLimitedBare answers HTTP 429 with no header that says how long to wait, as
+	// Lightspeed also does.
+	FaultRateLimitedBare
+	// FaultRedirect answers HTTP 307 pointing at the same address on another path, as a
+	// moved endpoint or a hostile proxy would; a client must not follow it.
+	FaultRedirect
 )
 
-// FailNextToken makes the next n token requests fail with the given fault.
+// Faults queues one-off failures on a server. Get it from Server.Faults.
+type Faults struct{ s *Server }
+
+// Faults returns the server's fault injection, for tests.
+func (s *Server) Faults() Faults { return Faults{s} }
+
+// NextToken makes the next n token requests fail with f.
+func (f Faults) NextToken(n int, fault Fault) { f.s.FailNextToken(n, fault) }
+
+// NextAPI makes the next n API requests fail with f.
+func (f Faults) NextAPI(n int, fault Fault) { f.s.FailNextAPI(n, fault) }
+
+// SetRetryAfter sets the wait FaultRateLimited and FaultRateLimitedReset ask for.
+func (f Faults) SetRetryAfter(d time.Duration) { f.s.SetRetryAfter(d) }
+
+// FailNextToken makes the next n token requests fail with the given fault (Faults().NextToken).
 func (s *Server) FailNextToken(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -47,7 +77,7 @@ func (s *Server) FailNextToken(n int, f Fault) {
 	}
 }
 
-// FailNextAPI makes the next n API requests fail with the given fault.
+// FailNextAPI makes the next n API requests fail with the given fault (Faults().NextAPI).
 func (s *Server) FailNextAPI(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -103,10 +133,18 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 		case <-r.Context().Done():
 		case <-s.closing:
 		}
-	case FaultRateLimited:
-		secs := math.Ceil(time.Duration(s.retryAfter.Load()).Seconds())
-		w.Header().Set("Retry-After", strconv.Itoa(int(secs)))
+	case FaultRateLimited, FaultRateLimitedReset, FaultRateLimitedBare:
+		secs := strconv.Itoa(int(math.Ceil(time.Duration(s.retryAfter.Load()).Seconds())))
+		switch f {
+		case FaultRateLimited:
+			w.Header().Set("Retry-After", secs)
+		case FaultRateLimitedReset:
+			w.Header().Set("X-Ratelimit-Reset", secs)
+		}
 		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "rate_limited", "error_description": "Too many requests."})
+	case FaultRedirect:
+		w.Header().Set("Location", issuerOf(r)+"/moved"+r.URL.Path)
+		w.WriteHeader(http.StatusTemporaryRedirect)
 	case FaultUnauthorized:
 		writeUnauthorized(w)
 	case FaultWrongShape:

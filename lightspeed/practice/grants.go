@@ -20,30 +20,39 @@ type codeGrant struct {
 // accessGrant is an issued access token.
 type accessGrant struct {
 	companyID int64
+	family    int64 // the consent (code exchange or Grant) it descends from
 	expires   time.Time
 	revoked   bool
+	expired   bool // made to expire early (ExpireAccessTokens)
 }
 
 // refreshGrant is an issued refresh token. Refresh tokens never expire.
 //
-// Rotation (Config.RotateRefresh) keeps a grace period: a token that has been refreshed
-// (the parent) keeps working until one of the tokens issued from it (its children) is used.
-// Then the parent and its other children stop working. This is kind to a client that
-// crashed after the server answered but before it saved the new token.
+// Rotation (Config.RotateRefresh) without StrictRotation keeps a grace period: a token that
+// has been refreshed (the parent) keeps working until one of the tokens issued from it (its
+// children) is used. Then the parent and its other children stop working. This is kind to a
+// client that crashed after the server answered but before it saved the new token.
+//
+// With StrictRotation the parent is retired as soon as its child is issued (rotatedOut), and
+// presenting a rotated-out token again revokes the whole family (RFC 9700 reuse detection).
 type refreshGrant struct {
-	clientID  string
-	companyID int64
-	parent    string
-	children  []string
-	retired   bool
+	clientID   string
+	companyID  int64
+	family     int64
+	parent     string
+	children   []string
+	retired    bool
+	rotatedOut bool
 }
 
-// TokenSet is what the token endpoint returns on success.
+// TokenSet is what the token endpoint returns on success. It prints redacted.
 type TokenSet struct {
 	AccessToken  string `json:"access_token"`
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int64  `json:"expires_in"`
 	RefreshToken string `json:"refresh_token"`
+	// Scope is always null, as in Lightspeed's replies.
+	Scope *string `json:"scope"`
 }
 
 // newCode stores a fresh authorization code for a granted consent.
@@ -85,13 +94,17 @@ func (s *Server) redeemCode(code, clientID, redirectURI, verifier string) (int64
 		return 0, "invalid_grant", "The redirect_uri does not match the one used to get the code."
 	case g.challenge != "" && !pkceMatches(g.challenge, verifier):
 		return 0, "invalid_grant", "The code_verifier does not match the code_challenge."
+	case g.challenge == "" && verifier != "":
+		// RFC 9700 section 2.1.1: a verifier without a challenge is a PKCE downgrade.
+		return 0, "invalid_grant", "A code_verifier was sent but no code_challenge was given at authorization."
 	}
 	return g.companyID, "", ""
 }
 
-// pkceMatches checks an S256 PKCE verifier against its challenge.
+// pkceMatches checks an S256 PKCE verifier (RFC 7636: 43 to 128 characters) against its
+// challenge.
 func pkceMatches(challenge, verifier string) bool {
-	if verifier == "" {
+	if len(verifier) < 43 || len(verifier) > 128 {
 		return false
 	}
 	sum := sha256.Sum256([]byte(verifier))
@@ -99,23 +112,27 @@ func pkceMatches(challenge, verifier string) bool {
 	return subtle.ConstantTimeCompare([]byte(want), []byte(challenge)) == 1
 }
 
-// issue makes a new access token and, when refreshToken is "", a new refresh token too.
-// The caller holds s.mu.
-func (s *Server) issueLocked(clientID string, companyID int64, refreshToken string) (TokenSet, error) {
+// issueLocked makes a new access token and, when refreshToken is "", a new refresh token
+// too, both in family (0: a new family, for a new consent). The caller holds s.mu.
+func (s *Server) issueLocked(clientID string, companyID int64, refreshToken string, family int64) (TokenSet, error) {
 	access, err := randomString(32)
 	if err != nil {
 		return TokenSet{}, err
+	}
+	if family == 0 {
+		s.nextFamily++
+		family = s.nextFamily
 	}
 	if refreshToken == "" {
 		if refreshToken, err = randomString(32); err != nil {
 			return TokenSet{}, err
 		}
-		s.refresh[refreshToken] = &refreshGrant{clientID: clientID, companyID: companyID}
+		s.refresh[refreshToken] = &refreshGrant{clientID: clientID, companyID: companyID, family: family}
 	}
-	s.access[access] = &accessGrant{companyID: companyID, expires: s.now().Add(s.cfg.AccessTTL)}
+	s.access[access] = &accessGrant{companyID: companyID, family: family, expires: s.now().Add(s.cfg.AccessTTL)}
 	return TokenSet{
 		AccessToken:  access,
-		TokenType:    "bearer",
+		TokenType:    "Bearer",
 		ExpiresIn:    int64(s.cfg.AccessTTL / time.Second),
 		RefreshToken: refreshToken,
 	}, nil
@@ -125,7 +142,7 @@ func (s *Server) issueLocked(clientID string, companyID int64, refreshToken stri
 func (s *Server) issueForCode(clientID string, companyID int64) (TokenSet, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.issueLocked(clientID, companyID, "")
+	return s.issueLocked(clientID, companyID, "", 0)
 }
 
 // useRefresh checks a refresh token and issues new tokens; errCode is an OAuth error or "".
@@ -133,21 +150,49 @@ func (s *Server) useRefresh(token, clientID string) (ts TokenSet, errCode, desc 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.refresh[token]
-	if !ok || g.retired || g.clientID != clientID {
+	if !ok || g.clientID != clientID {
+		return TokenSet{}, "invalid_grant", "The refresh token is invalid or has been revoked.", nil
+	}
+	if g.retired {
+		if g.rotatedOut && s.strict() {
+			s.revokeFamilyLocked(g.family)
+			s.reuses.Add(1)
+			return TokenSet{}, "invalid_grant", "The refresh token was already used; the grant has been revoked.", nil
+		}
 		return TokenSet{}, "invalid_grant", "The refresh token is invalid or has been revoked.", nil
 	}
 	s.retireParentLocked(token, g)
 	if !s.cfg.RotateRefresh {
-		ts, err = s.issueLocked(clientID, g.companyID, token)
+		ts, err = s.issueLocked(clientID, g.companyID, token, g.family)
 		return ts, "", "", err
 	}
-	ts, err = s.issueLocked(clientID, g.companyID, "")
+	ts, err = s.issueLocked(clientID, g.companyID, "", g.family)
 	if err != nil {
 		return TokenSet{}, "", "", err
+	}
+	if s.strict() {
+		g.retired, g.rotatedOut = true, true
+		return ts, "", "", nil
 	}
 	s.refresh[ts.RefreshToken].parent = token
 	g.children = append(g.children, ts.RefreshToken)
 	return ts, "", "", nil
+}
+
+func (s *Server) strict() bool { return s.cfg.RotateRefresh && s.cfg.StrictRotation }
+
+// revokeFamilyLocked ends every refresh and access token descended from one consent.
+func (s *Server) revokeFamilyLocked(family int64) {
+	for _, r := range s.refresh {
+		if r.family == family {
+			r.retired = true
+		}
+	}
+	for _, a := range s.access {
+		if a.family == family {
+			a.revoked = true
+		}
+	}
 }
 
 // retireParentLocked ends the grace period of g's parent now that g has been used: the parent
@@ -170,15 +215,19 @@ func (s *Server) retireParentLocked(token string, g *refreshGrant) {
 	g.parent = ""
 }
 
-// companyForAccess returns the company an access token belongs to, if it still works.
-func (s *Server) companyForAccess(token string) (int64, bool) {
+// companyForAccess returns the company an access token belongs to, or why it is refused:
+// refusedInvalid (unknown or revoked) or refusedExpired.
+func (s *Server) companyForAccess(token string) (int64, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.access[token]
-	if !ok || g.revoked || !s.now().Before(g.expires) {
-		return 0, false
+	switch {
+	case !ok || g.revoked:
+		return 0, refusedInvalid
+	case g.expired || !s.now().Before(g.expires):
+		return 0, refusedExpired
 	}
-	return g.companyID, true
+	return g.companyID, ""
 }
 
 // Grant issues a token pair for a demo company without the browser, as if its consent had
@@ -189,7 +238,7 @@ func (s *Server) Grant(companyID int64) (TokenSet, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.issueLocked(s.cfg.ClientID, companyID, "")
+	return s.issueLocked(s.cfg.ClientID, companyID, "", 0)
 }
 
 // RevokeRefreshTokens makes every refresh token of a company stop working (invalid_grant),
@@ -217,13 +266,13 @@ func (s *Server) RevokeAll() {
 	}
 }
 
-// ExpireAccessTokens makes every access token issued so far stop working (HTTP 401), as if
-// an hour had passed, while refresh tokens keep working.
+// ExpireAccessTokens makes every access token issued so far stop working (Config.ExpiredStatus
+// with "expired_token"), as if an hour had passed, while refresh tokens keep working.
 func (s *Server) ExpireAccessTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, g := range s.access {
-		g.revoked = true
+		g.expired = true
 	}
 }
 

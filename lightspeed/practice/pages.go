@@ -3,6 +3,7 @@ package practice
 import (
 	"html/template"
 	"net/http"
+	"strings"
 )
 
 // pageStyle is shared by every page. Pages are self-contained: no scripts, no external
@@ -116,6 +117,9 @@ func writeMessage(w http.ResponseWriter, status int, title, message string) {
 }
 
 // notFoundPage answers any unknown address.
-func (s *Server) notFoundPage(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/moved/") {
+		s.movedReqs.Add(1)
+	}
 	writeMessage(w, http.StatusNotFound, "Page not found", "This address is not part of the practice Lightspeed.")
 }

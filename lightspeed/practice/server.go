@@ -2,13 +2,26 @@
 // page, its token endpoint and the two API calls the app needs (companies/me.json and
 // companies/{id}/sites.json).
 //
-// It ships inside the app so that a store manager can practise connecting a demo company
-// without touching a real one, and it is the shared fixture for tests and benchmarks: it runs
-// on loopback, speaks real HTTP, and has knobs to inject the failures the real service shows
-// (slow answers, HTML instead of JSON, revoked refresh tokens, rate limits).
+// It has two faces, kept apart:
+//
+//   - The practice mode the app ships ("Practice with a demo company"): New with a Config,
+//     Start, Info. Config describes a server that behaves as Lightspeed does; every field is
+//     documented with the practice-server flag it maps to.
+//   - Fault injection for tests and benchmarks (faults.go, Server.Faults): one-off failures
+//     such as HTML instead of JSON, a slow answer or a 429. The shipped practice mode never
+//     injects faults.
+//
+// What it follows from the real API (as public clients that talk to it record it): lists come
+// 25 items a page, chosen with the X-Page request header counted from 0; replies carry X-Pages
+// and, unless turned off, X-Next-Page with the next page's full address. There is no Link
+// header and no ?page= parameter. companies/me.json carries sites.count, registers and
+// timezone; sites carry company_id and may have a null code. A refused access token is
+// answered 401 (or 400, see Config.ExpiredStatus) with an OAuth-style body. Token replies
+// carry token_type "Bearer" and a null scope.
 //
 // The server never logs. Secrets it hands out (client secret, codes, tokens) come from
-// crypto/rand and are only ever written into HTTP responses.
+// crypto/rand and are only ever written into HTTP responses; every type that holds one
+// prints redacted.
 package practice
 
 import (
@@ -33,13 +46,19 @@ const (
 	DefaultAccessTTL = time.Hour
 	// DefaultCodeTTL is how long an authorization code can be exchanged.
 	DefaultCodeTTL = 60 * time.Second
-	// DefaultSitesPerPage is the page size of sites.json; a company with more sites paginates.
-	DefaultSitesPerPage = 50
+	// DefaultSitesPerPage is the page size of sites.json, as at Lightspeed (25).
+	DefaultSitesPerPage = 25
 	// DefaultRetryAfter is the wait a FaultRateLimited answer asks for.
 	DefaultRetryAfter = time.Second
 )
 
-// Config describes a practice server. Every field has a sensible zero value.
+// Config describes a practice server. Every field has a sensible zero value, which is the
+// practice mode the app ships. The fields marked "Flag:" are the practice-server command's
+// options; they make the server stricter or closer to a particular Lightspeed account:
+//
+//	practice-server --strict-rotation --rotate-refresh --no-next-page --hidden-sites N
+//	                --rate-limit N/min --rate-limit-reply reset|epoch|bare
+//	                --expired-status 400|401 --send-iss --sites N
 type Config struct {
 	// ClientID is the integration's client ID. Empty: a random one ("practice-…").
 	ClientID string
@@ -59,13 +78,46 @@ type Config struct {
 	AccessTTL time.Duration
 	// CodeTTL is how long an authorization code can be exchanged. Zero: DefaultCodeTTL (60 s).
 	CodeTTL time.Duration
-	// RotateRefresh makes every refresh return a new refresh token. The old one keeps
-	// working until the new one has been used once (a grace period), so a client that dies
-	// between the server's answer and saving the new token can still refresh with the one
-	// it stored. False: the refresh token stays the same forever, as at Lightspeed.
+	// RotateRefresh makes every refresh return a new refresh token. Without StrictRotation
+	// the old one keeps working until the new one has been used once (a grace period), so a
+	// client that dies between the server's answer and saving the new token can still
+	// refresh with the one it stored. False: the refresh token stays the same forever.
+	// Flag: --rotate-refresh.
 	RotateRefresh bool
-	// SitesPerPage is the page size of sites.json. Zero: DefaultSitesPerPage (50).
+	// StrictRotation, with RotateRefresh, rotates as RFC 9700 (section 4.14.2) describes: the
+	// old refresh token is refused from the moment its successor is issued, and presenting a
+	// refused (rotated-out) refresh token again is taken as theft: the whole grant is revoked,
+	// every refresh and access token descended from the same consent. A client that loses a
+	// rotated token loses the connection. Flag: --strict-rotation.
+	StrictRotation bool
+	// SitesPerPage is the page size of sites.json. Zero: DefaultSitesPerPage (25).
 	SitesPerPage int
+	// NoNextPage leaves the X-Next-Page header out of list replies, so a client must page
+	// with X-Page 0 … X-Pages-1 on its own. Flag: --no-next-page.
+	NoNextPage bool
+	// Sites, when positive, gives every demo company exactly this many sites: the named
+	// demo sites first, then generated ones ("Site 4", …). Zero: the demo data's own sites.
+	// Flag: --sites N.
+	Sites int
+	// HiddenSites is how many of each company's sites the person who granted access can't
+	// see: companies/me.json still counts them in sites.count, but sites.json leaves them
+	// out (the last N; at most all of them). Flag: --hidden-sites N.
+	HiddenSites int
+	// RateLimit is the number of API requests each access token may make per minute (a
+	// fixed window starting at the token's first request); more are answered 429 as
+	// RateLimitReply says. Zero: no limit. Flag: --rate-limit N/min (see ParsePerMinute).
+	RateLimit int
+	// RateLimitReply is how a 429 from RateLimit looks. Zero: RateLimitReset.
+	// Flag: --rate-limit-reply reset|epoch|bare (see ParseRateLimitReply).
+	RateLimitReply RateLimitReply
+	// ExpiredStatus is the HTTP status of a refused access token: 401 or 400 (both are seen
+	// from Lightspeed), always with an OAuth-style body naming invalid_token or
+	// expired_token. Zero: 401. Flag: --expired-status 400|401.
+	ExpiredStatus int
+	// SendIssuer adds iss (RFC 9207) to the authorize redirect, with the server's issuer
+	// identifier: its base address as the client reached it, "http://127.0.0.1:PORT" (also
+	// Info.Issuer). Flag: --send-iss.
+	SendIssuer bool
 	// Now is the clock for code and token expiry and for the Date header. Nil: time.Now.
 	Now func() time.Time
 }
@@ -81,6 +133,10 @@ type Server struct {
 	tokenReqs  atomic.Int64
 	apiReqs    atomic.Int64
 	authReqs   atomic.Int64
+	nextReqs   atomic.Int64
+	limited    atomic.Int64
+	reuses     atomic.Int64
+	movedReqs  atomic.Int64
 
 	mu           sync.Mutex
 	redirectURIs []string
@@ -89,6 +145,8 @@ type Server struct {
 	refresh      map[string]*refreshGrant
 	tokenFaults  []Fault
 	apiFaults    []Fault
+	windows      map[string]*rateWindow // per access token, for Config.RateLimit
+	nextFamily   int64
 
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -112,7 +170,8 @@ type Site struct {
 	ID int64
 	// Name is the site's name, as shown on the consent result and in the app.
 	Name string
-	// Code is the site's short code.
+	// Code is the site's short code; "" is sent as null, as Lightspeed does for a site
+	// without one.
 	Code string
 }
 
@@ -126,6 +185,9 @@ type Info struct {
 	ClientSecret string `json:"client_secret"`
 	// RedirectURI is the first registered redirect URI, or "" when none is registered.
 	RedirectURI string `json:"redirect_uri"`
+	// Issuer is the server's issuer identifier (RFC 9207): its base address. It is the iss
+	// value on the authorize redirect when Config.SendIssuer is set.
+	Issuer string `json:"issuer"`
 }
 
 // New returns a practice server with cfg's defaults filled in. It does not listen yet:
@@ -136,11 +198,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg:          cfg,
-		companies:    demoCompanies(cfg.Companies),
+		companies:    demoCompanies(cfg.Companies, cfg.Sites),
 		redirectURIs: append([]string(nil), cfg.RedirectURIs...),
 		codes:        map[string]*codeGrant{},
 		access:       map[string]*accessGrant{},
 		refresh:      map[string]*refreshGrant{},
+		windows:      map[string]*rateWindow{},
 		closing:      make(chan struct{}),
 	}
 	s.latency.Store(int64(cfg.Latency))
@@ -150,8 +213,19 @@ func New(cfg Config) (*Server, error) {
 }
 
 func fillDefaults(cfg *Config) error {
-	if cfg.Companies < 0 || cfg.SitesPerPage < 0 || cfg.AccessTTL < 0 || cfg.CodeTTL < 0 || cfg.Latency < 0 {
+	if cfg.Companies < 0 || cfg.SitesPerPage < 0 || cfg.AccessTTL < 0 || cfg.CodeTTL < 0 || cfg.Latency < 0 ||
+		cfg.Sites < 0 || cfg.HiddenSites < 0 || cfg.RateLimit < 0 {
 		return errors.New("could not set up the practice server: negative numbers in its settings")
+	}
+	switch cfg.ExpiredStatus {
+	case 0:
+		cfg.ExpiredStatus = http.StatusUnauthorized
+	case http.StatusBadRequest, http.StatusUnauthorized:
+	default:
+		return fmt.Errorf("could not set up the practice server: a refused access token is answered 400 or 401, not %d", cfg.ExpiredStatus)
+	}
+	if cfg.RateLimitReply < 0 || cfg.RateLimitReply > RateLimitBare {
+		return errors.New("could not set up the practice server: unknown rate-limit reply")
 	}
 	var err error
 	if cfg.ClientID == "" {
@@ -225,6 +299,7 @@ func (s *Server) InfoAt(baseURL string) Info {
 		ClientID:     s.cfg.ClientID,
 		ClientSecret: s.cfg.ClientSecret,
 		RedirectURI:  first,
+		Issuer:       baseURL,
 	}
 }
 
@@ -315,30 +390,42 @@ func randomString(n int) (string, error) {
 // firstCompanyID is the ID of the first demo company; IDs count up from it.
 const firstCompanyID = 31001
 
-// demoCompanies builds n deterministic demo companies.
-func demoCompanies(n int) []Company {
+// demoCompanies builds n deterministic demo companies; sites > 0 gives each that many sites.
+// Some sites have no code (null in sites.json), as real ones may.
+func demoCompanies(n, sites int) []Company {
 	named := []struct {
 		name  string
 		sites [][2]string
 	}{
-		{"Harbour Burgers Pty Ltd", [][2]string{{"Parramatta", "PAR"}, {"Manly", "MAN"}, {"Bondi", "BON"}}},
+		{"Harbour Burgers Pty Ltd", [][2]string{{"Parramatta", "PAR"}, {"Manly", "MAN"}, {"Bondi", ""}}},
 		{"Bondi Bean Co.", [][2]string{{"Campbell Parade", "CAM"}}},
-		{"Northside Noodles", [][2]string{{"Chatswood", "CHA"}, {"North Sydney", "NSY"}}},
+		{"Northside Noodles", [][2]string{{"Chatswood", "CHA"}, {"North Sydney", ""}}},
 	}
 	out := make([]Company, n)
 	for i := range out {
 		id := int64(firstCompanyID + i)
 		c := Company{ID: id}
+		var own [][2]string
 		if i < len(named) {
-			c.Name = named[i].name
-			for j, st := range named[i].sites {
-				c.Sites = append(c.Sites, Site{ID: id*100 + int64(j+1), Name: st[0], Code: st[1]})
-			}
+			c.Name, own = named[i].name, named[i].sites
 		} else {
 			c.Name = fmt.Sprintf("Demo Company %d", i+1)
 			for j := range 1 + i%4 {
-				c.Sites = append(c.Sites, Site{ID: id*100 + int64(j+1), Name: fmt.Sprintf("Site %d", j+1), Code: fmt.Sprintf("S%02d", j+1)})
+				own = append(own, [2]string{fmt.Sprintf("Site %d", j+1), fmt.Sprintf("S%02d", j+1)})
 			}
+		}
+		if sites > 0 {
+			own = own[:min(sites, len(own))]
+			for j := len(own); j < sites; j++ {
+				code := fmt.Sprintf("S%02d", j+1)
+				if (j+1)%7 == 0 {
+					code = ""
+				}
+				own = append(own, [2]string{fmt.Sprintf("Site %d", j+1), code})
+			}
+		}
+		for j, st := range own {
+			c.Sites = append(c.Sites, Site{ID: id*1000 + int64(j+1), Name: st[0], Code: st[1]})
 		}
 		out[i] = c
 	}
@@ -356,6 +443,15 @@ type Stats struct {
 	TokenRequests int64
 	// APIRequests counts requests under /v1/ other than the token endpoint.
 	APIRequests int64
+	// NextPageRequests counts list requests that came through an X-Next-Page address.
+	NextPageRequests int64
+	// RateLimited counts API requests answered 429 because of Config.RateLimit.
+	RateLimited int64
+	// ReuseDetected counts grants revoked because a rotated-out refresh token came back
+	// (Config.StrictRotation).
+	ReuseDetected int64
+	// RedirectsFollowed counts requests that arrived where a FaultRedirect pointed.
+	RedirectsFollowed int64
 }
 
 // Stats returns the request counters.
@@ -364,6 +460,10 @@ func (s *Server) Stats() Stats {
 		AuthorizeRequests: s.authReqs.Load(),
 		TokenRequests:     s.tokenReqs.Load(),
 		APIRequests:       s.apiReqs.Load(),
+		NextPageRequests:  s.nextReqs.Load(),
+		RateLimited:       s.limited.Load(),
+		ReuseDetected:     s.reuses.Load(),
+		RedirectsFollowed: s.movedReqs.Load(),
 	}
 }
 

@@ -462,44 +462,93 @@ func TestAPI(t *testing.T) {
 	}
 }
 
-func TestSitesPagination(t *testing.T) {
-	s := startServer(t, Config{SitesPerPage: 2, Companies: 8})
-	c := s.Companies()[7] // Demo Company 8 has 4 sites
-	if c.Name != "Demo Company 8" || len(c.Sites) != 4 {
-		t.Fatalf("demo company 8 = %q with %d sites", c.Name, len(c.Sites))
+// sitesPage asks for one page of a company's sites, with X-Page when page >= 0.
+func sitesPage(t testing.TB, address, token string, page int) ([]map[string]any, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, address, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if page >= 0 {
+		req.Header.Set("X-Page", strconv.Itoa(page))
 	}
-	tok, err := s.Grant(c.ID)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	next := s.Info().APIURL + "companies/" + strconv.FormatInt(c.ID, 10) + "/sites.json"
-	var got []string
-	for pages := 0; next != ""; pages++ {
-		if pages > 5 {
-			t.Fatal("pagination does not end")
-		}
-		req, _ := http.NewRequest(http.MethodGet, next, nil)
-		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var page []struct{ Name string }
-		_ = json.NewDecoder(resp.Body).Decode(&page)
-		resp.Body.Close()
-		for _, p := range page {
-			got = append(got, p.Name)
-		}
-		if resp.Header.Get("X-Pages") != "2" {
-			t.Fatalf("X-Pages = %q", resp.Header.Get("X-Pages"))
-		}
-		next = ""
-		if m := regexp.MustCompile(`<([^>]+)>;\s*rel="next"`).FindStringSubmatch(resp.Header.Get("Link")); m != nil {
-			next = m[1]
-		}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: HTTP %d", address, resp.StatusCode)
 	}
-	if strings.Join(got, ",") != "Site 1,Site 2,Site 3,Site 4" {
-		t.Fatalf("sites across pages = %v", got)
+	var out []map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out, resp.Header
+}
+
+func names(items []map[string]any) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, fmt.Sprint(it["name"]))
+	}
+	return out
+}
+
+func TestSitesPagination(t *testing.T) {
+	for _, noNext := range []bool{false, true} {
+		t.Run(fmt.Sprintf("NoNextPage=%v", noNext), func(t *testing.T) {
+			s := startServer(t, Config{Sites: 60, NoNextPage: noNext})
+			c := s.Companies()[0]
+			tok, err := s.Grant(c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			list := s.Info().APIURL + "companies/" + strconv.FormatInt(c.ID, 10) + "/sites.json"
+			var byHeader []string
+			for page := range 3 {
+				items, h := sitesPage(t, list, tok.AccessToken, page)
+				if h.Get("X-Pages") != "3" || h.Get("X-Page") != strconv.Itoa(page) || h.Get("Link") != "" {
+					t.Fatalf("page %d headers: X-Page %q X-Pages %q Link %q", page, h.Get("X-Page"), h.Get("X-Pages"), h.Get("Link"))
+				}
+				if want := []int{25, 25, 10}[page]; len(items) != want {
+					t.Fatalf("page %d has %d sites, want %d", page, len(items), want)
+				}
+				if next := h.Get("X-Next-Page"); (next != "") != (!noNext && page < 2) {
+					t.Fatalf("page %d X-Next-Page = %q (NoNextPage %v)", page, next, noNext)
+				}
+				byHeader = append(byHeader, names(items)...)
+			}
+			if len(byHeader) != 60 || byHeader[0] != "Parramatta" || byHeader[59] != "Site 60" {
+				t.Fatalf("sites by X-Page: %d, first %q", len(byHeader), byHeader[0])
+			}
+			// ?page= is not supported: it is the first page again.
+			items, _ := sitesPage(t, list+"?page=2", tok.AccessToken, -1)
+			if names(items)[0] != "Parramatta" {
+				t.Fatalf("?page=2 should be ignored, got %q first", names(items)[0])
+			}
+			// Past the end: an empty list.
+			if items, _ := sitesPage(t, list, tok.AccessToken, 3); len(items) != 0 {
+				t.Fatalf("page past the end has %d sites", len(items))
+			}
+			if noNext {
+				return
+			}
+			var byNext []string
+			next := list
+			for next != "" {
+				items, h := sitesPage(t, next, tok.AccessToken, -1)
+				byNext = append(byNext, names(items)...)
+				next = h.Get("X-Next-Page")
+				if next != "" && !strings.HasPrefix(next, s.URL()+"/v1/") {
+					t.Fatalf("X-Next-Page is not a full address: %q", next)
+				}
+			}
+			if strings.Join(byNext, ",") != strings.Join(byHeader, ",") {
+				t.Fatalf("X-Next-Page walk differs from X-Page walk")
+			}
+			if st := s.Stats(); st.NextPageRequests != 2 {
+				t.Fatalf("NextPageRequests = %d, want 2", st.NextPageRequests)
+			}
+		})
 	}
 }
 
