@@ -1,10 +1,27 @@
 // Package lightspeed is a small client for the Lightspeed O-Series (Kounta) API: it reads
 // the connected company (companies/me.json) and its sites (companies/{id}/sites.json).
 //
-// It does not store tokens. It asks a TokenSource for an access token before each call and,
-// when Lightspeed answers 401, asks once more with forceRefresh=true and retries once. Every
-// failure it understands comes back as a *problem.Error with a plain sentence, and every call
-// can report the facts a health check needs (status, latency, the server's clock).
+// It follows the API as public clients that talk to the real O-Series API record it:
+//
+//   - Lists come 25 items a page. The page is chosen with the X-Page request header, counted
+//     from 0; the reply carries X-Pages, and may carry X-Next-Page with the next page's full
+//     address, which is followed when present. A list is never returned short: if X-Pages
+//     says there is more and it can't be fetched, the call fails. (A Link header with
+//     rel="next" is tolerated, never needed; ?page= is never sent.)
+//   - companies/me.json carries sites.count (every site, also those the person who granted
+//     access can't see), registers, timezone and more; sites.json items are abridged to
+//     company_id, id, name and a code that may be null.
+//   - Rate limits are per access token and per minute. Requests are paced per token (see
+//     Pacer) below the limit, and a 429 is waited out: Retry-After, else X-Ratelimit-Reset
+//     (seconds or a Unix time, capped), else exponential backoff with jitter.
+//   - A refused access token comes back as 401, or as 400 with {"error": "invalid_token" or
+//     "expired_token"}: the client asks the TokenSource once more with forceRefresh=true
+//     and retries once.
+//   - Redirects are never followed, and plain http is used only to loopback.
+//
+// It does not store tokens. Every failure it understands comes back as a *problem.Error with
+// a plain sentence, and every call can report the facts a health check needs (status,
+// latency, the server's clock, whether it was rate limited) in a CallInfo.
 package lightspeed
 
 import (
@@ -14,6 +31,9 @@ import (
 	"time"
 )
 
+// PageSize is how many items Lightspeed sends on one page of a list.
+const PageSize = 25
+
 // DefaultBaseURL is the production API address.
 const DefaultBaseURL = "https://api.kounta.com/v1/"
 
@@ -21,12 +41,16 @@ const DefaultBaseURL = "https://api.kounta.com/v1/"
 const (
 	// DefaultTimeout bounds each HTTP request when the caller's context has no deadline.
 	DefaultTimeout = 30 * time.Second
-	// DefaultMaxRateLimitWait is the longest single wait the client accepts after HTTP 429.
-	DefaultMaxRateLimitWait = 30 * time.Second
+	// DefaultMaxRateLimitWait is the longest single wait the client accepts after HTTP 429:
+	// a longer Retry-After fails at once, and a longer X-Ratelimit-Reset is cut to it. A
+	// per-minute limit never asks for more than a minute.
+	DefaultMaxRateLimitWait = 60 * time.Second
 	// DefaultMaxPages bounds how many pages a list call follows, in case a server loops.
 	DefaultMaxPages = 200
-	// maxRateLimitRetries bounds how many 429 answers one request waits through.
-	maxRateLimitRetries = 5
+	// maxRateLimitRetries bounds how many 429 answers one request waits through. With the
+	// backoff for bare 429s (2 s doubling to 45 s, jittered down to half), seven waits add
+	// up to more than a minute even at their shortest: a whole rate-limit window.
+	maxRateLimitRetries = 7
 	// maxBody is the largest reply body the client reads.
 	maxBody = 16 << 20
 )
@@ -35,16 +59,20 @@ const (
 // the stored token, refreshes it when it is old, and stores what the refresh returns.
 type TokenSource interface {
 	// AccessToken returns a current access token. With forceRefresh, the stored one was just
-	// refused (HTTP 401): refresh it now even if it does not look expired.
+	// refused (HTTP 401, or 400 invalid_token/expired_token): refresh it now even if it does
+	// not look expired.
 	AccessToken(ctx context.Context, forceRefresh bool) (string, error)
 }
 
 // Client calls the Lightspeed API for one connected company. Its fields may be changed
-// before first use; a Client is safe for concurrent use afterwards.
+// before first use; a Client is safe for concurrent use afterwards. It prints redacted: its
+// token source may hold a token.
 type Client struct {
-	// BaseURL is the API root ending in "/v1/". Empty: DefaultBaseURL.
+	// BaseURL is the API root ending in "/v1/". Empty: DefaultBaseURL. It must be https, or
+	// http to a loopback address (the practice server).
 	BaseURL string
-	// HTTP sends the requests. Nil: a client without its own timeout (Timeout applies).
+	// HTTP sends the requests. Nil: a client without its own timeout (Timeout applies). Its
+	// CheckRedirect is not used: the client never follows a redirect.
 	HTTP *http.Client
 	// Tokens supplies access tokens; required.
 	Tokens TokenSource
@@ -57,8 +85,15 @@ type Client struct {
 	MaxPages int
 	// UserAgent is sent with every request. Empty: "LightspeedConnect".
 	UserAgent string
-	// Now is the clock used to read Retry-After dates and stamp CallInfo. Nil: time.Now.
+	// Now is the clock used to pace requests, read Retry-After dates and stamp CallInfo.
+	// Nil: time.Now.
 	Now func() time.Time
+	// Pacer spaces requests per access token. Nil: DefaultPacer, shared by every Client in
+	// the process, so that all calls made with one token are paced together.
+	Pacer *Pacer
+	// Sleep waits d or until ctx ends (then it returns ctx.Err()); pacing and rate-limit
+	// waits use it. Nil: a real timer. Tests pass one that advances a fake clock.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // New returns a Client for baseURL (DefaultBaseURL when "") that takes tokens from tokens.
@@ -66,12 +101,40 @@ func New(baseURL string, tokens TokenSource) *Client {
 	return &Client{BaseURL: baseURL, Tokens: tokens}
 }
 
-// Company is the connected Lightspeed company.
+// Company is the connected Lightspeed company, from companies/me.json.
 type Company struct {
 	// ID is the company's Lightspeed ID.
 	ID int64
 	// Name is the company's name as Lightspeed shows it.
 	Name string
+	// SitesCount is sites.count: how many sites the company has, including any the person
+	// who granted access can't see (those are missing from Sites). Compare it with
+	// len(Sites) to tell the person. 0 when the reply has no sites.count.
+	SitesCount int
+	// Registers is registers.count and registers.limit.
+	Registers Registers
+	// Timezone is the company's time zone.
+	Timezone Timezone
+	// Currency is the ISO 4217 code, such as "AUD"; may be empty.
+	Currency string
+	// BusinessNumber is the company's business number (an ABN in Australia); may be empty.
+	BusinessNumber string
+	// Website is the company's web address; may be empty.
+	Website string
+}
+
+// Registers is how many registers a company has, and how many its plan allows.
+type Registers struct {
+	Count int
+	Limit int
+}
+
+// Timezone is a company's time zone as Lightspeed sends it.
+type Timezone struct {
+	// Name is the IANA name, such as "Australia/Melbourne".
+	Name string
+	// Offset is the UTC offset as sent, such as "+10:00".
+	Offset string
 }
 
 // Site is one site (shop, venue) of a company.
@@ -80,8 +143,10 @@ type Site struct {
 	ID int64
 	// Name is the site's name.
 	Name string
-	// Code is the site's short code; it may be empty.
+	// Code is the site's short code; empty when Lightspeed sends null.
 	Code string
+	// CompanyID is the company the site belongs to (company_id).
+	CompanyID int64
 }
 
 // CallInfo holds what a health check wants to know about a call, filled as far as the call
@@ -103,6 +168,26 @@ type CallInfo struct {
 	Refreshed bool
 	// RateLimitWait is the total time spent waiting after HTTP 429.
 	RateLimitWait time.Duration
+	// RateLimited counts the HTTP 429 answers the call waited through and retried after.
+	RateLimited int
+	// PacingWait is the total time spent waiting for the Pacer before sending.
+	PacingWait time.Duration
+	// Pages counts the list pages read.
+	Pages int
+}
+
+// RateLimitNote is a sentence for a detail line when the call was rate limited and retried,
+// or "" when it was not.
+func (i CallInfo) RateLimitNote() string {
+	if i.RateLimited == 0 {
+		return ""
+	}
+	times := "once"
+	if i.RateLimited > 1 {
+		times = fmt.Sprintf("%d times", i.RateLimited)
+	}
+	return fmt.Sprintf("Lightspeed asked the app to slow down (HTTP 429) %s; it waited %s and tried again.",
+		times, i.RateLimitWait.Round(time.Second))
 }
 
 // ClockSkew returns how far Lightspeed's clock is ahead of this computer's (negative when
@@ -128,16 +213,17 @@ func (c *Client) MeWithInfo(ctx context.Context) (Company, CallInfo, error) {
 	defer func() { info.Elapsed = c.now().Sub(start) }()
 	var raw companyJSON
 	u := c.base() + "companies/me.json"
-	if _, err := c.getJSON(ctx, u, &raw, &info); err != nil {
+	if _, err := c.getJSON(ctx, u, -1, &raw, &info); err != nil {
 		return Company{}, info, err
 	}
 	if raw.ID <= 0 {
 		return Company{}, info, badReply(info.Status, pathOf(u), "the reply has the wrong shape: the company has no id", nil)
 	}
-	return Company{ID: int64(raw.ID), Name: raw.Name}, info, nil
+	return raw.company(), info, nil
 }
 
-// Sites returns all sites of the company, following pagination.
+// Sites returns every site of the company the token may see, across all pages. It fails
+// rather than return fewer than the pages promise.
 func (c *Client) Sites(ctx context.Context, companyID int64) ([]Site, error) {
 	s, _, err := c.SitesWithInfo(ctx, companyID)
 	return s, err
@@ -150,34 +236,6 @@ func (c *Client) SitesWithInfo(ctx context.Context, companyID int64) ([]Site, Ca
 	defer func() { info.Elapsed = c.now().Sub(start) }()
 	sites, err := c.sites(ctx, companyID, &info)
 	return sites, info, err
-}
-
-func (c *Client) sites(ctx context.Context, companyID int64, info *CallInfo) ([]Site, error) {
-	next := fmt.Sprintf("%scompanies/%d/sites.json", c.base(), companyID)
-	var all []Site
-	for page := 0; next != ""; page++ {
-		if page >= c.maxPages() {
-			return nil, badReply(info.Status, pathOf(next), fmt.Sprintf("the list has more than %d pages", c.maxPages()), nil)
-		}
-		var raw []siteJSON
-		h, err := c.getJSON(ctx, next, &raw, info)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range raw {
-			if s.ID <= 0 {
-				return nil, badReply(info.Status, pathOf(next), "the reply has the wrong shape: a site has no id", nil)
-			}
-			all = append(all, Site{ID: int64(s.ID), Name: s.Name, Code: s.Code})
-		}
-		if next, err = c.nextPage(next, h, len(raw)); err != nil {
-			return nil, err
-		}
-	}
-	if all == nil {
-		all = []Site{}
-	}
-	return all, nil
 }
 
 func (c *Client) base() string {

@@ -95,7 +95,9 @@ func newFixture(t testing.TB, cfg practice.Config, companyIndex int) *fixture {
 		t.Fatal(err)
 	}
 	tokens := &serverTokens{info: srv.Info(), ts: ts}
-	return &fixture{srv: srv, company: co, tokens: tokens, client: New(srv.Info().APIURL, tokens)}
+	client := New(srv.Info().APIURL, tokens)
+	client.Pacer = NewPacer(0, 0) // pacing has its own tests; here it would only slow things
+	return &fixture{srv: srv, company: co, tokens: tokens, client: client}
 }
 
 func ctxFor(t testing.TB) context.Context {
@@ -167,16 +169,18 @@ func TestMeThroughConsent(t *testing.T) {
 func TestSitesPagination(t *testing.T) {
 	tests := []struct {
 		perPage, company, wantPages int
+		noNext                      bool
 		want                        string
 	}{
-		{1, 0, 3, "Parramatta/PAR,Manly/MAN,Bondi/BON"},
-		{2, 0, 2, "Parramatta/PAR,Manly/MAN,Bondi/BON"},
-		{50, 0, 1, "Parramatta/PAR,Manly/MAN,Bondi/BON"},
-		{1, 7, 4, "Site 1/S01,Site 2/S02,Site 3/S03,Site 4/S04"},
+		{1, 0, 3, false, "Parramatta/PAR,Manly/MAN,Bondi/"},
+		{1, 0, 3, true, "Parramatta/PAR,Manly/MAN,Bondi/"},
+		{2, 0, 2, false, "Parramatta/PAR,Manly/MAN,Bondi/"},
+		{0, 0, 1, false, "Parramatta/PAR,Manly/MAN,Bondi/"},
+		{1, 7, 4, true, "Site 1/S01,Site 2/S02,Site 3/S03,Site 4/S04"},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("per%d_company%d", tt.perPage, tt.company), func(t *testing.T) {
-			f := newFixture(t, practice.Config{SitesPerPage: tt.perPage, Companies: 8}, tt.company)
+		t.Run(fmt.Sprintf("per%d_company%d_nonext%v", tt.perPage, tt.company, tt.noNext), func(t *testing.T) {
+			f := newFixture(t, practice.Config{SitesPerPage: tt.perPage, Companies: 8, NoNextPage: tt.noNext}, tt.company)
 			sites, ci, err := f.client.SitesWithInfo(ctxFor(t), f.company.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -184,12 +188,19 @@ func TestSitesPagination(t *testing.T) {
 			var got []string
 			for _, s := range sites {
 				got = append(got, s.Name+"/"+s.Code)
-				if s.ID <= 0 {
-					t.Errorf("site %q has no ID", s.Name)
+				if s.ID <= 0 || s.CompanyID != f.company.ID {
+					t.Errorf("site %q: id %d, company %d", s.Name, s.ID, s.CompanyID)
 				}
 			}
-			if strings.Join(got, ",") != tt.want || ci.Requests != tt.wantPages {
+			if strings.Join(got, ",") != tt.want || ci.Requests != tt.wantPages || ci.Pages != tt.wantPages {
 				t.Fatalf("sites %v in %d requests, want %s in %d", got, ci.Requests, tt.want, tt.wantPages)
+			}
+			wantNext := int64(tt.wantPages - 1)
+			if tt.noNext {
+				wantNext = 0
+			}
+			if n := f.srv.Stats().NextPageRequests; n != wantNext {
+				t.Fatalf("%d requests through X-Next-Page, want %d", n, wantNext)
 			}
 		})
 	}
@@ -271,7 +282,7 @@ func TestRateLimit(t *testing.T) {
 		requests   int
 	}{
 		{"honoured", time.Second, 1, 0, "", 2},
-		{"over the cap", 60 * time.Second, 1, 0, problem.KindRateLimited, 1},
+		{"over the cap", 61 * time.Second, 1, 0, problem.KindRateLimited, 1},
 		{"over a small cap", 2 * time.Second, 1, time.Second, problem.KindRateLimited, 1},
 		{"too many times", 0, 10, 0, problem.KindRateLimited, maxRateLimitRetries + 1},
 	}
@@ -279,6 +290,7 @@ func TestRateLimit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, practice.Config{}, 0)
 			f.client.MaxRateLimitWait = tt.maxWait
+			f.client.Sleep = func(context.Context, time.Duration) error { return nil } // the waits are counted, not slept
 			f.srv.SetRetryAfter(tt.retryAfter)
 			f.srv.FailNextAPI(tt.times, practice.FaultRateLimited)
 			_, ci, err := f.client.MeWithInfo(ctxFor(t))
@@ -286,8 +298,8 @@ func TestRateLimit(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if ci.RateLimitWait != tt.retryAfter {
-					t.Fatalf("waited %s, want %s", ci.RateLimitWait, tt.retryAfter)
+				if ci.RateLimitWait != tt.retryAfter || ci.RateLimited != 1 || ci.RateLimitNote() == "" {
+					t.Fatalf("waited %s (%d times), want %s once", ci.RateLimitWait, ci.RateLimited, tt.retryAfter)
 				}
 			} else {
 				assertKind(t, err, tt.kind, f.tokens)
@@ -446,58 +458,90 @@ func TestFlexID(t *testing.T) {
 
 func TestRateLimitWait(t *testing.T) {
 	now := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
+	const maxWait = time.Minute
 	tests := []struct {
-		header, value string
-		want          time.Duration
-		ok            bool
+		headers http.Header
+		want    time.Duration
+		source  string
 	}{
-		{"Retry-After", "5", 5 * time.Second, true},
-		{"Retry-After", "0", 0, true},
-		{"Retry-After", now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
-		{"Retry-After", now.Add(-time.Minute).Format(http.TimeFormat), 0, true},
-		{"Retry-After", "soon", 0, false},
-		{"Retry-After", "-3", 0, false},
-		{"X-RateLimit-Reset", "12", 12 * time.Second, true},
-		{"X-RateLimit-Reset", fmt.Sprint(now.Add(40 * time.Second).Unix()), 40 * time.Second, true},
-		{"RateLimit-Reset", "3", 3 * time.Second, true},
-		{"X-Other", "3", 0, false},
-		{"Retry-After", "99999999999999999", 365 * 24 * time.Hour, true},
+		{http.Header{"Retry-After": {"5"}}, 5 * time.Second, "Retry-After"},
+		{http.Header{"Retry-After": {"0"}}, 0, "Retry-After"},
+		{http.Header{"Retry-After": {now.Add(90 * time.Second).Format(http.TimeFormat)}}, 90 * time.Second, "Retry-After"},
+		{http.Header{"Retry-After": {now.Add(-time.Minute).Format(http.TimeFormat)}}, 0, "Retry-After"},
+		{http.Header{"Retry-After": {"99999999999999999"}}, 365 * 24 * time.Hour, "Retry-After"},
+		{http.Header{"Retry-After": {"5"}, "X-Ratelimit-Reset": {"30"}}, 5 * time.Second, "Retry-After"},
+		{http.Header{"Retry-After": {"soon"}, "X-Ratelimit-Reset": {"30"}}, 30 * time.Second, "X-Ratelimit-Reset"},
+		{http.Header{"X-Ratelimit-Reset": {"12"}}, 12 * time.Second, "X-Ratelimit-Reset"},
+		{http.Header{"X-Ratelimit-Reset": {"12.2"}}, 13 * time.Second, "X-Ratelimit-Reset"},
+		{http.Header{"X-Ratelimit-Reset": {"600"}}, maxWait, "X-Ratelimit-Reset"},
+		{http.Header{"X-Ratelimit-Reset": {fmt.Sprint(now.Add(40 * time.Second).Unix())}}, 40 * time.Second, "X-Ratelimit-Reset"},
+		{http.Header{"X-Ratelimit-Reset": {fmt.Sprint(now.Add(40 * time.Second).UnixMilli())}}, 40 * time.Second, "X-Ratelimit-Reset"},
+		{http.Header{"X-Ratelimit-Reset": {fmt.Sprint(now.Add(-40 * time.Second).Unix())}}, 0, "X-Ratelimit-Reset"},
+		{http.Header{"X-Ratelimit-Reset": {fmt.Sprint(now.Add(10 * time.Hour).Unix())}}, maxWait, "X-Ratelimit-Reset"},
+		// An epoch is read against the server's own Date: this computer's clock is 5 minutes off.
+		{http.Header{"X-Ratelimit-Reset": {fmt.Sprint(now.Add(5*time.Minute + 20*time.Second).Unix())},
+			"Date": {now.Add(5 * time.Minute).Format(http.TimeFormat)}}, 20 * time.Second, "X-Ratelimit-Reset"},
+		{http.Header{"Ratelimit-Reset": {"3"}}, 3 * time.Second, "X-Ratelimit-Reset"},
+		{http.Header{"X-Ratelimit-Reset": {"NaN"}}, 0, "backoff"},
+		{http.Header{"X-Ratelimit-Reset": {"-3"}}, 0, "backoff"},
+		{http.Header{"Retry-After": {"-3"}}, 0, "backoff"},
+		{http.Header{"X-Other": {"3"}}, 0, "backoff"},
 	}
 	for _, tt := range tests {
-		h := http.Header{}
-		h.Set(tt.header, tt.value)
-		got, ok := rateLimitWait(h, now)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("%s: %s → %s %v, want %s %v", tt.header, tt.value, got, ok, tt.want, tt.ok)
+		got, source := rateLimitWait(tt.headers, now, 1, maxWait)
+		if source != tt.source || (source != "backoff" && got != tt.want) {
+			t.Errorf("%v → %s from %s, want %s from %s", tt.headers, got, source, tt.want, tt.source)
 		}
 	}
 }
 
-func TestNextPage(t *testing.T) {
+func TestBackoff(t *testing.T) {
+	var total time.Duration
+	for attempt := 1; attempt <= maxRateLimitRetries; attempt++ {
+		full := min(backoffBase<<(attempt-1), backoffCap)
+		for range 200 {
+			d := backoff(attempt)
+			if d < full/2 || d > full {
+				t.Fatalf("attempt %d: %s, want between %s and %s", attempt, d, full/2, full)
+			}
+		}
+		total += full / 2
+		if full >= time.Minute {
+			t.Fatalf("attempt %d waits %s, not under a minute", attempt, full)
+		}
+	}
+	if total <= time.Minute {
+		t.Fatalf("the shortest waits of all retries add up to %s: not a whole one-minute window", total)
+	}
+	if backoff(1) > 2*time.Second || backoff(1) < time.Second {
+		t.Fatal("the first backoff is not a few seconds")
+	}
+}
+
+func TestFollowAddress(t *testing.T) {
 	c := New("http://127.0.0.1:1/v1/", nil)
 	cur := "http://127.0.0.1:1/v1/companies/5/sites.json"
 	tests := []struct {
 		name    string
 		header  http.Header
-		items   int
 		want    string
 		wantErr bool
 	}{
-		{"none", http.Header{}, 3, "", false},
-		{"link", http.Header{"Link": {`<http://127.0.0.1:1/v1/companies/5/sites.json?page=2>; rel="next"`}}, 3, cur + "?page=2", false},
-		{"relative link among others", http.Header{"Link": {`</v1/x.json?page=1>; rel="prev", </v1/companies/5/sites.json?page=3>; rel="next"`}}, 3, cur + "?page=3", false},
-		{"link last only", http.Header{"Link": {`<http://127.0.0.1:1/v1/a?page=9>; rel="last"`}}, 3, "", false},
-		{"link to another host", http.Header{"Link": {`<http://evil.test/v1/x?page=2>; rel="next"`}}, 3, "", true},
-		{"link to itself", http.Header{"Link": {`<` + cur + `>; rel="next"`}}, 3, "", true},
-		{"x-next-page number", http.Header{"X-Next-Page": {"2"}}, 3, cur + "?page=2", false},
-		{"x-next-page url", http.Header{"X-Next-Page": {"/v1/companies/5/sites.json?page=2"}}, 3, cur + "?page=2", false},
-		{"x-page of x-pages", http.Header{"X-Page": {"1"}, "X-Pages": {"2"}}, 3, cur + "?page=2", false},
-		{"last x-page", http.Header{"X-Page": {"2"}, "X-Pages": {"2"}}, 3, "", false},
-		{"empty page", http.Header{"X-Page": {"1"}, "X-Pages": {"5"}}, 0, "", false},
+		{"none", http.Header{}, "", false},
+		{"x-next-page url", http.Header{"X-Next-Page": {"http://127.0.0.1:1/v1/companies/5/sites.json?after=7"}}, cur + "?after=7", false},
+		{"x-next-page relative", http.Header{"X-Next-Page": {"/v1/companies/5/sites.json?after=7"}}, cur + "?after=7", false},
+		{"x-next-page number is left to X-Page", http.Header{"X-Next-Page": {"2"}}, "", false},
+		{"x-next-page on another host", http.Header{"X-Next-Page": {"http://evil.test/v1/x"}}, "", true},
+		{"x-next-page on https of the same host", http.Header{"X-Next-Page": {"https://127.0.0.1:1/v1/x"}}, "", true},
+		{"x-next-page to itself", http.Header{"X-Next-Page": {cur}}, "", true},
+		{"link tolerated", http.Header{"Link": {`<http://127.0.0.1:1/v1/companies/5/sites.json?p=2>; rel="next"`}}, cur + "?p=2", false},
+		{"relative link among others", http.Header{"Link": {`</v1/x.json?p=1>; rel="prev", </v1/companies/5/sites.json?p=3>; rel="next"`}}, cur + "?p=3", false},
+		{"link last only", http.Header{"Link": {`<http://127.0.0.1:1/v1/a?p=9>; rel="last"`}}, "", false},
+		{"link to another host", http.Header{"Link": {`<http://evil.test/v1/x?p=2>; rel="next"`}}, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := c.nextPage(cur, tt.header, tt.items)
+			got, err := c.followAddress(cur, tt.header)
 			if got != tt.want || (err != nil) != tt.wantErr {
 				t.Fatalf("next = %q, %v; want %q (error %v)", got, err, tt.want, tt.wantErr)
 			}
@@ -525,9 +569,11 @@ func FuzzRateLimitWait(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		h := http.Header{"Retry-After": {s}, "X-Ratelimit-Reset": {s}}
-		if d, _ := rateLimitWait(h, time.Now()); d < 0 {
-			t.Fatalf("negative wait %s for %q", d, s)
+		for _, h := range []http.Header{{"Retry-After": {s}}, {"X-Ratelimit-Reset": {s}}, {"X-Ratelimit-Reset": {s}, "Date": {s}}} {
+			d, source := rateLimitWait(h, time.Now(), 3, time.Minute)
+			if d < 0 || (source != "Retry-After" && d > time.Minute) {
+				t.Fatalf("wait %s from %s for %q", d, source, s)
+			}
 		}
 	})
 }
@@ -535,7 +581,7 @@ func FuzzRateLimitWait(f *testing.F) {
 func TestErrorsAreProblems(t *testing.T) {
 	// Every status the client maps has a sentence and a detail line naming the status.
 	for _, st := range []int{400, 401, 403, 404, 409, 500, 502, 503} {
-		err := statusProblem(st, "/v1/x.json", true)
+		err := statusProblem(st, "/v1/x.json", true, nil)
 		pe := problem.As(err)
 		if pe == nil || pe.Summary == "" || !strings.Contains(pe.Detail, fmt.Sprint(st)) {
 			t.Errorf("status %d → %+v", st, pe)

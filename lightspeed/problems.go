@@ -21,7 +21,19 @@ const (
 	sayServer       = "Lightspeed is having trouble right now. Try again in a few minutes; nothing has been lost."
 	sayRateLimited  = "Lightspeed asked the app to slow down. Wait a minute, then try again; nothing has been lost."
 	sayBadReply     = "Lightspeed sent an answer the app doesn't understand. Try again later; if it keeps happening, copy the diagnostics and send them to support."
+	sayMoved        = "Lightspeed's API answered that this endpoint has moved. Check the API address in the integration settings; the app doesn't follow such moves, so nothing was sent to the new address."
+	sayPlainHTTP    = "The API address uses plain http to another computer, which would send the access token unprotected. Check the API address in the integration settings: it should start with https://."
+	sayBadAddress   = "The API address in the integration settings isn't a web address the app can use. Check it: it should start with https://."
 )
+
+// movedProblem explains a redirect the client did not follow.
+func movedProblem(status int, path, location string) error {
+	where := "no Location"
+	if u, err := url.Parse(location); err == nil && location != "" {
+		where = "Location " + u.Scheme + "://" + u.Host + u.EscapedPath()
+	}
+	return problem.New(problem.KindProvider, sayMoved, nil).WithDetail("HTTP %d GET %s: redirect not followed (%s)", status, path, where)
+}
 
 // transportProblem explains a request that got no answer.
 func transportProblem(ctx context.Context, err error, path string) error {
@@ -41,15 +53,19 @@ func transportProblem(ctx context.Context, err error, path string) error {
 	}
 }
 
-// statusProblem explains an HTTP status that is neither success, 401 before the retry, nor 429.
-func statusProblem(status int, path string, refreshed bool) error {
+// statusProblem explains an HTTP status that is neither success, a refusal before the retry,
+// nor 429.
+func statusProblem(status int, path string, refreshed bool, body []byte) error {
 	switch {
-	case status == 401:
+	case refusedToken(status, body):
 		after := ""
 		if refreshed {
 			after = " (also with a refreshed access token)"
 		}
-		return problem.New(problem.KindUnauthorized, sayUnauthorized, nil).WithDetail("HTTP 401 GET %s%s", path, after)
+		if code := oauthErrorCode(body); code != "" {
+			after = " " + code + after
+		}
+		return problem.New(problem.KindUnauthorized, sayUnauthorized, nil).WithDetail("HTTP %d GET %s%s", status, path, after)
 	case status == 403:
 		return problem.New(problem.KindUnauthorized, sayForbidden, nil).WithDetail("HTTP 403 GET %s", path)
 	case status == 404:
@@ -57,7 +73,11 @@ func statusProblem(status int, path string, refreshed bool) error {
 	case status >= 500:
 		return problem.New(problem.KindServer, sayServer, nil).WithDetail("HTTP %d GET %s", status, path)
 	default:
-		return badReply(status, path, "unexpected status", nil)
+		what := "unexpected status"
+		if code := oauthErrorCode(body); code != "" {
+			what += " (error " + code + ")"
+		}
+		return badReply(status, path, what, nil)
 	}
 }
 

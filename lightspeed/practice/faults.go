@@ -48,6 +48,9 @@ const (
 	// FaultRateLimitedBare answers HTTP 429 with no header that says how long to wait, as
 	// Lightspeed also does.
 	FaultRateLimitedBare
+	// FaultNone answers normally; queue it before another fault to fail a later request
+	// (for example the second page of a list).
+	FaultNone
 	// FaultRedirect answers HTTP 307 pointing at the same address on another path, as a
 	// moved endpoint or a hostile proxy would; a client must not follow it.
 	FaultRedirect
@@ -107,7 +110,7 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, counter *atomic.I
 	counter.Add(1)
 	s.delay(r)
 	s.setDate(w)
-	if f := s.nextFault(faults); f != 0 {
+	if f := s.nextFault(faults); f != 0 && f != FaultNone {
 		s.serveFault(w, r, f)
 		return true
 	}

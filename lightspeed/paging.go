@@ -1,0 +1,168 @@
+package lightspeed
+
+import (
+	"context"
+	"fmt"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// sites reads every page of companies/{id}/sites.json.
+//
+// Page n (from 0) is asked for with the X-Page header. When a reply carries X-Next-Page, that
+// full address is followed for the next page (still with X-Page, which names the same page);
+// otherwise the client asks for X-Page n+1 while n+1 < X-Pages. A reply without X-Pages is
+// taken as the only page unless it is full (PageSize items or more), in which case the next
+// page is asked for too, until a short or empty one: a server that leaves X-Pages out never
+// makes the list silently short. A site seen twice means the server ignored the page asked
+// for, and is an error rather than a list with duplicates.
+func (c *Client) sites(ctx context.Context, companyID int64, info *CallInfo) ([]Site, error) {
+	list := fmt.Sprintf("%scompanies/%d/sites.json", c.base(), companyID)
+	all := []Site{}
+	seen := map[int64]bool{}
+	pages := -1 // X-Pages from the replies; -1 until one says
+	address := list
+	for page := 0; ; page++ {
+		if page >= c.maxPages() {
+			return nil, badReply(info.Status, pathOf(list), fmt.Sprintf("the list has more than %d pages", c.maxPages()), nil)
+		}
+		var raw []siteJSON
+		h, err := c.getJSON(ctx, address, page, &raw, info)
+		if err != nil {
+			if pages > page || page > 0 {
+				return nil, shortList(err, page, pages, len(all))
+			}
+			return nil, err
+		}
+		info.Pages++
+		for _, s := range raw {
+			switch {
+			case s.ID <= 0:
+				return nil, badReply(info.Status, pathOf(address), "the reply has the wrong shape: a site has no id", nil)
+			case s.CompanyID != 0 && int64(s.CompanyID) != companyID:
+				return nil, badReply(info.Status, pathOf(address), fmt.Sprintf("the list holds a site of company %d", int64(s.CompanyID)), nil)
+			case seen[int64(s.ID)]:
+				return nil, badReply(info.Status, pathOf(address), fmt.Sprintf("page %d repeats site %d: the server did not send the page asked for", page, int64(s.ID)), nil)
+			}
+			seen[int64(s.ID)] = true
+			all = append(all, Site{ID: int64(s.ID), Name: s.Name, Code: string(s.Code), CompanyID: int64(s.CompanyID)})
+		}
+		if n, ok := headerInt(h, "X-Pages"); ok {
+			pages = n
+		}
+		next, err := c.followAddress(address, h)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case next != "":
+			address = next
+		case pages >= 0 && page+1 < pages:
+			address = list
+		case pages < 0 && len(raw) >= PageSize:
+			address = list
+		default:
+			return all, nil
+		}
+	}
+}
+
+// shortList explains a list that stopped before its last page.
+func shortList(err error, page, pages, got int) error {
+	p := problem.As(err)
+	if p == nil {
+		return err
+	}
+	of := "more pages"
+	if pages > 0 {
+		of = fmt.Sprintf("%d pages", pages)
+	}
+	out := *p
+	out.Detail = strings.TrimSpace(fmt.Sprintf("%s (page %d of %s could not be read after %d sites; nothing was kept)", p.Detail, page+1, of, got))
+	return &out
+}
+
+// followAddress returns the absolute next-page address a reply names, or "": X-Next-Page
+// (a full address), else a Link header with rel="next" (tolerated, not needed). An address on
+// another host or scheme is refused, so the access token is never sent anywhere but the API.
+func (c *Client) followAddress(current string, h http.Header) (string, error) {
+	next := strings.TrimSpace(h.Get("X-Next-Page"))
+	if next == "" {
+		next = linkNext(h.Values("Link"))
+	}
+	if next == "" {
+		return "", nil
+	}
+	cur, err := url.Parse(current)
+	if err != nil {
+		return "", fmt.Errorf("could not read the page address: %w", err)
+	}
+	if _, isNumber := headerInt(http.Header{"N": {next}}, "N"); isNumber {
+		// Some APIs send a page number here; Lightspeed sends an address. A number is left
+		// to the X-Page walk.
+		return "", nil
+	}
+	ref, err := url.Parse(next)
+	if err != nil {
+		return "", badReply(http.StatusOK, cur.EscapedPath(), "the next-page address is unreadable", nil)
+	}
+	abs := cur.ResolveReference(ref)
+	if !strings.EqualFold(abs.Scheme, cur.Scheme) || !strings.EqualFold(abs.Host, cur.Host) {
+		return "", badReply(http.StatusOK, cur.EscapedPath(), "the next page is on another host", nil)
+	}
+	if abs.String() == cur.String() {
+		return "", badReply(http.StatusOK, cur.EscapedPath(), "the next page is the same page", nil)
+	}
+	return abs.String(), nil
+}
+
+// headerInt reads a header holding a whole number >= 0.
+func headerInt(h http.Header, name string) (int, bool) {
+	v := strings.TrimSpace(h.Get(name))
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 0
+}
+
+// linkNext returns the target of the rel="next" entry of RFC 8288 Link headers, or "".
+func linkNext(values []string) string {
+	for _, v := range values {
+		for {
+			v = strings.TrimLeft(v, " \t,")
+			if !strings.HasPrefix(v, "<") {
+				break
+			}
+			end := strings.IndexByte(v, '>')
+			if end < 0 {
+				break
+			}
+			target := v[1:end]
+			params, rest, _ := strings.Cut(v[end+1:], ",")
+			if hasRelNext(params) {
+				return strings.TrimSpace(target)
+			}
+			v = rest
+		}
+	}
+	return ""
+}
+
+func hasRelNext(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "rel") {
+			continue
+		}
+		for _, r := range strings.Fields(strings.Trim(strings.TrimSpace(val), `"`)) {
+			if strings.EqualFold(r, "next") {
+				return true
+			}
+		}
+	}
+	return false
+}
