@@ -570,6 +570,12 @@ func TestFaults(t *testing.T) {
 		{FaultInvalidGrant, 400, func(_ *http.Response, b string) bool { return strings.Contains(b, `"invalid_grant"`) }},
 		{FaultInvalidClient, 401, func(_ *http.Response, b string) bool { return strings.Contains(b, `"invalid_client"`) }},
 		{FaultRateLimited, 429, func(r *http.Response, _ string) bool { return r.Header.Get("Retry-After") == "7" }},
+		{FaultRateLimitedReset, 429, func(r *http.Response, _ string) bool {
+			return r.Header.Get("X-Ratelimit-Reset") == "7" && r.Header.Get("Retry-After") == ""
+		}},
+		{FaultRateLimitedBare, 429, func(r *http.Response, _ string) bool {
+			return r.Header.Get("X-Ratelimit-Reset") == "" && r.Header.Get("Retry-After") == ""
+		}},
 		{FaultUnauthorized, 401, func(r *http.Response, _ string) bool { return r.Header.Get("WWW-Authenticate") != "" }},
 		{FaultWrongShape, 200, func(_ *http.Response, b string) bool { return strings.HasPrefix(b, `"`) }},
 	}
@@ -597,6 +603,33 @@ func TestFaults(t *testing.T) {
 	before := s.Stats()
 	if before.TokenRequests < int64(len(tests)+2) || before.APIRequests < int64(len(tests)) {
 		t.Fatalf("counters too low: %+v", before)
+	}
+}
+
+func TestRedirectAndNoneFaults(t *testing.T) {
+	s := startServer(t, Config{})
+	tok := connect(t, s, 0)
+	s.Faults().NextAPI(1, FaultNone)
+	s.Faults().NextAPI(1, FaultRedirect)
+	if st, _ := apiGet(t, s, tok.AccessToken, "companies/me.json", ""); st != 200 {
+		t.Fatalf("FaultNone: HTTP %d", st)
+	}
+	req, _ := http.NewRequest(http.MethodGet, s.Info().APIURL+"companies/me.json", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTemporaryRedirect || !strings.HasPrefix(resp.Header.Get("Location"), s.URL()+"/moved/") {
+		t.Fatalf("FaultRedirect: HTTP %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if s.Stats().RedirectsFollowed != 0 {
+		t.Fatal("counted a follow that did not happen")
+	}
+	_, _, _ = getPageT(t, resp.Header.Get("Location"))
+	if s.Stats().RedirectsFollowed != 1 {
+		t.Fatal("a followed redirect is not counted")
 	}
 }
 
