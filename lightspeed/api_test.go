@@ -475,3 +475,31 @@ func TestClientRedacted(t *testing.T) {
 		}
 	}
 }
+
+// TestNextPageElsewhereIgnored: an X-Next-Page on another host (here: an evil one) gets no
+// request and no token; the X-Page walk still reads the whole list.
+func TestNextPageElsewhereIgnored(t *testing.T) {
+	for _, next := range []string{"http://evil.test/v1/steal", "SAME"} {
+		f := newFixture(t, practice.Config{Sites: 60}, 0)
+		f.client.HTTP = &http.Client{Transport: rewrite{
+			req: func(r *http.Request) {
+				if r.URL.Host == "evil.test" {
+					t.Errorf("a request went to %s", r.URL)
+				}
+			},
+			resp: func(r *http.Response) {
+				if r.Header.Get("X-Next-Page") != "" {
+					v := next
+					if v == "SAME" {
+						v = r.Request.URL.String()
+					}
+					r.Header.Set("X-Next-Page", v)
+				}
+			},
+		}}
+		sites, ci, err := f.client.SitesWithInfo(ctxFor(t), f.company.ID)
+		if err != nil || len(sites) != 60 || ci.Requests != 3 {
+			t.Fatalf("X-Next-Page %s: %d sites in %d requests, %v", next, len(sites), ci.Requests, err)
+		}
+	}
+}

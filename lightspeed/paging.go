@@ -86,8 +86,11 @@ func shortList(err error, page, pages, got int) error {
 }
 
 // followAddress returns the absolute next-page address a reply names, or "": X-Next-Page
-// (a full address), else a Link header with rel="next" (tolerated, not needed). An address on
-// another host or scheme is refused, so the access token is never sent anywhere but the API.
+// (a full address), else a Link header with rel="next" (tolerated, not needed). An address
+// the client won't use is ignored and the X-Page walk goes on instead, so the list is still
+// whole: one on another host or scheme (the access token is sent nowhere but the API; a
+// proxy that writes http:// addresses for an https API is common), an unreadable one, the
+// same page again, or a bare page number.
 func (c *Client) followAddress(current string, h http.Header) (string, error) {
 	next := strings.TrimSpace(h.Get("X-Next-Page"))
 	if next == "" {
@@ -101,20 +104,15 @@ func (c *Client) followAddress(current string, h http.Header) (string, error) {
 		return "", fmt.Errorf("could not read the page address: %w", err)
 	}
 	if _, isNumber := headerInt(http.Header{"N": {next}}, "N"); isNumber {
-		// Some APIs send a page number here; Lightspeed sends an address. A number is left
-		// to the X-Page walk.
 		return "", nil
 	}
 	ref, err := url.Parse(next)
 	if err != nil {
-		return "", badReply(http.StatusOK, cur.EscapedPath(), "the next-page address is unreadable", nil)
+		return "", nil
 	}
 	abs := cur.ResolveReference(ref)
-	if !strings.EqualFold(abs.Scheme, cur.Scheme) || !strings.EqualFold(abs.Host, cur.Host) {
-		return "", badReply(http.StatusOK, cur.EscapedPath(), "the next page is on another host", nil)
-	}
-	if abs.String() == cur.String() {
-		return "", badReply(http.StatusOK, cur.EscapedPath(), "the next page is the same page", nil)
+	if !strings.EqualFold(abs.Scheme, cur.Scheme) || !strings.EqualFold(abs.Host, cur.Host) || abs.String() == cur.String() {
+		return "", nil
 	}
 	return abs.String(), nil
 }
