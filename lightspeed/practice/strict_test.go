@@ -346,3 +346,75 @@ func TestSecretsRedacted(t *testing.T) {
 		}
 	}
 }
+
+// FuzzStrictRotation drives strict rotation with any sequence of refreshes, each presenting
+// one of the refresh tokens issued so far, and checks it against a model of RFC 9700's rule
+// written separately: only a family's newest token works; presenting an older one of the
+// family ends the family for good; other families are untouched.
+func FuzzStrictRotation(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3})
+	f.Add([]byte{0, 0})
+	f.Add([]byte{0, 1, 0, 2, 1})
+	f.Add([]byte{5, 6, 7, 1, 9, 2})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) > 64 {
+			ops = ops[:64]
+		}
+		s, err := New(Config{RotateRefresh: true, StrictRotation: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Two consents (families), as two companies connected.
+		type model struct {
+			newest string
+			dead   bool
+		}
+		families := map[string]*model{} // refresh token → its family's model
+		var issued []string
+		for i := range 2 {
+			ts, err := s.Grant(s.Companies()[i].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			families[ts.RefreshToken] = &model{newest: ts.RefreshToken}
+			issued = append(issued, ts.RefreshToken)
+		}
+		for step, op := range ops {
+			tok := issued[int(op)%len(issued)]
+			fam := families[tok]
+			wantOK := !fam.dead && fam.newest == tok
+			ts, errCode, _, err := s.useRefresh(tok, s.cfg.ClientID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotOK := errCode == ""; gotOK != wantOK {
+				t.Fatalf("step %d: refresh with token %d: ok %v, model says %v", step, int(op)%len(issued), gotOK, wantOK)
+			}
+			if wantOK {
+				fam.newest = ts.RefreshToken
+				families[ts.RefreshToken] = fam
+				issued = append(issued, ts.RefreshToken)
+			} else {
+				fam.dead = true
+			}
+			// Every access token of a dead family is refused.
+			for at, g := range s.access {
+				if f := familyOf(s, g.family, families); f != nil && f.dead {
+					if _, why := s.companyForAccess(at); why == "" {
+						t.Fatalf("step %d: an access token of a revoked grant still works", step)
+					}
+				}
+			}
+		}
+	})
+}
+
+// familyOf finds the model of the server's family id through any refresh token in it.
+func familyOf[M any](s *Server, family int64, models map[string]*M) *M {
+	for tok, g := range s.refresh {
+		if g.family == family {
+			return models[tok]
+		}
+	}
+	return nil
+}
