@@ -87,7 +87,8 @@ func badReply(status int, path, what string, cause error) *problem.Error {
 }
 
 // rateLimited explains a 429 the client will not wait through.
-func rateLimited(path string, wait time.Duration, why string) error {
+// source is where the wait came from: "Retry-After", "X-Ratelimit-Reset" or "backoff".
+func rateLimited(path string, wait time.Duration, source, why string) error {
 	return problem.New(problem.KindRateLimited, sayRateLimited, nil).
-		WithDetail("HTTP 429 GET %s: Lightspeed asked for a wait of %s; %s", path, wait.Round(time.Second), why)
+		WithDetail("HTTP 429 GET %s: the next wait would be %s (from %s); %s", path, wait.Round(time.Second), source, why)
 }

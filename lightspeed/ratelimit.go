@@ -152,12 +152,12 @@ func (c *Client) waitRateLimit(ctx context.Context, h http.Header, attempt int, 
 	wait, source := rateLimitWait(h, c.now(), attempt, c.maxWait())
 	switch {
 	case attempt > maxRateLimitRetries:
-		return rateLimited(path, wait, fmt.Sprintf("it answered 429 %d times in a row", attempt))
+		return rateLimited(path, wait, source, fmt.Sprintf("it answered 429 %d times in a row", attempt))
 	case source == "Retry-After" && wait > c.maxWait():
-		return rateLimited(path, wait, fmt.Sprintf("the app waits at most %s", c.maxWait()))
+		return rateLimited(path, wait, source, fmt.Sprintf("the app waits at most %s", c.maxWait()))
 	}
 	if deadline, ok := ctx.Deadline(); ok && deadline.Sub(c.now()) < wait {
-		return rateLimited(path, wait, "that is longer than the time left for this request")
+		return rateLimited(path, wait, source, "that is longer than the time left for this request")
 	}
 	if err := c.sleep(ctx, wait); err != nil {
 		return transportProblem(ctx, err, path)
