@@ -108,7 +108,8 @@ func selectCompanies(st *vault.State, ids []int64) ([]vault.Company, error) {
 		co := st.Company(id)
 		if co == nil {
 			return nil, problem.New(problem.KindNotFound,
-				fmt.Sprintf("No company with ID %d is connected on this computer. Run \"lightspeed-connect status\" to see the connected companies.", id), nil)
+				fmt.Sprintf("No company with ID %d is connected on this computer.", id), nil).
+				WithFix(problem.Fix{Action: problem.ActionListCompanies})
 		}
 		out = append(out, *co)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/atomicfile"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
@@ -61,7 +62,7 @@ func (s *Store) Lock(ctx context.Context) (*Locked, error) {
 		if wait.Err() != nil {
 			return nil, s.waitFailed(ctx)
 		}
-		return nil, storageError(file.Path(), fmt.Errorf("could not lock: %w", err))
+		return nil, atomicfile.StorageError(file.Path(), fmt.Errorf("could not lock: %w", err))
 	}
 	return &Locked{store: s, file: file, held: true}, nil
 }

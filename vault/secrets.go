@@ -130,11 +130,6 @@ func (s *Secrets) ClientSecret(ctx context.Context, clientID string) (string, er
 	return v, nil
 }
 
-// DeleteClientSecret removes the integration's client secret; a missing one is not an error.
-func (s *Secrets) DeleteClientSecret(ctx context.Context, clientID string) error {
-	return s.deleteIfPresent(ctx, clientSecretItem(clientID))
-}
-
 // SaveTokens stores a company's tokens: the refresh token first, read back and compared, then
 // the access token. The refresh token goes first because it is the one that cannot be got
 // back: if the access token then fails to save, the company can still be refreshed.

@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/redact"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 func TestSecretsRoundTripInTheRealKeyring(t *testing.T) {
-	s := NewSecrets(SecretsOptions{Service: testService(t), Timeout: 20 * time.Second})
+	s := NewSecrets(SecretsOptions{Service: testenv.KeyringService(t), Timeout: 20 * time.Second})
 	ctx := context.Background()
 	tokens := Tokens{AccessToken: "acc-" + randomHex(16), RefreshToken: "ref-\"$`\\\n-é-" + randomHex(16)}
 
@@ -56,7 +58,7 @@ func TestSecretsRoundTripInTheRealKeyring(t *testing.T) {
 }
 
 func TestLoadTokensWithoutAccessTokenIsNotAnError(t *testing.T) {
-	s := NewSecrets(SecretsOptions{Service: testService(t)})
+	s := NewSecrets(SecretsOptions{Service: testenv.KeyringService(t)})
 	ctx := context.Background()
 	if err := s.SaveTokens(ctx, 7, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
 		t.Fatal(err)
@@ -73,7 +75,7 @@ func TestLoadTokensWithoutAccessTokenIsNotAnError(t *testing.T) {
 // Every keyring path, with every injected failure, must come back as the right kind, and a
 // hung keyring must release the caller (the timeout is short here; no timing is asserted).
 func TestSecretsInjectedFailures(t *testing.T) {
-	service := testService(t)
+	service := testenv.KeyringService(t)
 	ctx := context.Background()
 	ops := map[string]func(s *Secrets) error{
 		"SetClientSecret": func(s *Secrets) error { return s.SetClientSecret(ctx, "cid", "secret") },
@@ -86,40 +88,40 @@ func TestSecretsInjectedFailures(t *testing.T) {
 	}
 	tests := []struct {
 		op    string
-		fault string
-		f     fault
+		fault testenv.Op
+		f     testenv.Fault
 		want  problem.Kind
 	}{
-		{"SetClientSecret", "set", faultErr, problem.KindKeyringUnavailable},
-		{"SetClientSecret", "set", faultHang, problem.KindKeyringUnavailable},
-		{"SetClientSecret", "set", faultTooBig, problem.KindKeyringTooBig},
-		{"ClientSecret", "get", faultErr, problem.KindKeyringUnavailable},
-		{"ClientSecret", "get", faultHang, problem.KindKeyringUnavailable},
-		{"ClientSecret", "get", faultNotFound, problem.KindNotFound},
-		{"SaveTokens", "set", faultErr, problem.KindKeyringUnavailable},
-		{"SaveTokens", "set", faultHang, problem.KindKeyringUnavailable},
-		{"SaveTokens", "set", faultTooBig, problem.KindKeyringTooBig},
-		{"SaveTokens", "get", faultMangle, problem.KindKeyringUnavailable},
-		{"SaveTokens", "get", faultNotFound, problem.KindKeyringUnavailable},
-		{"LoadTokens", "get", faultErr, problem.KindKeyringUnavailable},
-		{"LoadTokens", "get", faultHang, problem.KindKeyringUnavailable},
-		{"LoadTokens", "get", faultNotFound, problem.KindNotFound},
-		{"DeleteCompany", "delete", faultErr, problem.KindKeyringUnavailable},
-		{"DeleteCompany", "delete", faultHang, problem.KindKeyringUnavailable},
-		{"DeleteCompany", "delete", faultNotFound, ""},
-		{"DeleteAll", "deleteall", faultErr, problem.KindKeyringUnavailable},
-		{"DeleteAll", "deleteall", faultHang, problem.KindKeyringUnavailable},
-		{"DeleteAll", "deleteall", faultNotFound, ""},
-		{"Probe", "set", faultErr, problem.KindKeyringUnavailable},
-		{"Probe", "set", faultHang, problem.KindKeyringUnavailable},
-		{"Probe", "get", faultMangle, problem.KindKeyringUnavailable},
-		{"Probe", "delete", faultErr, problem.KindKeyringUnavailable},
+		{"SetClientSecret", testenv.OpSet, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"SetClientSecret", testenv.OpSet, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"SetClientSecret", testenv.OpSet, testenv.FaultTooBig, problem.KindKeyringTooBig},
+		{"ClientSecret", testenv.OpGet, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"ClientSecret", testenv.OpGet, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"ClientSecret", testenv.OpGet, testenv.FaultNotFound, problem.KindNotFound},
+		{"SaveTokens", testenv.OpSet, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"SaveTokens", testenv.OpSet, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"SaveTokens", testenv.OpSet, testenv.FaultTooBig, problem.KindKeyringTooBig},
+		{"SaveTokens", testenv.OpGet, testenv.FaultMangle, problem.KindKeyringUnavailable},
+		{"SaveTokens", testenv.OpGet, testenv.FaultNotFound, problem.KindKeyringUnavailable},
+		{"LoadTokens", testenv.OpGet, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"LoadTokens", testenv.OpGet, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"LoadTokens", testenv.OpGet, testenv.FaultNotFound, problem.KindNotFound},
+		{"DeleteCompany", testenv.OpDelete, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"DeleteCompany", testenv.OpDelete, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"DeleteCompany", testenv.OpDelete, testenv.FaultNotFound, ""},
+		{"DeleteAll", testenv.OpDeleteAll, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"DeleteAll", testenv.OpDeleteAll, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"DeleteAll", testenv.OpDeleteAll, testenv.FaultNotFound, ""},
+		{"Probe", testenv.OpSet, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"Probe", testenv.OpSet, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"Probe", testenv.OpGet, testenv.FaultMangle, problem.KindKeyringUnavailable},
+		{"Probe", testenv.OpDelete, testenv.FaultErr, problem.KindKeyringUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s/%d", tt.op, tt.fault, tt.f), func(t *testing.T) {
-			fb := newFaultBackend(t)
+			fb := testenv.NewKeyring(t)
 			timeout := 20 * time.Second
-			if tt.f == faultHang {
+			if tt.f == testenv.FaultHang {
 				timeout = 300 * time.Millisecond
 			}
 			s := NewSecrets(SecretsOptions{Service: service, Timeout: timeout, Backend: fb})
@@ -130,7 +132,7 @@ func TestSecretsInjectedFailures(t *testing.T) {
 			if err := s.SaveTokens(ctx, 1, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
 				t.Fatal(err)
 			}
-			fb.inject(tt.fault, tt.f)
+			fb.Inject(tt.fault, tt.f)
 			err := ops[tt.op](s)
 			wantKind(t, err, tt.want)
 			if err != nil && problem.Summary(err) == "" {
@@ -141,8 +143,8 @@ func TestSecretsInjectedFailures(t *testing.T) {
 }
 
 func TestKeyringUnavailableSaysTheFixForThisOS(t *testing.T) {
-	fb := newFaultBackend(t)
-	fb.inject("get", faultErr)
+	fb := testenv.NewKeyring(t)
+	fb.Inject(testenv.OpGet, testenv.FaultErr)
 	s := NewSecrets(SecretsOptions{Service: "lsc-test-unused", Backend: fb})
 	_, err := s.LoadTokens(context.Background(), 1)
 	wantKind(t, err, problem.KindKeyringUnavailable)
@@ -160,22 +162,22 @@ func TestKeyringUnavailableSaysTheFixForThisOS(t *testing.T) {
 }
 
 func TestSaveTokensWritesTheRefreshTokenFirstAndVerifiesIt(t *testing.T) {
-	fb := newFaultBackend(t)
-	s := NewSecrets(SecretsOptions{Service: testService(t), Backend: fb})
+	fb := testenv.NewKeyring(t)
+	s := NewSecrets(SecretsOptions{Service: testenv.KeyringService(t), Backend: fb})
 	ctx := context.Background()
 	if err := s.SaveTokens(ctx, 9, Tokens{AccessToken: "a1", RefreshToken: "r1"}); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"set company:9:refresh", "get company:9:refresh", "set company:9:access"}
-	if got := fb.callLog(); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := fb.Calls(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("calls = %v, want %v", got, want)
 	}
 
 	// A keyring that does not keep the value: detected, and the access token is not written.
-	fb.inject("get", faultMangle)
+	fb.Inject(testenv.OpGet, testenv.FaultMangle)
 	err := s.SaveTokens(ctx, 9, Tokens{AccessToken: "a2", RefreshToken: "r2"})
 	wantKind(t, err, problem.KindKeyringUnavailable)
-	fb.clear()
+	fb.Clear()
 	got, err := s.LoadTokens(ctx, 9)
 	if err != nil || got.AccessToken != "a1" {
 		t.Fatalf("after a failed verify the access token must be untouched: %v, %v", got, err)
@@ -183,11 +185,11 @@ func TestSaveTokensWritesTheRefreshTokenFirstAndVerifiesIt(t *testing.T) {
 }
 
 func TestTooBigIsRefusedBeforeTheKeyringIsAsked(t *testing.T) {
-	fb := newFaultBackend(t)
+	fb := testenv.NewKeyring(t)
 	s := NewSecrets(SecretsOptions{Service: "lsc-test-unused", Backend: fb})
 	err := s.SaveTokens(context.Background(), 1, Tokens{RefreshToken: strings.Repeat("x", otherMaxValue+1)})
 	wantKind(t, err, problem.KindKeyringTooBig)
-	if calls := fb.callLog(); len(calls) != 0 {
+	if calls := fb.Calls(); len(calls) != 0 {
 		t.Fatalf("the keyring was asked: %v", calls)
 	}
 }
@@ -222,8 +224,8 @@ func TestCheckSizePerPlatform(t *testing.T) {
 }
 
 func TestCanceledContextIsCanceled(t *testing.T) {
-	fb := newFaultBackend(t)
-	fb.inject("get", faultHang)
+	fb := testenv.NewKeyring(t)
+	fb.Inject(testenv.OpGet, testenv.FaultHang)
 	s := NewSecrets(SecretsOptions{Service: "lsc-test-unused", Backend: fb, Timeout: time.Minute})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
@@ -248,17 +250,7 @@ func TestTokensNeverPrintTheirSecrets(t *testing.T) {
 			t.Fatalf("a secret leaked: %s", s)
 		}
 	}
-	if !strings.Contains(tok.String(), Fingerprint(tok.RefreshToken)) {
+	if !strings.Contains(tok.String(), redact.Fingerprint(tok.RefreshToken)) {
 		t.Fatalf("String %q should name the refresh token's fingerprint", tok.String())
-	}
-}
-
-func TestFingerprint(t *testing.T) {
-	if got := Fingerprint(""); got != "missing" {
-		t.Errorf("Fingerprint(\"\") = %q", got)
-	}
-	// SHA-256("abc") starts ba7816bf.
-	if got := Fingerprint("abc"); got != "sha256:ba7816bf" {
-		t.Errorf("Fingerprint(abc) = %q", got)
 	}
 }

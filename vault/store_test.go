@@ -13,11 +13,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 // TestMain lets the test binary play a second process that holds the state lock.
@@ -312,26 +312,6 @@ func TestReadOnlyPlacesAreStorageErrors(t *testing.T) {
 	})
 }
 
-// failingWriter lets limit bytes through, then fails as a full disk would.
-type failingWriter struct {
-	w     io.Writer
-	limit int
-}
-
-func (f *failingWriter) Write(p []byte) (int, error) {
-	if len(p) <= f.limit {
-		f.limit -= len(p)
-		return f.w.Write(p)
-	}
-	n, _ := f.w.Write(p[:f.limit])
-	f.limit = 0
-	return n, fmt.Errorf("write: %w", syscall.ENOSPC)
-}
-
-func diskFull(limit int) func(io.Writer) io.Writer {
-	return func(w io.Writer) io.Writer { return &failingWriter{w: w, limit: limit} }
-}
-
 func TestSaveOnAFullDiskKeepsTheOldFile(t *testing.T) {
 	dir := t.TempDir()
 	s := testStore(t, dir)
@@ -340,7 +320,7 @@ func TestSaveOnAFullDiskKeepsTheOldFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(s.Path())
-	s.wrap = diskFull(40)
+	s.wrap = testenv.DiskFull(40)
 	err := s.Update(ctx, func(st *State) error { st.PutCompany(sampleCompany(2)); return nil })
 	wantKind(t, err, problem.KindStorage)
 	if !strings.Contains(problem.Summary(err), "disk is full") {
@@ -462,27 +442,6 @@ func TestStateDirHonoursXDGConfigHome(t *testing.T) {
 	t.Setenv("HOME", "")
 	_, err = StateDir()
 	wantKind(t, err, problem.KindStorage)
-}
-
-// Tests run as root, where no directory is read-only; the sentences for such failures are
-// checked here from the errors the system would give.
-func TestStorageErrorSentences(t *testing.T) {
-	tests := []struct {
-		err  error
-		want string
-	}{
-		{&os.PathError{Op: "open", Path: "/x", Err: syscall.EROFS}, "isn't allowed"},
-		{&os.PathError{Op: "open", Path: "/x", Err: syscall.EACCES}, "isn't allowed"},
-		{fmt.Errorf("write: %w", syscall.ENOSPC), "disk is full"},
-		{&os.PathError{Op: "mkdir", Path: "/x", Err: syscall.ENOTDIR}, "Check that the folder exists"},
-	}
-	for _, tt := range tests {
-		err := storageError("/some/dir/state.json", tt.err)
-		wantKind(t, err, problem.KindStorage)
-		if !strings.Contains(err.Summary, tt.want) || !strings.Contains(err.Summary, "/some/dir/state.json") {
-			t.Errorf("%v: summary %q should say %q and name the path", tt.err, err.Summary, tt.want)
-		}
-	}
 }
 
 // BenchmarkUpdate measures one locked load-change-save cycle of a state with ten companies.

@@ -162,3 +162,59 @@ func (v *Vault) Forget(ctx context.Context) error {
 	}
 	return v.Store.removeState()
 }
+
+// Snapshot is what an export needs: the integration, its client secret when asked for, and
+// the chosen companies with their tokens, all read in one go. It holds secrets, so every fmt
+// verb prints it redacted.
+type Snapshot struct {
+	// Integration is the integration the companies are connected to.
+	Integration Integration
+	// ClientSecret is the integration's client secret; empty unless it was asked for.
+	ClientSecret string
+	// Companies are the chosen companies' records.
+	Companies []Company
+	// Tokens are the companies' tokens, in the same order.
+	Tokens []Tokens
+}
+
+// Format makes every fmt verb print the snapshot without its secrets.
+func (s Snapshot) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "vault.Snapshot{client_id: %q, companies: %d, client secret included: %t}",
+		s.Integration.ClientID, len(s.Companies), s.ClientSecret != "")
+}
+
+// Snapshot gathers the chosen companies (all when ids is empty) from the state and the
+// keyring under the lock, so a refresh elsewhere cannot rotate a token half way. A company
+// that is not connected, or whose refresh token is missing from the keyring, is KindNotFound.
+func (v *Vault) Snapshot(ctx context.Context, ids []int64, includeClientSecret bool) (snap Snapshot, err error) {
+	err = v.Store.withState(ctx, func(_ *Locked, st *State) error {
+		snap, err = v.snapshotLocked(ctx, st, ids, includeClientSecret)
+		return err
+	})
+	return snap, err
+}
+
+func (v *Vault) snapshotLocked(ctx context.Context, st *State, ids []int64, includeClientSecret bool) (Snapshot, error) {
+	snap := Snapshot{Integration: st.Integration}
+	if includeClientSecret {
+		secret, err := v.Secrets.ClientSecret(ctx, st.Integration.ClientID)
+		if err != nil {
+			return Snapshot{}, err
+		}
+		snap.ClientSecret = secret
+	}
+	if len(ids) == 0 {
+		for _, c := range st.Companies {
+			ids = append(ids, c.ID)
+		}
+	}
+	for _, id := range ids {
+		t, err := v.tokensLocked(ctx, st, id)
+		if err != nil {
+			return Snapshot{}, err
+		}
+		snap.Companies = append(snap.Companies, *st.Company(id))
+		snap.Tokens = append(snap.Tokens, t)
+	}
+	return snap, nil
+}
