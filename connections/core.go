@@ -19,8 +19,8 @@ const (
 	DefaultParallelism = 16
 	// RefreshMargin is how long before expiry an access token is refreshed.
 	RefreshMargin = 5 * time.Minute
-	// DefaultAutoRefreshInterval is how often the window looks for tokens to refresh.
-	DefaultAutoRefreshInterval = time.Minute
+	// defaultAutoRefreshInterval is how often the window looks for tokens to refresh.
+	defaultAutoRefreshInterval = time.Minute
 	// DefaultConnectTimeout is how long a person has to approve in the browser.
 	DefaultConnectTimeout = oauth.DefaultTimeout
 	// SuggestedRedirectURI is the Redirect URI the app proposes for a new integration.

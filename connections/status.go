@@ -29,8 +29,8 @@ const (
 // NeedsAttention reports whether a status should make `status` exit 1.
 func (s Status) NeedsAttention() bool { return s != StatusHealthy }
 
-// StatusFor maps a failure to a status; nil is healthy.
-func StatusFor(err error) Status {
+// statusFor maps a failure to a status; nil is healthy.
+func statusFor(err error) Status {
 	if err == nil {
 		return StatusHealthy
 	}
@@ -94,7 +94,7 @@ func statusOf(co vault.Company) CompanyStatus {
 		cs.Kind = co.LastCheck.ErrorKind
 	}
 	if f := co.LastError; f != nil && (co.LastCheck == nil || f.At.After(co.LastCheck.CheckedAt)) {
-		if s := StatusFor(&problem.Error{Kind: f.Kind}); s != StatusUnknown || cs.Status == StatusUnknown {
+		if s := statusFor(&problem.Error{Kind: f.Kind}); s != StatusUnknown || cs.Status == StatusUnknown {
 			cs.Status, cs.Detail, cs.Kind = s, f.Summary, f.Kind
 		}
 	}
@@ -107,7 +107,7 @@ func FixFor(err error, companyID int64) problem.Fix {
 	if f := problem.FixOf(err); f.Action != problem.ActionNone {
 		return f
 	}
-	return fixFor(StatusFor(err), problem.KindOf(err), companyID)
+	return fixFor(statusFor(err), problem.KindOf(err), companyID)
 }
 
 // fixFor is the fix a status calls for.

@@ -40,7 +40,7 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // Doc is what an export file holds. It carries secrets, so it prints redacted (String,
-// GoString, Format); only Encode and Write write the values.
+// GoString, Format); only Write writes the values.
 type Doc struct {
 	// ExportedAt is when the export was made.
 	ExportedAt time.Time
@@ -108,10 +108,10 @@ func write(path string, format Format, doc Doc, opts atomicfile.Options) error {
 	if _, err := ParseFormat(string(format)); err != nil {
 		return err
 	}
-	return atomicfile.Write(path, opts, func(w io.Writer) error { return Encode(w, format, doc) })
+	return atomicfile.Write(path, opts, func(w io.Writer) error { return encode(w, format, doc) })
 }
 
-// Encode writes doc to w in format.
+// encode writes doc to w in format.
 //
 // JSON (the default) is one object:
 //
@@ -141,7 +141,7 @@ func write(path string, format Format, doc Doc, opts atomicfile.Options) error {
 // When exactly one company is exported, its keys are repeated without the "<n>_" part
 // (LIGHTSPEED_COMPANY_ID, LIGHTSPEED_ACCESS_TOKEN, LIGHTSPEED_REFRESH_TOKEN, …), so the
 // simplest names work for the common case.
-func Encode(w io.Writer, format Format, doc Doc) error {
+func encode(w io.Writer, format Format, doc Doc) error {
 	f, err := ParseFormat(string(format))
 	if err != nil {
 		return err

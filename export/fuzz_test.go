@@ -29,7 +29,7 @@ func FuzzDotenvQuote(f *testing.F) {
 
 // FuzzWriteExport: whatever the names and tokens hold, an export file is written whole with
 // mode 0600 and reads back to the same values, in JSON and in dotenv.
-func FuzzWrite(f *testing.F) {
+func FuzzWriteExport(f *testing.F) {
 	f.Add("Harbour Burgers Pty Ltd", "Parramatta", "access", "refresh", "secret", int64(31001))
 	f.Add(tricky, "=;#\x00", "a\"b", "\\", "$x`y`", int64(-1))
 	f.Add("", "", "", "", "", int64(0))

@@ -16,7 +16,7 @@ import (
 )
 
 func TestSecretsRoundTripInTheRealKeyring(t *testing.T) {
-	s := NewSecrets(SecretsOptions{Service: testenv.KeyringService(t), Timeout: 20 * time.Second})
+	s := newSecrets(secretsOptions{Service: testenv.KeyringService(t), Timeout: 20 * time.Second})
 	ctx := context.Background()
 	tokens := Tokens{AccessToken: "acc-" + randomHex(16), RefreshToken: "ref-\"$`\\\n-é-" + randomHex(16)}
 
@@ -29,7 +29,7 @@ func TestSecretsRoundTripInTheRealKeyring(t *testing.T) {
 	_, err := s.ClientSecret(ctx, "client-2")
 	wantKind(t, err, problem.KindNotFound)
 
-	if err := s.SaveTokens(ctx, 42, tokens); err != nil {
+	if err := s.saveTokens(ctx, 42, tokens); err != nil {
 		t.Fatalf("SaveTokens: %s", problem.Detail(err))
 	}
 	got, err := s.LoadTokens(ctx, 42)
@@ -39,12 +39,12 @@ func TestSecretsRoundTripInTheRealKeyring(t *testing.T) {
 	if got.AccessToken != tokens.AccessToken || got.RefreshToken != tokens.RefreshToken || !got.Expiry.IsZero() {
 		t.Fatalf("LoadTokens = %v, want %v with a zero expiry", got, tokens)
 	}
-	if err := s.DeleteCompany(ctx, 42); err != nil {
+	if err := s.deleteCompany(ctx, 42); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.LoadTokens(ctx, 42)
 	wantKind(t, err, problem.KindNotFound)
-	if err := s.DeleteCompany(ctx, 42); err != nil {
+	if err := s.deleteCompany(ctx, 42); err != nil {
 		t.Fatalf("deleting twice must be fine: %v", err)
 	}
 	if err := s.DeleteAll(ctx); err != nil {
@@ -58,12 +58,12 @@ func TestSecretsRoundTripInTheRealKeyring(t *testing.T) {
 }
 
 func TestLoadTokensWithoutAccessTokenIsNotAnError(t *testing.T) {
-	s := NewSecrets(SecretsOptions{Service: testenv.KeyringService(t)})
+	s := newSecrets(secretsOptions{Service: testenv.KeyringService(t)})
 	ctx := context.Background()
-	if err := s.SaveTokens(ctx, 7, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
+	if err := s.saveTokens(ctx, 7, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := (KeyringBackend{}).Delete(s.Service(), accessItem(7)); err != nil {
+	if err := (keyringBackend{}).Delete(s.Service(), accessItem(7)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.LoadTokens(ctx, 7)
@@ -80,9 +80,9 @@ func TestSecretsInjectedFailures(t *testing.T) {
 	ops := map[string]func(s *Secrets) error{
 		"SetClientSecret": func(s *Secrets) error { return s.SetClientSecret(ctx, "cid", "secret") },
 		"ClientSecret":    func(s *Secrets) error { _, err := s.ClientSecret(ctx, "cid"); return err },
-		"SaveTokens":      func(s *Secrets) error { return s.SaveTokens(ctx, 1, Tokens{AccessToken: "a", RefreshToken: "r"}) },
+		"SaveTokens":      func(s *Secrets) error { return s.saveTokens(ctx, 1, Tokens{AccessToken: "a", RefreshToken: "r"}) },
 		"LoadTokens":      func(s *Secrets) error { _, err := s.LoadTokens(ctx, 1); return err },
-		"DeleteCompany":   func(s *Secrets) error { return s.DeleteCompany(ctx, 1) },
+		"DeleteCompany":   func(s *Secrets) error { return s.deleteCompany(ctx, 1) },
 		"DeleteAll":       func(s *Secrets) error { return s.DeleteAll(ctx) },
 		"Probe":           func(s *Secrets) error { return s.Probe(ctx) },
 	}
@@ -124,12 +124,12 @@ func TestSecretsInjectedFailures(t *testing.T) {
 			if tt.f == testenv.FaultHang {
 				timeout = 300 * time.Millisecond
 			}
-			s := NewSecrets(SecretsOptions{Service: service, Timeout: timeout, Backend: fb})
+			s := newSecrets(secretsOptions{Service: service, Timeout: timeout, Backend: fb})
 			// Real items first, so that only the injected fault can make the call fail.
 			if err := s.SetClientSecret(ctx, "cid", "secret"); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.SaveTokens(ctx, 1, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
+			if err := s.saveTokens(ctx, 1, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
 				t.Fatal(err)
 			}
 			fb.Inject(tt.fault, tt.f)
@@ -145,7 +145,7 @@ func TestSecretsInjectedFailures(t *testing.T) {
 func TestKeyringUnavailableSaysTheFixForThisOS(t *testing.T) {
 	fb := testenv.NewKeyring(t)
 	fb.Inject(testenv.OpGet, testenv.FaultErr)
-	s := NewSecrets(SecretsOptions{Service: "lsc-test-unused", Backend: fb})
+	s := newSecrets(secretsOptions{Service: "lsc-test-unused", Backend: fb})
 	_, err := s.LoadTokens(context.Background(), 1)
 	wantKind(t, err, problem.KindKeyringUnavailable)
 	if got, want := problem.Summary(err), keyringSentence(s.goos, "isn't available"); got != want {
@@ -163,9 +163,9 @@ func TestKeyringUnavailableSaysTheFixForThisOS(t *testing.T) {
 
 func TestSaveTokensWritesTheRefreshTokenFirstAndVerifiesIt(t *testing.T) {
 	fb := testenv.NewKeyring(t)
-	s := NewSecrets(SecretsOptions{Service: testenv.KeyringService(t), Backend: fb})
+	s := newSecrets(secretsOptions{Service: testenv.KeyringService(t), Backend: fb})
 	ctx := context.Background()
-	if err := s.SaveTokens(ctx, 9, Tokens{AccessToken: "a1", RefreshToken: "r1"}); err != nil {
+	if err := s.saveTokens(ctx, 9, Tokens{AccessToken: "a1", RefreshToken: "r1"}); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"set company:9:refresh", "get company:9:refresh", "set company:9:access"}
@@ -175,7 +175,7 @@ func TestSaveTokensWritesTheRefreshTokenFirstAndVerifiesIt(t *testing.T) {
 
 	// A keyring that does not keep the value: detected, and the access token is not written.
 	fb.Inject(testenv.OpGet, testenv.FaultMangle)
-	err := s.SaveTokens(ctx, 9, Tokens{AccessToken: "a2", RefreshToken: "r2"})
+	err := s.saveTokens(ctx, 9, Tokens{AccessToken: "a2", RefreshToken: "r2"})
 	wantKind(t, err, problem.KindKeyringUnavailable)
 	fb.Clear()
 	got, err := s.LoadTokens(ctx, 9)
@@ -186,8 +186,8 @@ func TestSaveTokensWritesTheRefreshTokenFirstAndVerifiesIt(t *testing.T) {
 
 func TestTooBigIsRefusedBeforeTheKeyringIsAsked(t *testing.T) {
 	fb := testenv.NewKeyring(t)
-	s := NewSecrets(SecretsOptions{Service: "lsc-test-unused", Backend: fb})
-	err := s.SaveTokens(context.Background(), 1, Tokens{RefreshToken: strings.Repeat("x", otherMaxValue+1)})
+	s := newSecrets(secretsOptions{Service: "lsc-test-unused", Backend: fb})
+	err := s.saveTokens(context.Background(), 1, Tokens{RefreshToken: strings.Repeat("x", otherMaxValue+1)})
 	wantKind(t, err, problem.KindKeyringTooBig)
 	if calls := fb.Calls(); len(calls) != 0 {
 		t.Fatalf("the keyring was asked: %v", calls)
@@ -226,7 +226,7 @@ func TestCheckSizePerPlatform(t *testing.T) {
 func TestCanceledContextIsCanceled(t *testing.T) {
 	fb := testenv.NewKeyring(t)
 	fb.Inject(testenv.OpGet, testenv.FaultHang)
-	s := NewSecrets(SecretsOptions{Service: "lsc-test-unused", Backend: fb, Timeout: time.Minute})
+	s := newSecrets(secretsOptions{Service: "lsc-test-unused", Backend: fb, Timeout: time.Minute})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
 	_, err := s.ClientSecret(ctx, "cid")

@@ -40,18 +40,18 @@ func StateDir() (string, error) {
 	return filepath.Join(base, AppDirName), nil
 }
 
-// StoreOptions configures NewStore; the zero value uses StateDir and DefaultLockTimeout.
-type StoreOptions struct {
+// storeOptions configures newStore; the zero value uses StateDir and defaultLockTimeout.
+type storeOptions struct {
 	// Dir is the state directory; default StateDir(). Tests use a temporary one.
 	Dir string
 	// LockTimeout is how long Lock waits for another window or command; default
-	// DefaultLockTimeout.
+	// defaultLockTimeout.
 	LockTimeout time.Duration
 	// Now is the clock used to name set-aside files; default time.Now.
 	Now func() time.Time
 }
 
-// Store is the state file and its lock. Every read and write happens under the lock; see Lock.
+// Store is the state file and its lock. Every read and write happens under the lock (see Update).
 type Store struct {
 	dir         string
 	lockTimeout time.Duration
@@ -61,9 +61,9 @@ type Store struct {
 	wrap func(io.Writer) io.Writer
 }
 
-// NewStore returns a Store for opts.Dir. It creates nothing yet: the directory is made (0700)
-// on the first Lock, so that merely opening the app never fails on a read-only disk.
-func NewStore(opts StoreOptions) (*Store, error) {
+// newStore returns a Store for opts.Dir. It creates nothing yet: the directory is made (0700)
+// on the first lock, so that merely opening the app never fails on a read-only disk.
+func newStore(opts storeOptions) (*Store, error) {
 	dir := opts.Dir
 	if dir == "" {
 		d, err := StateDir()
@@ -78,7 +78,7 @@ func NewStore(opts StoreOptions) (*Store, error) {
 	}
 	s := &Store{dir: abs, lockTimeout: opts.LockTimeout, now: opts.Now, sem: processLock(abs)}
 	if s.lockTimeout <= 0 {
-		s.lockTimeout = DefaultLockTimeout
+		s.lockTimeout = defaultLockTimeout
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -112,7 +112,7 @@ var errSchemaNewer = errors.New("state file has a newer schema")
 func (s *Store) load() (*State, error) {
 	data, err := os.ReadFile(s.Path())
 	if errors.Is(err, fs.ErrNotExist) {
-		return NewState(), nil
+		return newState(), nil
 	}
 	if err != nil {
 		return s.moveAside(fmt.Errorf("could not read the state file: %w", err))
@@ -162,10 +162,10 @@ func (s *Store) newerError(schema int) error {
 func (s *Store) moveAside(cause error) (*State, error) {
 	aside := s.asideName()
 	if err := os.Rename(s.Path(), aside); err != nil {
-		return NewState(), atomicfile.StorageError(s.Path(), fmt.Errorf("could not move the unreadable state file aside: %w", err))
+		return newState(), atomicfile.StorageError(s.Path(), fmt.Errorf("could not move the unreadable state file aside: %w", err))
 	}
 	atomicfile.SyncDir(s.dir)
-	return NewState(), problem.New(problem.KindStateCorrupt,
+	return newState(), problem.New(problem.KindStateCorrupt,
 		"The app's saved list of companies couldn't be read, so it was set aside at "+aside+
 			" and the app started fresh. Nothing was deleted from the keychain: reconnect your companies, and send that file to support if this happens again.",
 		cause).WithDetail("state file %s moved to %s: %v", s.Path(), aside, cause)

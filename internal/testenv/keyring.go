@@ -2,7 +2,6 @@ package testenv
 
 import (
 	"errors"
-	"strings"
 	"sync"
 	"testing"
 
@@ -39,18 +38,17 @@ const (
 	FaultMangle
 )
 
-// ErrLocked is what FaultErr returns: a locked Secret Service's answer.
-var ErrLocked = errors.New("org.freedesktop.Secret.Error.IsLocked: the collection is locked")
+// errLocked is what FaultErr returns: a locked Secret Service's answer.
+var errLocked = errors.New("org.freedesktop.Secret.Error.IsLocked: the collection is locked")
 
 // Keyring is the real keyring (go-keyring) with failures switched on from the test, per
-// operation and optionally only for items whose name contains a text. It records every call.
+// operation. It records every call.
 // Its method set is the app's keyring backend, so a vault or a core takes it as one.
 type Keyring struct {
 	release chan struct{}
 
 	mu     sync.Mutex
 	faults map[Op]Fault
-	match  string
 	calls  []string
 }
 
@@ -77,19 +75,11 @@ func (k *Keyring) RefuseWrites(on bool) {
 	k.Inject(OpSet, FaultNone)
 }
 
-// Only limits the failures to items whose name contains match ("" for every item).
-func (k *Keyring) Only(match string) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.match = match
-}
-
 // Clear switches every failure off.
 func (k *Keyring) Clear() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.faults = map[Op]Fault{}
-	k.match = ""
 }
 
 // Calls returns every call so far as "op item".
@@ -104,9 +94,6 @@ func (k *Keyring) before(op Op, item string) Fault {
 	k.mu.Lock()
 	k.calls = append(k.calls, string(op)+" "+item)
 	f := k.faults[op]
-	if k.match != "" && !strings.Contains(item, k.match) {
-		f = FaultNone
-	}
 	k.mu.Unlock()
 	if f == FaultHang {
 		<-k.release
@@ -118,7 +105,7 @@ func (k *Keyring) before(op Op, item string) Fault {
 func (k *Keyring) Set(service, user, password string) error {
 	switch k.before(OpSet, user) {
 	case FaultErr, FaultHang:
-		return ErrLocked
+		return errLocked
 	case FaultTooBig:
 		return keyring.ErrSetDataTooBig
 	case FaultNotFound:
@@ -131,7 +118,7 @@ func (k *Keyring) Set(service, user, password string) error {
 func (k *Keyring) Get(service, user string) (string, error) {
 	switch k.before(OpGet, user) {
 	case FaultErr, FaultHang:
-		return "", ErrLocked
+		return "", errLocked
 	case FaultNotFound:
 		return "", keyring.ErrNotFound
 	case FaultMangle:
@@ -145,7 +132,7 @@ func (k *Keyring) Get(service, user string) (string, error) {
 func (k *Keyring) Delete(service, user string) error {
 	switch k.before(OpDelete, user) {
 	case FaultErr, FaultHang:
-		return ErrLocked
+		return errLocked
 	case FaultNotFound:
 		return keyring.ErrNotFound
 	}
@@ -156,7 +143,7 @@ func (k *Keyring) Delete(service, user string) error {
 func (k *Keyring) DeleteAll(service string) error {
 	switch k.before(OpDeleteAll, "*") {
 	case FaultErr, FaultHang:
-		return ErrLocked
+		return errLocked
 	case FaultNotFound:
 		return keyring.ErrNotFound
 	}

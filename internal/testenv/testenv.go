@@ -31,14 +31,14 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 )
 
-// Inside reports whether the process runs inside scripts/test-env (as `make test` does),
+// inside reports whether the process runs inside scripts/test-env (as `make test` does),
 // where the keyring is a throwaway one and an X display is at hand.
-func Inside() bool { return os.Getenv("LSC_TEST_ENV_INNER") == "1" }
+func inside() bool { return os.Getenv("LSC_TEST_ENV_INNER") == "1" }
 
 // Need skips the test outside scripts/test-env, where the keyring would be a person's own.
 func Need(tb testing.TB) {
 	tb.Helper()
-	if !Inside() {
+	if !inside() {
 		tb.Skip("needs the throwaway keyring and display of scripts/test-env; run `make test`")
 	}
 }
@@ -79,7 +79,7 @@ func KeyringService(tb testing.TB) string {
 func ServiceName(tb testing.TB) string {
 	service := fmt.Sprintf("lightspeed-connect-test-%d-%d", os.Getpid(), services.Add(1))
 	tb.Cleanup(func() {
-		if Inside() {
+		if inside() {
 			_ = keyring.DeleteAll(service)
 			_ = keyring.DeleteAll(service + " (practice)")
 		}
