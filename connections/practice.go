@@ -81,10 +81,14 @@ func StartPracticeServer(addr string, cfg PracticeConfig) (*PracticeServer, erro
 	return &PracticeServer{srv: srv}, nil
 }
 
-// Info is what a program needs to use the server: its addresses and its own made-up client
-// ID, client secret and registered Redirect URI. Its JSON form is one object with
-// authorize_url, token_url, api_url, client_id, client_secret and redirect_uri.
-func (p *PracticeServer) Info() any { return p.srv.Info() }
+// PracticeInfo is what a program needs to use a practice server: its addresses and its own
+// made-up client ID, client secret and registered Redirect URI. Its JSON form is one object
+// with authorize_url, token_url, api_url, client_id, client_secret and redirect_uri. Like
+// PracticeConfig it is the practice server's own type, named here for the faces.
+type PracticeInfo = practice.Info
+
+// Info describes the running server.
+func (p *PracticeServer) Info() PracticeInfo { return p.srv.Info() }
 
 // Shutdown stops the server, letting requests in flight finish until ctx ends.
 func (p *PracticeServer) Shutdown(ctx context.Context) error { return p.srv.Shutdown(ctx) }
