@@ -19,9 +19,9 @@ import (
 	"sort"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // Exit codes shared by every subcommand.
@@ -38,9 +38,10 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Info   appinfo.Info
-	// VaultOptions locate the keyring service and the state directory. Zero value: the real
-	// keyring under "Lightspeed Connect" and the user's config directory.
-	VaultOptions vault.Options
+	// Options locate the keyring service and the state directory. Zero value: the real
+	// keyring under "Lightspeed Connect" and the user's config directory. HTTPClient and Now
+	// below fill in its HTTPClient and Now when those are unset.
+	Options connections.Options
 	// HTTPClient talks to Lightspeed. Default: a client with a 30-second timeout.
 	HTTPClient *http.Client
 	// OpenURL opens an address in the browser. Default: the system's opener.
@@ -93,6 +94,9 @@ func exitCode(env *Env, err error) int {
 		return ExitAttention
 	}
 	fmt.Fprintln(env.Stderr, problem.Summary(err))
+	if fix := problem.FixOf(err); fix.Action != problem.ActionNone {
+		fmt.Fprintln(env.Stderr, "Fix: "+fixCommand(fix))
+	}
 	if detail := problem.Detail(err); detail != "" {
 		fmt.Fprintln(env.Stderr, "Detail for support: "+detail)
 	}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,30 +18,29 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // fixture runs the command line against an in-process practice server and the real keyring
 // of scripts/test-env (its own service name and state directory per test).
 type fixture struct {
-	vaultOpts vault.Options
-	practice  *connections.Practice
-	seen      []string // everything the commands printed, for the secrets scan
+	opts     connections.Options
+	keyring  *testenv.Keyring // the real keyring, failures switched on by the test
+	practice *connections.Practice
+	seen     []string // everything the commands printed, for the secrets scan
 	// beforeCallback, when set, runs after the consent is granted and before the browser
 	// reaches the command's listener (to break something at the worst moment).
 	beforeCallback func()
 }
 
-func newFixture(t *testing.T, cfg practice.Config) *fixture {
+func newFixture(t *testing.T, cfg connections.PracticeConfig) *fixture {
 	t.Helper()
-	opts := testenv.VaultOptions(t, vault.Options{})
+	tv := testenv.NewVault(t)
 	p, err := connections.StartPractice(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = p.Close() })
-	return &fixture{vaultOpts: opts, practice: p}
+	return &fixture{opts: connections.Options{Dir: tv.Dir, Service: tv.Service, Keyring: tv.Keyring}, keyring: tv.Keyring, practice: p}
 }
 
 // result is what one command did.
@@ -63,7 +61,7 @@ func (f *fixture) run(t *testing.T, stdin string, args ...string) result {
 }
 
 func (f *fixture) env(stdin io.Reader, stdout, stderr io.Writer) *Env {
-	return &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, VaultOptions: f.vaultOpts,
+	return &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Options: f.opts,
 		Info:    appinfo.Info{Name: "Lightspeed Connect", Version: "test"},
 		OpenURL: func(string) error { return fmt.Errorf("no browser in tests") }}
 }
@@ -72,7 +70,7 @@ func (f *fixture) env(stdin io.Reader, stdout, stderr io.Writer) *Env {
 func (f *fixture) settingsFlags() []string {
 	s := f.practice.Settings
 	return []string{"--client-id", s.ClientID, "--client-secret-stdin", "--redirect-uri", s.RedirectURI,
-		"--authorize-url", s.Profile.AuthorizeURL, "--token-url", s.Profile.TokenURL, "--api-url", s.Profile.APIURL}
+		"--authorize-url", s.AuthorizeURL, "--token-url", s.TokenURL, "--api-url", s.APIURL}
 }
 
 // connect runs `connect --no-browser` and plays the browser: it reads the consent address
@@ -114,13 +112,13 @@ func (f *fixture) connect(t *testing.T, companyIndex int, stdin string, args ...
 func (f *fixture) secret() string { return f.practice.Settings.ClientSecret + "\n" }
 
 func TestConnectStatusRefreshExportDisconnect(t *testing.T) {
-	f := newFixture(t, practice.Config{})
+	f := newFixture(t, connections.PracticeConfig{})
 	r := f.connect(t, 0, f.secret(), f.settingsFlags()...)
 	if r.code != 0 {
 		t.Fatalf("connect: exit %d\n%s", r.code, r.stderr)
 	}
 	lines := strings.Split(r.stdout, "\n")
-	if !strings.HasPrefix(lines[0], f.practice.Settings.Profile.AuthorizeURL+"?") {
+	if !strings.HasPrefix(lines[0], f.practice.Settings.AuthorizeURL+"?") {
 		t.Errorf("first line of stdout is not the consent address alone: %q", lines[0])
 	}
 	if lines[1] != "Connected: Harbour Burgers Pty Ltd (ID 31001)" || lines[2] != "Sites: Parramatta · Manly · Bondi" {
@@ -208,7 +206,7 @@ func (f *fixture) assertNoSecretPrinted(t *testing.T) {
 }
 
 func TestStatusNeedsAttention(t *testing.T) {
-	f := newFixture(t, practice.Config{})
+	f := newFixture(t, connections.PracticeConfig{})
 	if r := f.connect(t, 0, f.secret(), f.settingsFlags()...); r.code != 0 {
 		t.Fatalf("connect: %s", r.stderr)
 	}
@@ -240,7 +238,7 @@ func TestStatusNeedsAttention(t *testing.T) {
 }
 
 func TestWrongClientSecretIsCredentialsInvalid(t *testing.T) {
-	f := newFixture(t, practice.Config{})
+	f := newFixture(t, connections.PracticeConfig{})
 	if r := f.connect(t, 0, f.secret(), f.settingsFlags()...); r.code != 0 {
 		t.Fatalf("connect: %s", r.stderr)
 	}
@@ -257,19 +255,10 @@ func TestWrongClientSecretIsCredentialsInvalid(t *testing.T) {
 	}
 }
 
-// refusingKeyring is the real keyring, locked: every call fails.
-type refusingKeyring struct{ vault.KeyringBackend }
-
-func (refusingKeyring) Set(string, string, string) error { return errLocked }
-func (refusingKeyring) Get(string, string) (string, error) {
-	return "", errLocked
-}
-
-var errLocked = fmt.Errorf("org.freedesktop.Secret.Error.IsLocked")
-
 func TestLockedKeyringSaysSo(t *testing.T) {
-	f := newFixture(t, practice.Config{})
-	f.vaultOpts.Backend = refusingKeyring{}
+	f := newFixture(t, connections.PracticeConfig{})
+	f.keyring.Inject(testenv.OpSet, testenv.FaultErr) // locked: every call fails
+	f.keyring.Inject(testenv.OpGet, testenv.FaultErr)
 	r := f.run(t, f.secret(), append([]string{"connect", "--no-browser"}, f.settingsFlags()...)...)
 	if r.code != 1 || !strings.Contains(r.stderr, "keychain isn't available") || r.stdout != "" {
 		t.Fatalf("locked keyring: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -280,7 +269,7 @@ func TestLockedKeyringSaysSo(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	f := newFixture(t, practice.Config{})
+	f := newFixture(t, connections.PracticeConfig{})
 	for _, args := range [][]string{
 		{"status", "--bogus"},
 		{"status", "extra"},
@@ -332,27 +321,12 @@ func TestPracticeServerPrintsOneJSONLine(t *testing.T) {
 	}
 }
 
-// switchableKeyring is the real keyring whose writes can be switched off mid-flow.
-type switchableKeyring struct {
-	vault.KeyringBackend
-	off *atomic.Bool
-}
-
-func (k switchableKeyring) Set(service, user, password string) error {
-	if k.off.Load() {
-		return errLocked
-	}
-	return k.KeyringBackend.Set(service, user, password)
-}
-
 // TestKeyringFailingAfterConsentLeavesARescueFile: the approval arrives, the keyring refuses
 // it, the retry fails too: the command writes the connection to a 0600 file, says where, and
 // exits 1 without printing a token.
 func TestKeyringFailingAfterConsentLeavesARescueFile(t *testing.T) {
-	f := newFixture(t, practice.Config{})
-	off := &atomic.Bool{}
-	f.vaultOpts.Backend = switchableKeyring{off: off}
-	f.beforeCallback = func() { off.Store(true) }
+	f := newFixture(t, connections.PracticeConfig{})
+	f.beforeCallback = func() { f.keyring.RefuseWrites(true) }
 	t.Chdir(t.TempDir())
 	r := f.connect(t, 0, f.secret(), f.settingsFlags()...)
 	if r.code != 1 || !strings.Contains(r.stderr, "couldn't store the connection") || !strings.Contains(r.stderr, "saved to") {
@@ -381,7 +355,7 @@ func TestKeyringFailingAfterConsentLeavesARescueFile(t *testing.T) {
 // TestPasteWhenTheAppCannotCatchTheAnswer: with a web-address Redirect URI the command reads
 // the address the browser ended on from stdin; a wrong paste is refused and it asks again.
 func TestPasteWhenTheAppCannotCatchTheAnswer(t *testing.T) {
-	f := newFixture(t, practice.Config{})
+	f := newFixture(t, connections.PracticeConfig{})
 	const web = "https://integration.example.com/callback"
 	f.practice.Server.AddRedirectURI(web)
 	flags := f.settingsFlags()
@@ -402,7 +376,7 @@ func TestPasteWhenTheAppCannotCatchTheAnswer(t *testing.T) {
 	if !lines.Scan() {
 		t.Fatalf("no consent address; stderr %s", &stderr)
 	}
-	landed, err := practice.Consent(ctx, http.DefaultClient, lines.Text(), 0, true)
+	landed, err := testenv.Consent(ctx, lines.Text(), 0, true)
 	if err != nil {
 		t.Fatal(err)
 	}

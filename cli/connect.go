@@ -12,8 +12,6 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
-	"github.com/lightspeedconnect/lightspeed-connect/oauth"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 func init() {
@@ -43,11 +41,11 @@ func runConnect(ctx context.Context, env *Env, args []string) error {
 	var o connectOptions
 	fs := newFlags(env, "connect", "[--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U]")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the consent address alone on the first line of stdout instead of opening the browser")
-	fs.DurationVar(&o.timeout, "timeout", oauth.DefaultTimeout, "how long to wait for the approval in the browser")
+	fs.DurationVar(&o.timeout, "timeout", connections.DefaultConnectTimeout, "how long to wait for the approval in the browser")
 	fs.Int64Var(&o.company, "company", 0, "the ID of a connected company to reconnect")
 	fs.StringVar(&o.clientID, "client-id", "", "the integration's Client ID (saved for next time)")
 	fs.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the integration's Client Secret from the first line of stdin (saved in the keychain)")
-	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the Redirect URI registered for the integration (default "+oauth.SuggestedRedirectURI+")")
+	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the Redirect URI registered for the integration (default "+connections.SuggestedRedirectURI+")")
 	fs.StringVar(&o.authorizeURL, "authorize-url", "", "Lightspeed's sign-in address (default: production)")
 	fs.StringVar(&o.tokenURL, "token-url", "", "Lightspeed's token address (default: production)")
 	fs.StringVar(&o.apiURL, "api-url", "", "Lightspeed's API address (default: production)")
@@ -118,10 +116,10 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 	}
 	sameClient := o.clientID == "" || o.clientID == s.ClientID
 	s.ClientID = firstNonEmpty(o.clientID, s.ClientID)
-	s.RedirectURI = firstNonEmpty(o.redirectURI, s.RedirectURI, oauth.SuggestedRedirectURI)
-	s.Profile.AuthorizeURL = firstNonEmpty(o.authorizeURL, s.Profile.AuthorizeURL)
-	s.Profile.TokenURL = firstNonEmpty(o.tokenURL, s.Profile.TokenURL)
-	s.Profile.APIURL = firstNonEmpty(o.apiURL, s.Profile.APIURL)
+	s.RedirectURI = firstNonEmpty(o.redirectURI, s.RedirectURI, connections.SuggestedRedirectURI)
+	s.AuthorizeURL = firstNonEmpty(o.authorizeURL, s.AuthorizeURL)
+	s.TokenURL = firstNonEmpty(o.tokenURL, s.TokenURL)
+	s.APIURL = firstNonEmpty(o.apiURL, s.APIURL)
 	switch {
 	case o.secretStdin:
 		if isTerminal(env.Stdin) {
@@ -135,7 +133,7 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 	case sameClient && s.ClientID != "":
 		full, err := core.Settings(ctx)
 		if err != nil {
-			return settingsError(err)
+			return err
 		}
 		s.ClientSecret = full.ClientSecret
 	case s.ClientID == "":
@@ -169,9 +167,10 @@ func showConsent(env *Env, attempt *connections.Attempt, noBrowser bool) {
 	}
 	left := time.Until(attempt.Deadline()).Round(time.Second)
 	fmt.Fprintf(env.Stderr, "Waiting for you in the browser (up to %d:%02d)…\n", int(left.Minutes()), int(left.Seconds())%60)
-	fmt.Fprintln(env.Stderr, "  1. Sign in to Lightspeed if asked.")
-	fmt.Fprintln(env.Stderr, "  2. Choose your company, then click Grant Access.")
-	fmt.Fprintln(env.Stderr, "Seeing a Lightspeed error page (500)? The Redirect URI here differs from the one registered for the integration.")
+	for i, step := range connections.ConsentSteps() {
+		fmt.Fprintf(env.Stderr, "  %d. %s\n", i+1, step)
+	}
+	fmt.Fprintln(env.Stderr, connections.RedirectMismatchHint)
 }
 
 // awaitApproval waits for the answer, or reads pasted addresses when the app can't catch it.
@@ -186,7 +185,7 @@ func awaitApproval(ctx context.Context, env *Env, attempt *connections.Attempt) 
 			return nil, problem.New(problem.KindCanceled, "No address was pasted, so nothing was connected. Run the command again when you're ready.", err)
 		}
 		connected, err := attempt.Paste(ctx, line)
-		if problem.Is(err, problem.KindUsage) || problem.Is(err, problem.KindStateMismatch) {
+		if connections.PasteRefused(err) {
 			fmt.Fprintln(env.Stderr, problem.Summary(err))
 			continue
 		}
@@ -196,23 +195,8 @@ func awaitApproval(ctx context.Context, env *Env, attempt *connections.Attempt) 
 
 // printConnected says which company is connected, and its sites.
 func printConnected(w io.Writer, c *connections.Connected) {
-	verb := "Connected"
-	if c.Replaced {
-		verb = "Reconnected"
-	}
-	fmt.Fprintf(w, "%s: %s (ID %d)\n", verb, c.Company.Name, c.Company.ID)
-	fmt.Fprintf(w, "Sites: %s\n", siteNames(c.Company.Sites))
-}
-
-func siteNames(sites []vault.Site) string {
-	if len(sites) == 0 {
-		return "none"
-	}
-	names := make([]string, len(sites))
-	for i, s := range sites {
-		names[i] = s.Name
-	}
-	return strings.Join(names, " · ")
+	fmt.Fprintf(w, "%s (ID %d)\n", c.Headline(), c.Company.ID)
+	fmt.Fprintln(w, connections.SitesLine(c.Company.Sites))
 }
 
 // rescue handles a connection approved but not stored: one more try, then a file, so the
@@ -247,7 +231,7 @@ func writeRescueFile(env *Env, unsaved *connections.UnsavedError) (string, error
 	err := errors.New("no folder to write to")
 	for _, dir := range dirs {
 		path := filepath.Join(dir, name)
-		if err = unsaved.Export(path, vault.FormatJSON, false); err == nil {
+		if err = unsaved.Export(path, connections.FormatJSON, false); err == nil {
 			return path, nil
 		}
 	}

@@ -6,15 +6,15 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
-	"github.com/lightspeedconnect/lightspeed-connect/oauth"
 )
 
 // TestConnectOpensTheBrowser: without --no-browser the consent address goes to the opener,
@@ -32,7 +32,7 @@ func TestConnectOpensTheBrowser(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFixture(t, practice.Config{})
+			f := newFixture(t, connections.PracticeConfig{})
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			var stdout, stderr bytes.Buffer
@@ -51,7 +51,7 @@ func TestConnectOpensTheBrowser(t *testing.T) {
 				t.Fatalf("exit %d, browser %v\n%s%s", code, err, &stdout, &stderr)
 			}
 			lines := strings.Split(stdout.String(), "\n")
-			gotURL := strings.HasPrefix(lines[0], f.practice.Settings.Profile.AuthorizeURL+"?")
+			gotURL := strings.HasPrefix(lines[0], f.practice.Settings.AuthorizeURL+"?")
 			if gotURL != c.wantURL || !strings.Contains(stdout.String(), "Connected: Harbour Burgers Pty Ltd (ID 31001)") {
 				t.Errorf("stdout %q", &stdout)
 			}
@@ -66,7 +66,7 @@ func TestConnectOpensTheBrowser(t *testing.T) {
 // TestConnectInterrupted: Ctrl+C (the context of Main) while waiting ends the command with a
 // plain sentence and exit 1, and the Redirect URI's port is free again at once.
 func TestConnectInterrupted(t *testing.T) {
-	f := newFixture(t, practice.Config{})
+	f := newFixture(t, connections.PracticeConfig{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	outR, outW := io.Pipe()
@@ -90,11 +90,11 @@ func TestConnectInterrupted(t *testing.T) {
 	if !strings.HasSuffix(stderr.String(), "Connecting was cancelled. Nothing has changed; you can connect again at any time.\n") {
 		t.Errorf("the last line is not the plain sentence about the interruption:\n%s", &stderr)
 	}
-	r, err := oauth.CheckRedirectURI(f.practice.Settings.RedirectURI)
+	u, err := url.Parse(f.practice.Settings.RedirectURI)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", r.ListenAddrs[0])
+	ln, err := net.Listen("tcp", u.Host)
 	if err != nil {
 		t.Fatalf("the port is still held after the interruption: %v", err)
 	}
@@ -104,7 +104,7 @@ func TestConnectInterrupted(t *testing.T) {
 // TestNothingSetUpSaysHowOnTheCommandLine: on a fresh computer every command says what to run
 // (never "enter it in the window"), exits 1, and a partial set of flags is a usage error.
 func TestNothingSetUpSaysHowOnTheCommandLine(t *testing.T) {
-	f := newFixture(t, practice.Config{})
+	f := newFixture(t, connections.PracticeConfig{})
 	cases := []struct {
 		args []string
 		code int
@@ -138,7 +138,7 @@ func TestNothingSetUpSaysHowOnTheCommandLine(t *testing.T) {
 // refused before any consent page is asked for; flags given alone merge with the saved
 // settings (the saved secret is kept); an export over a file names --force.
 func TestReconnectAndSavedSettings(t *testing.T) {
-	f := newFixture(t, practice.Config{})
+	f := newFixture(t, connections.PracticeConfig{})
 	if r := f.connect(t, 0, f.secret(), f.settingsFlags()...); r.code != 0 {
 		t.Fatalf("connect: exit %d\n%s", r.code, r.stderr)
 	}

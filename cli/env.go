@@ -15,17 +15,19 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
-// core opens the vault and returns the connections core over it. It touches neither the disk
+// core opens the connections core. It touches neither the disk
 // nor the keyring until a command asks for something.
 func (env *Env) core() (*connections.Core, error) {
-	v, err := vault.Open(env.VaultOptions)
-	if err != nil {
-		return nil, err
+	opts := env.Options
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = env.HTTPClient
 	}
-	return connections.New(connections.Options{Vault: v, HTTPClient: env.HTTPClient, Now: env.now}), nil
+	if opts.Now == nil {
+		opts.Now = env.now
+	}
+	return connections.Open(opts)
 }
 
 // now is the clock of the command line (Env.Now, or the real one).
@@ -109,26 +111,42 @@ func (c *companyIDs) Set(value string) error {
 // say how to do it.
 const setUpCommand = `printf '%s\n' "$CLIENT_SECRET" | lightspeed-connect connect --client-id CLIENT_ID --client-secret-stdin --redirect-uri REDIRECT_URI`
 
-// requireSettings loads the saved integration settings (with the secret) and, when they are
-// missing, says how to give them on the command line rather than in the window.
+// requireSettings makes sure the integration's settings (with the secret) are there; when
+// they are not, the error's fix says how to give them.
 func requireSettings(ctx context.Context, core *connections.Core) error {
 	_, err := core.Settings(ctx)
-	return settingsError(err)
+	return err
 }
 
-// settingsError rewrites the window's words for missing settings into command-line ones.
-func settingsError(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case problem.Is(err, problem.KindNotFound):
-		return problem.New(problem.KindNotFound,
-			"The integration isn't set up on this computer yet. Give its details once with: "+setUpCommand, err)
-	case problem.Is(err, problem.KindInvalidClient):
-		return problem.New(problem.KindInvalidClient,
-			"The integration's Client Secret is missing from this computer's keychain. Give it again with: printf '%s\\n' \"$CLIENT_SECRET\" | lightspeed-connect connect --client-secret-stdin", err)
+// fixCommand renders a fix the command-line way: the command that does it, with what to do
+// first when a command alone can't.
+func fixCommand(f problem.Fix) string {
+	id := strconv.FormatInt(f.CompanyID, 10)
+	switch f.Action {
+	case problem.ActionReconnect:
+		return "lightspeed-connect connect --company " + id
+	case problem.ActionConnect:
+		return "lightspeed-connect connect"
+	case problem.ActionSetUp:
+		return setUpCommand
+	case problem.ActionEnterSecret:
+		return `printf '%s\n' "$CLIENT_SECRET" | lightspeed-connect connect --client-secret-stdin`
+	case problem.ActionCopySettings:
+		company := ""
+		if f.CompanyID != 0 {
+			company = " --company " + id
+		}
+		return "copy the Client ID and Secret again from the integration's settings in Lightspeed, then run: lightspeed-connect connect" +
+			company + " --client-id CLIENT_ID --client-secret-stdin (the secret is read from standard input)"
+	case problem.ActionCheckInternet:
+		return "check the internet connection, then run: lightspeed-connect status --check"
+	case problem.ActionUnlockKeyring:
+		return "unlock the system keychain, then run: lightspeed-connect status --check"
+	case problem.ActionListCompanies:
+		return "lightspeed-connect status"
+	default:
+		return "lightspeed-connect status --check"
 	}
-	return err
 }
 
 // connectedCore is core for commands that need at least one connected company: with none,

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 func init() {
@@ -18,7 +18,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	var ids companyIDs
 	fs := newFlags(env, "export", "--out FILE [--format json|env] [--company ID] [--include-client-secret] [--force]")
 	out := fs.String("out", "", "the file to write (required)")
-	format := fs.String("format", "json", "json or env (dotenv)")
+	format := fs.String("format", "", "json or env (dotenv); default: env for a file named .env or ending in .env, else json")
 	fs.Var(&ids, "company", "a company to export (repeatable, or comma-separated); default all")
 	withSecret := fs.Bool("include-client-secret", false, "also write the integration's Client Secret")
 	force := fs.Bool("force", false, "replace the file if it exists")
@@ -28,15 +28,18 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if *out == "" {
 		return usageError("Say where to write the export with --out FILE, for example --out lightspeed.json.")
 	}
-	f, err := vault.ParseFormat(*format)
-	if err != nil {
-		return err
+	f := connections.FormatFor(*out)
+	if *format != "" {
+		var err error
+		if f, err = connections.ParseFormat(*format); err != nil {
+			return err
+		}
 	}
 	core, err := env.connectedCore(ctx)
 	if err != nil {
 		return err
 	}
-	err = core.Export(ctx, vault.ExportRequest{Path: *out, Format: f, CompanyIDs: ids, IncludeClientSecret: *withSecret, Force: *force})
+	err = core.Export(ctx, connections.ExportRequest{Path: *out, Format: f, CompanyIDs: ids, IncludeClientSecret: *withSecret, Force: *force})
 	if problem.Is(err, problem.KindExists) {
 		return problem.New(problem.KindExists,
 			fmt.Sprintf("There is already a file at %s. Choose another name with --out, or add --force to replace it.", *out), err).
@@ -46,6 +49,6 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	path, _ := filepath.Abs(*out)
-	fmt.Fprintf(env.Stdout, "Saved to %s. It contains secrets: keep it private.\n", path)
+	fmt.Fprintln(env.Stdout, connections.SavedTo(path))
 	return nil
 }

@@ -4,10 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"time"
 
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
 )
 
 func init() {
@@ -20,7 +19,7 @@ func init() {
 func runPracticeServer(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "practice-server", "[--addr 127.0.0.1:0] [--redirect-uri URI] [--latency D] [--access-ttl D] [--companies N] [--rotate-refresh]")
 	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on (port 0 picks a free one)")
-	redirect := fs.String("redirect-uri", "http://127.0.0.1:8765/callback", "the Redirect URI to register")
+	redirect := fs.String("redirect-uri", connections.SuggestedRedirectURI, "the Redirect URI to register")
 	latency := fs.Duration("latency", 0, "added to every answer")
 	accessTTL := fs.Duration("access-ttl", time.Hour, "how long access tokens last")
 	companies := fs.Int("companies", 3, "number of demo companies")
@@ -28,15 +27,10 @@ func runPracticeServer(ctx context.Context, env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if !isLoopbackAddr(*addr) {
-		return usageError("The practice server listens only on this computer: use an address such as 127.0.0.1:0 or [::1]:8080, not %q.", *addr)
-	}
-	srv, err := practice.New(practice.Config{RedirectURIs: []string{*redirect}, Latency: *latency, AccessTTL: *accessTTL, Companies: *companies, RotateRefresh: *rotate})
+	srv, err := connections.StartPracticeServer(*addr, connections.PracticeConfig{RedirectURIs: []string{*redirect},
+		Latency: *latency, AccessTTL: *accessTTL, Companies: *companies, RotateRefresh: *rotate})
 	if err != nil {
-		return usageError("The practice server can't start with these options: %s", err)
-	}
-	if err := srv.Start(*addr); err != nil {
-		return fmt.Errorf("could not start the practice server: %w", err)
+		return err
 	}
 	line, _ := json.Marshal(srv.Info())
 	fmt.Fprintln(env.Stdout, string(line))
@@ -46,16 +40,4 @@ func runPracticeServer(ctx context.Context, env *Env, args []string) error {
 	defer cancel()
 	_ = srv.Shutdown(shutdown)
 	return nil
-}
-
-func isLoopbackAddr(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -39,7 +39,7 @@ func runRefresh(ctx context.Context, env *Env, args []string) error {
 		}
 		failed = true
 		fmt.Fprintf(env.Stdout, "%s (%d): %s\n  Fix: %s\n", r.Company.Name, r.Company.ID, problem.Summary(r.Err),
-			fixFor(connections.CompanyStatus{ID: r.Company.ID, Status: connections.StatusFor(r.Err)}))
+			fixCommand(connections.FixFor(r.Err, r.Company.ID)))
 	}
 	if failed {
 		return errAttention

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"text/tabwriter"
-	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 )
@@ -92,87 +90,14 @@ func printStatusTable(env *Env, statuses []connections.CompanyStatus) {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "COMPANY\tID\tSTATUS\tSITES\tACCESS TOKEN\tLAST REFRESH\tLAST CHECK")
 	for _, s := range statuses {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%s\n", s.Name, s.ID, statusWord(s.Status), len(s.Sites),
-			timeLeft(s.AccessExpiresAt, now), ago(s.LastRefreshAt, now), ago(s.LastCheckAt, now))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%s\n", s.Name, s.ID, connections.StatusLabel(s.Status), len(s.Sites),
+			connections.TimeLeft(s.AccessExpiresAt, now), connections.Ago(s.LastRefreshAt, now), connections.Ago(s.LastCheckAt, now))
 	}
 	_ = tw.Flush()
 	for _, s := range statuses {
 		if !s.Status.NeedsAttention() {
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "\n%s (%d): %s\n  Fix: %s\n", s.Name, s.ID, s.Detail, fixFor(s))
+		fmt.Fprintf(env.Stdout, "\n%s (%d): %s\n  Fix: %s\n", s.Name, s.ID, s.Detail, fixCommand(s.Fix()))
 	}
-}
-
-// statusWord is the word the dashboard's badge uses for a status.
-func statusWord(s connections.Status) string {
-	switch s {
-	case connections.StatusHealthy:
-		return "Healthy"
-	case connections.StatusNeedsReconnect:
-		return "Needs reconnect"
-	case connections.StatusCredentialsInvalid:
-		return "Credentials invalid"
-	case connections.StatusUnreachable:
-		return "Offline"
-	default:
-		return "Not checked"
-	}
-}
-
-// fixFor is the exact next step for a company that needs attention.
-func fixFor(s connections.CompanyStatus) string {
-	id := strconv.FormatInt(s.ID, 10)
-	switch s.Status {
-	case connections.StatusNeedsReconnect:
-		return "lightspeed-connect connect --company " + id
-	case connections.StatusCredentialsInvalid:
-		return "copy the Client ID and Secret again from the integration's settings in Lightspeed, then run: lightspeed-connect connect --company " + id + " --client-id CLIENT_ID --client-secret-stdin (the secret is read from standard input)"
-	case connections.StatusUnreachable:
-		return "check the internet connection, then run: lightspeed-connect status --check"
-	default:
-		return "lightspeed-connect status --check"
-	}
-}
-
-// timeLeft says how long an access token still works.
-func timeLeft(expiry *time.Time, now time.Time) string {
-	if expiry == nil {
-		return "—"
-	}
-	left := expiry.Sub(now)
-	if left <= 0 {
-		return "expired"
-	}
-	return roughly(left) + " left"
-}
-
-// ago says how long ago something happened.
-func ago(t *time.Time, now time.Time) string {
-	if t == nil {
-		return "never"
-	}
-	return roughly(now.Sub(*t)) + " ago"
-}
-
-// roughly rounds a duration to what a person needs: seconds, minutes, hours or days.
-func roughly(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "under a minute"
-	case d < time.Hour:
-		return plural(int(d/time.Minute), "min")
-	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour")
-	default:
-		return plural(int(d/(24*time.Hour)), "day")
-	}
-}
-
-// plural returns "1 hour", "2 hours"; "min" stays "min".
-func plural(n int, unit string) string {
-	if n == 1 || unit == "min" {
-		return fmt.Sprintf("%d %s", n, unit)
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }

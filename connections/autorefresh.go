@@ -7,9 +7,9 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
-// RefreshDue refreshes, once, every company whose access token expires within RefreshMargin,
+// refreshDue refreshes, once, every company whose access token expires within RefreshMargin,
 // except those whose last failure says only reconnecting helps. It returns what it did.
-func (c *Core) RefreshDue(ctx context.Context) ([]RefreshResult, error) {
+func (c *Core) refreshDue(ctx context.Context) ([]RefreshResult, error) {
 	st, err := c.vault.Store.Load(ctx)
 	if err != nil {
 		return nil, err
@@ -34,16 +34,16 @@ func (c *Core) isDue(co vault.Company) bool {
 }
 
 // AutoRefresh keeps access tokens fresh while the window runs: every interval (default
-// DefaultAutoRefreshInterval) it calls RefreshDue, and reports each result to done (which
+// defaultAutoRefreshInterval) it calls refreshDue, and reports each result to done (which
 // may be nil) so the window can redraw and notify. It returns when ctx ends.
 func (c *Core) AutoRefresh(ctx context.Context, interval time.Duration, done func([]RefreshResult, error)) {
 	if interval <= 0 {
-		interval = DefaultAutoRefreshInterval
+		interval = defaultAutoRefreshInterval
 	}
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
-		results, err := c.RefreshDue(ctx)
+		results, err := c.refreshDue(ctx)
 		if done != nil && (len(results) > 0 || err != nil) && ctx.Err() == nil {
 			done(results, err)
 		}

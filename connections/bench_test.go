@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
@@ -40,7 +40,7 @@ func BenchmarkCheck100(b *testing.B) {
 	const companies, latency = 100, 100 * time.Millisecond
 	for _, parallelism := range []int{DefaultParallelism, 1} {
 		b.Run(fmt.Sprintf("parallelism=%d", parallelism), func(b *testing.B) {
-			f := newFixture(b, practice.Config{Companies: companies})
+			f := newFixture(b, PracticeConfig{Companies: companies})
 			f.grantAll(b)
 			f.core.parallelism = parallelism
 			f.core.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: parallelism}, Timeout: time.Minute}
@@ -70,7 +70,7 @@ func BenchmarkCheck100(b *testing.B) {
 // Sites and the keyring and state writes, against the practice server on loopback. The
 // consent form is submitted before the timer starts.
 func BenchmarkConnectOverhead(b *testing.B) {
-	f := newFixture(b, practice.Config{})
+	f := newFixture(b, PracticeConfig{})
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
@@ -78,7 +78,7 @@ func BenchmarkConnectOverhead(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		callback, err := practice.Consent(ctx, http.DefaultClient, a.AuthURL(), 0, true)
+		callback, err := testenv.Consent(ctx, a.AuthURL(), 0, true)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -49,7 +49,7 @@ func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) vault
 			fmt.Sprintf("Lightspeed answered for another company (%s) with %s's tokens. Reconnect %s.", me.Name, co.Name, co.Name), nil).
 			WithDetail("companies/me.json returned id %d, want %d", me.ID, co.ID)
 	}
-	check := vault.Check{Status: string(StatusFor(err)), HTTPStatus: info.Status, Latency: info.Latency, CheckedAt: c.now()}
+	check := vault.Check{Status: string(statusFor(err)), HTTPStatus: info.Status, Latency: info.Latency, CheckedAt: c.now()}
 	if skew, ok := info.ClockSkew(); ok {
 		check.ClockSkew = skew
 	}
@@ -108,7 +108,8 @@ func selectCompanies(st *vault.State, ids []int64) ([]vault.Company, error) {
 		co := st.Company(id)
 		if co == nil {
 			return nil, problem.New(problem.KindNotFound,
-				fmt.Sprintf("No company with ID %d is connected on this computer. Run \"lightspeed-connect status\" to see the connected companies.", id), nil)
+				fmt.Sprintf("No company with ID %d is connected on this computer.", id), nil).
+				WithFix(problem.Fix{Action: problem.ActionListCompanies})
 		}
 		out = append(out, *co)
 	}

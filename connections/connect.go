@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/export"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
 	"github.com/lightspeedconnect/lightspeed-connect/oauth"
@@ -19,7 +20,7 @@ type ConnectOptions struct {
 	// Reconnect is the ID of the company being reconnected, or 0 for a new connection. A
 	// consent that comes back for another company is reported, never mixed up.
 	Reconnect int64
-	// SkipPreflight leaves out Preflight (tests of later failures use it).
+	// SkipPreflight leaves out the preflight checks (tests of later failures use it).
 	SkipPreflight bool
 }
 
@@ -34,13 +35,13 @@ type Attempt struct {
 
 // Connected is a company whose tokens are safely stored.
 type Connected struct {
-	// Company is the stored record: ID, name and sites.
-	Company vault.Company
+	// Company is the company now connected, with its sites.
+	Company Company
 	// Replaced is true when the company was already connected and its tokens were replaced.
 	Replaced bool
 }
 
-// StartConnect loads the saved settings, runs Preflight, and starts the flow: for a
+// StartConnect loads the saved settings, runs the preflight checks, and starts the flow: for a
 // Redirect URI the app can catch, its port is bound now, so a port in use is reported before
 // any browser opens.
 func (c *Core) StartConnect(ctx context.Context, opts ConnectOptions) (*Attempt, error) {
@@ -49,7 +50,7 @@ func (c *Core) StartConnect(ctx context.Context, opts ConnectOptions) (*Attempt,
 		return nil, err
 	}
 	if !opts.SkipPreflight {
-		if err := c.Preflight(ctx, s); err != nil {
+		if err := c.preflight(ctx, s); err != nil {
 			return nil, err
 		}
 	}
@@ -77,9 +78,6 @@ func (a *Attempt) Catchable() bool { return a.session.Catchable() }
 
 // Deadline is when the attempt times out.
 func (a *Attempt) Deadline() time.Time { return a.session.Deadline() }
-
-// Practice reports whether the attempt goes to the practice server.
-func (a *Attempt) Practice() bool { return a.settings.Practice }
 
 // Close ends the attempt and releases the listener; safe to call more than once.
 func (a *Attempt) Close() { a.session.Close() }
@@ -120,7 +118,7 @@ func (a *Attempt) finish(ctx context.Context, res *oauth.Result) (*Connected, er
 	if err := a.core.vault.SaveCompany(ctx, company, tokens); err != nil {
 		return nil, a.core.unsaved(company, tokens, a.settings, err)
 	}
-	connected := &Connected{Company: company, Replaced: replaced}
+	connected := &Connected{Company: companyOf(company), Replaced: replaced}
 	if a.opts.Reconnect != 0 && company.ID != a.opts.Reconnect {
 		return connected, a.core.wrongCompany(ctx, company, a.opts.Reconnect)
 	}
@@ -211,30 +209,27 @@ func (e *UnsavedError) Unwrap() error {
 }
 
 // Company is the approved company.
-func (e *UnsavedError) Company() vault.Company { return e.company }
+func (e *UnsavedError) Company() Company { return companyOf(e.company) }
 
 // Retry tries storing the connection again.
 func (e *UnsavedError) Retry(ctx context.Context) (*Connected, error) {
 	if err := e.core.vault.SaveCompany(ctx, e.company, e.tokens); err != nil {
 		return nil, e.core.unsaved(e.company, e.tokens, e.settings, err)
 	}
-	return &Connected{Company: e.company}, nil
+	return &Connected{Company: companyOf(e.company)}, nil
 }
 
 // Export writes the connection to a file (mode 0600, atomically), the way a normal export
 // would, so the integration can use it even though this computer could not keep it.
-func (e *UnsavedError) Export(path string, format vault.Format, force bool) error {
-	doc := vault.ExportDoc{
+func (e *UnsavedError) Export(path string, format Format, force bool) error {
+	doc := export.Doc{
 		ExportedAt: e.core.now(),
 		ClientID:   e.settings.ClientID,
 		TokenURL:   e.settings.profile().TokenURL,
 		APIBaseURL: e.settings.profile().APIURL,
-		Companies: []vault.ExportCompany{{
-			ID: e.company.ID, Name: e.company.Name, Sites: e.company.Sites,
-			AccessToken: e.tokens.AccessToken, AccessExpiry: e.tokens.Expiry, RefreshToken: e.tokens.RefreshToken,
-		}},
+		Companies:  []export.Company{exportCompany(e.company, e.tokens)},
 	}
-	return vault.WriteExport(path, format, doc, force)
+	return export.Write(path, export.Format(format), doc, force)
 }
 
 // AsUnsaved returns the *UnsavedError in err's chain, or nil.

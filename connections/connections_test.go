@@ -9,28 +9,31 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
-// fixture is a core over a real keyring (its own service name) and a temporary state
-// directory, with a practice server whose settings are saved.
+// fixture is a core over the test kit's vault (the real keyring under its own service name,
+// failures injectable through keyring, and a temporary state directory), with a practice
+// server whose settings are saved.
 type fixture struct {
 	core     *Core
 	vault    *vault.Vault
+	keyring  *testenv.Keyring
 	practice *Practice
 }
 
-func newFixture(t testing.TB, cfg practice.Config) *fixture {
+func newFixture(t testing.TB, cfg PracticeConfig) *fixture {
 	t.Helper()
-	return newFixtureWith(t, cfg, vault.Options{})
+	return newFixtureWith(t, cfg, Options{})
 }
 
-// newFixtureWith is newFixture with vault options (a keyring backend that fails, a timeout);
-// the directory and service name are always the test's own.
-func newFixtureWith(t testing.TB, cfg practice.Config, opts vault.Options) *fixture {
+// newFixtureWith is newFixture with options (a keyring timeout); the directory, the service
+// name and the keyring are always the test kit's.
+func newFixtureWith(t testing.TB, cfg PracticeConfig, opts Options) *fixture {
 	t.Helper()
-	v, err := vault.Open(testenv.VaultOptions(t, opts))
+	tv := testenv.NewVault(t)
+	opts.Dir, opts.Service, opts.Keyring = tv.Dir, tv.Service, tv.Keyring
+	core, err := Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,11 +42,10 @@ func newFixtureWith(t testing.TB, cfg practice.Config, opts vault.Options) *fixt
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = p.Close() })
-	core := New(Options{Vault: v})
 	if err := core.SaveSettings(context.Background(), p.Settings); err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{core: core, vault: v, practice: p}
+	return &fixture{core: core, vault: core.vault, keyring: tv.Keyring, practice: p}
 }
 
 // connect runs a whole connect for the company at companyIndex.
@@ -65,7 +67,7 @@ func (f *fixture) connect(t testing.TB, companyIndex int, opts ConnectOptions) (
 }
 
 func TestConnectStoresCompanySitesAndTokens(t *testing.T) {
-	f := newFixture(t, practice.Config{})
+	f := newFixture(t, PracticeConfig{})
 	got, err := f.connect(t, 0, ConnectOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +90,7 @@ func TestConnectStoresCompanySitesAndTokens(t *testing.T) {
 }
 
 func TestReconnectForAnotherCompanyIsReported(t *testing.T) {
-	f := newFixture(t, practice.Config{})
+	f := newFixture(t, PracticeConfig{})
 	first, err := f.connect(t, 0, ConnectOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +109,7 @@ func TestReconnectForAnotherCompanyIsReported(t *testing.T) {
 }
 
 func TestCheckStatuses(t *testing.T) {
-	f := newFixture(t, practice.Config{Companies: 3})
+	f := newFixture(t, PracticeConfig{Companies: 3})
 	ids := make([]int64, 0, 3)
 	for i := range 3 {
 		c, err := f.connect(t, i, ConnectOptions{})

@@ -1,5 +1,7 @@
 // Package connections is the one place that knows how to connect, check, refresh, export and
-// disconnect Lightspeed companies. The window and the command line are two thin faces on it;
+// disconnect Lightspeed companies, and the faces' only door to the parts behind it (the OAuth
+// flow, the API client, the vault, the export files, the practice server). The window and the
+// command line are two thin faces on it: they see only the types and words defined here, and
 // it knows nothing of either.
 package connections
 
@@ -17,14 +19,37 @@ const (
 	DefaultParallelism = 16
 	// RefreshMargin is how long before expiry an access token is refreshed.
 	RefreshMargin = 5 * time.Minute
-	// DefaultAutoRefreshInterval is how often the window looks for tokens to refresh.
-	DefaultAutoRefreshInterval = time.Minute
+	// defaultAutoRefreshInterval is how often the window looks for tokens to refresh.
+	defaultAutoRefreshInterval = time.Minute
+	// DefaultConnectTimeout is how long a person has to approve in the browser.
+	DefaultConnectTimeout = oauth.DefaultTimeout
+	// SuggestedRedirectURI is the Redirect URI the app proposes for a new integration.
+	SuggestedRedirectURI = oauth.SuggestedRedirectURI
 )
 
-// Options configures New.
+// Keyring is the operating system's keyring as the core uses it. Leave Options.Keyring nil
+// for the real one; tests pass a wrapper that injects failures.
+type Keyring interface {
+	// Set stores password under service and user, replacing any earlier value.
+	Set(service, user, password string) error
+	// Get returns the value under service and user.
+	Get(service, user string) (string, error)
+	// Delete removes the item under service and user.
+	Delete(service, user string) error
+	// DeleteAll removes every item under service.
+	DeleteAll(service string) error
+}
+
+// Options configures Open; the zero value is the real keyring and the user's config folder.
 type Options struct {
-	// Vault keeps the secrets and the state. Required.
-	Vault *vault.Vault
+	// Dir is the state directory. Default: <user config dir>/lightspeed-connect.
+	Dir string
+	// Service is the keyring service name. Default: "Lightspeed Connect".
+	Service string
+	// KeyringTimeout bounds each keyring call. Default: five seconds.
+	KeyringTimeout time.Duration
+	// Keyring is the keyring. Default: the operating system's.
+	Keyring Keyring
 	// HTTPClient talks to Lightspeed (token endpoint and API). Default: a client with a
 	// 30-second timeout.
 	HTTPClient *http.Client
@@ -34,7 +59,7 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Core is the connections core. It is safe for concurrent use; share one per vault.
+// Core is the connections core. It is safe for concurrent use; share one per state directory.
 type Core struct {
 	vault       *vault.Vault
 	http        *http.Client
@@ -43,9 +68,22 @@ type Core struct {
 	refresher   oauth.Refresher
 }
 
-// New returns a Core over opts.Vault.
-func New(opts Options) *Core {
-	c := &Core{vault: opts.Vault, http: opts.HTTPClient, parallelism: opts.Parallelism, now: opts.Now}
+// Open returns a Core over the vault that opts locate. It touches neither the disk nor the
+// keyring until something is asked of it.
+func Open(opts Options) (*Core, error) {
+	vo := vault.Options{Dir: opts.Dir, Service: opts.Service, KeyringTimeout: opts.KeyringTimeout, Now: opts.Now}
+	if opts.Keyring != nil {
+		vo.Backend = opts.Keyring
+	}
+	v, err := vault.Open(vo)
+	if err != nil {
+		return nil, err
+	}
+	return newCore(v, opts), nil
+}
+
+func newCore(v *vault.Vault, opts Options) *Core {
+	c := &Core{vault: v, http: opts.HTTPClient, parallelism: opts.Parallelism, now: opts.Now}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -57,6 +95,3 @@ func New(opts Options) *Core {
 	}
 	return c
 }
-
-// Vault returns the vault the core works on.
-func (c *Core) Vault() *vault.Vault { return c.vault }

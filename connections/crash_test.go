@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // Environment of the child process that refreshes until it is killed.
@@ -31,14 +30,13 @@ func TestMain(m *testing.M) {
 
 // refreshUntilKilled is the child: it refreshes one company in a loop, as fast as it can.
 func refreshUntilKilled() {
-	v, err := vault.Open(vault.Options{Dir: os.Getenv(crashDirEnv), Service: os.Getenv(crashServiceEnv)})
+	core, err := Open(Options{Dir: os.Getenv(crashDirEnv), Service: os.Getenv(crashServiceEnv)})
 	if err != nil {
 		os.Exit(3)
 	}
 	id, _ := strconv.ParseInt(os.Getenv(crashCompanyEnv), 10, 64)
-	core := New(Options{Vault: v})
 	for {
-		_, _ = core.Refresh(context.Background(), id)
+		_ = core.Refresh(context.Background(), id)
 	}
 }
 
@@ -46,7 +44,7 @@ func refreshUntilKilled() {
 // against a server that rotates refresh tokens; after every kill the stored refresh token
 // must still work.
 func TestRefreshSurvivesSIGKILL(t *testing.T) {
-	f := newFixture(t, practice.Config{RotateRefresh: true})
+	f := newFixture(t, PracticeConfig{RotateRefresh: true})
 	connected, err := f.connect(t, 0, ConnectOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +69,7 @@ func TestRefreshSurvivesSIGKILL(t *testing.T) {
 		_ = child.Process.Kill()
 		_ = child.Wait()
 
-		if _, err := f.core.Refresh(ctx, id); err != nil {
+		if err := f.core.Refresh(ctx, id); err != nil {
 			t.Fatalf("round %d: after SIGKILL the stored refresh token no longer works: %v", round, err)
 		}
 	}

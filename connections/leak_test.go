@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"log"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,7 +17,6 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 )
 
 // TestNoSecretLeavesTheKeyring runs a failed and a successful connect, a check, a refresh
@@ -33,7 +31,7 @@ func TestNoSecretLeavesTheKeyring(t *testing.T) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	defer slog.SetDefault(oldSlog)
 
-	f := newFixture(t, practice.Config{RotateRefresh: true})
+	f := newFixture(t, PracticeConfig{RotateRefresh: true})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var shown []string
@@ -45,7 +43,7 @@ func TestNoSecretLeavesTheKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	secrets = append(secrets, queryValue(t, a.AuthURL(), "state"))
-	denied, err := practice.Consent(ctx, http.DefaultClient, a.AuthURL(), 0, false)
+	denied, err := testenv.Consent(ctx, a.AuthURL(), 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +60,7 @@ func TestNoSecretLeavesTheKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	secrets = append(secrets, queryValue(t, a.AuthURL(), "state"))
-	callback, err := practice.Consent(ctx, http.DefaultClient, a.AuthURL(), 0, true)
+	callback, err := testenv.Consent(ctx, a.AuthURL(), 0, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,10 +75,10 @@ func TestNoSecretLeavesTheKeyring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refreshed, err := f.core.Refresh(ctx, connected.Company.ID)
-	if err != nil {
+	if err := f.core.Refresh(ctx, connected.Company.ID); err != nil {
 		t.Fatal(err)
 	}
+	refreshed, _ := f.vault.Tokens(ctx, connected.Company.ID)
 	secrets = append(secrets, first.AccessToken, first.RefreshToken, refreshed.AccessToken, refreshed.RefreshToken)
 	shown = append(shown, fmt.Sprintf("%v %+v %#v", connected, statuses, refreshed), f.core.Diagnostics(ctx, "test").Text())
 

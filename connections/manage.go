@@ -2,15 +2,14 @@ package connections
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // RefreshResult is the outcome of refreshing one company.
 type RefreshResult struct {
-	// Company is the company's record before the refresh.
-	Company vault.Company
+	// Company is the company refreshed.
+	Company Company
 	// Err is nil on success, else a problem with its plain sentence.
 	Err error
 }
@@ -25,17 +24,9 @@ func (c *Core) RefreshAll(ctx context.Context, ids ...int64) ([]RefreshResult, e
 	results := make([]RefreshResult, len(companies))
 	c.forEach(companies, func(i int, co vault.Company) {
 		_, err := c.refresh(ctx, s, co.ID, true)
-		results[i] = RefreshResult{Company: co, Err: err}
+		results[i] = RefreshResult{Company: companyOf(co), Err: err}
 	})
 	return results, nil
-}
-
-// Export writes the chosen companies' tokens to a file (see vault.Export for the formats).
-func (c *Core) Export(ctx context.Context, req vault.ExportRequest) error {
-	if err := c.vault.Export(ctx, req); err != nil {
-		return fmt.Errorf("could not export: %w", err)
-	}
-	return nil
 }
 
 // Disconnect removes one company: its keyring items, then its record.
@@ -46,9 +37,4 @@ func (c *Core) Disconnect(ctx context.Context, companyID int64) error {
 // Forget removes everything the app keeps: every keyring item and the state file.
 func (c *Core) Forget(ctx context.Context) error {
 	return c.vault.Forget(ctx)
-}
-
-// Diagnostics returns the redacted report that support can paste into a ticket.
-func (c *Core) Diagnostics(ctx context.Context, appVersion string) vault.Diagnostics {
-	return c.vault.Diagnostics(ctx, appVersion)
 }

@@ -1,20 +1,28 @@
 package connections
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"path/filepath"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
-	"github.com/lightspeedconnect/lightspeed-connect/oauth"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
+// PracticeConfig shapes the built-in practice server: its demo companies, its latency, its
+// token lifetimes and the faults it can play. It is the practice server's own configuration,
+// named here so the faces can set it without reaching for the practice package; its zero
+// value is a well-behaved server with three demo companies.
+type PracticeConfig = practice.Config
+
 // Practice is a practice session: the built-in practice server running on loopback, and the
 // integration settings that point at it. Practice connections live in their own vault (see
-// PracticeVaultOptions), so demo companies never mix with real ones.
+// OpenPractice), so demo companies never mix with real ones.
 type Practice struct {
-	// Server is the running practice server; Close it when done.
+	// Server is the running practice server. Tests use its knobs (revoking tokens, taking it
+	// down) to play Lightspeed misbehaving.
 	Server *practice.Server
 	// Settings point at Server, with a free loopback Redirect URI registered there.
 	Settings Settings
@@ -22,7 +30,7 @@ type Practice struct {
 
 // StartPractice starts a practice server on 127.0.0.1 with cfg (its zero value is fine), and
 // registers a Redirect URI on a free loopback port for the app to catch the answer on.
-func StartPractice(cfg practice.Config) (*Practice, error) {
+func StartPractice(cfg PracticeConfig) (*Practice, error) {
 	redirect, err := freeLoopbackRedirect()
 	if err != nil {
 		return nil, err
@@ -40,13 +48,62 @@ func StartPractice(cfg practice.Config) (*Practice, error) {
 		ClientID:     info.ClientID,
 		ClientSecret: info.ClientSecret,
 		RedirectURI:  redirect,
-		Profile:      oauth.Profile{Name: "the practice server", AuthorizeURL: info.AuthorizeURL, TokenURL: info.TokenURL, APIURL: info.APIURL},
+		AuthorizeURL: info.AuthorizeURL,
+		TokenURL:     info.TokenURL,
+		APIURL:       info.APIURL,
 		Practice:     true,
 	}}, nil
 }
 
 // Close stops the practice server.
 func (p *Practice) Close() error { return p.Server.Close() }
+
+// PracticeServer is the practice server alone, serving on an address of this computer for
+// anything that speaks Lightspeed's protocol (the practice-server command).
+type PracticeServer struct {
+	srv *practice.Server
+}
+
+// StartPracticeServer starts the practice server on addr, which must be a loopback address
+// (port 0 picks a free one). A bad address or configuration is KindUsage.
+func StartPracticeServer(addr string, cfg PracticeConfig) (*PracticeServer, error) {
+	if !isLoopbackAddr(addr) {
+		return nil, problem.New(problem.KindUsage, fmt.Sprintf(
+			"The practice server listens only on this computer: use an address such as 127.0.0.1:0 or [::1]:8080, not %q.", addr), nil)
+	}
+	srv, err := practice.New(cfg)
+	if err != nil {
+		return nil, problem.New(problem.KindUsage, "The practice server can't start with these options: "+err.Error(), err)
+	}
+	if err := srv.Start(addr); err != nil {
+		return nil, fmt.Errorf("could not start the practice server: %w", err)
+	}
+	return &PracticeServer{srv: srv}, nil
+}
+
+// PracticeInfo is what a program needs to use a practice server: its addresses and its own
+// made-up client ID, client secret and registered Redirect URI. Its JSON form is one object
+// with authorize_url, token_url, api_url, client_id, client_secret and redirect_uri. Like
+// PracticeConfig it is the practice server's own type, named here for the faces.
+type PracticeInfo = practice.Info
+
+// Info describes the running server.
+func (p *PracticeServer) Info() PracticeInfo { return p.srv.Info() }
+
+// Shutdown stops the server, letting requests in flight finish until ctx ends.
+func (p *PracticeServer) Shutdown(ctx context.Context) error { return p.srv.Shutdown(ctx) }
+
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
 
 // freeLoopbackRedirect finds a port that is free now and makes a Redirect URI on it.
 func freeLoopbackRedirect() (string, error) {
@@ -59,22 +116,21 @@ func freeLoopbackRedirect() (string, error) {
 	return fmt.Sprintf("http://127.0.0.1:%d/callback", port), nil
 }
 
-// PracticeVaultOptions returns options for the practice vault beside the real one: a
-// "practice" folder inside the state directory and its own keyring service name.
-func PracticeVaultOptions(real vault.Options) (vault.Options, error) {
-	dir := real.Dir
-	if dir == "" {
+// OpenPractice opens a core on the practice vault beside the one real opts locate: a
+// "practice" folder inside the state directory and its own keyring service name, so practice
+// companies never mix with real ones.
+func OpenPractice(real Options) (*Core, error) {
+	if real.Dir == "" {
 		d, err := vault.StateDir()
 		if err != nil {
-			return vault.Options{}, err
+			return nil, err
 		}
-		dir = d
+		real.Dir = d
 	}
-	service := real.Service
-	if service == "" {
-		service = vault.DefaultService
+	if real.Service == "" {
+		real.Service = vault.DefaultService
 	}
-	real.Dir = filepath.Join(dir, "practice")
-	real.Service = service + " (practice)"
-	return real, nil
+	real.Dir = filepath.Join(real.Dir, "practice")
+	real.Service += " (practice)"
+	return Open(real)
 }

@@ -11,12 +11,12 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/oauth"
 )
 
-// Preflight checks, before any browser opens, everything that would otherwise fail only
+// preflight checks, before any browser opens, everything that would otherwise fail only
 // after the person has granted access: the keyring takes a test write, read and delete; the
 // state directory is writable; the token endpoint answers. (The Redirect URI's port is bound
 // by StartConnect itself.) Each failure is its own plain sentence; the first one found is
 // returned, keyring first.
-func (c *Core) Preflight(ctx context.Context, s Settings) error {
+func (c *Core) preflight(ctx context.Context, s Settings) error {
 	var g errgroup.Group
 	var keyringErr, dirErr, endpointErr error
 	g.Go(func() error { keyringErr = c.vault.Secrets.Probe(ctx); return nil })

@@ -2,60 +2,26 @@ package connections
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 	"github.com/lightspeedconnect/lightspeed-connect/oauth"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
-// faultyKeyring is the real keyring with failures switched on from outside.
-type faultyKeyring struct {
-	vault.KeyringBackend
-	failWrites atomic.Bool // Set fails
-	hang       atomic.Bool // every call blocks until release is closed
-	release    chan struct{}
-}
-
-var errRefused = errors.New("org.freedesktop.Secret.Error.IsLocked: the collection is locked")
-
-func (k *faultyKeyring) wait() {
-	if k.hang.Load() {
-		<-k.release
-	}
-}
-
-func (k *faultyKeyring) Set(service, user, password string) error {
-	k.wait()
-	if k.failWrites.Load() {
-		return errRefused
-	}
-	return k.KeyringBackend.Set(service, user, password)
-}
-
-func (k *faultyKeyring) Get(service, user string) (string, error) {
-	k.wait()
-	return k.KeyringBackend.Get(service, user)
-}
-
-// fixtureWithKeyring is newFixture with the keyring wrapped for failures.
-func fixtureWithKeyring(t *testing.T) (*fixture, *faultyKeyring) {
+// fixtureWithKeyring is newFixture with a short keyring timeout, for tests that switch
+// keyring failures on.
+func fixtureWithKeyring(t *testing.T) (*fixture, *testenv.Keyring) {
 	t.Helper()
-	k := &faultyKeyring{release: make(chan struct{})}
-	t.Cleanup(func() { close(k.release) })
-	return newFixtureWith(t, practice.Config{}, vault.Options{Backend: k, KeyringTimeout: 2 * time.Second}), k
+	f := newFixtureWith(t, PracticeConfig{}, Options{KeyringTimeout: 2 * time.Second})
+	return f, f.keyring
 }
 
 // TestPreflightFailsBeforeTheBrowserOpens injects each preflight failure alone: StartConnect
@@ -63,15 +29,15 @@ func fixtureWithKeyring(t *testing.T) (*fixture, *faultyKeyring) {
 func TestPreflightFailsBeforeTheBrowserOpens(t *testing.T) {
 	cases := []struct {
 		name   string
-		inject func(t *testing.T, f *fixture, k *faultyKeyring)
+		inject func(t *testing.T, f *fixture, k *testenv.Keyring)
 		want   problem.Kind
 		says   string
 	}{
-		{"keyring refusing", func(t *testing.T, f *fixture, k *faultyKeyring) { k.failWrites.Store(true) },
+		{"keyring refusing", func(t *testing.T, f *fixture, k *testenv.Keyring) { k.RefuseWrites(true) },
 			problem.KindKeyringUnavailable, "keychain"},
-		{"keyring hanging", func(t *testing.T, f *fixture, k *faultyKeyring) { k.hang.Store(true) },
+		{"keyring hanging", func(t *testing.T, f *fixture, k *testenv.Keyring) { k.Inject(testenv.OpSet, testenv.FaultHang) },
 			problem.KindKeyringUnavailable, "keychain"},
-		{"port taken", func(t *testing.T, f *fixture, k *faultyKeyring) {
+		{"port taken", func(t *testing.T, f *fixture, k *testenv.Keyring) {
 			r, _ := oauth.CheckRedirectURI(f.practice.Settings.RedirectURI)
 			ln, err := net.Listen("tcp", r.ListenAddrs[0])
 			if err != nil {
@@ -79,7 +45,7 @@ func TestPreflightFailsBeforeTheBrowserOpens(t *testing.T) {
 			}
 			t.Cleanup(func() { _ = ln.Close() })
 		}, problem.KindPortInUse, "port"},
-		{"token host unreachable", func(t *testing.T, f *fixture, k *faultyKeyring) { _ = f.practice.Server.Close() },
+		{"token host unreachable", func(t *testing.T, f *fixture, k *testenv.Keyring) { _ = f.practice.Server.Close() },
 			problem.KindNetwork, "Couldn't reach"},
 	}
 	for _, c := range cases {
@@ -110,12 +76,11 @@ func TestPreflightReadOnlyStateDirectory(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	v, err := vault.Open(vault.Options{Dir: filepath.Join(file, "state"), Service: f.vault.Secrets.Service()})
+	core, err := Open(Options{Dir: filepath.Join(file, "state"), Service: f.vault.Secrets.Service()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	core := New(Options{Vault: v})
-	err = core.Preflight(context.Background(), f.practice.Settings)
+	err = core.preflight(context.Background(), f.practice.Settings)
 	if !problem.Is(err, problem.KindStorage) || !strings.Contains(problem.Summary(err), "can't save") {
 		t.Fatalf("got %s: %q; want a storage problem", problem.KindOf(err), problem.Summary(err))
 	}
@@ -132,11 +97,11 @@ func TestKeyringFailingAfterExchangeKeepsTokensRetrievable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	callback, err := practice.Consent(ctx, http.DefaultClient, a.AuthURL(), 0, true)
+	callback, err := testenv.Consent(ctx, a.AuthURL(), 0, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.failWrites.Store(true)
+	k.RefuseWrites(true)
 	go func() { _ = testenv.Get(ctx, callback) }()
 	_, waitErr := a.Wait(ctx)
 	unsaved := AsUnsaved(waitErr)
@@ -148,7 +113,7 @@ func TestKeyringFailingAfterExchangeKeepsTokensRetrievable(t *testing.T) {
 	}
 
 	path := filepath.Join(t.TempDir(), "rescue.json")
-	if err := unsaved.Export(path, vault.FormatJSON, false); err != nil {
+	if err := unsaved.Export(path, FormatJSON, false); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)
@@ -165,12 +130,12 @@ func TestKeyringFailingAfterExchangeKeepsTokensRetrievable(t *testing.T) {
 		}
 	}
 	// The exported refresh token works.
-	if _, err := oauth.Refresh(ctx, oauth.RefreshConfig{Profile: f.practice.Settings.profile(),
-		ClientID: f.practice.Settings.ClientID, ClientSecret: f.practice.Settings.ClientSecret, RefreshToken: refresh}); err != nil {
+	ps := f.practice.Settings
+	if err := testenv.RefreshWorks(ctx, ps.TokenURL, ps.ClientID, ps.ClientSecret, refresh); err != nil {
 		t.Fatalf("the exported refresh token does not work: %v", err)
 	}
 	// Once the keyring is back, Retry stores the connection.
-	k.failWrites.Store(false)
+	k.RefuseWrites(false)
 	got, err := unsaved.Retry(ctx)
 	if err != nil || got.Company.Name != "Harbour Burgers Pty Ltd" {
 		t.Fatalf("retry: %+v, %v", got, err)
@@ -196,17 +161,17 @@ func TestReconnectKeepsOldTokensUntilNewOnesAreStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	go func() {
-		_ = testenv.Browser(ctx, a.AuthURL(), 0, true, func() { k.failWrites.Store(true) })
+		_ = testenv.Browser(ctx, a.AuthURL(), 0, true, func() { k.RefuseWrites(true) })
 	}()
 	if _, err := a.Wait(ctx); AsUnsaved(err) == nil {
 		t.Fatalf("reconnect with the keyring refusing: %v; want an UnsavedError", err)
 	}
-	k.failWrites.Store(false)
+	k.RefuseWrites(false)
 	kept, err := f.vault.Tokens(ctx, first.Company.ID)
 	if err != nil || kept.RefreshToken != old.RefreshToken {
 		t.Fatalf("the old refresh token was not kept: %v", err)
 	}
-	if _, err := f.core.Refresh(ctx, first.Company.ID); err != nil {
+	if err := f.core.Refresh(ctx, first.Company.ID); err != nil {
 		t.Fatalf("the old connection stopped working: %v", err)
 	}
 }

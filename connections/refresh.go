@@ -14,12 +14,13 @@ import (
 // refresh token is re-read, one request is sent (single-flight per company), and the new
 // tokens are stored at once, before the new access token is used. A failure is recorded on
 // the company (for the dashboard and `status`) and returned.
-func (c *Core) Refresh(ctx context.Context, companyID int64) (vault.Tokens, error) {
+func (c *Core) Refresh(ctx context.Context, companyID int64) error {
 	s, err := c.Settings(ctx)
 	if err != nil {
-		return vault.Tokens{}, err
+		return err
 	}
-	return c.refresh(ctx, s, companyID, true)
+	_, err = c.refresh(ctx, s, companyID, true)
+	return err
 }
 
 // refresh refreshes when forced or when the stored access token expires within
@@ -43,7 +44,7 @@ func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force b
 		return vault.Tokens{AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, Expiry: res.Expiry}, nil
 	})
 	if err != nil {
-		err = refreshProblem(err)
+		err = refreshProblem(err, companyID)
 		c.recordFailure(ctx, companyID, err)
 		return tokens, fmt.Errorf("could not refresh company %d: %w", companyID, err)
 	}
@@ -57,10 +58,11 @@ func (c *Core) fresh(t vault.Tokens) bool {
 
 // refreshProblem turns a refresh token missing from the keyring into "needs reconnect": the
 // token cannot be recovered, only replaced by connecting again.
-func refreshProblem(err error) error {
+func refreshProblem(err error, companyID int64) error {
 	if problem.Is(err, problem.KindNotFound) {
 		return problem.New(problem.KindInvalidGrant,
-			"This connection's refresh token is missing from the keychain. Reconnect the company to restore it; your other companies are unaffected.", err)
+			"This connection's refresh token is missing from the keychain. Reconnect the company to restore it; your other companies are unaffected.", err).
+			WithFix(problem.Fix{Action: problem.ActionReconnect, CompanyID: companyID})
 	}
 	return err
 }
@@ -91,7 +93,7 @@ func (t companyTokens) AccessToken(ctx context.Context, force bool) (string, err
 	if !force {
 		cur, err := t.core.vault.Tokens(ctx, t.id)
 		if err != nil {
-			return "", refreshProblem(err)
+			return "", refreshProblem(err, t.id)
 		}
 		if t.core.fresh(cur) {
 			return cur.AccessToken, nil

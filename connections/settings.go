@@ -20,8 +20,12 @@ type Settings struct {
 	ClientSecret string
 	// RedirectURI is the address registered for the integration, exactly as registered.
 	RedirectURI string
-	// Profile holds the endpoints: Lightspeed's production ones unless overridden.
-	Profile oauth.Profile
+	// AuthorizeURL is Lightspeed's sign-in (consent) address; empty means production's.
+	AuthorizeURL string
+	// TokenURL is Lightspeed's token address; empty means production's.
+	TokenURL string
+	// APIURL is the base address of Lightspeed's API; empty means production's.
+	APIURL string
 	// Practice is true when the endpoints are the built-in practice server's.
 	Practice bool
 }
@@ -48,9 +52,9 @@ func (s Settings) Trimmed() Settings {
 	s.ClientID = strings.TrimSpace(s.ClientID)
 	s.ClientSecret = strings.TrimSpace(s.ClientSecret)
 	s.RedirectURI = strings.TrimSpace(s.RedirectURI)
-	s.Profile.AuthorizeURL = strings.TrimSpace(s.Profile.AuthorizeURL)
-	s.Profile.TokenURL = strings.TrimSpace(s.Profile.TokenURL)
-	s.Profile.APIURL = strings.TrimSpace(s.Profile.APIURL)
+	s.AuthorizeURL = strings.TrimSpace(s.AuthorizeURL)
+	s.TokenURL = strings.TrimSpace(s.TokenURL)
+	s.APIURL = strings.TrimSpace(s.APIURL)
 	return s
 }
 
@@ -69,11 +73,15 @@ func (s Settings) Validate() error {
 	return s.profile().Validate()
 }
 
+// practiceName is how sentences name the practice server ("Couldn't reach …").
+const practiceName = "the practice server"
+
 // profile returns the endpoints, Lightspeed's for any left empty.
 func (s Settings) profile() oauth.Profile {
-	p, def := s.Profile, oauth.Lightspeed()
-	if p.Name == "" {
-		p.Name = def.Name
+	def := oauth.Lightspeed()
+	p := oauth.Profile{Name: def.Name, AuthorizeURL: s.AuthorizeURL, TokenURL: s.TokenURL, APIURL: s.APIURL}
+	if s.Practice {
+		p.Name = practiceName
 	}
 	if p.AuthorizeURL == "" {
 		p.AuthorizeURL = def.AuthorizeURL
@@ -113,7 +121,7 @@ func (c *Core) SaveSettings(ctx context.Context, s Settings) error {
 
 // errNoSettings is returned when nothing has been set up yet.
 var errNoSettings = problem.New(problem.KindNotFound,
-	"The integration isn't set up yet. Enter its Client ID, Client Secret and Redirect URI first.", nil)
+	"The integration isn't set up on this computer yet.", nil).WithFix(problem.Fix{Action: problem.ActionSetUp})
 
 // Settings loads the integration's details, the secret from the keyring.
 func (c *Core) Settings(ctx context.Context) (Settings, error) {
@@ -125,7 +133,8 @@ func (c *Core) Settings(ctx context.Context) (Settings, error) {
 	if err != nil {
 		if problem.Is(err, problem.KindNotFound) {
 			return s, problem.New(problem.KindInvalidClient,
-				"The integration's Client Secret is missing from this computer's keychain. Enter it again in the integration settings.", err)
+				"The integration's Client Secret is missing from this computer's keychain.", err).
+				WithFix(problem.Fix{Action: problem.ActionEnterSecret})
 		}
 		return s, fmt.Errorf("could not read the client secret: %w", err)
 	}
@@ -148,14 +157,33 @@ func (c *Core) savedSettings(ctx context.Context) (Settings, error) {
 	if in.ClientID == "" {
 		return Settings{}, errNoSettings
 	}
-	name := oauth.Lightspeed().Name
-	if in.Practice {
-		name = "the practice server"
-	}
 	return Settings{
-		ClientID:    in.ClientID,
-		RedirectURI: in.RedirectURI,
-		Profile:     oauth.Profile{Name: name, AuthorizeURL: in.AuthorizeURL, TokenURL: in.TokenURL, APIURL: in.APIBaseURL},
-		Practice:    in.Practice,
+		ClientID:     in.ClientID,
+		RedirectURI:  in.RedirectURI,
+		AuthorizeURL: in.AuthorizeURL,
+		TokenURL:     in.TokenURL,
+		APIURL:       in.APIBaseURL,
+		Practice:     in.Practice,
 	}, nil
+}
+
+// RedirectCheck is what the app makes of a Redirect URI.
+type RedirectCheck struct {
+	// Catchable is true when the app catches Lightspeed's answer itself (a loopback address);
+	// otherwise the person pastes the address the browser ends on.
+	Catchable bool
+	// Note is information to show beside the field, such as why the answer must be pasted.
+	Note string
+	// Warning is a risk to show beside the field, such as a port other programs may take.
+	Warning string
+}
+
+// CheckRedirectURI checks a Redirect URI as typed; the error is a plain sentence saying what
+// is wrong with it.
+func CheckRedirectURI(raw string) (RedirectCheck, error) {
+	r, err := oauth.CheckRedirectURI(raw)
+	if err != nil {
+		return RedirectCheck{}, err
+	}
+	return RedirectCheck{Catchable: r.Catchable, Note: r.Message, Warning: r.Warning}, nil
 }

@@ -29,8 +29,8 @@ const (
 // NeedsAttention reports whether a status should make `status` exit 1.
 func (s Status) NeedsAttention() bool { return s != StatusHealthy }
 
-// StatusFor maps a failure to a status; nil is healthy.
-func StatusFor(err error) Status {
+// statusFor maps a failure to a status; nil is healthy.
+func statusFor(err error) Status {
 	if err == nil {
 		return StatusHealthy
 	}
@@ -49,18 +49,22 @@ func StatusFor(err error) Status {
 // CompanyStatus is one company as the dashboard and `status` show it. Its JSON form is the
 // stable `status --json` format.
 type CompanyStatus struct {
-	ID              int64        `json:"company_id"`
-	Name            string       `json:"company_name"`
-	Sites           []vault.Site `json:"sites"`
-	Status          Status       `json:"status"`
-	AccessExpiresAt *time.Time   `json:"access_expires_at"`
-	LastRefreshAt   *time.Time   `json:"last_refresh_at"`
-	LastCheckAt     *time.Time   `json:"last_check_at"`
+	ID              int64      `json:"company_id"`
+	Name            string     `json:"company_name"`
+	Sites           []Site     `json:"sites"`
+	Status          Status     `json:"status"`
+	AccessExpiresAt *time.Time `json:"access_expires_at"`
+	LastRefreshAt   *time.Time `json:"last_refresh_at"`
+	LastCheckAt     *time.Time `json:"last_check_at"`
 	// Detail is one plain sentence: what is wrong and what to do, or how the last check went.
 	Detail string `json:"detail"`
 	// Kind is the machine-readable failure kind behind Detail, "" when healthy or unchecked.
 	Kind problem.Kind `json:"error_kind,omitempty"`
 }
+
+// Fix is what to do when the status needs attention (the zero Fix when healthy); each face
+// renders it its own way.
+func (cs CompanyStatus) Fix() problem.Fix { return fixFor(cs.Status, cs.Kind, cs.ID) }
 
 // Statuses returns every connected company's status as last recorded; it sends nothing.
 func (c *Core) Statuses(ctx context.Context) ([]CompanyStatus, error) {
@@ -79,12 +83,9 @@ func (c *Core) Statuses(ctx context.Context) ([]CompanyStatus, error) {
 // last failure decides.
 func statusOf(co vault.Company) CompanyStatus {
 	cs := CompanyStatus{
-		ID: co.ID, Name: co.Name, Sites: co.Sites, Status: StatusUnknown,
+		ID: co.ID, Name: co.Name, Sites: sitesOf(co.Sites), Status: StatusUnknown,
 		AccessExpiresAt: timePtr(co.AccessExpiry), LastRefreshAt: timePtr(co.LastRefresh),
 		Detail: "Not checked yet.",
-	}
-	if cs.Sites == nil {
-		cs.Sites = []vault.Site{}
 	}
 	if co.LastCheck != nil {
 		cs.LastCheckAt = timePtr(co.LastCheck.CheckedAt)
@@ -93,11 +94,38 @@ func statusOf(co vault.Company) CompanyStatus {
 		cs.Kind = co.LastCheck.ErrorKind
 	}
 	if f := co.LastError; f != nil && (co.LastCheck == nil || f.At.After(co.LastCheck.CheckedAt)) {
-		if s := StatusFor(&problem.Error{Kind: f.Kind}); s != StatusUnknown || cs.Status == StatusUnknown {
+		if s := statusFor(&problem.Error{Kind: f.Kind}); s != StatusUnknown || cs.Status == StatusUnknown {
 			cs.Status, cs.Detail, cs.Kind = s, f.Summary, f.Kind
 		}
 	}
 	return cs
+}
+
+// FixFor is what to do about err, a failure of the company with companyID (0 for none): the
+// fix its raiser gave, or else the one its status calls for.
+func FixFor(err error, companyID int64) problem.Fix {
+	if f := problem.FixOf(err); f.Action != problem.ActionNone {
+		return f
+	}
+	return fixFor(statusFor(err), problem.KindOf(err), companyID)
+}
+
+// fixFor is the fix a status calls for.
+func fixFor(s Status, kind problem.Kind, companyID int64) problem.Fix {
+	switch {
+	case s == StatusHealthy:
+		return problem.Fix{}
+	case s == StatusNeedsReconnect:
+		return problem.Fix{Action: problem.ActionReconnect, CompanyID: companyID}
+	case s == StatusCredentialsInvalid:
+		return problem.Fix{Action: problem.ActionCopySettings, CompanyID: companyID}
+	case s == StatusUnreachable:
+		return problem.Fix{Action: problem.ActionCheckInternet, CompanyID: companyID}
+	case kind == problem.KindKeyringUnavailable:
+		return problem.Fix{Action: problem.ActionUnlockKeyring, CompanyID: companyID}
+	default:
+		return problem.Fix{Action: problem.ActionRetry, CompanyID: companyID}
+	}
 }
 
 func timePtr(t time.Time) *time.Time {

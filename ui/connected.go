@@ -1,15 +1,12 @@
 package ui
 
 import (
-	"strings"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // connectedScreen says which company is now connected, with its sites, and that it is safe.
@@ -33,15 +30,11 @@ func newConnected(s *shell, c *connections.Connected) *connectedScreen {
 }
 
 func (cs *connectedScreen) content() fyne.CanvasObject {
-	verb := "Connected"
-	if cs.conn.Replaced {
-		verb = "Reconnected"
-	}
-	title := heading("✓ " + verb + ": " + cs.conn.Company.Name)
+	title := heading("✓ " + cs.conn.Headline())
 	title.Importance = widget.SuccessImportance
 	top := container.NewVBox(
 		title,
-		wrapped(sitesLine(cs.conn.Company.Sites)),
+		wrapped(connections.SitesLine(cs.conn.Company.Sites)),
 		container.NewBorder(nil, nil, widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil,
 			wrapped("Everything is stored safely in this computer's keychain.")),
 	)
@@ -49,15 +42,3 @@ func (cs *connectedScreen) content() fyne.CanvasObject {
 }
 
 func (cs *connectedScreen) onDoneClicked() { cs.shell.loadDashboard() }
-
-// sitesLine names a company's sites: "Sites: Parramatta · Manly · Bondi".
-func sitesLine(sites []vault.Site) string {
-	if len(sites) == 0 {
-		return "No sites yet."
-	}
-	names := make([]string, 0, len(sites))
-	for _, s := range sites {
-		names = append(names, s.Name)
-	}
-	return "Sites: " + strings.Join(names, " · ")
-}

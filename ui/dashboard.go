@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
 // clockInterval is how often the dashboard's countdowns and "ago" lines are redrawn.
@@ -108,13 +108,13 @@ func (d *dashboard) row(cs connections.CompanyStatus) fyne.CanvasObject {
 	ago := widget.NewLabel("")
 	clock := func() {
 		now := d.shell.deps.now()
-		token.SetText(siteCount(len(cs.Sites)) + " · " + tokenLeft(cs.AccessExpiresAt, now))
-		ago.SetText("checked " + since(cs.LastCheckAt, now, "not yet") + " · refreshed " + since(cs.LastRefreshAt, now, "not yet"))
+		token.SetText(connections.SiteCount(len(cs.Sites)) + " · token " + connections.TimeLeft(cs.AccessExpiresAt, now))
+		ago.SetText("checked " + connections.Ago(cs.LastCheckAt, now) + " · refreshed " + connections.Ago(cs.LastRefreshAt, now))
 	}
 	clock()
 	d.clocks = append(d.clocks, clock)
 	first := container.NewBorder(nil, nil, container.NewHBox(name, d.badge(cs)), token)
-	second := container.NewBorder(nil, nil, nil, ago, &widget.Label{Text: sitesLine(cs.Sites), Wrapping: fyne.TextWrapWord})
+	second := container.NewBorder(nil, nil, nil, ago, &widget.Label{Text: connections.SitesLine(cs.Sites), Wrapping: fyne.TextWrapWord})
 	box := container.NewVBox(first, second)
 	if problem := d.problemLine(cs); problem != nil {
 		box.Add(problem)
@@ -130,50 +130,44 @@ func (d *dashboard) badge(cs connections.CompanyStatus) fyne.CanvasObject {
 		spinner.Start()
 		return container.NewHBox(spinner, widget.NewLabel(word+"…"))
 	}
-	word, importance := statusWord(cs.Status)
-	return &widget.Label{Text: "● " + word, Importance: importance, TextStyle: fyne.TextStyle{Bold: true}}
+	return &widget.Label{Text: "● " + connections.StatusLabel(cs.Status), Importance: statusImportance(cs.Status), TextStyle: fyne.TextStyle{Bold: true}}
 }
 
-// statusWord is a status in the dashboard's words, with its colour.
-func statusWord(s connections.Status) (string, widget.Importance) {
+// statusImportance is the theme's colour for a status; the word beside it carries the meaning.
+func statusImportance(s connections.Status) widget.Importance {
 	switch s {
 	case connections.StatusHealthy:
-		return "Healthy", widget.SuccessImportance
-	case connections.StatusNeedsReconnect:
-		return "Needs reconnect", widget.DangerImportance
-	case connections.StatusCredentialsInvalid:
-		return "Credentials invalid", widget.DangerImportance
+		return widget.SuccessImportance
+	case connections.StatusNeedsReconnect, connections.StatusCredentialsInvalid:
+		return widget.DangerImportance
 	case connections.StatusUnreachable:
-		return "Offline", widget.WarningImportance
+		return widget.WarningImportance
 	default:
-		return "Not checked", widget.MediumImportance
+		return widget.MediumImportance
 	}
 }
 
-// offlineSentence is said for an unreachable company: nothing is lost.
+// offlineSentence is how the window says the check-the-internet fix: nothing is lost.
 const offlineSentence = "Couldn't reach Lightspeed — check the internet connection; nothing is lost."
 
-// problemLine says what is wrong and offers the fix, or nil when nothing is.
+// problemLine says what is wrong and offers the fix as a button, or nil when nothing is.
 func (d *dashboard) problemLine(cs connections.CompanyStatus) fyne.CanvasObject {
 	if _, busy := d.busy[cs.ID]; busy {
 		return nil
 	}
-	var fix *widget.Button
 	text := cs.Detail
-	switch cs.Status {
-	case connections.StatusNeedsReconnect:
-		fix = &widget.Button{Text: "Reconnect", Importance: widget.HighImportance, OnTapped: func() { d.onReconnectClicked(cs.ID) }}
-	case connections.StatusCredentialsInvalid:
-		fix = &widget.Button{Text: "Integration settings", Importance: widget.HighImportance, OnTapped: d.onSettingsClicked}
-	case connections.StatusUnreachable:
+	fix := d.shell.fixButton(cs.Fix())
+	switch {
+	case cs.Fix().Action == problem.ActionCheckInternet:
 		text = offlineSentence
-	default:
+	case fix == nil:
 		return nil
 	}
 	sentence := wrapped(text)
 	if fix == nil {
 		return sentence
 	}
+	fix.Importance = widget.HighImportance
 	return container.NewBorder(nil, nil, nil, container.NewVBox(fix), sentence)
 }
 
@@ -269,7 +263,7 @@ func (d *dashboard) onRefreshClicked(id int64) {
 	d.setBusy("Refreshing", id)
 	s := d.shell
 	s.spawn(func() {
-		_, err := d.core.Refresh(s.ctx, id)
+		err := d.core.Refresh(s.ctx, id)
 		statuses, serr := d.core.Statuses(s.ctx)
 		s.deps.do(func() {
 			d.setBusy("", id)
@@ -383,47 +377,4 @@ func (s *shell) runClock() {
 			})
 		}
 	}
-}
-
-// tokenLeft is the access token's time left: "token 42 min left".
-func tokenLeft(expiry *time.Time, now time.Time) string {
-	if expiry == nil {
-		return "token —"
-	}
-	left := expiry.Sub(now)
-	switch {
-	case left <= 0:
-		return "token expired"
-	case left < time.Minute:
-		return "token <1 min left"
-	case left < 2*time.Hour:
-		return fmt.Sprintf("token %d min left", int(left.Minutes()))
-	default:
-		return fmt.Sprintf("token %d h left", int(left.Hours()))
-	}
-}
-
-// since is how long ago t was: "2 min ago"; never is said when t is nil.
-func since(t *time.Time, now time.Time, never string) string {
-	if t == nil {
-		return never
-	}
-	ago := now.Sub(*t)
-	switch {
-	case ago < time.Minute:
-		return "just now"
-	case ago < time.Hour:
-		return fmt.Sprintf("%d min ago", int(ago.Minutes()))
-	case ago < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(ago.Hours()))
-	default:
-		return fmt.Sprintf("%d days ago", int(ago.Hours()/24))
-	}
-}
-
-func siteCount(n int) string {
-	if n == 1 {
-		return "1 site"
-	}
-	return fmt.Sprintf("%d sites", n)
 }

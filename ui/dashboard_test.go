@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // fixedNow is the clock of the golden files.
@@ -22,7 +21,7 @@ func ahead(d time.Duration) *time.Time { t := fixedNow.Add(d); return &t }
 func demoStatus(st connections.Status, detail string) connections.CompanyStatus {
 	return connections.CompanyStatus{
 		ID: 1001, Name: "Harbour Burgers Pty Ltd", Status: st, Detail: detail,
-		Sites:           []vault.Site{{ID: 1, Name: "Parramatta"}, {ID: 2, Name: "Manly"}, {ID: 3, Name: "Bondi"}},
+		Sites:           []connections.Site{{ID: 1, Name: "Parramatta"}, {ID: 2, Name: "Manly"}, {ID: 3, Name: "Bondi"}},
 		AccessExpiresAt: ahead(42 * time.Minute), LastRefreshAt: ago(18 * time.Minute), LastCheckAt: ago(2 * time.Minute),
 	}
 }
@@ -62,30 +61,6 @@ func TestDashboardRendersEveryStatus(t *testing.T) {
 				test.AssertRendersToMarkup(t, tc.golden, h.win.Canvas())
 			})
 		})
-	}
-}
-
-func TestTimeWords(t *testing.T) {
-	cases := []struct {
-		got, want string
-	}{
-		{tokenLeft(nil, fixedNow), "token —"},
-		{tokenLeft(ago(time.Second), fixedNow), "token expired"},
-		{tokenLeft(ahead(30*time.Second), fixedNow), "token <1 min left"},
-		{tokenLeft(ahead(42*time.Minute+30*time.Second), fixedNow), "token 42 min left"},
-		{tokenLeft(ahead(5*time.Hour), fixedNow), "token 5 h left"},
-		{since(nil, fixedNow, "never"), "never"},
-		{since(ago(10*time.Second), fixedNow, ""), "just now"},
-		{since(ago(18*time.Minute), fixedNow, ""), "18 min ago"},
-		{since(ago(3*time.Hour), fixedNow, ""), "3 h ago"},
-		{since(ago(72*time.Hour), fixedNow, ""), "3 days ago"},
-		{siteCount(1), "1 site"},
-		{siteCount(3), "3 sites"},
-	}
-	for _, tc := range cases {
-		if tc.got != tc.want {
-			t.Errorf("got %q, want %q", tc.got, tc.want)
-		}
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
-	"github.com/lightspeedconnect/lightspeed-connect/oauth"
 )
 
 // details asks for the integration's Client ID, Client Secret and Redirect URI, checks them
@@ -70,7 +69,7 @@ func newDetails(s *shell, saved connections.Settings, onBack func(), onSaved fun
 	d := &details{shell: s, base: saved, onBack: onBack, onSaved: onSaved,
 		clientIDMsg: newFieldMessage(), secretMsg: newFieldMessage(), redirectMsg: newFieldMessage()}
 	if d.base.RedirectURI == "" {
-		d.base.RedirectURI = oauth.SuggestedRedirectURI
+		d.base.RedirectURI = connections.SuggestedRedirectURI
 	}
 	d.clientID = &widget.Entry{Text: saved.ClientID, PlaceHolder: "for example jwEFtDj4ztUBqHtP", OnChanged: d.onClientIDChanged, OnSubmitted: d.onClientIDSubmitted}
 	d.secret = &widget.Entry{Text: saved.ClientSecret, Password: true, OnChanged: d.onSecretChanged, OnSubmitted: d.onSecretSubmitted}
@@ -139,12 +138,12 @@ func (d *details) onSecretChanged(string) {
 // address the app cannot catch is information (the person can go on and paste), and a
 // risky port is a warning.
 func (d *details) onRedirectChanged(string) {
-	r, err := oauth.CheckRedirectURI(d.redirect.Text)
+	r, err := connections.CheckRedirectURI(d.redirect.Text)
 	switch {
 	case err != nil:
 		d.redirectMsg.set(levelError, problem.Summary(err))
-	case r.Message != "":
-		d.redirectMsg.set(levelInfo, r.Message)
+	case r.Note != "":
+		d.redirectMsg.set(levelInfo, r.Note)
 	case r.Warning != "":
 		d.redirectMsg.set(levelWarning, r.Warning)
 	default:

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
-	"github.com/lightspeedconnect/lightspeed-connect/oauth"
 )
 
 // detailsScreen shows the details screen with nothing saved; it needs no keyring.
@@ -30,8 +29,8 @@ func TestDetailsValidation(t *testing.T) {
 		want                             level
 		wantText                         string
 	}{
-		{"empty client ID", "", "s3cret", oauth.SuggestedRedirectURI, func(d *details) *fieldMessage { return d.clientIDMsg }, levelError, "Enter the integration's Client ID"},
-		{"empty secret", "abc", "  ", oauth.SuggestedRedirectURI, func(d *details) *fieldMessage { return d.secretMsg }, levelError, "Enter the integration's Client Secret"},
+		{"empty client ID", "", "s3cret", connections.SuggestedRedirectURI, func(d *details) *fieldMessage { return d.clientIDMsg }, levelError, "Enter the integration's Client ID"},
+		{"empty secret", "abc", "  ", connections.SuggestedRedirectURI, func(d *details) *fieldMessage { return d.secretMsg }, levelError, "Enter the integration's Client Secret"},
 		{"https on loopback", "abc", "s3cret", "https://127.0.0.1:8765/callback", func(d *details) *fieldMessage { return d.redirectMsg }, levelError, "Use http:// here"},
 		{"no port", "abc", "s3cret", "http://127.0.0.1/callback", func(d *details) *fieldMessage { return d.redirectMsg }, levelError, "Add a port"},
 		{"public host is information", "abc", "s3cret", "https://example.com/callback", func(d *details) *fieldMessage { return d.redirectMsg }, levelInfo, "the app cannot catch it"},

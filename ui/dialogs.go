@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
@@ -27,9 +28,37 @@ func (s *shell) showErrorNow(err error) {
 	if err == nil {
 		return
 	}
-	d := dialog.NewCustom("Something needs your attention", "OK", problemContent(err), s.win)
+	fix := s.fixButton(problem.FixOf(err))
+	if fix == nil {
+		d := dialog.NewCustom("Something needs your attention", "OK", problemContent(err), s.win)
+		d.Resize(fyne.NewSize(dialogWidth, 0))
+		d.Show()
+		return
+	}
+	var d *dialog.CustomDialog
+	tapped := fix.OnTapped
+	fix.OnTapped = func() { d.Hide(); tapped() }
+	fix.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons("Something needs your attention", problemContent(err), s.win)
+	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "OK", OnTapped: func() { d.Hide() }}, fix})
 	d.Resize(fyne.NewSize(dialogWidth, 0))
 	d.Show()
+}
+
+// fixButton renders a fix the window's way: the button that does it, or nil when the
+// sentence alone says what to do.
+func (s *shell) fixButton(f problem.Fix) *widget.Button {
+	switch f.Action {
+	case problem.ActionReconnect:
+		id := f.CompanyID
+		return &widget.Button{Text: "Reconnect", OnTapped: func() {
+			s.showWaiting(connections.ConnectOptions{Reconnect: id}, s.loadDashboard)
+		}}
+	case problem.ActionSetUp, problem.ActionEnterSecret, problem.ActionCopySettings:
+		return &widget.Button{Text: "Integration settings", OnTapped: s.loadSettings}
+	default:
+		return nil
+	}
 }
 
 // problemContent is the plain sentence and, smaller, the line for support.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // Format choices as the person reads them.
@@ -83,12 +82,13 @@ func (e *exportDialog) onCancelClicked() { e.dlg.Hide() }
 
 // onFormatChanged keeps the file's extension in step with the format.
 func (e *exportDialog) onFormatChanged(choice string) {
+	want := connections.FormatJSON
+	if choice == formatDotenvLabel {
+		want = connections.FormatDotenv
+	}
 	p := e.path.Text
-	switch {
-	case choice == formatDotenvLabel && strings.HasSuffix(p, ".json"):
-		e.path.SetText(strings.TrimSuffix(p, ".json") + ".env")
-	case choice == formatJSONLabel && strings.HasSuffix(p, ".env"):
-		e.path.SetText(strings.TrimSuffix(p, ".env") + ".json")
+	if have := connections.FormatFor(p); have != want && strings.HasSuffix(p, have.Ext()) {
+		e.path.SetText(strings.TrimSuffix(p, have.Ext()) + want.Ext())
 	}
 }
 
@@ -117,10 +117,10 @@ func (e *exportDialog) onChooseClicked() {
 }
 
 // request is what the dialog asks for, or a sentence saying what is missing.
-func (e *exportDialog) request() (vault.ExportRequest, string) {
-	req := vault.ExportRequest{Path: strings.TrimSpace(e.path.Text), Format: vault.FormatJSON, IncludeClientSecret: e.includeSecret.Checked}
+func (e *exportDialog) request() (connections.ExportRequest, string) {
+	req := connections.ExportRequest{Path: strings.TrimSpace(e.path.Text), Format: connections.FormatJSON, IncludeClientSecret: e.includeSecret.Checked}
 	if e.format.Selected == formatDotenvLabel {
-		req.Format = vault.FormatDotenv
+		req.Format = connections.FormatDotenv
 	}
 	for i, c := range e.companies {
 		if c.Checked {
@@ -148,7 +148,7 @@ func (e *exportDialog) onExportClicked() {
 }
 
 // run writes the file off the UI goroutine (the tokens come from the keyring).
-func (e *exportDialog) run(req vault.ExportRequest) {
+func (e *exportDialog) run(req connections.ExportRequest) {
 	e.export.Disable()
 	s := e.shell
 	s.spawn(func() {
@@ -167,7 +167,7 @@ func (e *exportDialog) run(req vault.ExportRequest) {
 				e.message.set(levelError, problem.Summary(err))
 			default:
 				e.dlg.Hide()
-				s.inform("Exported", savedSentence(req.Path))
+				s.inform("Exported", connections.SavedTo(req.Path))
 			}
 		})
 	})

@@ -3,10 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,12 +15,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
-
-var serviceCounter atomic.Int64
 
 // harness is the window under test: a shell on a test window over a temporary state
 // directory and its own keyring service. The test app runs fyne.Do at once on the calling
@@ -39,9 +33,8 @@ type harness struct {
 func newHarness(t *testing.T, d deps) *harness {
 	t.Helper()
 	h := &harness{t: t, app: test.NewTempApp(t)}
-	if d.vaultOptions.Dir == "" {
-		fresh := testVaultOptions(t)
-		d.vaultOptions.Dir, d.vaultOptions.Service = fresh.Dir, fresh.Service
+	if d.options.Dir == "" {
+		d.options.Dir, d.options.Service = t.TempDir(), testenv.ServiceName(t)
 	}
 	d.do = func(f func()) {
 		h.mu.Lock()
@@ -59,15 +52,8 @@ func newHarness(t *testing.T, d deps) *harness {
 	t.Cleanup(func() {
 		h.ui(func() { h.shell.shutdown() })
 		h.shell.work.Wait()
-		cleanKeyring(d.vaultOptions)
 	})
 	return h
-}
-
-// testVaultOptions are a temporary state directory and a keyring service of the test's own.
-func testVaultOptions(t *testing.T) vault.Options {
-	return vault.Options{Dir: t.TempDir(),
-		Service: fmt.Sprintf("lightspeed-connect-uitest-%d-%d", os.Getpid(), serviceCounter.Add(1))}
 }
 
 // closableWindow is a test window that keeps the close intercept the shell sets, so a test
@@ -95,22 +81,6 @@ func (w *closableWindow) clickClose() {
 		return
 	}
 	w.intercept()
-}
-
-// cleanKeyring removes what a test stored, real and practice.
-func cleanKeyring(opts vault.Options) {
-	if !testenv.Inside() {
-		return
-	}
-	ctx := context.Background()
-	if v, err := vault.Open(opts); err == nil {
-		_ = v.Secrets.DeleteAll(ctx)
-	}
-	if p, err := connections.PracticeVaultOptions(opts); err == nil {
-		if v, err := vault.Open(p); err == nil {
-			_ = v.Secrets.DeleteAll(ctx)
-		}
-	}
 }
 
 // ui runs f as the UI goroutine would.

@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// layoutSpacer pushes the primary button to the bottom right, where UX.md puts it.
+// layoutSpacer pushes the primary button to the bottom right, where docs/ux.md puts it.
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
 
 // heading is a screen's one question or statement, in the theme's sub-heading size.

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,8 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 )
 
 // pasteRedirect is a Redirect URI on the internet, which the app cannot catch. Nothing is
@@ -47,7 +44,7 @@ func TestPasteFlowThroughTheWindow(t *testing.T) {
 	authURL := receive(t, authURLs)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	landed, err := practice.Consent(ctx, http.DefaultClient, authURL, 0, true)
+	landed, err := testenv.Consent(ctx, authURL, 0, true)
 	if err != nil || !strings.HasPrefix(landed, pasteRedirect+"?") {
 		t.Fatalf("consent: %v; landed on another address than the Redirect URI", err)
 	}

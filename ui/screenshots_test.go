@@ -2,9 +2,6 @@ package ui
 
 import (
 	"context"
-	"image/png"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,7 +11,7 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 // fakeAttempt is an attempt that waits until it is closed: enough to show the waiting
@@ -47,18 +44,15 @@ func (f *fakeAttempt) Paste(ctx context.Context, _ string) (*connections.Connect
 	return f.Wait(ctx)
 }
 
-// TestScreenshots saves a picture of each screen (Fyne's default theme, dark in the test app) into $LSC_SCREENSHOTS_DIR, for the README:
+// TestScreenshots saves a picture of each screen (Fyne's default theme, dark in the test app)
+// into the test kit's screenshots directory, for the README (`make screenshots` sets it):
 //
 //	LSC_SCREENSHOTS_DIR=docs/screenshots go test -tags migrated_fynedo -run TestScreenshots ./ui/
 func TestScreenshots(t *testing.T) {
-	dir := os.Getenv("LSC_SCREENSHOTS_DIR")
-	if dir == "" {
-		t.Skip("set LSC_SCREENSHOTS_DIR to save the screenshots")
+	if testenv.ScreenshotsDir(t) == "" {
+		t.Skip("set " + testenv.ScreenshotsVar + " to save the screenshots")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	sites := []vault.Site{{ID: 1, Name: "Parramatta"}, {ID: 2, Name: "Manly"}, {ID: 3, Name: "Bondi"}}
+	sites := []connections.Site{{ID: 1, Name: "Parramatta"}, {ID: 2, Name: "Manly"}, {ID: 3, Name: "Bondi"}}
 	bondi := demoStatus(connections.StatusNeedsReconnect, "Lightspeed no longer accepts this connection. Reconnect to restore it; your other companies are unaffected.")
 	bondi.ID, bondi.Name, bondi.Sites, bondi.AccessExpiresAt = 1002, "Bondi Bean Co.", sites[2:], ago(3*time.Hour)
 	harbour := demoStatus(connections.StatusHealthy, "Lightspeed answered in 120 ms.")
@@ -79,7 +73,7 @@ func TestScreenshots(t *testing.T) {
 			w.ready(&fakeAttempt{deadline: fixedNow.Add(4*time.Minute + 12*time.Second), closed: make(chan struct{})})
 		}},
 		{"connected", func(s *shell) {
-			s.show(newConnected(s, &connections.Connected{Company: vault.Company{ID: 1001, Name: "Harbour Burgers Pty Ltd", Sites: sites}}).content())
+			s.show(newConnected(s, &connections.Connected{Company: connections.Company{ID: 1001, Name: "Harbour Burgers Pty Ltd", Sites: sites}}).content())
 		}},
 		{"dashboard", func(s *shell) {
 			s.show(newDashboard(s, nil, []connections.CompanyStatus{harbour, bondi, manly}).content())
@@ -92,20 +86,8 @@ func TestScreenshots(t *testing.T) {
 			h.ui(func() {
 				h.win.Resize(fyne.NewSize(760, 540))
 				sc.show(h.shell)
-				savePNG(t, filepath.Join(dir, sc.name+".png"), h.win)
+				testenv.SavePNG(t, sc.name+".png", h.win.Canvas().Capture())
 			})
 		})
-	}
-}
-
-func savePNG(t *testing.T, path string, w fyne.Window) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, w.Canvas().Capture()); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // TestStartOpensOnTheDashboardWhenConnected opens the window over a vault with a company
@@ -29,12 +27,12 @@ func TestStartOpensOnTheDashboardWhenConnected(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := testVaultOptions(t)
-			t.Cleanup(func() { cleanKeyring(opts) })
+			tv := testenv.NewVault(t)
+			opts := connections.Options{Dir: tv.Dir, Service: tv.Service}
 			if tc.connected {
 				connectThroughCore(t, opts)
 			}
-			h := newHarness(t, deps{vaultOptions: opts})
+			h := newHarness(t, deps{options: opts})
 			h.ui(h.shell.start)
 			for _, want := range tc.want {
 				h.waitText(want)
@@ -50,18 +48,17 @@ func TestStartOpensOnTheDashboardWhenConnected(t *testing.T) {
 
 // connectThroughCore connects the first demo company of a practice server (kept running for
 // the test) into the vault at opts.
-func connectThroughCore(t *testing.T, opts vault.Options) {
+func connectThroughCore(t *testing.T, opts connections.Options) {
 	t.Helper()
-	p, err := connections.StartPractice(practice.Config{})
+	p, err := connections.StartPractice(connections.PracticeConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = p.Close() })
-	v, err := vault.Open(opts)
+	core, err := connections.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	core := connections.New(connections.Options{Vault: v})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := core.SaveSettings(ctx, p.Settings); err != nil {

@@ -20,8 +20,6 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/assets"
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // Start dresses the window (title, icon, size) and shows the first screen: the dashboard when
@@ -52,8 +50,8 @@ func quitOnSignal(a fyne.App) {
 
 // deps are the edges of the window that a test replaces; each zero value is the real thing.
 type deps struct {
-	// vaultOptions open the real vault; the practice vault sits beside it.
-	vaultOptions vault.Options
+	// options open the real core; the practice one sits beside it.
+	options connections.Options
 	// open shows an address in the browser. Default: the app's OpenURL.
 	open func(address string) error
 	// now is the clock for countdowns and "2 min ago". Default: time.Now.
@@ -65,7 +63,7 @@ type deps struct {
 	// autoRefresh is how often tokens due for a refresh are refreshed. Default: the core's.
 	autoRefresh time.Duration
 	// practice configures the practice server.
-	practice practice.Config
+	practice connections.PracticeConfig
 }
 
 // shell is the window's frame: it owns the app, the window and the cores, swaps the screens,
@@ -118,11 +116,7 @@ func newShell(a fyne.App, w fyne.Window, info appinfo.Info, d deps) *shell {
 	}
 	s := &shell{app: a, win: w, info: info, deps: d, known: map[int64]connections.Status{}, refreshed: map[*connections.Core]bool{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	if v, err := vault.Open(d.vaultOptions); err != nil {
-		s.realErr = err
-	} else {
-		s.real = connections.New(connections.Options{Vault: v})
-	}
+	s.real, s.realErr = connections.Open(d.options)
 	w.SetCloseIntercept(s.onCloseRequested)
 	w.SetOnClosed(s.shutdown)
 	return s
@@ -205,15 +199,10 @@ func (s *shell) onPracticeClicked() {
 // startPractice runs off the UI goroutine: it clears the practice vault (every practice
 // starts from scratch: the new server knows no old tokens) and starts the server.
 func (s *shell) startPractice() (*practiceMode, error) {
-	opts, err := connections.PracticeVaultOptions(s.deps.vaultOptions)
+	core, err := connections.OpenPractice(s.deps.options)
 	if err != nil {
 		return nil, err
 	}
-	v, err := vault.Open(opts)
-	if err != nil {
-		return nil, err
-	}
-	core := connections.New(connections.Options{Vault: v})
 	ctx, cancel := context.WithCancel(s.ctx)
 	if err := core.Forget(ctx); err != nil {
 		cancel()

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"os"
-	"path/filepath"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // handleUnsaved offers the two ways to keep a connection that Lightspeed approved but this
@@ -22,7 +19,7 @@ func (s *shell) handleUnsaved(u *connections.UnsavedError) {
 	s.unsaved = u
 	body := container.NewVBox(wrapped(u.Error()))
 	if s.unsavedFile != "" {
-		body.Add(wrapped(savedSentence(s.unsavedFile) + " When the keychain works again, click Try storing again to keep the connection in the app too."))
+		body.Add(wrapped(connections.SavedTo(s.unsavedFile) + " When the keychain works again, click Try storing again to keep the connection in the app too."))
 	}
 	var d *dialog.CustomDialog
 	retry := &widget.Button{Text: "Try storing again", Importance: widget.HighImportance, OnTapped: func() {
@@ -69,7 +66,7 @@ func (s *shell) onExportUnsavedClicked(u *connections.UnsavedError) {
 		path := w.URI().Path()
 		_ = w.Close()
 		s.spawn(func() {
-			err := u.Export(path, formatFor(path), true)
+			err := u.Export(path, connections.FormatFor(path), true)
 			s.deps.do(func() {
 				if err == nil {
 					s.unsavedFile = path
@@ -81,19 +78,6 @@ func (s *shell) onExportUnsavedClicked(u *connections.UnsavedError) {
 	}, s.win)
 	save.SetFileName("lightspeed-connection.json")
 	save.Show()
-}
-
-// formatFor picks the export format from the file's extension: .env is dotenv, else JSON.
-func formatFor(path string) vault.Format {
-	if strings.EqualFold(filepath.Ext(path), ".env") || strings.EqualFold(filepath.Base(path), ".env") {
-		return vault.FormatDotenv
-	}
-	return vault.FormatJSON
-}
-
-// savedSentence is said after every export.
-func savedSentence(path string) string {
-	return "Saved to " + path + ". It contains secrets: keep it private."
 }
 
 // homeDir is where exports go by default.

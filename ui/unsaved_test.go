@@ -3,11 +3,8 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"net/http"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,25 +12,8 @@ import (
 
 	"fyne.io/fyne/v2/storage"
 
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
-	"github.com/lightspeedconnect/lightspeed-connect/oauth"
-	"github.com/lightspeedconnect/lightspeed-connect/vault"
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
 )
-
-// refusingKeyring is the real keyring, refusing writes while refuse is set.
-type refusingKeyring struct {
-	vault.KeyringBackend
-	refuse atomic.Bool
-}
-
-var errLocked = errors.New("org.freedesktop.Secret.Error.IsLocked: the collection is locked")
-
-func (k *refusingKeyring) Set(service, user, password string) error {
-	if k.refuse.Load() {
-		return errLocked
-	}
-	return k.KeyringBackend.Set(service, user, password)
-}
 
 // fileDialogFolderKey is where Fyne's file dialog remembers the folder last used; the
 // dialog opens there.
@@ -46,17 +26,18 @@ const fileDialogFolderKey = "fyne:fileDialogLastFolder"
 // export; and once the keyring works again, Try storing again connects.
 func TestNotStoredConnectionThroughTheWindow(t *testing.T) {
 	testenv.Need(t)
-	k := &refusingKeyring{}
+	tv := testenv.NewVault(t)
+	k := tv.Keyring
 	errs := make(chan error, 1)
 	refuseThenFollow := inBrowser(errs, func(ctx context.Context, authURL string) error {
-		callback, err := practice.Consent(ctx, http.DefaultClient, authURL, 0, true)
+		callback, err := testenv.Consent(ctx, authURL, 0, true)
 		if err != nil {
 			return err
 		}
-		k.refuse.Store(true)
+		k.RefuseWrites(true)
 		return testenv.Get(ctx, callback)
 	})
-	h := newHarness(t, deps{open: refuseThenFollow, vaultOptions: vault.Options{Backend: k, KeyringTimeout: 5 * time.Second}})
+	h := newHarness(t, deps{open: refuseThenFollow, options: connections.Options{Dir: tv.Dir, Service: tv.Service, Keyring: k, KeyringTimeout: 5 * time.Second}})
 	toPracticeDetails(h)
 	h.tap("Next")
 	h.waitTextUnless(errs, "The connection isn't stored yet")
@@ -85,7 +66,7 @@ func TestNotStoredConnectionThroughTheWindow(t *testing.T) {
 		}
 	})
 
-	k.refuse.Store(false)
+	k.RefuseWrites(false)
 	h.tap("Try storing again")
 	h.waitText("✓ Connected: Harbour Burgers Pty Ltd")
 	h.tap("Done")
@@ -120,15 +101,11 @@ func checkRescueFile(t *testing.T, h *harness, path string) {
 	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 || doc.Companies[0].RefreshToken == "" {
 		t.Fatalf("the exported file holds no refresh token (%v)", err)
 	}
-	var cfg oauth.RefreshConfig
-	h.ui(func() {
-		s := h.shell.practice.server.Settings
-		cfg = oauth.RefreshConfig{Profile: s.Profile, ClientID: s.ClientID, ClientSecret: s.ClientSecret}
-	})
-	cfg.RefreshToken = doc.Companies[0].RefreshToken
+	var s connections.Settings
+	h.ui(func() { s = h.shell.practice.server.Settings })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := oauth.Refresh(ctx, cfg); err != nil {
+	if err := testenv.RefreshWorks(ctx, s.TokenURL, s.ClientID, s.ClientSecret, doc.Companies[0].RefreshToken); err != nil {
 		t.Fatalf("the practice server refuses the exported refresh token: %v", err)
 	}
 }

@@ -85,14 +85,13 @@ func newWaiting(s *shell, opts connections.ConnectOptions, onBack func()) *waiti
 }
 
 func (w *waiting) content() fyne.CanvasObject {
-	steps := container.NewVBox(
-		wrapped("Your browser will open Lightspeed's sign-in page."),
-		wrapped("1. Sign in to Lightspeed if asked."),
-		wrapped("2. Choose your company, then click Grant Access."),
-	)
+	steps := container.NewVBox(wrapped("Your browser will open Lightspeed's sign-in page."))
+	for i, step := range connections.ConsentSteps() {
+		steps.Add(wrapped(fmt.Sprintf("%d. %s", i+1, step)))
+	}
 	again := container.NewHBox(widget.NewLabel("Browser didn't open?"), w.openAgain, w.copyLink)
 	hint := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil,
-		wrapped("Seeing a Lightspeed error page (500)? The Redirect URI here differs from the one registered for the integration."))
+		wrapped(connections.RedirectMismatchHint))
 	top := container.NewVBox(w.headline, w.progress, steps, again, w.pasteBox, hint)
 	return screen(top, w.cancelBtn)
 }
@@ -123,7 +122,7 @@ func (w *waiting) ready(att attempt) {
 	w.att = att
 	w.total = w.opts.Timeout
 	if w.total <= 0 {
-		w.total = defaultConnectTimeout
+		w.total = connections.DefaultConnectTimeout
 	}
 	w.headline.SetText("Waiting for you in the browser…")
 	w.openAgain.Enable()
@@ -176,9 +175,6 @@ func (w *waiting) updateCountdown() {
 	}
 }
 
-// defaultConnectTimeout is the core's default time to approve, the full length of the bar.
-const defaultConnectTimeout = 5 * time.Minute
-
 var errPasteTimeout = problem.New(problem.KindTimeout,
 	"The time to approve in the browser ran out. Please connect again — it only takes a moment.", nil)
 
@@ -227,21 +223,13 @@ func (w *waiting) onUsePasteClicked() {
 		c, err := w.att.Paste(w.ctx, landed)
 		w.shell.deps.do(func() {
 			w.usePaste.Enable()
-			if pasteRefused(err) {
+			if connections.PasteRefused(err) {
 				w.pasteMsg.set(levelError, problem.Summary(err))
 				return
 			}
 			w.finish(c, err)
 		})
 	})
-}
-
-// pasteRefused reports whether the attempt refused a pasted address and goes on waiting: one
-// from another attempt, or one that holds no answer at all (the sign-in page's own address,
-// stray text). The person can paste again.
-func pasteRefused(err error) bool {
-	return problem.Is(err, problem.KindStateMismatch) || problem.Is(err, problem.KindRedirectURI) ||
-		problem.Is(err, problem.KindUsage)
 }
 
 // finish ends the attempt once: connected, not stored, or failed.

@@ -20,6 +20,7 @@
 // line take turns: whoever refreshes a token or writes the state holds the lock, so a rotated
 // refresh token can never be overwritten by an older one.
 //
-// The package also writes exports (JSON or dotenv, never a partial file) and a redacted
-// diagnostics report that is safe to paste into a support ticket.
+// It keeps secrets and state and nothing else: the export files are written by package export,
+// the diagnostics report is made by the connections core, and files are written whole by
+// internal/atomicfile.
 package vault

@@ -54,7 +54,7 @@ func tooBig(service string, cause error) *problem.Error {
 }
 
 // keyringSentence says what went wrong with the keyring (what: "isn't available", "didn't
-// answer in time") and how to fix it on goos, in the words of UX.md.
+// answer in time") and how to fix it on goos, in the words of docs/ux.md.
 func keyringSentence(goos, what string) string {
 	const why = ", so the app can't store the connection safely. "
 	switch goos {

@@ -10,14 +10,15 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/atomicfile"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
-// DefaultLockTimeout is how long Lock waits for another window or command. A refresh holds the
+// defaultLockTimeout is how long Lock waits for another window or command. A refresh holds the
 // lock for one network round trip, so this is generous; after it the person is told to wait.
-const DefaultLockTimeout = 15 * time.Second
+const defaultLockTimeout = 15 * time.Second
 
-// lockRetry is how often a waiting Lock tries the lock file again.
+// lockRetry is how often a waiting lock tries the lock file again.
 const lockRetry = 50 * time.Millisecond
 
 // processLocks holds one semaphore per state directory, so goroutines of this process (and
@@ -29,20 +30,20 @@ func processLock(dir string) chan struct{} {
 	return sem.(chan struct{})
 }
 
-// Locked is the state lock, held. While it is held no other goroutine of this process and no
+// locked is the state lock, held. While it is held no other goroutine of this process and no
 // other Lightspeed Connect process can read or write the state, so a refresh can re-read the
 // newest tokens, refresh them and save the result without another refresh in between.
-type Locked struct {
+type locked struct {
 	store *Store
 	file  *flock.Flock
 	mu    sync.Mutex
 	held  bool
 }
 
-// Lock takes the state lock: first this process's, then the lock file's, waiting up to the
+// lock takes the state lock: first this process's, then the lock file's, waiting up to the
 // lock timeout (or ctx). A lock still held by another window or command after that is KindBusy.
 // Call Unlock when done, typically with defer.
-func (s *Store) Lock(ctx context.Context) (*Locked, error) {
+func (s *Store) lock(ctx context.Context) (*locked, error) {
 	if err := s.ensureDir(); err != nil {
 		return nil, err
 	}
@@ -61,9 +62,9 @@ func (s *Store) Lock(ctx context.Context) (*Locked, error) {
 		if wait.Err() != nil {
 			return nil, s.waitFailed(ctx)
 		}
-		return nil, storageError(file.Path(), fmt.Errorf("could not lock: %w", err))
+		return nil, atomicfile.StorageError(file.Path(), fmt.Errorf("could not lock: %w", err))
 	}
-	return &Locked{store: s, file: file, held: true}, nil
+	return &locked{store: s, file: file, held: true}, nil
 }
 
 func (s *Store) waitFailed(ctx context.Context) error {
@@ -78,7 +79,7 @@ func (s *Store) waitFailed(ctx context.Context) error {
 var errNotHeld = errors.New("the state lock is not held (used after Unlock)")
 
 // Unlock releases the lock. It is safe to call more than once.
-func (l *Locked) Unlock() {
+func (l *locked) Unlock() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.held {
@@ -91,7 +92,7 @@ func (l *Locked) Unlock() {
 }
 
 // Load reads the state under the lock. See Store.Load for what the errors mean.
-func (l *Locked) Load() (*State, error) {
+func (l *locked) Load() (*State, error) {
 	if !l.isHeld() {
 		return nil, errNotHeld
 	}
@@ -100,14 +101,14 @@ func (l *Locked) Load() (*State, error) {
 
 // Save writes st atomically under the lock. It refuses to overwrite a file of a newer schema
 // and moves an unreadable one aside instead of overwriting it.
-func (l *Locked) Save(st *State) error {
+func (l *locked) Save(st *State) error {
 	if !l.isHeld() {
 		return errNotHeld
 	}
 	return l.store.save(st)
 }
 
-func (l *Locked) isHeld() bool {
+func (l *locked) isHeld() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.held
@@ -118,9 +119,9 @@ func (l *Locked) isHeld() bool {
 // (a warning to show; the app goes on with the empty state). A newer schema comes back as far
 // as it could be read, with a KindStorage error saying to update the app.
 //
-// Do not call it while holding Locked in the same goroutine: use Locked.Load.
+// Do not call it while holding locked in the same goroutine: use locked.Load.
 func (s *Store) Load(ctx context.Context) (*State, error) {
-	l, err := s.Lock(ctx)
+	l, err := s.lock(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +134,7 @@ func (s *Store) Load(ctx context.Context) (*State, error) {
 // stops Update before fn runs; after KindStateCorrupt the bad file is already set aside, so
 // calling Update again works on the fresh, empty state.
 func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
-	return s.withState(ctx, func(l *Locked, st *State) error {
+	return s.withState(ctx, func(l *locked, st *State) error {
 		if err := fn(st); err != nil {
 			return err
 		}
@@ -142,8 +143,8 @@ func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
 }
 
 // withState runs fn with the lock held and the state loaded; fn decides whether to save.
-func (s *Store) withState(ctx context.Context, fn func(*Locked, *State) error) error {
-	l, err := s.Lock(ctx)
+func (s *Store) withState(ctx context.Context, fn func(*locked, *State) error) error {
+	l, err := s.lock(ctx)
 	if err != nil {
 		return err
 	}

@@ -19,10 +19,10 @@ import (
 // "forget everything" can remove them all with one DeleteAll and nothing else is touched.
 const DefaultService = "Lightspeed Connect"
 
-// DefaultKeyringTimeout bounds every keyring call. A locked Secret Service may show an unlock
+// defaultKeyringTimeout bounds every keyring call. A locked Secret Service may show an unlock
 // prompt and wait for it; five seconds is long enough for a healthy keyring and short enough
 // that a person is not left staring at a frozen window.
-const DefaultKeyringTimeout = 5 * time.Second
+const defaultKeyringTimeout = 5 * time.Second
 
 // Backend is the keyring as go-keyring sees it. It exists so that tests can wrap the real
 // keyring and inject failures (an error, a hang, a missing item, a value too big).
@@ -37,31 +37,31 @@ type Backend interface {
 	DeleteAll(service string) error
 }
 
-// KeyringBackend is the operating system's keyring through go-keyring: the Secret Service
+// keyringBackend is the operating system's keyring through go-keyring: the Secret Service
 // (GNOME Keyring, KWallet) on Linux, the login keychain on macOS, Credential Manager on Windows.
-type KeyringBackend struct{}
+type keyringBackend struct{}
 
 // Set stores a value in the OS keyring.
-func (KeyringBackend) Set(service, user, password string) error {
+func (keyringBackend) Set(service, user, password string) error {
 	return keyring.Set(service, user, password)
 }
 
 // Get reads a value from the OS keyring.
-func (KeyringBackend) Get(service, user string) (string, error) { return keyring.Get(service, user) }
+func (keyringBackend) Get(service, user string) (string, error) { return keyring.Get(service, user) }
 
 // Delete removes a value from the OS keyring.
-func (KeyringBackend) Delete(service, user string) error { return keyring.Delete(service, user) }
+func (keyringBackend) Delete(service, user string) error { return keyring.Delete(service, user) }
 
 // DeleteAll removes every value under service from the OS keyring.
-func (KeyringBackend) DeleteAll(service string) error { return keyring.DeleteAll(service) }
+func (keyringBackend) DeleteAll(service string) error { return keyring.DeleteAll(service) }
 
-// SecretsOptions configures NewSecrets; the zero value is the real keyring under DefaultService.
-type SecretsOptions struct {
+// secretsOptions configures newSecrets; the zero value is the real keyring under DefaultService.
+type secretsOptions struct {
 	// Service is the keyring service name; default DefaultService. Tests use their own.
 	Service string
-	// Timeout bounds each keyring call; default DefaultKeyringTimeout.
+	// Timeout bounds each keyring call; default defaultKeyringTimeout.
 	Timeout time.Duration
-	// Backend is the keyring; default KeyringBackend{}.
+	// Backend is the keyring; default keyringBackend{}.
 	Backend Backend
 }
 
@@ -80,17 +80,17 @@ type Secrets struct {
 	goos    string
 }
 
-// NewSecrets returns Secrets with the defaults of SecretsOptions filled in.
-func NewSecrets(opts SecretsOptions) *Secrets {
+// newSecrets returns Secrets with the defaults of secretsOptions filled in.
+func newSecrets(opts secretsOptions) *Secrets {
 	s := &Secrets{service: opts.Service, timeout: opts.Timeout, backend: opts.Backend, goos: runtime.GOOS}
 	if s.service == "" {
 		s.service = DefaultService
 	}
 	if s.timeout <= 0 {
-		s.timeout = DefaultKeyringTimeout
+		s.timeout = defaultKeyringTimeout
 	}
 	if s.backend == nil {
-		s.backend = KeyringBackend{}
+		s.backend = keyringBackend{}
 	}
 	return s
 }
@@ -121,8 +121,9 @@ func (s *Secrets) ClientSecret(ctx context.Context, clientID string) (string, er
 	v, err := s.get(ctx, clientSecretItem(clientID))
 	if problem.Is(err, problem.KindNotFound) {
 		return "", problem.New(problem.KindNotFound,
-			"The integration's Client Secret isn't saved on this computer. Enter it again in the integration settings.",
-			err).WithDetail("no keyring item %q under service %q", clientSecretItem(clientID), s.service)
+			"The integration's Client Secret isn't saved on this computer.",
+			err).WithDetail("no keyring item %q under service %q", clientSecretItem(clientID), s.service).
+			WithFix(problem.Fix{Action: problem.ActionEnterSecret})
 	}
 	if err != nil {
 		return "", fmt.Errorf("could not read the client secret: %w", err)
@@ -130,16 +131,11 @@ func (s *Secrets) ClientSecret(ctx context.Context, clientID string) (string, er
 	return v, nil
 }
 
-// DeleteClientSecret removes the integration's client secret; a missing one is not an error.
-func (s *Secrets) DeleteClientSecret(ctx context.Context, clientID string) error {
-	return s.deleteIfPresent(ctx, clientSecretItem(clientID))
-}
-
-// SaveTokens stores a company's tokens: the refresh token first, read back and compared, then
+// saveTokens stores a company's tokens: the refresh token first, read back and compared, then
 // the access token. The refresh token goes first because it is the one that cannot be got
 // back: if the access token then fails to save, the company can still be refreshed.
 // t.Expiry is not stored here; it belongs in the state file (Company.AccessExpiry).
-func (s *Secrets) SaveTokens(ctx context.Context, companyID int64, t Tokens) error {
+func (s *Secrets) saveTokens(ctx context.Context, companyID int64, t Tokens) error {
 	if t.RefreshToken != "" {
 		if err := s.setVerified(ctx, refreshItem(companyID), t.RefreshToken); err != nil {
 			return fmt.Errorf("could not store the refresh token of company %d: %w", companyID, err)
@@ -172,9 +168,9 @@ func (s *Secrets) LoadTokens(ctx context.Context, companyID int64) (Tokens, erro
 	return Tokens{AccessToken: access, RefreshToken: refresh}, nil
 }
 
-// DeleteCompany removes a company's tokens from the keyring. Items already gone are fine, so a
+// deleteCompany removes a company's tokens from the keyring. Items already gone are fine, so a
 // disconnect interrupted half way can simply be run again.
-func (s *Secrets) DeleteCompany(ctx context.Context, companyID int64) error {
+func (s *Secrets) deleteCompany(ctx context.Context, companyID int64) error {
 	if err := s.deleteIfPresent(ctx, accessItem(companyID)); err != nil {
 		return fmt.Errorf("could not delete the access token of company %d: %w", companyID, err)
 	}

@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/redact"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 func TestSecretsRoundTripInTheRealKeyring(t *testing.T) {
-	s := NewSecrets(SecretsOptions{Service: testService(t), Timeout: 20 * time.Second})
+	s := newSecrets(secretsOptions{Service: testenv.KeyringService(t), Timeout: 20 * time.Second})
 	ctx := context.Background()
 	tokens := Tokens{AccessToken: "acc-" + randomHex(16), RefreshToken: "ref-\"$`\\\n-é-" + randomHex(16)}
 
@@ -27,7 +29,7 @@ func TestSecretsRoundTripInTheRealKeyring(t *testing.T) {
 	_, err := s.ClientSecret(ctx, "client-2")
 	wantKind(t, err, problem.KindNotFound)
 
-	if err := s.SaveTokens(ctx, 42, tokens); err != nil {
+	if err := s.saveTokens(ctx, 42, tokens); err != nil {
 		t.Fatalf("SaveTokens: %s", problem.Detail(err))
 	}
 	got, err := s.LoadTokens(ctx, 42)
@@ -37,12 +39,12 @@ func TestSecretsRoundTripInTheRealKeyring(t *testing.T) {
 	if got.AccessToken != tokens.AccessToken || got.RefreshToken != tokens.RefreshToken || !got.Expiry.IsZero() {
 		t.Fatalf("LoadTokens = %v, want %v with a zero expiry", got, tokens)
 	}
-	if err := s.DeleteCompany(ctx, 42); err != nil {
+	if err := s.deleteCompany(ctx, 42); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.LoadTokens(ctx, 42)
 	wantKind(t, err, problem.KindNotFound)
-	if err := s.DeleteCompany(ctx, 42); err != nil {
+	if err := s.deleteCompany(ctx, 42); err != nil {
 		t.Fatalf("deleting twice must be fine: %v", err)
 	}
 	if err := s.DeleteAll(ctx); err != nil {
@@ -56,12 +58,12 @@ func TestSecretsRoundTripInTheRealKeyring(t *testing.T) {
 }
 
 func TestLoadTokensWithoutAccessTokenIsNotAnError(t *testing.T) {
-	s := NewSecrets(SecretsOptions{Service: testService(t)})
+	s := newSecrets(secretsOptions{Service: testenv.KeyringService(t)})
 	ctx := context.Background()
-	if err := s.SaveTokens(ctx, 7, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
+	if err := s.saveTokens(ctx, 7, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := (KeyringBackend{}).Delete(s.Service(), accessItem(7)); err != nil {
+	if err := (keyringBackend{}).Delete(s.Service(), accessItem(7)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.LoadTokens(ctx, 7)
@@ -73,64 +75,64 @@ func TestLoadTokensWithoutAccessTokenIsNotAnError(t *testing.T) {
 // Every keyring path, with every injected failure, must come back as the right kind, and a
 // hung keyring must release the caller (the timeout is short here; no timing is asserted).
 func TestSecretsInjectedFailures(t *testing.T) {
-	service := testService(t)
+	service := testenv.KeyringService(t)
 	ctx := context.Background()
 	ops := map[string]func(s *Secrets) error{
 		"SetClientSecret": func(s *Secrets) error { return s.SetClientSecret(ctx, "cid", "secret") },
 		"ClientSecret":    func(s *Secrets) error { _, err := s.ClientSecret(ctx, "cid"); return err },
-		"SaveTokens":      func(s *Secrets) error { return s.SaveTokens(ctx, 1, Tokens{AccessToken: "a", RefreshToken: "r"}) },
+		"SaveTokens":      func(s *Secrets) error { return s.saveTokens(ctx, 1, Tokens{AccessToken: "a", RefreshToken: "r"}) },
 		"LoadTokens":      func(s *Secrets) error { _, err := s.LoadTokens(ctx, 1); return err },
-		"DeleteCompany":   func(s *Secrets) error { return s.DeleteCompany(ctx, 1) },
+		"DeleteCompany":   func(s *Secrets) error { return s.deleteCompany(ctx, 1) },
 		"DeleteAll":       func(s *Secrets) error { return s.DeleteAll(ctx) },
 		"Probe":           func(s *Secrets) error { return s.Probe(ctx) },
 	}
 	tests := []struct {
 		op    string
-		fault string
-		f     fault
+		fault testenv.Op
+		f     testenv.Fault
 		want  problem.Kind
 	}{
-		{"SetClientSecret", "set", faultErr, problem.KindKeyringUnavailable},
-		{"SetClientSecret", "set", faultHang, problem.KindKeyringUnavailable},
-		{"SetClientSecret", "set", faultTooBig, problem.KindKeyringTooBig},
-		{"ClientSecret", "get", faultErr, problem.KindKeyringUnavailable},
-		{"ClientSecret", "get", faultHang, problem.KindKeyringUnavailable},
-		{"ClientSecret", "get", faultNotFound, problem.KindNotFound},
-		{"SaveTokens", "set", faultErr, problem.KindKeyringUnavailable},
-		{"SaveTokens", "set", faultHang, problem.KindKeyringUnavailable},
-		{"SaveTokens", "set", faultTooBig, problem.KindKeyringTooBig},
-		{"SaveTokens", "get", faultMangle, problem.KindKeyringUnavailable},
-		{"SaveTokens", "get", faultNotFound, problem.KindKeyringUnavailable},
-		{"LoadTokens", "get", faultErr, problem.KindKeyringUnavailable},
-		{"LoadTokens", "get", faultHang, problem.KindKeyringUnavailable},
-		{"LoadTokens", "get", faultNotFound, problem.KindNotFound},
-		{"DeleteCompany", "delete", faultErr, problem.KindKeyringUnavailable},
-		{"DeleteCompany", "delete", faultHang, problem.KindKeyringUnavailable},
-		{"DeleteCompany", "delete", faultNotFound, ""},
-		{"DeleteAll", "deleteall", faultErr, problem.KindKeyringUnavailable},
-		{"DeleteAll", "deleteall", faultHang, problem.KindKeyringUnavailable},
-		{"DeleteAll", "deleteall", faultNotFound, ""},
-		{"Probe", "set", faultErr, problem.KindKeyringUnavailable},
-		{"Probe", "set", faultHang, problem.KindKeyringUnavailable},
-		{"Probe", "get", faultMangle, problem.KindKeyringUnavailable},
-		{"Probe", "delete", faultErr, problem.KindKeyringUnavailable},
+		{"SetClientSecret", testenv.OpSet, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"SetClientSecret", testenv.OpSet, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"SetClientSecret", testenv.OpSet, testenv.FaultTooBig, problem.KindKeyringTooBig},
+		{"ClientSecret", testenv.OpGet, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"ClientSecret", testenv.OpGet, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"ClientSecret", testenv.OpGet, testenv.FaultNotFound, problem.KindNotFound},
+		{"SaveTokens", testenv.OpSet, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"SaveTokens", testenv.OpSet, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"SaveTokens", testenv.OpSet, testenv.FaultTooBig, problem.KindKeyringTooBig},
+		{"SaveTokens", testenv.OpGet, testenv.FaultMangle, problem.KindKeyringUnavailable},
+		{"SaveTokens", testenv.OpGet, testenv.FaultNotFound, problem.KindKeyringUnavailable},
+		{"LoadTokens", testenv.OpGet, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"LoadTokens", testenv.OpGet, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"LoadTokens", testenv.OpGet, testenv.FaultNotFound, problem.KindNotFound},
+		{"DeleteCompany", testenv.OpDelete, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"DeleteCompany", testenv.OpDelete, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"DeleteCompany", testenv.OpDelete, testenv.FaultNotFound, ""},
+		{"DeleteAll", testenv.OpDeleteAll, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"DeleteAll", testenv.OpDeleteAll, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"DeleteAll", testenv.OpDeleteAll, testenv.FaultNotFound, ""},
+		{"Probe", testenv.OpSet, testenv.FaultErr, problem.KindKeyringUnavailable},
+		{"Probe", testenv.OpSet, testenv.FaultHang, problem.KindKeyringUnavailable},
+		{"Probe", testenv.OpGet, testenv.FaultMangle, problem.KindKeyringUnavailable},
+		{"Probe", testenv.OpDelete, testenv.FaultErr, problem.KindKeyringUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s/%d", tt.op, tt.fault, tt.f), func(t *testing.T) {
-			fb := newFaultBackend(t)
+			fb := testenv.NewKeyring(t)
 			timeout := 20 * time.Second
-			if tt.f == faultHang {
+			if tt.f == testenv.FaultHang {
 				timeout = 300 * time.Millisecond
 			}
-			s := NewSecrets(SecretsOptions{Service: service, Timeout: timeout, Backend: fb})
+			s := newSecrets(secretsOptions{Service: service, Timeout: timeout, Backend: fb})
 			// Real items first, so that only the injected fault can make the call fail.
 			if err := s.SetClientSecret(ctx, "cid", "secret"); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.SaveTokens(ctx, 1, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
+			if err := s.saveTokens(ctx, 1, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
 				t.Fatal(err)
 			}
-			fb.inject(tt.fault, tt.f)
+			fb.Inject(tt.fault, tt.f)
 			err := ops[tt.op](s)
 			wantKind(t, err, tt.want)
 			if err != nil && problem.Summary(err) == "" {
@@ -141,9 +143,9 @@ func TestSecretsInjectedFailures(t *testing.T) {
 }
 
 func TestKeyringUnavailableSaysTheFixForThisOS(t *testing.T) {
-	fb := newFaultBackend(t)
-	fb.inject("get", faultErr)
-	s := NewSecrets(SecretsOptions{Service: "lsc-test-unused", Backend: fb})
+	fb := testenv.NewKeyring(t)
+	fb.Inject(testenv.OpGet, testenv.FaultErr)
+	s := newSecrets(secretsOptions{Service: "lsc-test-unused", Backend: fb})
 	_, err := s.LoadTokens(context.Background(), 1)
 	wantKind(t, err, problem.KindKeyringUnavailable)
 	if got, want := problem.Summary(err), keyringSentence(s.goos, "isn't available"); got != want {
@@ -160,22 +162,22 @@ func TestKeyringUnavailableSaysTheFixForThisOS(t *testing.T) {
 }
 
 func TestSaveTokensWritesTheRefreshTokenFirstAndVerifiesIt(t *testing.T) {
-	fb := newFaultBackend(t)
-	s := NewSecrets(SecretsOptions{Service: testService(t), Backend: fb})
+	fb := testenv.NewKeyring(t)
+	s := newSecrets(secretsOptions{Service: testenv.KeyringService(t), Backend: fb})
 	ctx := context.Background()
-	if err := s.SaveTokens(ctx, 9, Tokens{AccessToken: "a1", RefreshToken: "r1"}); err != nil {
+	if err := s.saveTokens(ctx, 9, Tokens{AccessToken: "a1", RefreshToken: "r1"}); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"set company:9:refresh", "get company:9:refresh", "set company:9:access"}
-	if got := fb.callLog(); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := fb.Calls(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("calls = %v, want %v", got, want)
 	}
 
 	// A keyring that does not keep the value: detected, and the access token is not written.
-	fb.inject("get", faultMangle)
-	err := s.SaveTokens(ctx, 9, Tokens{AccessToken: "a2", RefreshToken: "r2"})
+	fb.Inject(testenv.OpGet, testenv.FaultMangle)
+	err := s.saveTokens(ctx, 9, Tokens{AccessToken: "a2", RefreshToken: "r2"})
 	wantKind(t, err, problem.KindKeyringUnavailable)
-	fb.clear()
+	fb.Clear()
 	got, err := s.LoadTokens(ctx, 9)
 	if err != nil || got.AccessToken != "a1" {
 		t.Fatalf("after a failed verify the access token must be untouched: %v, %v", got, err)
@@ -183,11 +185,11 @@ func TestSaveTokensWritesTheRefreshTokenFirstAndVerifiesIt(t *testing.T) {
 }
 
 func TestTooBigIsRefusedBeforeTheKeyringIsAsked(t *testing.T) {
-	fb := newFaultBackend(t)
-	s := NewSecrets(SecretsOptions{Service: "lsc-test-unused", Backend: fb})
-	err := s.SaveTokens(context.Background(), 1, Tokens{RefreshToken: strings.Repeat("x", otherMaxValue+1)})
+	fb := testenv.NewKeyring(t)
+	s := newSecrets(secretsOptions{Service: "lsc-test-unused", Backend: fb})
+	err := s.saveTokens(context.Background(), 1, Tokens{RefreshToken: strings.Repeat("x", otherMaxValue+1)})
 	wantKind(t, err, problem.KindKeyringTooBig)
-	if calls := fb.callLog(); len(calls) != 0 {
+	if calls := fb.Calls(); len(calls) != 0 {
 		t.Fatalf("the keyring was asked: %v", calls)
 	}
 }
@@ -222,9 +224,9 @@ func TestCheckSizePerPlatform(t *testing.T) {
 }
 
 func TestCanceledContextIsCanceled(t *testing.T) {
-	fb := newFaultBackend(t)
-	fb.inject("get", faultHang)
-	s := NewSecrets(SecretsOptions{Service: "lsc-test-unused", Backend: fb, Timeout: time.Minute})
+	fb := testenv.NewKeyring(t)
+	fb.Inject(testenv.OpGet, testenv.FaultHang)
+	s := newSecrets(secretsOptions{Service: "lsc-test-unused", Backend: fb, Timeout: time.Minute})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
 	_, err := s.ClientSecret(ctx, "cid")
@@ -248,17 +250,7 @@ func TestTokensNeverPrintTheirSecrets(t *testing.T) {
 			t.Fatalf("a secret leaked: %s", s)
 		}
 	}
-	if !strings.Contains(tok.String(), Fingerprint(tok.RefreshToken)) {
+	if !strings.Contains(tok.String(), redact.Fingerprint(tok.RefreshToken)) {
 		t.Fatalf("String %q should name the refresh token's fingerprint", tok.String())
-	}
-}
-
-func TestFingerprint(t *testing.T) {
-	if got := Fingerprint(""); got != "missing" {
-		t.Errorf("Fingerprint(\"\") = %q", got)
-	}
-	// SHA-256("abc") starts ba7816bf.
-	if got := Fingerprint("abc"); got != "sha256:ba7816bf" {
-		t.Errorf("Fingerprint(abc) = %q", got)
 	}
 }

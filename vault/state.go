@@ -99,8 +99,8 @@ type Failure struct {
 	At time.Time `json:"at"`
 }
 
-// NewState returns an empty state of the current schema.
-func NewState() *State { return &State{Schema: SchemaVersion} }
+// newState returns an empty state of the current schema.
+func newState() *State { return &State{Schema: SchemaVersion} }
 
 // Company returns the company with id, or nil. The pointer stays valid until Companies changes.
 func (s *State) Company(id int64) *Company {
@@ -111,8 +111,8 @@ func (s *State) Company(id int64) *Company {
 	return &s.Companies[i]
 }
 
-// PutCompany replaces the company with c.ID, or appends c when it is new.
-func (s *State) PutCompany(c Company) {
+// putCompany replaces the company with c.ID, or appends c when it is new.
+func (s *State) putCompany(c Company) {
 	if i := s.index(c.ID); i >= 0 {
 		s.Companies[i] = c
 		return
@@ -120,8 +120,8 @@ func (s *State) PutCompany(c Company) {
 	s.Companies = append(s.Companies, c)
 }
 
-// RemoveCompany removes the company with id and reports whether it was there.
-func (s *State) RemoveCompany(id int64) bool {
+// removeCompany removes the company with id and reports whether it was there.
+func (s *State) removeCompany(id int64) bool {
 	i := s.index(id)
 	if i < 0 {
 		return false

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/atomicfile"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
@@ -39,18 +40,18 @@ func StateDir() (string, error) {
 	return filepath.Join(base, AppDirName), nil
 }
 
-// StoreOptions configures NewStore; the zero value uses StateDir and DefaultLockTimeout.
-type StoreOptions struct {
+// storeOptions configures newStore; the zero value uses StateDir and defaultLockTimeout.
+type storeOptions struct {
 	// Dir is the state directory; default StateDir(). Tests use a temporary one.
 	Dir string
 	// LockTimeout is how long Lock waits for another window or command; default
-	// DefaultLockTimeout.
+	// defaultLockTimeout.
 	LockTimeout time.Duration
 	// Now is the clock used to name set-aside files; default time.Now.
 	Now func() time.Time
 }
 
-// Store is the state file and its lock. Every read and write happens under the lock; see Lock.
+// Store is the state file and its lock. Every read and write happens under the lock (see Update).
 type Store struct {
 	dir         string
 	lockTimeout time.Duration
@@ -60,9 +61,9 @@ type Store struct {
 	wrap func(io.Writer) io.Writer
 }
 
-// NewStore returns a Store for opts.Dir. It creates nothing yet: the directory is made (0700)
-// on the first Lock, so that merely opening the app never fails on a read-only disk.
-func NewStore(opts StoreOptions) (*Store, error) {
+// newStore returns a Store for opts.Dir. It creates nothing yet: the directory is made (0700)
+// on the first lock, so that merely opening the app never fails on a read-only disk.
+func newStore(opts storeOptions) (*Store, error) {
 	dir := opts.Dir
 	if dir == "" {
 		d, err := StateDir()
@@ -73,11 +74,11 @@ func NewStore(opts StoreOptions) (*Store, error) {
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, storageError(dir, fmt.Errorf("could not resolve the state directory: %w", err))
+		return nil, atomicfile.StorageError(dir, fmt.Errorf("could not resolve the state directory: %w", err))
 	}
 	s := &Store{dir: abs, lockTimeout: opts.LockTimeout, now: opts.Now, sem: processLock(abs)}
 	if s.lockTimeout <= 0 {
-		s.lockTimeout = DefaultLockTimeout
+		s.lockTimeout = defaultLockTimeout
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -95,7 +96,7 @@ func (s *Store) Path() string { return filepath.Join(s.dir, StateFileName) }
 // off an existing one, because the state names a person's companies though it holds no secret.
 func (s *Store) ensureDir() error {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return storageError(s.dir, fmt.Errorf("could not create the state directory: %w", err))
+		return atomicfile.StorageError(s.dir, fmt.Errorf("could not create the state directory: %w", err))
 	}
 	if fi, err := os.Stat(s.dir); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		_ = os.Chmod(s.dir, fi.Mode().Perm()&0o700)
@@ -111,7 +112,7 @@ var errSchemaNewer = errors.New("state file has a newer schema")
 func (s *Store) load() (*State, error) {
 	data, err := os.ReadFile(s.Path())
 	if errors.Is(err, fs.ErrNotExist) {
-		return NewState(), nil
+		return newState(), nil
 	}
 	if err != nil {
 		return s.moveAside(fmt.Errorf("could not read the state file: %w", err))
@@ -161,10 +162,10 @@ func (s *Store) newerError(schema int) error {
 func (s *Store) moveAside(cause error) (*State, error) {
 	aside := s.asideName()
 	if err := os.Rename(s.Path(), aside); err != nil {
-		return NewState(), storageError(s.Path(), fmt.Errorf("could not move the unreadable state file aside: %w", err))
+		return newState(), atomicfile.StorageError(s.Path(), fmt.Errorf("could not move the unreadable state file aside: %w", err))
 	}
-	syncDir(s.dir)
-	return NewState(), problem.New(problem.KindStateCorrupt,
+	atomicfile.SyncDir(s.dir)
+	return newState(), problem.New(problem.KindStateCorrupt,
 		"The app's saved list of companies couldn't be read, so it was set aside at "+aside+
 			" and the app started fresh. Nothing was deleted from the keychain: reconnect your companies, and send that file to support if this happens again.",
 		cause).WithDetail("state file %s moved to %s: %v", s.Path(), aside, cause)
@@ -198,10 +199,10 @@ func (s *Store) save(st *State) error {
 		return fmt.Errorf("could not encode the state: %w", err)
 	}
 	data = append(data, '\n')
-	err = writeAtomic(s.Path(), true, func(w io.Writer) error {
+	err = atomicfile.Write(s.Path(), atomicfile.Options{Force: true, Wrap: s.wrap}, func(w io.Writer) error {
 		_, err := io.Copy(w, bytes.NewReader(data))
 		return err
-	}, s.wrap)
+	})
 	if err != nil {
 		return err
 	}
@@ -233,8 +234,8 @@ func (s *Store) guardExisting() error {
 func (s *Store) removeState() error {
 	err := os.Remove(s.Path())
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return storageError(s.Path(), fmt.Errorf("could not delete the state file: %w", err))
+		return atomicfile.StorageError(s.Path(), fmt.Errorf("could not delete the state file: %w", err))
 	}
-	syncDir(s.dir)
+	atomicfile.SyncDir(s.dir)
 	return nil
 }

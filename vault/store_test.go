@@ -13,11 +13,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 // TestMain lets the test binary play a second process that holds the state lock.
@@ -30,11 +30,11 @@ func TestMain(m *testing.M) {
 
 // holdLockAsChild takes the lock, says "locked" on stdout and keeps it until stdin closes.
 func holdLockAsChild(dir string) int {
-	s, err := NewStore(StoreOptions{Dir: dir, LockTimeout: time.Minute})
+	s, err := newStore(storeOptions{Dir: dir, LockTimeout: time.Minute})
 	if err != nil {
 		return 2
 	}
-	l, err := s.Lock(context.Background())
+	l, err := s.lock(context.Background())
 	if err != nil {
 		fmt.Println("error:", problem.KindOf(err))
 		return 3
@@ -47,7 +47,7 @@ func holdLockAsChild(dir string) int {
 
 func testStore(t *testing.T, dir string) *Store {
 	t.Helper()
-	s, err := NewStore(StoreOptions{Dir: dir, LockTimeout: 30 * time.Second,
+	s, err := newStore(storeOptions{Dir: dir, LockTimeout: 30 * time.Second,
 		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
@@ -85,8 +85,8 @@ func TestStateRoundTripIsAtomicAndPrivate(t *testing.T) {
 	in := Integration{ClientID: "cid", RedirectURI: "http://127.0.0.1:8765/callback", TokenURL: "http://127.0.0.1:1/token", Practice: true}
 	err = s.Update(ctx, func(st *State) error {
 		st.Integration = in
-		st.PutCompany(sampleCompany(1))
-		st.PutCompany(sampleCompany(2))
+		st.putCompany(sampleCompany(1))
+		st.putCompany(sampleCompany(2))
 		return nil
 	})
 	if err != nil {
@@ -112,7 +112,7 @@ func TestStateRoundTripIsAtomicAndPrivate(t *testing.T) {
 
 	// A failing fn saves nothing.
 	boom := errors.New("boom")
-	err = s.Update(ctx, func(st *State) error { st.RemoveCompany(1); return boom })
+	err = s.Update(ctx, func(st *State) error { st.removeCompany(1); return boom })
 	if !errors.Is(err, boom) {
 		t.Fatalf("Update = %v, want fn's error", err)
 	}
@@ -152,7 +152,7 @@ func TestCorruptStateIsMovedAsideAndKept(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			v, _ := testVault(t)
 			ctx := context.Background()
-			if err := v.Secrets.SaveTokens(ctx, 5, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
+			if err := v.Secrets.saveTokens(ctx, 5, Tokens{AccessToken: "a", RefreshToken: "r"}); err != nil {
 				t.Fatal(err)
 			}
 			s := v.Store
@@ -204,7 +204,7 @@ func TestUpdateAfterCorruptionStopsOnceThenWorks(t *testing.T) {
 	s := testStore(t, t.TempDir())
 	ctx := context.Background()
 	ran := 0
-	fn := func(st *State) error { ran++; st.PutCompany(sampleCompany(3)); return nil }
+	fn := func(st *State) error { ran++; st.putCompany(sampleCompany(3)); return nil }
 	for i := range 2 { // the same clock twice: the second set-aside file needs its own name
 		if err := os.WriteFile(s.Path(), []byte("{{{"), 0o600); err != nil {
 			t.Fatal(err)
@@ -225,7 +225,7 @@ func TestUpdateAfterCorruptionStopsOnceThenWorks(t *testing.T) {
 func TestSaveMovesAsideRatherThanOverwritingACorruptFile(t *testing.T) {
 	s := testStore(t, t.TempDir())
 	ctx := context.Background()
-	l, err := s.Lock(ctx)
+	l, err := s.lock(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestSaveMovesAsideRatherThanOverwritingACorruptFile(t *testing.T) {
 	if err := os.WriteFile(s.Path(), []byte("corrupt after load"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Save(NewState()); err != nil {
+	if err := l.Save(newState()); err != nil {
 		t.Fatal(err)
 	}
 	if aside := asideFiles(t, s); len(aside) != 1 {
@@ -258,11 +258,11 @@ func TestNewerSchemaIsNotOverwritten(t *testing.T) {
 	}
 	wantKind(t, s.Update(ctx, func(*State) error { t.Error("fn ran"); return nil }), problem.KindStorage)
 
-	l, err := s.Lock(ctx)
+	l, err := s.lock(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantKind(t, l.Save(NewState()), problem.KindStorage)
+	wantKind(t, l.Save(newState()), problem.KindStorage)
 	wantKind(t, l.Save(st), problem.KindStorage)
 	l.Unlock()
 	if got, _ := os.ReadFile(s.Path()); string(got) != content {
@@ -312,36 +312,16 @@ func TestReadOnlyPlacesAreStorageErrors(t *testing.T) {
 	})
 }
 
-// failingWriter lets limit bytes through, then fails as a full disk would.
-type failingWriter struct {
-	w     io.Writer
-	limit int
-}
-
-func (f *failingWriter) Write(p []byte) (int, error) {
-	if len(p) <= f.limit {
-		f.limit -= len(p)
-		return f.w.Write(p)
-	}
-	n, _ := f.w.Write(p[:f.limit])
-	f.limit = 0
-	return n, fmt.Errorf("write: %w", syscall.ENOSPC)
-}
-
-func diskFull(limit int) func(io.Writer) io.Writer {
-	return func(w io.Writer) io.Writer { return &failingWriter{w: w, limit: limit} }
-}
-
 func TestSaveOnAFullDiskKeepsTheOldFile(t *testing.T) {
 	dir := t.TempDir()
 	s := testStore(t, dir)
 	ctx := context.Background()
-	if err := s.Update(ctx, func(st *State) error { st.PutCompany(sampleCompany(1)); return nil }); err != nil {
+	if err := s.Update(ctx, func(st *State) error { st.putCompany(sampleCompany(1)); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(s.Path())
-	s.wrap = diskFull(40)
-	err := s.Update(ctx, func(st *State) error { st.PutCompany(sampleCompany(2)); return nil })
+	s.wrap = testenv.DiskFull(40)
+	err := s.Update(ctx, func(st *State) error { st.putCompany(sampleCompany(2)); return nil })
 	wantKind(t, err, problem.KindStorage)
 	if !strings.Contains(problem.Summary(err), "disk is full") {
 		t.Fatalf("summary %q should say the disk is full", problem.Summary(err))
@@ -355,26 +335,26 @@ func TestSaveOnAFullDiskKeepsTheOldFile(t *testing.T) {
 func TestLockExcludesASecondHolderInThisProcess(t *testing.T) {
 	dir := t.TempDir()
 	a := testStore(t, dir)
-	b, _ := NewStore(StoreOptions{Dir: dir, LockTimeout: 200 * time.Millisecond})
+	b, _ := newStore(storeOptions{Dir: dir, LockTimeout: 200 * time.Millisecond})
 	ctx := context.Background()
-	l, err := a.Lock(ctx)
+	l, err := a.lock(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = b.Lock(ctx)
+	_, err = b.lock(ctx)
 	wantKind(t, err, problem.KindBusy)
 	if want := "Another Lightspeed Connect window or command is busy with the same data. Wait a moment and try again."; problem.Summary(err) != want {
 		t.Fatalf("summary = %q", problem.Summary(err))
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	_, err = b.Lock(cctx)
+	_, err = b.lock(cctx)
 	wantKind(t, err, problem.KindCanceled)
 
 	l.Unlock()
 	l.Unlock() // twice is fine
-	wantKind(t, l.Save(NewState()), problem.KindUnknown)
-	l2, err := b.Lock(ctx)
+	wantKind(t, l.Save(newState()), problem.KindUnknown)
+	l2, err := b.lock(ctx)
 	if err != nil {
 		t.Fatalf("after Unlock the lock must be free: %v", err)
 	}
@@ -402,8 +382,8 @@ func TestLockExcludesAnotherProcess(t *testing.T) {
 		t.Fatalf("child said %q, %v", line, err)
 	}
 
-	s, _ := NewStore(StoreOptions{Dir: dir, LockTimeout: 300 * time.Millisecond})
-	_, err = s.Lock(context.Background())
+	s, _ := newStore(storeOptions{Dir: dir, LockTimeout: 300 * time.Millisecond})
+	_, err = s.lock(context.Background())
 	wantKind(t, err, problem.KindBusy)
 	wantKind(t, s.Update(context.Background(), func(*State) error { return nil }), problem.KindBusy)
 
@@ -411,7 +391,7 @@ func TestLockExcludesAnotherProcess(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("child: %v", err)
 	}
-	s2, _ := NewStore(StoreOptions{Dir: dir, LockTimeout: 30 * time.Second})
+	s2, _ := newStore(storeOptions{Dir: dir, LockTimeout: 30 * time.Second})
 	if err := s2.Update(context.Background(), func(*State) error { return nil }); err != nil {
 		t.Fatalf("after the child let go: %v", err)
 	}
@@ -425,7 +405,7 @@ func TestUpdatesFromManyGoroutinesAreSerialised(t *testing.T) {
 	for i := range 20 {
 		wg.Go(func() {
 			s := testStore(t, dir) // separate Stores on one directory share the process lock
-			errs <- s.Update(ctx, func(st *State) error { st.PutCompany(Company{ID: int64(i + 1)}); return nil })
+			errs <- s.Update(ctx, func(st *State) error { st.putCompany(Company{ID: int64(i + 1)}); return nil })
 		})
 	}
 	wg.Wait()
@@ -464,37 +444,16 @@ func TestStateDirHonoursXDGConfigHome(t *testing.T) {
 	wantKind(t, err, problem.KindStorage)
 }
 
-// Tests run as root, where no directory is read-only; the sentences for such failures are
-// checked here from the errors the system would give.
-func TestStorageErrorSentences(t *testing.T) {
-	tests := []struct {
-		err  error
-		want string
-	}{
-		{&os.PathError{Op: "open", Path: "/x", Err: syscall.EROFS}, "isn't allowed"},
-		{&os.PathError{Op: "open", Path: "/x", Err: syscall.EACCES}, "isn't allowed"},
-		{fmt.Errorf("write: %w", syscall.ENOSPC), "disk is full"},
-		{&os.PathError{Op: "mkdir", Path: "/x", Err: syscall.ENOTDIR}, "Check that the folder exists"},
-	}
-	for _, tt := range tests {
-		err := storageError("/some/dir/state.json", tt.err)
-		wantKind(t, err, problem.KindStorage)
-		if !strings.Contains(err.Summary, tt.want) || !strings.Contains(err.Summary, "/some/dir/state.json") {
-			t.Errorf("%v: summary %q should say %q and name the path", tt.err, err.Summary, tt.want)
-		}
-	}
-}
-
 // BenchmarkUpdate measures one locked load-change-save cycle of a state with ten companies.
 func BenchmarkUpdate(b *testing.B) {
-	s, err := NewStore(StoreOptions{Dir: b.TempDir()})
+	s, err := newStore(storeOptions{Dir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
 	for b.Loop() {
 		err := s.Update(ctx, func(st *State) error {
-			st.PutCompany(sampleCompany(int64(len(st.Companies)%10 + 1)))
+			st.putCompany(sampleCompany(int64(len(st.Companies)%10 + 1)))
 			return nil
 		})
 		if err != nil {

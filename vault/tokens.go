@@ -1,12 +1,12 @@
 package vault
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/redact"
 )
 
 // Tokens is a company's token set. It never prints its secrets: String, GoString, Format (every
@@ -27,7 +27,7 @@ func (t Tokens) String() string {
 		exp = t.Expiry.UTC().Format(time.RFC3339)
 	}
 	return fmt.Sprintf("Tokens{access: %s, refresh: %s, expiry: %s}",
-		Fingerprint(t.AccessToken), Fingerprint(t.RefreshToken), exp)
+		redact.Fingerprint(t.AccessToken), redact.Fingerprint(t.RefreshToken), exp)
 }
 
 // GoString is String, so %#v is redacted too.
@@ -41,14 +41,3 @@ func (t Tokens) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) 
 
 // LogValue keeps slog redacted as well.
 func (t Tokens) LogValue() slog.Value { return slog.StringValue(t.String()) }
-
-// Fingerprint names a secret without revealing it: the first 8 hex characters of its SHA-256,
-// or "missing" for an empty one. Two fingerprints that match almost surely name one token,
-// which is what support needs to tell a stale copy from the current one.
-func Fingerprint(secret string) string {
-	if secret == "" {
-		return "missing"
-	}
-	sum := sha256.Sum256([]byte(secret))
-	return "sha256:" + hex.EncodeToString(sum[:4])
-}

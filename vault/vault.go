@@ -15,18 +15,18 @@ type Options struct {
 	Dir string
 	// Service is the keyring service name; default DefaultService.
 	Service string
-	// KeyringTimeout bounds each keyring call; default DefaultKeyringTimeout.
+	// KeyringTimeout bounds each keyring call; default defaultKeyringTimeout.
 	KeyringTimeout time.Duration
-	// LockTimeout bounds the wait for another window or command; default DefaultLockTimeout.
+	// LockTimeout bounds the wait for another window or command; default defaultLockTimeout.
 	LockTimeout time.Duration
-	// Backend is the keyring; default KeyringBackend{}. Tests wrap it to inject failures.
+	// Backend is the keyring; default keyringBackend{}. Tests wrap it to inject failures.
 	Backend Backend
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
 
 // Vault joins the two halves: Store (state file and lock) and Secrets (keyring). Its methods
-// take the lock themselves; for anything else use Store.Lock or Store.Update directly.
+// take the lock themselves; for anything else use Store.Load or Store.Update.
 type Vault struct {
 	// Store is the state file and its lock.
 	Store *Store
@@ -41,11 +41,11 @@ func Open(opts Options) (*Vault, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	store, err := NewStore(StoreOptions{Dir: opts.Dir, LockTimeout: opts.LockTimeout, Now: opts.Now})
+	store, err := newStore(storeOptions{Dir: opts.Dir, LockTimeout: opts.LockTimeout, Now: opts.Now})
 	if err != nil {
 		return nil, err
 	}
-	secrets := NewSecrets(SecretsOptions{Service: opts.Service, Timeout: opts.KeyringTimeout, Backend: opts.Backend})
+	secrets := newSecrets(secretsOptions{Service: opts.Service, Timeout: opts.KeyringTimeout, Backend: opts.Backend})
 	return &Vault{Store: store, Secrets: secrets, now: opts.Now}, nil
 }
 
@@ -58,7 +58,7 @@ func companyNotFound(id int64) error {
 // Tokens returns a company's tokens, the strings from the keyring and Expiry from the state.
 // KindNotFound when the company is not connected or its refresh token is missing.
 func (v *Vault) Tokens(ctx context.Context, companyID int64) (t Tokens, err error) {
-	err = v.Store.withState(ctx, func(_ *Locked, st *State) error {
+	err = v.Store.withState(ctx, func(_ *locked, st *State) error {
 		t, err = v.tokensLocked(ctx, st, companyID)
 		return err
 	})
@@ -83,15 +83,15 @@ func (v *Vault) tokensLocked(ctx context.Context, st *State, companyID int64) (T
 // state. A company that is already there is replaced. Done in this order, a failure leaves at
 // worst keyring items without a record, which a retry overwrites.
 func (v *Vault) SaveCompany(ctx context.Context, c Company, t Tokens) error {
-	return v.Store.withState(ctx, func(l *Locked, st *State) error {
-		if err := v.Secrets.SaveTokens(ctx, c.ID, t); err != nil {
+	return v.Store.withState(ctx, func(l *locked, st *State) error {
+		if err := v.Secrets.saveTokens(ctx, c.ID, t); err != nil {
 			return err
 		}
 		c.AccessExpiry = t.Expiry
 		if c.ConnectedAt.IsZero() {
 			c.ConnectedAt = v.now()
 		}
-		st.PutCompany(c)
+		st.putCompany(c)
 		return l.Save(st)
 	})
 }
@@ -106,9 +106,9 @@ type RefreshFunc func(ctx context.Context, current Tokens) (Tokens, error)
 //
 // If refresh fails nothing is changed and its error comes back. If saving fails after a
 // successful refresh, the new tokens are returned with the error, so the caller can keep them
-// in memory and try Secrets.SaveTokens again: with rotation the old refresh token may be dead.
+// in memory and try Secrets.saveTokens again: with rotation the old refresh token may be dead.
 func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFunc) (next Tokens, err error) {
-	err = v.Store.withState(ctx, func(l *Locked, st *State) error {
+	err = v.Store.withState(ctx, func(l *locked, st *State) error {
 		cur, err := v.tokensLocked(ctx, st, companyID)
 		if err != nil {
 			return err
@@ -120,7 +120,7 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 		if next.RefreshToken == "" {
 			next.RefreshToken = cur.RefreshToken
 		}
-		if err := v.Secrets.SaveTokens(ctx, companyID, next); err != nil {
+		if err := v.Secrets.saveTokens(ctx, companyID, next); err != nil {
 			return err
 		}
 		c := st.Company(companyID)
@@ -136,11 +136,11 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 // again; the other order could leave secrets in the keyring that no screen shows any more.
 // A company that is not in the state is KindNotFound (after removing any stray keyring items).
 func (v *Vault) Disconnect(ctx context.Context, companyID int64) error {
-	return v.Store.withState(ctx, func(l *Locked, st *State) error {
-		if err := v.Secrets.DeleteCompany(ctx, companyID); err != nil {
+	return v.Store.withState(ctx, func(l *locked, st *State) error {
+		if err := v.Secrets.deleteCompany(ctx, companyID); err != nil {
 			return err
 		}
-		if !st.RemoveCompany(companyID) {
+		if !st.removeCompany(companyID) {
 			return companyNotFound(companyID)
 		}
 		return l.Save(st)
@@ -152,7 +152,7 @@ func (v *Vault) Disconnect(ctx context.Context, companyID int64) error {
 // in Disconnect: if it fails, the state still shows what is there and the person can retry.
 // The lock file and any set-aside corrupt state files are kept (they hold no secret).
 func (v *Vault) Forget(ctx context.Context) error {
-	l, err := v.Store.Lock(ctx)
+	l, err := v.Store.lock(ctx)
 	if err != nil {
 		return err
 	}
@@ -161,4 +161,60 @@ func (v *Vault) Forget(ctx context.Context) error {
 		return err
 	}
 	return v.Store.removeState()
+}
+
+// Snapshot is what an export needs: the integration, its client secret when asked for, and
+// the chosen companies with their tokens, all read in one go. It holds secrets, so every fmt
+// verb prints it redacted.
+type Snapshot struct {
+	// Integration is the integration the companies are connected to.
+	Integration Integration
+	// ClientSecret is the integration's client secret; empty unless it was asked for.
+	ClientSecret string
+	// Companies are the chosen companies' records.
+	Companies []Company
+	// Tokens are the companies' tokens, in the same order.
+	Tokens []Tokens
+}
+
+// Format makes every fmt verb print the snapshot without its secrets.
+func (s Snapshot) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "vault.Snapshot{client_id: %q, companies: %d, client secret included: %t}",
+		s.Integration.ClientID, len(s.Companies), s.ClientSecret != "")
+}
+
+// Snapshot gathers the chosen companies (all when ids is empty) from the state and the
+// keyring under the lock, so a refresh elsewhere cannot rotate a token half way. A company
+// that is not connected, or whose refresh token is missing from the keyring, is KindNotFound.
+func (v *Vault) Snapshot(ctx context.Context, ids []int64, includeClientSecret bool) (snap Snapshot, err error) {
+	err = v.Store.withState(ctx, func(_ *locked, st *State) error {
+		snap, err = v.snapshotLocked(ctx, st, ids, includeClientSecret)
+		return err
+	})
+	return snap, err
+}
+
+func (v *Vault) snapshotLocked(ctx context.Context, st *State, ids []int64, includeClientSecret bool) (Snapshot, error) {
+	snap := Snapshot{Integration: st.Integration}
+	if includeClientSecret {
+		secret, err := v.Secrets.ClientSecret(ctx, st.Integration.ClientID)
+		if err != nil {
+			return Snapshot{}, err
+		}
+		snap.ClientSecret = secret
+	}
+	if len(ids) == 0 {
+		for _, c := range st.Companies {
+			ids = append(ids, c.ID)
+		}
+	}
+	for _, id := range ids {
+		t, err := v.tokensLocked(ctx, st, id)
+		if err != nil {
+			return Snapshot{}, err
+		}
+		snap.Companies = append(snap.Companies, *st.Company(id))
+		snap.Tokens = append(snap.Tokens, t)
+	}
+	return snap, nil
 }

@@ -2,15 +2,13 @@ package vault
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 var expiry = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -83,7 +81,7 @@ func TestRefreshIsRotationSafe(t *testing.T) {
 	wantKind(t, err, problem.KindInvalidGrant)
 
 	// A save that fails after the refresh returns the new tokens so they are not lost.
-	fb.inject("set", faultErr)
+	fb.Inject(testenv.OpSet, testenv.FaultErr)
 	got, err = v.Refresh(ctx, 1, func(context.Context, Tokens) (Tokens, error) {
 		return Tokens{AccessToken: "a4", RefreshToken: "r4"}, nil
 	})
@@ -100,12 +98,12 @@ func TestDisconnectRemovesKeyringItemsThenTheRecord(t *testing.T) {
 	connect(t, v, 2, "a2", "r2")
 
 	// The keyring refuses: the record stays, so the person can try again.
-	fb.inject("delete", faultErr)
+	fb.Inject(testenv.OpDelete, testenv.FaultErr)
 	wantKind(t, v.Disconnect(ctx, 1), problem.KindKeyringUnavailable)
 	if st, _ := v.Store.Load(ctx); st.Company(1) == nil {
 		t.Fatal("the record went although its keyring items stayed")
 	}
-	fb.clear()
+	fb.Clear()
 
 	if err := v.Disconnect(ctx, 1); err != nil {
 		t.Fatal(err)
@@ -131,12 +129,12 @@ func TestForgetRemovesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	fb.inject("deleteall", faultErr)
+	fb.Inject(testenv.OpDeleteAll, testenv.FaultErr)
 	wantKind(t, v.Forget(ctx), problem.KindKeyringUnavailable)
 	if _, err := os.Stat(v.Store.Path()); err != nil {
 		t.Fatal("the state went although the keyring items stayed")
 	}
-	fb.clear()
+	fb.Clear()
 
 	if err := v.Forget(ctx); err != nil {
 		t.Fatal(err)
@@ -153,62 +151,5 @@ func TestForgetRemovesEverything(t *testing.T) {
 	wantKind(t, err, problem.KindNotFound)
 	if err := v.Forget(ctx); err != nil {
 		t.Fatalf("forgetting twice: %v", err)
-	}
-}
-
-func TestDiagnosticsAreRedacted(t *testing.T) {
-	v, fb := testVault(t)
-	ctx := context.Background()
-	secrets := []string{"access-" + randomHex(12), "refresh-" + randomHex(12), "access-" + randomHex(12)}
-	connect(t, v, 1, secrets[0], secrets[1])
-	connect(t, v, 2, secrets[2], "refresh-gone-"+randomHex(12))
-	secrets = append(secrets, "the-client-secret")
-	if err := (KeyringBackend{}).Delete(v.Secrets.Service(), refreshItem(2)); err != nil {
-		t.Fatal(err)
-	}
-	err := v.Store.Update(ctx, func(st *State) error {
-		st.Company(1).LastError = &Failure{Kind: problem.KindNetwork, Summary: "Couldn't reach Lightspeed.", At: expiry}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	d := v.Diagnostics(ctx, "1.2.3")
-	text := d.Text()
-	js, _ := json.Marshal(d)
-	for _, out := range []string{text, string(js)} {
-		for _, s := range secrets {
-			if strings.Contains(out, s) {
-				t.Fatalf("diagnostics contain a secret:\n%s", out)
-			}
-		}
-	}
-	for _, want := range []string{"1.2.3", "answers", v.Store.Path(), Fingerprint(secrets[0]), Fingerprint(secrets[1]),
-		Fingerprint("the-client-secret"), "refresh token missing", "[network] Couldn't reach Lightspeed.", "healthy", "HTTP 200"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("diagnostics lack %q:\n%s", want, text)
-		}
-	}
-	if !d.KeyringOK || d.StateSchema != SchemaVersion || len(d.Companies) != 2 || d.Companies[1].TokenProblem == nil {
-		t.Errorf("diagnostics: %+v", d)
-	}
-
-	// A keyring that does not answer: reported, and no token is read.
-	fb.inject("set", faultErr)
-	d = v.Diagnostics(ctx, "1.2.3")
-	if d.KeyringOK || d.KeyringProblem.Kind != problem.KindKeyringUnavailable || d.Companies[0].AccessToken != notRead {
-		t.Errorf("diagnostics with a broken keyring: %+v", d)
-	}
-	if !strings.Contains(d.Text(), "NOT AVAILABLE") {
-		t.Errorf("text:\n%s", d.Text())
-	}
-
-	// A state that cannot be read is reported too.
-	fb.clear()
-	bad, _ := Open(Options{Dir: filepath.Join(t.TempDir(), "f", "x"), Service: v.Secrets.Service()})
-	_ = os.WriteFile(filepath.Dir(bad.Store.Dir()), nil, 0o600)
-	if d := bad.Diagnostics(ctx, "1"); d.StateProblem == nil || d.StateProblem.Kind != problem.KindStorage {
-		t.Errorf("state problem: %+v", d.StateProblem)
 	}
 }

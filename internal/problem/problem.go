@@ -7,6 +7,11 @@
 // what happened and what to do now. At the edge, Summary and KindOf find it again through any
 // number of wraps.
 //
+// A Summary says what happened in words that suit both faces: it never names a command, a
+// flag, a screen or a button. What to do about it travels beside the sentence as a Fix, an
+// Action the faces render in their own idiom: the command line as a command to run, the
+// window as a button.
+//
 // A Summary or Detail never contains a secret: no token, code, state or client secret.
 package problem
 
@@ -82,8 +87,47 @@ type Error struct {
 	// Detail is an optional line for support staff (an HTTP status, an OAuth error code and
 	// description, a path). Never a secret.
 	Detail string
+	// Fix is what to do about it, when the raiser knows better than the kind alone tells.
+	Fix Fix
 	// Err is the underlying cause, kept for errors.Is and errors.As; it is not shown to people.
 	Err error
+}
+
+// Action is a fix for a failure, named without any face's words. Each face renders it: the
+// command line as the command that does it, the window as the button that does it.
+type Action string
+
+// The actions.
+const (
+	// ActionNone: nothing to do, or nothing better than the sentence says.
+	ActionNone Action = ""
+	// ActionReconnect: connect Fix.CompanyID again.
+	ActionReconnect Action = "reconnect"
+	// ActionConnect: connect a company (none is connected yet).
+	ActionConnect Action = "connect"
+	// ActionSetUp: give the integration's Client ID, Client Secret and Redirect URI.
+	ActionSetUp Action = "set_up"
+	// ActionEnterSecret: give the integration's Client Secret again.
+	ActionEnterSecret Action = "enter_secret"
+	// ActionCopySettings: copy the Client ID and Secret again from the integration's settings
+	// in Lightspeed, and give them to the app.
+	ActionCopySettings Action = "copy_settings"
+	// ActionCheckInternet: check the internet connection, then check again.
+	ActionCheckInternet Action = "check_internet"
+	// ActionRetry: check again.
+	ActionRetry Action = "retry"
+	// ActionUnlockKeyring: unlock (or start) the system keychain, then check again.
+	ActionUnlockKeyring Action = "unlock_keyring"
+	// ActionListCompanies: look at the companies connected on this computer.
+	ActionListCompanies Action = "list_companies"
+)
+
+// Fix is an Action and what it applies to.
+type Fix struct {
+	// Action is what to do.
+	Action Action
+	// CompanyID is the company it applies to, 0 when none.
+	CompanyID int64
 }
 
 // New returns a *Error of the given kind with a plain summary and an optional cause.
@@ -94,6 +138,12 @@ func New(kind Kind, summary string, cause error) *Error {
 // WithDetail returns e with a support detail line set; it is a convenience for chaining.
 func (e *Error) WithDetail(format string, args ...any) *Error {
 	e.Detail = fmt.Sprintf(format, args...)
+	return e
+}
+
+// WithFix returns e with its fix set; it is a convenience for chaining.
+func (e *Error) WithFix(f Fix) *Error {
+	e.Fix = f
 	return e
 }
 
@@ -147,4 +197,19 @@ func Detail(err error) string {
 		return pe.Detail
 	}
 	return ""
+}
+
+// FixOf returns the fix of the first *Error in err's chain that has one, or the zero Fix.
+func FixOf(err error) Fix {
+	for err != nil {
+		pe := As(err)
+		if pe == nil {
+			return Fix{}
+		}
+		if pe.Fix.Action != ActionNone {
+			return pe.Fix
+		}
+		err = pe.Err
+	}
+	return Fix{}
 }

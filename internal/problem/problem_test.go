@@ -46,3 +46,18 @@ func TestGenericSummaryHidesGoErrors(t *testing.T) {
 		t.Errorf("generic summary %q", s)
 	}
 }
+
+func TestFixIsFoundThroughWraps(t *testing.T) {
+	inner := New(KindNotFound, "The integration isn't set up on this computer yet.", nil).WithFix(Fix{Action: ActionSetUp})
+	outer := New(KindInvalidClient, "The integration's Client Secret is missing.", inner)
+	if got := FixOf(fmt.Errorf("could not refresh: %w", outer)); got.Action != ActionSetUp {
+		t.Errorf("FixOf through a problem without a fix = %+v, want the inner one", got)
+	}
+	outer.Fix = Fix{Action: ActionReconnect, CompanyID: 7}
+	if got := FixOf(outer); got.Action != ActionReconnect || got.CompanyID != 7 {
+		t.Errorf("FixOf = %+v, want the outer fix", got)
+	}
+	if got := FixOf(errors.New("plain")); got.Action != ActionNone {
+		t.Errorf("FixOf(plain error) = %+v", got)
+	}
+}

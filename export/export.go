@@ -1,7 +1,9 @@
-package vault
+// Package export writes the files that hand tokens to an integration: JSON and dotenv, whole or
+// not at all, readable only by their owner. It knows nothing of where the tokens come from;
+// the connections core gathers them and calls Write.
+package export
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/atomicfile"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/redact"
 )
 
 // Format is an export file's format.
@@ -35,9 +39,9 @@ func ParseFormat(s string) (Format, error) {
 		"The export format must be json or dotenv.", nil).WithDetail("unknown format %q", s)
 }
 
-// ExportDoc is what an export file holds. It carries secrets, so it prints redacted (String,
-// GoString, Format); only EncodeExport and WriteExport write the values.
-type ExportDoc struct {
+// Doc is what an export file holds. It carries secrets, so it prints redacted (String,
+// GoString, Format); only Write writes the values.
+type Doc struct {
 	// ExportedAt is when the export was made.
 	ExportedAt time.Time
 	// ClientID is the integration's client ID.
@@ -49,11 +53,11 @@ type ExportDoc struct {
 	// APIBaseURL is the Lightspeed API's base address.
 	APIBaseURL string
 	// Companies are the exported companies with their tokens.
-	Companies []ExportCompany
+	Companies []Company
 }
 
-// ExportCompany is one company in an export.
-type ExportCompany struct {
+// Company is one company in an export.
+type Company struct {
 	// ID is Lightspeed's company ID.
 	ID int64
 	// Name is the company's name.
@@ -70,44 +74,44 @@ type ExportCompany struct {
 }
 
 // String describes the export without its secrets.
-func (d ExportDoc) String() string {
-	return fmt.Sprintf("ExportDoc{client_id: %q, companies: %d, client secret included: %t}",
+func (d Doc) String() string {
+	return fmt.Sprintf("export.Doc{client_id: %q, companies: %d, client secret included: %t}",
 		d.ClientID, len(d.Companies), d.ClientSecret != "")
 }
 
 // GoString is String, so %#v is redacted too.
-func (d ExportDoc) GoString() string { return d.String() }
+func (d Doc) GoString() string { return d.String() }
 
 // Format makes every fmt verb print the redacted String.
-func (d ExportDoc) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, d.String()) }
+func (d Doc) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, d.String()) }
 
 // String describes the company without its tokens.
-func (c ExportCompany) String() string {
-	return fmt.Sprintf("ExportCompany{id: %d, access: %s, refresh: %s}", c.ID,
-		Fingerprint(c.AccessToken), Fingerprint(c.RefreshToken))
+func (c Company) String() string {
+	return fmt.Sprintf("export.Company{id: %d, access: %s, refresh: %s}", c.ID,
+		redact.Fingerprint(c.AccessToken), redact.Fingerprint(c.RefreshToken))
 }
 
 // GoString is String, so %#v is redacted too.
-func (c ExportCompany) GoString() string { return c.String() }
+func (c Company) GoString() string { return c.String() }
 
 // Format makes every fmt verb print the redacted String.
-func (c ExportCompany) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, c.String()) }
+func (c Company) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, c.String()) }
 
-// WriteExport writes doc to path in format, mode 0600, atomically: the file is either complete
+// Write writes doc to path in format, mode 0600, atomically: the file is either complete
 // or absent (a full disk leaves no partial file, and with force an existing file stays intact
 // until the new one is complete). Without force an existing file is KindExists.
-func WriteExport(path string, format Format, doc ExportDoc, force bool) error {
-	return writeExport(path, format, doc, force, nil)
+func Write(path string, format Format, doc Doc, force bool) error {
+	return write(path, format, doc, atomicfile.Options{Force: force})
 }
 
-func writeExport(path string, format Format, doc ExportDoc, force bool, wrap func(io.Writer) io.Writer) error {
+func write(path string, format Format, doc Doc, opts atomicfile.Options) error {
 	if _, err := ParseFormat(string(format)); err != nil {
 		return err
 	}
-	return writeAtomic(path, force, func(w io.Writer) error { return EncodeExport(w, format, doc) }, wrap)
+	return atomicfile.Write(path, opts, func(w io.Writer) error { return encode(w, format, doc) })
 }
 
-// EncodeExport writes doc to w in format; the command line uses it to print to stdout.
+// encode writes doc to w in format.
 //
 // JSON (the default) is one object:
 //
@@ -137,7 +141,7 @@ func writeExport(path string, format Format, doc ExportDoc, force bool, wrap fun
 // When exactly one company is exported, its keys are repeated without the "<n>_" part
 // (LIGHTSPEED_COMPANY_ID, LIGHTSPEED_ACCESS_TOKEN, LIGHTSPEED_REFRESH_TOKEN, …), so the
 // simplest names work for the common case.
-func EncodeExport(w io.Writer, format Format, doc ExportDoc) error {
+func encode(w io.Writer, format Format, doc Doc) error {
 	f, err := ParseFormat(string(format))
 	if err != nil {
 		return err
@@ -168,7 +172,7 @@ type jsonExportCompany struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-func toJSONExport(d ExportDoc) jsonExport {
+func toJSONExport(d Doc) jsonExport {
 	out := jsonExport{ExportedAt: d.ExportedAt.UTC(), ClientID: d.ClientID, ClientSecret: d.ClientSecret,
 		TokenURL: d.TokenURL, APIBaseURL: d.APIBaseURL, Companies: []jsonExportCompany{}}
 	for _, c := range d.Companies {
@@ -200,7 +204,7 @@ func (d *dotenvWriter) line(key, value string) {
 	}
 }
 
-func encodeDotenv(w io.Writer, doc ExportDoc) error {
+func encodeDotenv(w io.Writer, doc Doc) error {
 	d := &dotenvWriter{w: w}
 	_, d.err = io.WriteString(w, "# Lightspeed Connect export, "+timeText(doc.ExportedAt)+
 		". It holds secrets: keep it private and delete it when done.\n")
@@ -220,7 +224,7 @@ func encodeDotenv(w io.Writer, doc ExportDoc) error {
 	return d.err
 }
 
-func (d *dotenvWriter) company(prefix string, c ExportCompany) {
+func (d *dotenvWriter) company(prefix string, c Company) {
 	ids := make([]string, len(c.Sites))
 	for i, s := range c.Sites {
 		ids[i] = strconv.FormatInt(s.ID, 10)
@@ -263,62 +267,12 @@ func dotenvQuote(s string) string {
 	return b.String()
 }
 
-// ExportRequest says what Vault.Export writes.
-type ExportRequest struct {
-	// Path is the file to write.
-	Path string
-	// Format is FormatJSON (default when empty) or FormatDotenv.
-	Format Format
-	// CompanyIDs are the companies to export; nil or empty means all.
-	CompanyIDs []int64
-	// IncludeClientSecret adds the integration's client secret.
-	IncludeClientSecret bool
-	// Force allows replacing an existing file.
-	Force bool
-}
-
-// Export gathers the chosen companies from the state and the keyring (under the lock, so a
-// refresh elsewhere cannot rotate a token half way) and writes them with WriteExport.
-func (v *Vault) Export(ctx context.Context, req ExportRequest) error {
-	doc, err := v.ExportDoc(ctx, req.CompanyIDs, req.IncludeClientSecret)
-	if err != nil {
-		return err
-	}
-	return WriteExport(req.Path, req.Format, doc, req.Force)
-}
-
-// ExportDoc gathers an ExportDoc for the chosen companies (all when ids is empty). A company
-// that is not connected, or whose refresh token is missing from the keyring, is KindNotFound.
-func (v *Vault) ExportDoc(ctx context.Context, ids []int64, includeClientSecret bool) (doc ExportDoc, err error) {
-	err = v.Store.withState(ctx, func(_ *Locked, st *State) error {
-		doc, err = v.gather(ctx, st, ids, includeClientSecret)
-		return err
-	})
-	return doc, err
-}
-
-func (v *Vault) gather(ctx context.Context, st *State, ids []int64, includeClientSecret bool) (ExportDoc, error) {
-	var err error
-	in := st.Integration
-	doc := ExportDoc{ExportedAt: v.now(), ClientID: in.ClientID, TokenURL: in.TokenURL, APIBaseURL: in.APIBaseURL}
-	if includeClientSecret {
-		if doc.ClientSecret, err = v.Secrets.ClientSecret(ctx, in.ClientID); err != nil {
-			return ExportDoc{}, err
-		}
-	}
-	if len(ids) == 0 {
-		for _, c := range st.Companies {
-			ids = append(ids, c.ID)
-		}
-	}
-	for _, id := range ids {
-		t, err := v.tokensLocked(ctx, st, id)
-		if err != nil {
-			return ExportDoc{}, err
-		}
-		c := st.Company(id)
-		doc.Companies = append(doc.Companies, ExportCompany{ID: c.ID, Name: c.Name, Sites: c.Sites,
-			AccessToken: t.AccessToken, AccessExpiry: t.Expiry, RefreshToken: t.RefreshToken})
-	}
-	return doc, nil
+// Site is one of a company's sites in an export.
+type Site struct {
+	// ID is Lightspeed's site ID.
+	ID int64 `json:"id"`
+	// Name is the site's name.
+	Name string `json:"name"`
+	// Code is the site's short code, if it has one.
+	Code string `json:"code,omitempty"`
 }

@@ -1,4 +1,4 @@
-package vault
+package connections
 
 import (
 	"context"
@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/redact"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // Diagnostics is a redacted picture of the app's storage, safe to paste into a support ticket:
-// secrets appear only as fingerprints (see Fingerprint) or "missing".
+// secrets appear only as fingerprints (the first bytes of their SHA-256) or "missing".
 type Diagnostics struct {
 	// GeneratedAt is when the report was made.
 	GeneratedAt time.Time `json:"generated_at"`
@@ -28,7 +30,7 @@ type Diagnostics struct {
 	// KeyringOK is true when Probe succeeded.
 	KeyringOK bool `json:"keyring_ok"`
 	// KeyringProblem is the kind and sentence of Probe's failure, if any.
-	KeyringProblem *Failure `json:"keyring_problem,omitempty"`
+	KeyringProblem *vault.Failure `json:"keyring_problem,omitempty"`
 	// StateDir is the state directory.
 	StateDir string `json:"state_dir"`
 	// StatePath is the state file.
@@ -36,7 +38,7 @@ type Diagnostics struct {
 	// StateSchema is the state file's schema number (0 when there is none).
 	StateSchema int `json:"state_schema"`
 	// StateProblem is the failure met reading the state, if any.
-	StateProblem *Failure `json:"state_problem,omitempty"`
+	StateProblem *vault.Failure `json:"state_problem,omitempty"`
 	// Integration is the integration, with its client secret as a fingerprint.
 	Integration DiagIntegration `json:"integration"`
 	// Companies are the connected companies.
@@ -45,19 +47,19 @@ type Diagnostics struct {
 
 // DiagIntegration is the integration in Diagnostics.
 type DiagIntegration struct {
-	Integration
+	vault.Integration
 	// ClientSecret is the client secret's fingerprint, "missing", or "not read".
 	ClientSecret string `json:"client_secret_fingerprint"`
 }
 
 // DiagCompany is one company in Diagnostics: its record plus token fingerprints.
 type DiagCompany struct {
-	Company
+	vault.Company
 	// AccessToken and RefreshToken are fingerprints, "missing", or "not read".
 	AccessToken  string `json:"access_token_fingerprint"`
 	RefreshToken string `json:"refresh_token_fingerprint"`
 	// TokenProblem is the failure met reading the tokens, if any.
-	TokenProblem *Failure `json:"token_problem,omitempty"`
+	TokenProblem *vault.Failure `json:"token_problem,omitempty"`
 }
 
 // notRead stands for a secret that could not be read because the keyring does not answer.
@@ -66,15 +68,16 @@ const notRead = "not read"
 // Diagnostics gathers the report. It never fails: what cannot be found out is written down as
 // a problem in the report. When the keyring does not answer, tokens are not read one by one
 // (each would wait for the timeout again).
-func (v *Vault) Diagnostics(ctx context.Context, appVersion string) Diagnostics {
-	d := Diagnostics{GeneratedAt: v.now().UTC(), AppVersion: appVersion, OS: runtime.GOOS, Arch: runtime.GOARCH,
+func (c *Core) Diagnostics(ctx context.Context, appVersion string) Diagnostics {
+	v := c.vault
+	d := Diagnostics{GeneratedAt: c.now().UTC(), AppVersion: appVersion, OS: runtime.GOOS, Arch: runtime.GOARCH,
 		GoVersion: runtime.Version(), KeyringService: v.Secrets.Service(),
 		StateDir: v.Store.Dir(), StatePath: v.Store.Path()}
 	probeErr := v.Secrets.Probe(ctx)
 	d.KeyringOK = probeErr == nil
-	d.KeyringProblem = v.failure(probeErr)
+	d.KeyringProblem = c.failure(probeErr)
 	st, err := v.Store.Load(ctx)
-	d.StateProblem = v.failure(err)
+	d.StateProblem = c.failure(err)
 	if st == nil {
 		return d
 	}
@@ -84,24 +87,24 @@ func (v *Vault) Diagnostics(ctx context.Context, appVersion string) Diagnostics 
 		secret, err := v.Secrets.ClientSecret(ctx, st.Integration.ClientID)
 		d.Integration.ClientSecret = fingerprintOr(secret, err)
 	}
-	for _, c := range st.Companies {
-		d.Companies = append(d.Companies, v.diagCompany(ctx, c, d.KeyringOK))
+	for _, co := range st.Companies {
+		d.Companies = append(d.Companies, c.diagCompany(ctx, co, d.KeyringOK))
 	}
 	return d
 }
 
-func (v *Vault) diagCompany(ctx context.Context, c Company, keyringOK bool) DiagCompany {
-	dc := DiagCompany{Company: c, AccessToken: notRead, RefreshToken: notRead}
+func (c *Core) diagCompany(ctx context.Context, co vault.Company, keyringOK bool) DiagCompany {
+	dc := DiagCompany{Company: co, AccessToken: notRead, RefreshToken: notRead}
 	if !keyringOK {
 		return dc
 	}
-	t, err := v.Secrets.LoadTokens(ctx, c.ID)
+	t, err := c.vault.Secrets.LoadTokens(ctx, co.ID)
 	if err != nil {
-		dc.TokenProblem = v.failure(err)
+		dc.TokenProblem = c.failure(err)
 		dc.RefreshToken = fingerprintOr("", err)
 		return dc
 	}
-	dc.AccessToken, dc.RefreshToken = Fingerprint(t.AccessToken), Fingerprint(t.RefreshToken)
+	dc.AccessToken, dc.RefreshToken = redact.Fingerprint(t.AccessToken), redact.Fingerprint(t.RefreshToken)
 	return dc
 }
 
@@ -110,7 +113,7 @@ func (v *Vault) diagCompany(ctx context.Context, c Company, keyringOK bool) Diag
 func fingerprintOr(secret string, err error) string {
 	switch {
 	case err == nil:
-		return Fingerprint(secret)
+		return redact.Fingerprint(secret)
 	case problem.Is(err, problem.KindNotFound):
 		return "missing"
 	default:
@@ -118,11 +121,11 @@ func fingerprintOr(secret string, err error) string {
 	}
 }
 
-func (v *Vault) failure(err error) *Failure {
+func (c *Core) failure(err error) *vault.Failure {
 	if err == nil {
 		return nil
 	}
-	return &Failure{Kind: problem.KindOf(err), Summary: problem.Summary(err), Detail: problem.Detail(err), At: v.now().UTC()}
+	return &vault.Failure{Kind: problem.KindOf(err), Summary: problem.Summary(err), Detail: problem.Detail(err), At: c.now().UTC()}
 }
 
 // Text renders the report as plain text for the clipboard.
@@ -168,14 +171,14 @@ func (d Diagnostics) companyText(p func(string, ...any), c DiagCompany) {
 	}
 }
 
-func okText(ok bool, f *Failure) string {
+func okText(ok bool, f *vault.Failure) string {
 	if ok {
 		return "answers"
 	}
 	return "NOT AVAILABLE: " + failureText(f)
 }
 
-func failureText(f *Failure) string {
+func failureText(f *vault.Failure) string {
 	if f == nil {
 		return "none"
 	}

@@ -1,4 +1,6 @@
-package vault
+// Package atomicfile writes files whole or not at all, readable only by their owner, and says
+// in a plain sentence why a write failed. The state file and the export files both use it.
+package atomicfile
 
 import (
 	"bufio"
@@ -14,26 +16,33 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
-// writeAtomic makes path hold either its old content or all of the new content, never a part:
-// it writes a temporary file beside path (mode 0600), syncs it, then moves it into place and
-// syncs the directory where the platform allows. Without force an existing path is left alone
-// (KindExists). wrap, when not nil, sits between write and the temporary file; tests use it to
-// simulate a disk that fills up half way.
-func writeAtomic(path string, force bool, write func(io.Writer) error, wrap func(io.Writer) io.Writer) error {
-	if !force {
+// Options shape one Write.
+type Options struct {
+	// Force replaces an existing file; without it an existing path is left alone (KindExists).
+	Force bool
+	// Wrap, when not nil, sits between write and the temporary file; tests use it to simulate
+	// a disk that fills up half way.
+	Wrap func(io.Writer) io.Writer
+}
+
+// Write makes path hold either its old content or all of the new content, never a part: it
+// writes a temporary file beside path (mode 0600), syncs it, then moves it into place and syncs
+// the directory where the platform allows.
+func Write(path string, opts Options, write func(io.Writer) error) error {
+	if !opts.Force {
 		if err := refuseExisting(path); err != nil {
 			return err
 		}
 	}
-	tmp, err := writeTemp(path, write, wrap)
+	tmp, err := writeTemp(path, write, opts.Wrap)
 	if err != nil {
 		return err
 	}
-	if err := moveIntoPlace(tmp, path, force); err != nil {
+	if err := moveIntoPlace(tmp, path, opts.Force); err != nil {
 		_ = os.Remove(tmp)
 		return err
 	}
-	syncDir(filepath.Dir(path))
+	SyncDir(filepath.Dir(path))
 	return nil
 }
 
@@ -42,7 +51,7 @@ func writeAtomic(path string, force bool, write func(io.Writer) error, wrap func
 func writeTemp(path string, write func(io.Writer) error, wrap func(io.Writer) io.Writer) (name string, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return "", storageError(path, fmt.Errorf("could not create a temporary file: %w", err))
+		return "", StorageError(path, fmt.Errorf("could not create a temporary file: %w", err))
 	}
 	defer func() {
 		if err != nil {
@@ -51,7 +60,7 @@ func writeTemp(path string, write func(io.Writer) error, wrap func(io.Writer) io
 		}
 	}()
 	if err = f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		return "", storageError(path, fmt.Errorf("could not restrict the temporary file: %w", err))
+		return "", StorageError(path, fmt.Errorf("could not restrict the temporary file: %w", err))
 	}
 	var w io.Writer = f
 	if wrap != nil {
@@ -62,13 +71,13 @@ func writeTemp(path string, write func(io.Writer) error, wrap func(io.Writer) io
 		err = bw.Flush()
 	}
 	if err != nil {
-		return "", storageError(path, fmt.Errorf("could not write: %w", err))
+		return "", StorageError(path, fmt.Errorf("could not write: %w", err))
 	}
 	if err = f.Sync(); err != nil {
-		return "", storageError(path, fmt.Errorf("could not flush to disk: %w", err))
+		return "", StorageError(path, fmt.Errorf("could not flush to disk: %w", err))
 	}
 	if err = f.Close(); err != nil {
-		return "", storageError(path, fmt.Errorf("could not close: %w", err))
+		return "", StorageError(path, fmt.Errorf("could not close: %w", err))
 	}
 	return f.Name(), nil
 }
@@ -90,7 +99,7 @@ func moveIntoPlace(tmp, path string, force bool) error {
 		}
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return storageError(path, fmt.Errorf("could not move the new file into place: %w", err))
+		return StorageError(path, fmt.Errorf("could not move the new file into place: %w", err))
 	}
 	return nil
 }
@@ -108,9 +117,9 @@ func existsError(path string) error {
 		WithDetail("refused to overwrite %s", path)
 }
 
-// syncDir makes a rename durable. Windows cannot open a directory for syncing and some file
+// SyncDir makes a rename durable. Windows cannot open a directory for syncing and some file
 // systems refuse; the rename itself has already happened, so failures are ignored.
-func syncDir(dir string) {
+func SyncDir(dir string) {
 	if runtime.GOOS == "windows" {
 		return
 	}
@@ -120,8 +129,8 @@ func syncDir(dir string) {
 	}
 }
 
-// storageError explains a failed file operation on path in a plain sentence with a fix.
-func storageError(path string, err error) *problem.Error {
+// StorageError explains a failed file operation on path in a plain sentence with a fix.
+func StorageError(path string, err error) *problem.Error {
 	var summary string
 	switch {
 	case errors.Is(err, syscall.ENOSPC):

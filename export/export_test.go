@@ -1,7 +1,8 @@
-package vault
+package export
 
 import (
-	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/atomicfile"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 // dotenvUnquote is the reader's side of dotenvQuote, written from the documented rules.
@@ -75,15 +78,15 @@ func parseDotenv(t *testing.T, text string) map[string]string {
 
 var tricky = "Joe's \"Burgers\" $HOME `id` \\ back\nnew line\r\tand é"
 
-func sampleDoc(companies int, withSecret bool) ExportDoc {
-	doc := ExportDoc{ExportedAt: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC), ClientID: "cid-1",
+func sampleDoc(companies int, withSecret bool) Doc {
+	doc := Doc{ExportedAt: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC), ClientID: "cid-1",
 		TokenURL: "http://127.0.0.1:9/oauth/token", APIBaseURL: "http://127.0.0.1:9/v1"}
 	if withSecret {
 		doc.ClientSecret = "client-secret-$x`y`"
 	}
 	for i := range companies {
 		id := int64(1000 + i)
-		doc.Companies = append(doc.Companies, ExportCompany{ID: id, Name: tricky,
+		doc.Companies = append(doc.Companies, Company{ID: id, Name: tricky,
 			Sites:       []Site{{ID: id*10 + 1, Name: "Manly", Code: "M\"1"}, {ID: id*10 + 2, Name: "Bondi, Beach"}},
 			AccessToken: fmt.Sprintf("access-%d-%s", i, randomHex(8)), AccessExpiry: time.Date(2026, 2, 3, 5, 0, 0, 0, time.UTC),
 			RefreshToken: fmt.Sprintf("refresh-%d-%s", i, randomHex(8))})
@@ -106,7 +109,7 @@ func TestWriteExportJSON(t *testing.T) {
 	for _, withSecret := range []bool{false, true} {
 		path := filepath.Join(t.TempDir(), "export.json")
 		doc := sampleDoc(2, withSecret)
-		if err := WriteExport(path, FormatJSON, doc, false); err != nil {
+		if err := Write(path, FormatJSON, doc, false); err != nil {
 			t.Fatal(err)
 		}
 		checkPrivate(t, path)
@@ -133,7 +136,7 @@ func TestWriteExportDotenv(t *testing.T) {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), ".env")
 			doc := sampleDoc(n, true)
-			if err := WriteExport(path, FormatDotenv, doc, false); err != nil {
+			if err := Write(path, FormatDotenv, doc, false); err != nil {
 				t.Fatal(err)
 			}
 			checkPrivate(t, path)
@@ -179,7 +182,7 @@ func TestWriteExportRefusesToOverwriteUnlessForced(t *testing.T) {
 	if err := os.WriteFile(path, []byte("keep me"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := WriteExport(path, FormatJSON, sampleDoc(1, false), false)
+	err := Write(path, FormatJSON, sampleDoc(1, false), false)
 	wantKind(t, err, problem.KindExists)
 	if want := "There is already a file at " + path + ". Choose another name, or allow overwriting."; problem.Summary(err) != want {
 		t.Fatalf("summary = %q", problem.Summary(err))
@@ -187,7 +190,7 @@ func TestWriteExportRefusesToOverwriteUnlessForced(t *testing.T) {
 	if got, _ := os.ReadFile(path); string(got) != "keep me" {
 		t.Fatal("the existing file was changed")
 	}
-	if err := WriteExport(path, FormatDotenv, sampleDoc(1, false), true); err != nil {
+	if err := Write(path, FormatDotenv, sampleDoc(1, false), true); err != nil {
 		t.Fatal(err)
 	}
 	checkPrivate(t, path)
@@ -206,7 +209,7 @@ func TestExportOnAFullDiskLeavesNoPartialFile(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		err := writeExport(path, FormatDotenv, sampleDoc(2, true), force, diskFull(100))
+		err := write(path, FormatDotenv, sampleDoc(2, true), atomicfile.Options{Force: force, Wrap: testenv.DiskFull(100)})
 		wantKind(t, err, problem.KindStorage)
 		got, rerr := os.ReadFile(path)
 		switch {
@@ -227,7 +230,7 @@ func TestExportFormats(t *testing.T) {
 	}
 	_, err := ParseFormat("yaml")
 	wantKind(t, err, problem.KindUsage)
-	wantKind(t, WriteExport(filepath.Join(t.TempDir(), "x"), "yaml", ExportDoc{}, false), problem.KindUsage)
+	wantKind(t, Write(filepath.Join(t.TempDir(), "x"), "yaml", Doc{}, false), problem.KindUsage)
 }
 
 func TestDotenvQuote(t *testing.T) {
@@ -257,29 +260,28 @@ func TestExportDocNeverPrintsItsSecrets(t *testing.T) {
 	}
 }
 
-func TestVaultExportGathersFromStateAndKeyring(t *testing.T) {
-	v, _ := testVault(t)
-	ctx := context.Background()
-	connect(t, v, 1, "a1", "r1")
-	connect(t, v, 2, "a2", "r2")
-	path := filepath.Join(t.TempDir(), "out.json")
-	if err := v.Export(ctx, ExportRequest{Path: path, CompanyIDs: []int64{2}, IncludeClientSecret: true}); err != nil {
-		t.Fatal(err)
+// randomHex returns n random bytes as hex, for fake tokens.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// wantKind fails the test unless err has the kind.
+func wantKind(t *testing.T, err error, kind problem.Kind) {
+	t.Helper()
+	if got := problem.KindOf(err); got != kind {
+		t.Fatalf("kind = %q, want %q (summary %q, detail %q)", got, kind, problem.Summary(err), problem.Detail(err))
 	}
-	data, _ := os.ReadFile(path)
-	var got jsonExport
-	if err := json.Unmarshal(data, &got); err != nil {
-		t.Fatal(err)
+}
+
+// noTempFiles fails when a temporary file of an atomic write was left in dir.
+func noTempFiles(t *testing.T, dir string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Fatalf("temporary file left behind: %s", e.Name())
+		}
 	}
-	if got.ClientSecret != "the-client-secret" || got.TokenURL != "http://127.0.0.1:9/token" || len(got.Companies) != 1 ||
-		got.Companies[0].ID != 2 || got.Companies[0].AccessToken != "a2" || got.Companies[0].RefreshToken != "r2" ||
-		got.Companies[0].AccessExpiry == "" {
-		t.Fatalf("export = %s", data)
-	}
-	doc, err := v.ExportDoc(ctx, nil, false)
-	if err != nil || len(doc.Companies) != 2 || doc.ClientSecret != "" {
-		t.Fatalf("ExportDoc(all) = %v, %v", doc, err)
-	}
-	_, err = v.ExportDoc(ctx, []int64{3}, false)
-	wantKind(t, err, problem.KindNotFound)
 }

@@ -1,0 +1,92 @@
+package connections
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/lightspeedconnect/lightspeed-connect/export"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
+)
+
+// Format is an export file's format.
+type Format string
+
+// The export formats (the file layouts are described in package export).
+const (
+	// FormatJSON is one JSON object (the default).
+	FormatJSON Format = Format(export.FormatJSON)
+	// FormatDotenv is KEY="value" lines for .env files.
+	FormatDotenv Format = Format(export.FormatDotenv)
+)
+
+// ParseFormat reads a format name as a person types it ("json", "dotenv", "env" or ".env").
+func ParseFormat(name string) (Format, error) {
+	f, err := export.ParseFormat(name)
+	return Format(f), err
+}
+
+// FormatFor picks the format a file's name asks for: dotenv for ".env" or a name ending in
+// ".env", JSON for anything else.
+func FormatFor(path string) Format {
+	base := filepath.Base(path)
+	if strings.EqualFold(filepath.Ext(base), ".env") || strings.EqualFold(base, ".env") {
+		return FormatDotenv
+	}
+	return FormatJSON
+}
+
+// Ext is the file name ending that goes with the format: ".json" or ".env".
+func (f Format) Ext() string {
+	if f == FormatDotenv {
+		return ".env"
+	}
+	return ".json"
+}
+
+// ExportRequest says what Export writes.
+type ExportRequest struct {
+	// Path is the file to write.
+	Path string
+	// Format is FormatJSON (the default when empty) or FormatDotenv.
+	Format Format
+	// CompanyIDs are the companies to export; nil or empty means all.
+	CompanyIDs []int64
+	// IncludeClientSecret adds the integration's client secret.
+	IncludeClientSecret bool
+	// Force allows replacing an existing file.
+	Force bool
+}
+
+// Export writes the chosen companies' tokens to a file: mode 0600, whole or not at all, never
+// over an existing file unless forced (KindExists). The tokens are read under the lock, so a
+// refresh elsewhere cannot rotate one half way.
+func (c *Core) Export(ctx context.Context, req ExportRequest) error {
+	if _, err := ParseFormat(string(req.Format)); err != nil {
+		return err
+	}
+	snap, err := c.vault.Snapshot(ctx, req.CompanyIDs, req.IncludeClientSecret)
+	if err != nil {
+		return fmt.Errorf("could not export: %w", err)
+	}
+	doc := export.Doc{ExportedAt: c.now(), ClientID: snap.Integration.ClientID, ClientSecret: snap.ClientSecret,
+		TokenURL: snap.Integration.TokenURL, APIBaseURL: snap.Integration.APIBaseURL}
+	for i, co := range snap.Companies {
+		doc.Companies = append(doc.Companies, exportCompany(co, snap.Tokens[i]))
+	}
+	if err := export.Write(req.Path, export.Format(req.Format), doc, req.Force); err != nil {
+		return fmt.Errorf("could not export: %w", err)
+	}
+	return nil
+}
+
+// exportCompany is one company and its tokens as an export file holds them.
+func exportCompany(co vault.Company, t vault.Tokens) export.Company {
+	sites := make([]export.Site, 0, len(co.Sites))
+	for _, s := range co.Sites {
+		sites = append(sites, export.Site{ID: s.ID, Name: s.Name, Code: s.Code})
+	}
+	return export.Company{ID: co.ID, Name: co.Name, Sites: sites,
+		AccessToken: t.AccessToken, AccessExpiry: t.Expiry, RefreshToken: t.RefreshToken}
+}

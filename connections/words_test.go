@@ -1,0 +1,98 @@
+package connections
+
+import (
+	"testing"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+var wordsNow = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+
+func before(d time.Duration) *time.Time { t := wordsNow.Add(-d); return &t }
+
+func after(d time.Duration) *time.Time { t := wordsNow.Add(d); return &t }
+
+func TestTimeWords(t *testing.T) {
+	cases := []struct{ got, want string }{
+		{TimeLeft(nil, wordsNow), "—"},
+		{TimeLeft(before(time.Second), wordsNow), "expired"},
+		{TimeLeft(after(0), wordsNow), "expired"},
+		{TimeLeft(after(30*time.Second), wordsNow), "<1 min left"},
+		{TimeLeft(after(42*time.Minute+30*time.Second), wordsNow), "42 min left"},
+		{TimeLeft(after(119*time.Minute), wordsNow), "119 min left"},
+		{TimeLeft(after(5*time.Hour), wordsNow), "5 h left"},
+		{Ago(nil, wordsNow), "not yet"},
+		{Ago(before(10*time.Second), wordsNow), "just now"},
+		{Ago(before(18*time.Minute), wordsNow), "18 min ago"},
+		{Ago(before(3*time.Hour), wordsNow), "3 h ago"},
+		{Ago(before(47*time.Hour), wordsNow), "47 h ago"},
+		{Ago(before(72*time.Hour), wordsNow), "3 days ago"},
+		{SiteCount(0), "0 sites"},
+		{SiteCount(1), "1 site"},
+		{SiteCount(3), "3 sites"},
+		{SitesLine(nil), "No sites yet."},
+		{SitesLine([]Site{{Name: "Parramatta"}, {Name: "Manly"}}), "Sites: Parramatta · Manly"},
+		{(&Connected{Company: Company{Name: "Bondi Bean Co."}}).Headline(), "Connected: Bondi Bean Co."},
+		{(&Connected{Company: Company{Name: "Bondi Bean Co."}, Replaced: true}).Headline(), "Reconnected: Bondi Bean Co."},
+		{SavedTo("/tmp/x.env"), "Saved to /tmp/x.env. It contains secrets: keep it private."},
+	}
+	for _, tc := range cases {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+func TestStatusLabels(t *testing.T) {
+	want := map[Status]string{StatusHealthy: "Healthy", StatusNeedsReconnect: "Needs reconnect",
+		StatusCredentialsInvalid: "Credentials invalid", StatusUnreachable: "Offline", StatusUnknown: "Not checked"}
+	for s, label := range want {
+		if got := StatusLabel(s); got != label {
+			t.Errorf("StatusLabel(%s) = %q, want %q", s, got, label)
+		}
+	}
+}
+
+func TestFormatFor(t *testing.T) {
+	for path, want := range map[string]Format{
+		"/home/a/.env": FormatDotenv, "prod.env": FormatDotenv, "PROD.ENV": FormatDotenv,
+		"tokens.json": FormatJSON, "tokens": FormatJSON, "env": FormatJSON, "/x.env/tokens.json": FormatJSON,
+	} {
+		if got := FormatFor(path); got != want {
+			t.Errorf("FormatFor(%q) = %s, want %s", path, got, want)
+		}
+		if got := FormatFor("x" + want.Ext()); got != want {
+			t.Errorf("%s's Ext does not lead back to it", want)
+		}
+	}
+}
+
+// TestFixesFollowTheStatus: every status that needs attention carries an action, a raiser's
+// own fix wins over the status's, and the company is named.
+func TestFixesFollowTheStatus(t *testing.T) {
+	cases := []struct {
+		err  error
+		want problem.Action
+	}{
+		{problem.New(problem.KindInvalidGrant, "x", nil), problem.ActionReconnect},
+		{problem.New(problem.KindInvalidClient, "x", nil), problem.ActionCopySettings},
+		{problem.New(problem.KindNetwork, "x", nil), problem.ActionCheckInternet},
+		{problem.New(problem.KindKeyringUnavailable, "x", nil), problem.ActionUnlockKeyring},
+		{problem.New(problem.KindBusy, "x", nil), problem.ActionRetry},
+		{errNoSettings, problem.ActionSetUp},
+		{problem.New(problem.KindInvalidClient, "x", nil).WithFix(problem.Fix{Action: problem.ActionEnterSecret}), problem.ActionEnterSecret},
+	}
+	for _, c := range cases {
+		got := FixFor(c.err, 31001)
+		if got.Action != c.want {
+			t.Errorf("%s: fix %q, want %q", problem.KindOf(c.err), got.Action, c.want)
+		}
+		if c.want == problem.ActionReconnect && got.CompanyID != 31001 {
+			t.Errorf("reconnect names company %d", got.CompanyID)
+		}
+	}
+	if f := FixFor(nil, 1); f.Action != problem.ActionNone {
+		t.Errorf("no failure, fix %q", f.Action)
+	}
+}
