@@ -21,9 +21,9 @@ const (
 	sayServer       = "Lightspeed is having trouble right now. Try again in a few minutes; nothing has been lost."
 	sayRateLimited  = "Lightspeed asked the app to slow down. Wait a minute, then try again; nothing has been lost."
 	sayBadReply     = "Lightspeed sent an answer the app doesn't understand. Try again later; if it keeps happening, copy the diagnostics and send them to support."
-	sayMoved        = "Lightspeed's API answered that this endpoint has moved. Check the API address in the integration settings; the app doesn't follow such moves, so nothing was sent to the new address."
-	sayPlainHTTP    = "The API address uses plain http to another computer, which would send the access token unprotected. Check the API address in the integration settings: it should start with https://."
-	sayBadAddress   = "The API address in the integration settings isn't a web address the app can use. Check it: it should start with https://."
+	sayMoved        = "Lightspeed's API answered that this endpoint has moved. Check the API address the app was given for the integration; the app doesn't follow such moves, so nothing was sent to the new address."
+	sayPlainHTTP    = "The API address uses plain http to another computer, which would send the access token unprotected. Check the API address the app was given for the integration: it should start with https://."
+	sayBadAddress   = "The API address the app was given for the integration isn't a web address the app can use. Check it: it should start with https://."
 )
 
 // movedProblem explains a redirect the client did not follow.
@@ -32,7 +32,7 @@ func movedProblem(status int, path, location string) error {
 	if u, err := url.Parse(location); err == nil && location != "" {
 		where = "Location " + u.Scheme + "://" + u.Host + u.EscapedPath()
 	}
-	return problem.New(problem.KindProvider, sayMoved, nil).WithDetail("HTTP %d GET %s: redirect not followed (%s)", status, path, where)
+	return problem.New(problem.KindProvider, sayMoved, nil).WithFix(problem.Fix{Action: problem.ActionSetUp}).WithDetail("HTTP %d GET %s: redirect not followed (%s)", status, path, where)
 }
 
 // transportProblem explains a request that got no answer.

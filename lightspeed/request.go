@@ -222,7 +222,7 @@ func (c *Client) do(ctx context.Context, rawURL string, page int, token string, 
 func checkScheme(rawURL string) error {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" {
-		return problem.New(problem.KindProvider, sayBadAddress, err).WithDetail("the API address is not a full address")
+		return problem.New(problem.KindProvider, sayBadAddress, err).WithFix(problem.Fix{Action: problem.ActionSetUp}).WithDetail("the API address is not a full address")
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":
@@ -231,9 +231,9 @@ func checkScheme(rawURL string) error {
 		if isLoopback(u.Hostname()) {
 			return nil
 		}
-		return problem.New(problem.KindProvider, sayPlainHTTP, nil).WithDetail("http://%s: plain http is used only on this computer (loopback)", u.Host)
+		return problem.New(problem.KindProvider, sayPlainHTTP, nil).WithFix(problem.Fix{Action: problem.ActionSetUp}).WithDetail("http://%s: plain http is used only on this computer (loopback)", u.Host)
 	}
-	return problem.New(problem.KindProvider, sayBadAddress, nil).WithDetail("the API address uses %q", u.Scheme)
+	return problem.New(problem.KindProvider, sayBadAddress, nil).WithFix(problem.Fix{Action: problem.ActionSetUp}).WithDetail("the API address uses %q", u.Scheme)
 }
 
 // isLoopback tells whether host is this computer: localhost or a loopback IP.
