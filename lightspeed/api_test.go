@@ -443,7 +443,7 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 		c := New(base, staticTokens("tok"))
 		c.HTTP = &http.Client{Transport: failTransport{t}}
 		_, ci, err := c.MeWithInfo(ctxFor(t))
-		if problem.KindOf(err) != problem.KindProvider || ci.Requests != 0 || !strings.Contains(problem.Summary(err), "integration settings") {
+		if problem.KindOf(err) != problem.KindProvider || ci.Requests != 0 || !strings.Contains(problem.Summary(err), "API address") || problem.FixOf(err).Action != problem.ActionSetUp {
 			t.Errorf("%s: %v (%d requests)", base, err, ci.Requests)
 		}
 	}
