@@ -49,8 +49,8 @@ func TestStartOpensOnTheDashboardWhenConnected(t *testing.T) {
 }
 
 // connectThroughCore connects the first demo company of a practice server (kept running for
-// the test) into the vault at opts.
-func connectThroughCore(t *testing.T, opts vault.Options) {
+// the test) into the vault at opts, and returns the server.
+func connectThroughCore(t *testing.T, opts vault.Options) *connections.Practice {
 	t.Helper()
 	p, err := connections.StartPractice(practice.Config{})
 	if err != nil {
@@ -79,4 +79,5 @@ func connectThroughCore(t *testing.T, opts vault.Options) {
 	if err := <-browserErr; err != nil {
 		t.Fatalf("browser: %v", err)
 	}
+	return p
 }
