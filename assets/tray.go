@@ -25,3 +25,9 @@ var (
 	//go:embed tray-none.png
 	TrayNone []byte
 )
+
+// AutostartDesktop is the XDG autostart entry (autostart/lightspeed-connect.desktop) that
+// starts the app in the tray at sign-in on Linux; the app writes it with its own path in Exec.
+//
+//go:embed autostart/lightspeed-connect.desktop
+var AutostartDesktop []byte
