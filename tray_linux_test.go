@@ -215,7 +215,7 @@ func TestBackgroundStartInTheTray(t *testing.T) {
 	for {
 		// The menu is built one line at a time, so read until it is whole.
 		menu = watcher.menu(t, item)
-		if len(menu) == 8 && menu[0].label == "No companies connected" && menu[7].label == "Quit" {
+		if len(menu) == 9 && menu[0].label == "No companies connected" && menu[8].label == "Quit" {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -223,7 +223,7 @@ func TestBackgroundStartInTheTray(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	want := []string{"No companies connected", "—", "Open Lightspeed Connect", "Check now", "—", "Keep running after the window closes", "—", "Quit"}
+	want := []string{"No companies connected", "—", "Open Lightspeed Connect", "Check now", "—", "Keep running after the window closes", "Start in the tray when I sign in", "—", "Quit"}
 	if got := labels(menu); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("menu: got %q, want %q", got, want)
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"os"
 	"time"
 	"unicode/utf8"
 
@@ -13,6 +14,8 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/assets"
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/autostart"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
 // The guardian in the system tray: an icon that shows the overall health of the connected
@@ -145,12 +148,13 @@ type guardian struct {
 	host  desktop.App
 	core  *connections.Core
 
-	menu                               *fyne.Menu
-	status, open, checkNow, keep, quit *fyne.MenuItem
+	menu                                       *fyne.Menu
+	status, open, checkNow, keep, signIn, quit *fyne.MenuItem
 
 	current    summary
 	loaded     bool // the statuses were read at least once
 	checking   bool // a "Check now" runs
+	atSignIn   bool // the app starts in the tray when the person signs in (internal/autostart)
 	toldHidden bool // the person was told, once, that the app goes on in the tray
 	applied    string
 	wake       chan struct{}
@@ -175,9 +179,10 @@ func (s *shell) startGuardian() {
 	g.open = &fyne.MenuItem{Label: "Open Lightspeed Connect", Action: g.onOpenClicked}
 	g.checkNow = &fyne.MenuItem{Label: "Check now", Action: g.onCheckNowClicked}
 	g.keep = &fyne.MenuItem{Label: "Keep running after the window closes", Action: g.onKeepRunningClicked}
+	g.signIn = &fyne.MenuItem{Label: "Start in the tray when I sign in", Action: g.onStartAtSignInClicked}
 	g.quit = &fyne.MenuItem{Label: "Quit", IsQuit: true, Action: g.onQuitClicked}
 	g.menu = fyne.NewMenu(s.info.Name, g.status, fyne.NewMenuItemSeparator(), g.open, g.checkNow,
-		fyne.NewMenuItemSeparator(), g.keep, fyne.NewMenuItemSeparator(), g.quit)
+		fyne.NewMenuItemSeparator(), g.keep, g.signIn, fyne.NewMenuItemSeparator(), g.quit)
 	s.guardian = g
 	g.apply()
 	// A tap on the icon shows the window; Fyne makes that window hide on close, so the
@@ -196,10 +201,14 @@ func (g *guardian) watch() {
 	defer t.Stop()
 	for {
 		statuses, err := g.core.Statuses(s.ctx)
+		atSignIn, _ := autostart.Enabled() // unknown reads as off; turning it on says what failed
 		if s.ctx.Err() != nil {
 			return
 		}
-		s.deps.do(func() { g.show(statuses, err) })
+		s.deps.do(func() {
+			g.atSignIn = atSignIn
+			g.show(statuses, err)
+		})
 		select {
 		case <-s.ctx.Done():
 			return
@@ -243,7 +252,8 @@ func (g *guardian) apply() {
 	g.status.Label = line
 	g.checkNow.Disabled = g.checking
 	g.keep.Checked = g.shell.app.Preferences().String(keepRunningKey) == keepRunningYes
-	key := fmt.Sprintf("%d|%s|%t|%t", g.current.health, line, g.checking, g.keep.Checked)
+	g.signIn.Checked = g.atSignIn
+	key := fmt.Sprintf("%d|%s|%t|%t|%t", g.current.health, line, g.checking, g.keep.Checked, g.signIn.Checked)
 	if key == g.applied {
 		return
 	}
@@ -296,6 +306,36 @@ func (g *guardian) onKeepRunningClicked() {
 	}
 	g.shell.app.Preferences().SetString(keepRunningKey, answer)
 	g.apply()
+}
+
+// onStartAtSignInClicked turns starting in the tray at sign-in on or off, off the UI
+// goroutine: on Linux an autostart entry, on macOS a LaunchAgent, on Windows a Run value, each
+// starting this very program with --background.
+func (g *guardian) onStartAtSignInClicked() {
+	s := g.shell
+	turnOn := !g.atSignIn
+	s.spawn(func() {
+		var err error
+		if turnOn {
+			var exe string
+			if exe, err = os.Executable(); err == nil {
+				err = autostart.Enable(exe)
+			}
+		} else {
+			err = autostart.Disable()
+		}
+		now, _ := autostart.Enabled()
+		s.deps.do(func() {
+			g.atSignIn = now
+			g.apply()
+			if err != nil {
+				g.onOpenClicked()
+				s.showErrorNow(problem.New(problem.KindStorage,
+					"Lightspeed Connect couldn't change whether it starts when you sign in. Check that your user folder can be written to, then try again.", err).
+					WithDetail("%v", err))
+			}
+		})
+	})
 }
 
 // onQuitClicked stops everything and quits.

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -147,7 +149,7 @@ func TestTrayMenuFollowsHealth(t *testing.T) {
 
 	h.waitFor("the tray to read the companies", func() bool { return tray.menu != nil && tray.menu.Items[0].Label != "Reading your companies…" })
 	h.ui(func() {
-		want := []string{"", "—", "Open Lightspeed Connect", "Check now", "—", "Keep running after the window closes", "—", "Quit"}
+		want := []string{"", "—", "Open Lightspeed Connect", "Check now", "—", "Keep running after the window closes", "Start in the tray when I sign in", "—", "Quit"}
 		got := tray.labels()
 		want[0] = got[0]
 		if !slices.Equal(got, want) {
@@ -321,6 +323,40 @@ func TestWithoutATrayClosingQuits(t *testing.T) {
 			t.Error("asked about the tray without one")
 		}
 	})
+}
+
+// TestStartAtSignInFromTheTray: the tray item writes the autostart entry for this program
+// with --background, ticks, and removes it again.
+func TestStartAtSignInFromTheTray(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("on Windows this is the current user's Run value, not a temporary one")
+	}
+	t.Setenv("HOME", t.TempDir())
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	h, tray := trayHarness(t, deps{})
+	h.waitStatus(tray, "No companies connected", healthNone)
+	entry := filepath.Join(config, "autostart", "lightspeed-connect.desktop")
+	if runtime.GOOS == "darwin" {
+		entry = filepath.Join(os.Getenv("HOME"), "Library", "LaunchAgents", "app.lightspeedconnect.connect.plist")
+	}
+
+	h.click(tray, "Start in the tray when I sign in")
+	h.waitFor("the item to tick", func() bool { return tray.item(t, "Start in the tray").Checked })
+	data, err := os.ReadFile(entry)
+	if err != nil {
+		t.Fatalf("no autostart entry: %v", err)
+	}
+	exe, _ := os.Executable()
+	if !strings.Contains(string(data), exe) || !strings.Contains(string(data), "--background") {
+		t.Errorf("the entry does not start this program with --background:\n%s", data)
+	}
+
+	h.click(tray, "Start in the tray when I sign in")
+	h.waitFor("the tick to go", func() bool { return !tray.item(t, "Start in the tray").Checked })
+	if _, err := os.Stat(entry); !os.IsNotExist(err) {
+		t.Errorf("the entry is still there: %v", err)
+	}
 }
 
 // TestTrayHostDetection asks the real session bus: no tray host in the test session, one as
