@@ -67,8 +67,34 @@ type menuEntry struct {
 	disabled  bool
 }
 
-// menu reads the item's menu layout.
-func (w *trayWatcher) menu(t *testing.T, item trayItem) []menuEntry {
+// stableMenu waits until the menu's first line is first and the menu has not changed for a
+// second (the app builds it one line at a time, and again once the tray is up), and returns it.
+func (w *trayWatcher) stableMenu(t *testing.T, item trayItem, first string) []menuEntry {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var menu []menuEntry
+	var since time.Time
+	var last uint32
+	for {
+		var rev uint32
+		menu, rev = w.menuAndRevision(t, item)
+		switch {
+		case len(menu) == 0 || menu[0].label != first:
+			since = time.Time{}
+		case since.IsZero() || rev != last:
+			since, last = time.Now(), rev
+		case time.Since(since) > time.Second:
+			return menu
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the tray menu never settled on %q: %q", first, labels(menu))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// menuAndRevision reads the item's menu layout and its revision.
+func (w *trayWatcher) menuAndRevision(t *testing.T, item trayItem) ([]menuEntry, uint32) {
 	t.Helper()
 	menuPath, err := w.conn.Object(item.sender, item.path).GetProperty("org.kde.StatusNotifierItem.Menu")
 	if err != nil {
@@ -99,7 +125,7 @@ func (w *trayWatcher) menu(t *testing.T, item trayItem) []menuEntry {
 		}
 		out = append(out, e)
 	}
-	return out
+	return out, revision
 }
 
 // click clicks a menu line the way a panel does.
@@ -210,19 +236,7 @@ func TestBackgroundStartInTheTray(t *testing.T) {
 		t.Fatalf("no tray icon registered within 60 s\n%s", &stderr)
 	}
 
-	var menu []menuEntry
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		// The menu is built one line at a time, so read until it is whole.
-		menu = watcher.menu(t, item)
-		if len(menu) == 9 && menu[0].label == "No companies connected" && menu[8].label == "Quit" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the tray menu never said %q: %q", "No companies connected", labels(menu))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	menu := watcher.stableMenu(t, item, "No companies connected")
 	want := []string{"No companies connected", "—", "Open Lightspeed Connect", "Check now", "—", "Keep running after the window closes", "Start in the tray when I sign in", "—", "Quit"}
 	if got := labels(menu); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("menu: got %q, want %q", got, want)
@@ -245,7 +259,7 @@ func TestBackgroundStartInTheTray(t *testing.T) {
 		t.Errorf("the opened window looks blank (%d colours)", colours)
 	}
 
-	menu = watcher.menu(t, item)
+	menu = watcher.stableMenu(t, item, "No companies connected")
 	watcher.click(t, item, menu[len(menu)-1])
 	select {
 	case err := <-exited:
