@@ -55,7 +55,11 @@ func startTrayWatcher(t *testing.T) *trayWatcher {
 	if reply, err := conn.RequestName("org.kde.StatusNotifierWatcher", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
 		t.Fatalf("could not become the tray host: %v %v", reply, err)
 	}
-	t.Cleanup(func() { _ = conn.Close() })
+	t.Cleanup(func() {
+		// Released by a call, not only by closing, so the next test finds no tray host.
+		_, _ = conn.ReleaseName("org.kde.StatusNotifierWatcher")
+		_ = conn.Close()
+	})
 	return w
 }
 
