@@ -75,6 +75,10 @@ func (f *fakeAS) authorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "500 Internal Server Error", http.StatusInternalServerError) // what Lightspeed does
 		return
 	}
+	if q.Has("code_challenge") && q.Get("code_challenge_method") != "S256" {
+		http.Error(w, "400 PKCE method must be S256", http.StatusBadRequest) // no plain challenges
+		return
+	}
 	f.mu.Lock()
 	deny := f.deny
 	f.n++

@@ -20,7 +20,7 @@ import (
 func TestFlowCatchesAndExchanges(t *testing.T) {
 	for _, pkce := range []bool{false, true} {
 		t.Run(map[bool]string{false: "plain", true: "pkce"}[pkce], func(t *testing.T) {
-			s, f := startFlow(t, "127.0.0.1", func(c *Config) { c.Profile.PKCE = pkce })
+			s, f := startFlow(t, "127.0.0.1", func(c *Config) { c.Profile.NoPKCE = !pkce })
 			if !s.Catchable() {
 				t.Fatal("127.0.0.1 with a port should be catchable")
 			}

@@ -18,9 +18,11 @@ type Profile struct {
 	TokenURL string
 	// APIURL is the base of the provider's API; this package only carries it.
 	APIURL string
-	// PKCE adds an S256 code challenge and verifier. Lightspeed's acceptance of it is
-	// unverified, so Lightspeed() leaves it off.
-	PKCE bool
+	// NoPKCE turns PKCE off. By default every authorization carries an S256 code challenge
+	// and the exchange its verifier (RFC 7636): a server that doesn't know PKCE must ignore
+	// the extra parameters (RFC 6749 §3.1, §3.2), so sending them is safe. Set it only for a
+	// provider that refuses a request because of them.
+	NoPKCE bool
 }
 
 // Lightspeed endpoints in production.
@@ -30,7 +32,7 @@ const (
 	lightspeedAPIURL       = "https://api.kounta.com/v1/"
 )
 
-// Lightspeed returns the production profile of Lightspeed O-Series (Kounta), with PKCE off.
+// Lightspeed returns the production profile of Lightspeed O-Series (Kounta), with PKCE on.
 func Lightspeed() Profile {
 	return Profile{
 		Name:         "Lightspeed",

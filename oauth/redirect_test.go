@@ -11,7 +11,7 @@ import (
 
 func TestLightspeedProfile(t *testing.T) {
 	p := Lightspeed()
-	if p.AuthorizeURL != "https://my.kounta.com/authorize" || p.TokenURL != "https://api.kounta.com/v1/token.json" || p.APIURL != "https://api.kounta.com/v1/" || p.PKCE {
+	if p.AuthorizeURL != "https://my.kounta.com/authorize" || p.TokenURL != "https://api.kounta.com/v1/token.json" || p.APIURL != "https://api.kounta.com/v1/" || p.NoPKCE {
 		t.Fatalf("Lightspeed() = %+v", p)
 	}
 	if err := p.Validate(); err != nil {

@@ -51,7 +51,7 @@ type Session struct {
 	closeOnce sync.Once
 }
 
-// Start checks cfg, makes the state (and the PKCE verifier when the profile asks for it) and,
+// Start checks cfg, makes the state and the PKCE verifier (unless the profile sets NoPKCE) and,
 // for a catchable Redirect URI, binds the loopback listener at once, so that a port in use is
 // reported (KindPortInUse) before any browser opens. The Timeout starts now. ctx bounds only
 // Start itself; use Wait's ctx or Close to end the attempt.
@@ -70,7 +70,7 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	s := &Session{c: c, conf: c.oauth2Config(redirect.Raw), redirect: redirect, state: randomState(), done: make(chan struct{})}
 	var opts []oauth2.AuthCodeOption
-	if c.profile.PKCE {
+	if !c.profile.NoPKCE {
 		s.verifier = oauth2.GenerateVerifier()
 		opts = append(opts, oauth2.S256ChallengeOption(s.verifier))
 	}
