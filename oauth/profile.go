@@ -2,7 +2,9 @@ package oauth
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
+	"strings"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
@@ -42,8 +44,9 @@ func Lightspeed() Profile {
 	}
 }
 
-// Validate reports, in a plain sentence, the first endpoint that is not an absolute http(s)
-// address. An empty APIURL is allowed because the OAuth flow does not need it.
+// Validate reports, in a plain sentence, the first endpoint that is not an absolute https
+// address (plain http only to this computer: 127.0.0.0/8, [::1] or localhost, where a practice
+// server runs). An empty APIURL is allowed because the OAuth flow does not need it.
 func (p Profile) Validate() error {
 	checks := []struct {
 		label, value string
@@ -76,13 +79,25 @@ func endpointProblem(raw string) string {
 	case err != nil:
 		return "isn't a web address"
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "must start with https:// (or http:// for a practice server)"
+		return "must start with https:// (or http:// for a practice server on this computer)"
 	case u.Host == "" || u.Hostname() == "":
 		return "needs a host name, such as api.kounta.com"
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		return "must start with https://; plain http:// is only for a practice server on this computer"
 	case u.User != nil:
 		return "must not contain a name or password before the host"
 	case u.Fragment != "" || u.RawFragment != "":
 		return "must not contain a # part"
 	}
 	return ""
+}
+
+// isLoopbackHost reports whether host (without brackets or port) names this computer: any
+// 127.0.0.0/8 or ::1 address, or localhost. Only there may secrets travel over plain http.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.Zone() == "" && addr.Unmap().IsLoopback()
 }

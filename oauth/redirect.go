@@ -33,6 +33,7 @@ const (
 	msgRedirectUnspec    = "Use 127.0.0.1 instead of an \"any address\" host, for example " + SuggestedRedirectURI + "."
 	msgRedirectLoopback  = "Use 127.0.0.1, [::1] or localhost as the host: other loopback addresses don't work on every computer. For example " + SuggestedRedirectURI + "."
 	msgRedirectNotCaught = "This is a web address on the internet; the app cannot catch it. You can still go on: you will paste the address your browser ends on."
+	msgRedirectPlainHTTP = "A Redirect URI on the internet must start with https://, or the approval would travel unencrypted. Register an https:// address, or " + SuggestedRedirectURI + " so the app catches the answer itself."
 )
 
 // RedirectURI is a checked Redirect URI: whether the app can catch the browser's answer
@@ -67,9 +68,10 @@ func redirectError(summary string) error {
 	return problem.New(problem.KindRedirectURI, summary, nil)
 }
 
-// CheckRedirectURI checks a Redirect URI before anything opens. A URI that the app can catch
-// comes back Catchable; a usable web address that it cannot catch comes back with Catchable
-// false and a Message (the person will paste the address instead). Every other mistake is a
+// CheckRedirectURI checks a Redirect URI before anything opens. A Redirect URI is https, or
+// plain http to this computer (loopback). A URI that the app can catch (http on loopback with
+// a port) comes back Catchable; an https web address, which it cannot catch, comes back with
+// Catchable false and a Message (the person will paste the address instead). Every other mistake is a
 // *problem.Error of kind KindRedirectURI whose sentence says what to register instead.
 //
 // An empty path is accepted and caught on "/", because a URI such as http://127.0.0.1:8765 may
@@ -90,6 +92,9 @@ func CheckRedirectURI(raw string) (RedirectURI, error) {
 		return RedirectURI{}, err
 	}
 	if kind == hostPublic {
+		if u.Scheme != "https" {
+			return RedirectURI{}, redirectError(msgRedirectPlainHTTP)
+		}
 		r.Message = msgRedirectNotCaught
 		r.Port, _ = strconv.Atoi(u.Port())
 		return r, nil
