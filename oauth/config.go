@@ -35,6 +35,7 @@ type Config struct {
 	// Default (zero or negative): DefaultTimeout, five minutes.
 	Timeout time.Duration
 	// HTTPClient sends the token requests. Default (nil): a client with a 30-second timeout.
+	// Its CheckRedirect is overridden: token traffic never follows a redirect.
 	HTTPClient *http.Client
 	// Now is the clock used for Expiry. Default (nil): time.Now.
 	Now func() time.Time
@@ -50,7 +51,8 @@ type RefreshConfig struct {
 	ClientSecret string
 	// RefreshToken is the stored refresh token. Required.
 	RefreshToken string
-	// HTTPClient sends the request. Default (nil): a client with a 30-second timeout.
+	// HTTPClient sends the request. Default (nil): a client with a 30-second timeout. Its
+	// CheckRedirect is overridden: token traffic never follows a redirect.
 	HTTPClient *http.Client
 	// Now is the clock used for Expiry. Default (nil): time.Now.
 	Now func() time.Time
@@ -92,6 +94,7 @@ func newClient(p Profile, id, secret string, hc *http.Client, now func() time.Ti
 	if hc == nil {
 		hc = &http.Client{Timeout: defaultHTTPTimeout}
 	}
+	hc = noRedirects(hc)
 	if now == nil {
 		now = time.Now
 	}
@@ -121,4 +124,13 @@ func (c client) oauth2Config(redirectURI string) *oauth2.Config {
 			AuthStyle: oauth2.AuthStyleInParams,
 		},
 	}
+}
+
+// noRedirects returns a copy of hc that hands a 3xx answer back instead of following it: a
+// token request must never carry the client secret, a code or a refresh token on to another
+// address. The caller's client is left as it is.
+func noRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }

@@ -30,7 +30,7 @@ func (c client) exchange(ctx context.Context, conf *oauth2.Config, code, verifie
 	}
 	tok, err := conf.Exchange(ctx, code, opts...)
 	if err != nil {
-		return nil, mapTokenError(err, phaseConnect, c.profile.Name, c.secret, code, verifier)
+		return nil, mapTokenError(err, phaseConnect, c.profile.Name, c.now(), c.secret, code, verifier)
 	}
 	res := toResult(tok, c.now())
 	if res.RefreshToken == "" {
@@ -57,7 +57,7 @@ func Refresh(ctx context.Context, cfg RefreshConfig) (*Result, error) {
 	src := c.oauth2Config("").TokenSource(ctx, &oauth2.Token{RefreshToken: cfg.RefreshToken})
 	tok, err := src.Token()
 	if err != nil {
-		return nil, mapTokenError(err, phaseRefresh, c.profile.Name, c.secret, cfg.RefreshToken)
+		return nil, mapTokenError(err, phaseRefresh, c.profile.Name, c.now(), c.secret, cfg.RefreshToken)
 	}
 	res := toResult(tok, c.now())
 	if res.RefreshToken == "" {
@@ -71,7 +71,7 @@ func Refresh(ctx context.Context, cfg RefreshConfig) (*Result, error) {
 const probeTimeout = 10 * time.Second
 
 // ProbeTokenEndpoint checks, before the browser opens, that the token endpoint answers at all:
-// any HTTP status counts as reachable. It sends a HEAD request without credentials. A DNS
+// any HTTP status counts as reachable, and a redirect is not followed. It sends a HEAD request without credentials. A DNS
 // failure, a refused connection or a timeout becomes KindNetwork naming the host.
 func ProbeTokenEndpoint(ctx context.Context, tokenURL string, hc *http.Client) error {
 	if reason := endpointProblem(tokenURL); reason != "" {
@@ -81,6 +81,7 @@ func ProbeTokenEndpoint(ctx context.Context, tokenURL string, hc *http.Client) e
 	if hc == nil {
 		hc = &http.Client{Timeout: probeTimeout}
 	}
+	hc = noRedirects(hc) // any answer, a redirect included, shows the address is reachable
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodHead, tokenURL, nil)
