@@ -44,7 +44,7 @@ func (c catcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writePage(w, http.StatusBadRequest, pageNoCode)
 		return
 	}
-	c.answer(w, r, classifyCallback(q, s.state))
+	c.answer(w, r, classifyCallback(q, s.state, s.c.profile))
 }
 
 // other answers requests for paths other than the Redirect URI's, such as /favicon.ico.
@@ -63,6 +63,9 @@ func (c catcher) answer(w http.ResponseWriter, r *http.Request, cb callback) {
 	switch cb.verdict {
 	case verdictBadState:
 		writePage(w, http.StatusBadRequest, pageWrongState)
+		return
+	case verdictWrongIssuer:
+		writePage(w, http.StatusBadRequest, pageWrongIssuer)
 		return
 	case verdictNoCode:
 		writePage(w, http.StatusBadRequest, pageNoCode)

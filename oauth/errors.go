@@ -45,6 +45,8 @@ const (
 	msgPasteAuthorize      = "This is the address of Lightspeed's sign-in page, not its answer. Sign in, click Grant Access, then copy the address the browser ends on."
 	msgPasteNoCode         = "This address doesn't contain Lightspeed's approval. Copy the whole address the browser ends on after you clicked Grant Access."
 	msgStateMismatch       = "This address belongs to a different or older connect attempt. Use the browser tab this attempt opened, or connect again."
+	msgPasteElsewhere      = "This isn't an address at the Redirect URI, %s, so the app didn't use it. Paste the whole address the browser ends on after approving; if it is a different one, check that the Redirect URI here matches the one registered for the integration."
+	msgIssuerMismatch      = "This answer names a different sign-in server than the one this connection uses, so the app didn't use it. Check the sign-in address in the integration settings, then connect again."
 	msgTokenMoved          = "%s token address answered that it has moved, so the app sent nothing further. Check the token address in the integration settings."
 	msgTokenBusy           = "%s is busy; try again in %d s."
 )

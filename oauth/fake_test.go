@@ -40,6 +40,7 @@ type fakeAS struct {
 
 	mu         sync.Mutex
 	deny       bool
+	iss        string // when set, the authorization response carries iss=iss (RFC 9207)
 	rotate     bool
 	codes      map[string]string // unused code -> PKCE challenge ("" when none)
 	refresh    map[string]bool   // valid refresh tokens
@@ -88,6 +89,11 @@ func (f *fakeAS) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Unlock()
 	back := url.Values{"state": {q.Get("state")}}
+	f.mu.Lock()
+	if f.iss != "" {
+		back.Set("iss", f.iss)
+	}
+	f.mu.Unlock()
 	if deny {
 		back.Set("error", "access_denied")
 	} else {

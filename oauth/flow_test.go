@@ -353,7 +353,7 @@ func TestTimeoutCancelClose(t *testing.T) {
 				t.Error("the port still accepts connections")
 			}
 			// A late answer no longer counts.
-			if _, err := s.Paste(context.Background(), "http://x/callback?code=CODE-1-x9&state="+url.QueryEscape(s.state)); problem.KindOf(err) != tc.kind {
+			if _, err := s.Paste(context.Background(), s.Redirect().Raw+"?code=CODE-1-x9&state="+url.QueryEscape(s.state)); problem.KindOf(err) != tc.kind {
 				t.Errorf("paste after the end: %v", err)
 			}
 			if len(f.tokenRequests()) != 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
@@ -25,6 +26,15 @@ type Profile struct {
 	// the extra parameters (RFC 6749 §3.1, §3.2), so sending them is safe. Set it only for a
 	// provider that refuses a request because of them.
 	NoPKCE bool
+	// Issuer is the authorization server's issuer identifier (RFC 8414), exactly as the server
+	// states it, for example "https://my.kounta.com". An authorization response that carries
+	// iss (RFC 9207) is used only when iss equals it, character for character (RFC 9207 §2.4).
+	// Empty (the default, and Lightspeed's, which sends no iss) means the exact identifier
+	// isn't known: an iss is then accepted only when it is an https address (http only on
+	// this computer) whose scheme, host and port are AuthorizeURL's, the server the person was
+	// sent to; so an answer naming any other server is still refused. An answer without iss is
+	// accepted either way.
+	Issuer string
 }
 
 // Lightspeed endpoints in production.
@@ -100,4 +110,61 @@ func isLoopbackHost(host string) bool {
 	}
 	addr, err := netip.ParseAddr(host)
 	return err == nil && addr.Zone() == "" && addr.Unmap().IsLoopback()
+}
+
+// acceptsIssuer reports whether an authorization response's iss parameter (its values, none
+// when absent) may be used; see Issuer. A repeated or empty iss is never accepted.
+func (p Profile) acceptsIssuer(values []string) bool {
+	switch {
+	case len(values) == 0:
+		return true
+	case len(values) > 1 || values[0] == "":
+		return false
+	case p.Issuer != "":
+		return values[0] == p.Issuer
+	}
+	iss, err := url.Parse(values[0])
+	if err != nil || iss.Opaque != "" || iss.User != nil || iss.RawQuery != "" || iss.ForceQuery || iss.Fragment != "" {
+		return false
+	}
+	if iss.Scheme != "https" && (iss.Scheme != "http" || !isLoopbackHost(iss.Hostname())) {
+		return false
+	}
+	authorize, err := url.Parse(p.AuthorizeURL)
+	return err == nil && sameOrigin(iss, authorize)
+}
+
+// sameOrigin reports whether a and b name the same scheme, host and port, a port left out
+// counting as the scheme's default (https://x/ and https://x:443/ are one origin). Hosts
+// compare without regard to case, and IP addresses by value.
+func sameOrigin(a, b *url.URL) bool {
+	if !strings.EqualFold(a.Scheme, b.Scheme) || a.Host == "" || b.Host == "" {
+		return false
+	}
+	pa, oka := effectivePort(a)
+	pb, okb := effectivePort(b)
+	if !oka || !okb || pa != pb {
+		return false
+	}
+	ha, hb := a.Hostname(), b.Hostname()
+	if ia, err := netip.ParseAddr(ha); err == nil {
+		ib, err := netip.ParseAddr(hb)
+		return err == nil && ia == ib
+	}
+	return strings.EqualFold(ha, hb)
+}
+
+// effectivePort is u's port, or its scheme's default when none is written.
+func effectivePort(u *url.URL) (int, bool) {
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		return n, err == nil && n > 0 && n <= 65535
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http":
+		return 80, true
+	case "https":
+		return 443, true
+	}
+	return 0, false
 }
