@@ -18,6 +18,9 @@ const (
 	defaultHTTPTimeout = 30 * time.Second
 	// requestTimeout bounds a whole token request even when the caller's client has no timeout.
 	requestTimeout = 60 * time.Second
+	// RefreshTimeout bounds a refresh once its request is sent, when the caller's context no
+	// longer counts (see Refresh); a caller that gives up waits at most this long.
+	RefreshTimeout = 30 * time.Second
 )
 
 // Config describes one connect attempt.

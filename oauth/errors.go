@@ -21,34 +21,36 @@ import (
 
 // Plain sentences for the failures this package understands (see /work/shared/UX.md).
 const (
-	msgInvalidClient       = "Lightspeed didn't accept the Client ID and Secret. Copy them again from the integration's settings."
-	msgInvalidGrantConnect = "The approval expired before the app could use it. Please connect again — it only takes a moment."
-	msgInvalidGrantRefresh = "Lightspeed no longer accepts this connection. Reconnect to restore it; your other companies are unaffected."
-	msgNetwork             = "Couldn't reach Lightspeed. Check the internet connection and try again; nothing has been lost."
-	msgNetworkTimeout      = "Lightspeed took too long to answer. Check the internet connection and try again; nothing has been lost."
-	msgServerConnect       = "Lightspeed had a problem on its side and couldn't finish connecting. Wait a minute, then connect again."
-	msgServerRefresh       = "Lightspeed had a problem on its side. Try again in a few minutes; nothing has been lost."
-	msgBadReply            = "Lightspeed's answer couldn't be understood. Try again; if it keeps happening, copy the diagnostics and send them to support."
-	msgNoRefreshToken      = "Lightspeed connected but sent no refresh token, so the connection would stop within an hour. Connect again; if it keeps happening, copy the diagnostics and send them to support."
-	msgProviderToken       = "Lightspeed refused the request. Try again; if it keeps happening, copy the diagnostics and send them to support."
-	msgAccessDenied        = "Access wasn't granted in Lightspeed. If that was a mistake, connect again and click Grant Access."
-	msgProviderCallback    = "Lightspeed reported a problem instead of granting access. Connect again; if it keeps happening, copy the diagnostics and send them to support."
-	msgConsentTimeout      = "Nothing came back from Lightspeed in time. Connect again, and finish signing in within a few minutes."
-	msgCanceled            = "Connecting was cancelled. Nothing has changed; you can connect again at any time."
-	msgRefreshCanceled     = "The refresh was cancelled before it finished. Nothing has been lost; try again."
-	msgPortInUse           = "Another program is using port %d, which the Redirect URI needs. Close that program, or register a different port in Lightspeed and enter it here."
-	msgPortForbidden       = "This computer doesn't let the app use port %d, which the Redirect URI needs. Register a different port in Lightspeed, for example 8765, and enter it here."
-	msgNoIPv6              = "This computer doesn't offer the address [::1]. Register http://127.0.0.1:%d%s in Lightspeed and enter it here instead."
-	msgProbeNetwork        = "Couldn't reach Lightspeed at %s. Check the internet connection, then try again — before signing in."
-	msgPasteEmpty          = "Paste the whole address from the browser's address bar, after you clicked Grant Access."
-	msgPasteGarbage        = "This doesn't look like the address Lightspeed sent the browser to. Copy the whole address from the browser's address bar after you clicked Grant Access, and paste it here."
-	msgPasteAuthorize      = "This is the address of Lightspeed's sign-in page, not its answer. Sign in, click Grant Access, then copy the address the browser ends on."
-	msgPasteNoCode         = "This address doesn't contain Lightspeed's approval. Copy the whole address the browser ends on after you clicked Grant Access."
-	msgStateMismatch       = "This address belongs to a different or older connect attempt. Use the browser tab this attempt opened, or connect again."
-	msgPasteElsewhere      = "This isn't an address at the Redirect URI, %s, so the app didn't use it. Paste the whole address the browser ends on after approving; if it is a different one, check that the Redirect URI here matches the one registered for the integration."
-	msgIssuerMismatch      = "This answer names a different sign-in server than the one this connection uses, so the app didn't use it. Check the sign-in address in the integration settings, then connect again."
-	msgTokenMoved          = "%s token address answered that it has moved, so the app sent nothing further. Check the token address in the integration settings."
-	msgTokenBusy           = "%s is busy; try again in %d s."
+	msgInvalidClient         = "Lightspeed didn't accept the Client ID and Secret. Copy them again from the integration's settings."
+	msgInvalidGrantConnect   = "The approval expired before the app could use it. Please connect again — it only takes a moment."
+	msgInvalidGrantRefresh   = "Lightspeed no longer accepts this connection. Reconnect to restore it; your other companies are unaffected."
+	msgNetwork               = "Couldn't reach Lightspeed. Check the internet connection and try again; nothing has been lost."
+	msgNetworkTimeout        = "Lightspeed took too long to answer. Check the internet connection and try again; nothing has been lost."
+	msgServerConnect         = "Lightspeed had a problem on its side and couldn't finish connecting. Wait a minute, then connect again."
+	msgServerRefresh         = "Lightspeed had a problem on its side. Try again in a few minutes; nothing has been lost."
+	msgBadReply              = "Lightspeed's answer couldn't be understood. Try again; if it keeps happening, copy the diagnostics and send them to support."
+	msgNoRefreshToken        = "Lightspeed connected but sent no refresh token, so the connection would stop within an hour. Connect again; if it keeps happening, copy the diagnostics and send them to support."
+	msgProviderToken         = "Lightspeed refused the request. Try again; if it keeps happening, copy the diagnostics and send them to support."
+	msgAccessDenied          = "Access wasn't granted in Lightspeed. If that was a mistake, connect again and click Grant Access."
+	msgProviderCallback      = "Lightspeed reported a problem instead of granting access. Connect again; if it keeps happening, copy the diagnostics and send them to support."
+	msgConsentTimeout        = "Nothing came back from Lightspeed in time. Connect again, and finish signing in within a few minutes."
+	msgCanceled              = "Connecting was cancelled. Nothing has changed; you can connect again at any time."
+	msgRefreshCanceled       = "The refresh was cancelled before it finished. Nothing has been lost; try again."
+	msgPortInUse             = "Another program is using port %d, which the Redirect URI needs. Close that program, or register a different port in Lightspeed and enter it here."
+	msgPortForbidden         = "This computer doesn't let the app use port %d, which the Redirect URI needs. Register a different port in Lightspeed, for example 8765, and enter it here."
+	msgNoIPv6                = "This computer doesn't offer the address [::1]. Register http://127.0.0.1:%d%s in Lightspeed and enter it here instead."
+	msgProbeNetwork          = "Couldn't reach Lightspeed at %s. Check the internet connection, then try again — before signing in."
+	msgPasteEmpty            = "Paste the whole address from the browser's address bar, after you clicked Grant Access."
+	msgPasteGarbage          = "This doesn't look like the address Lightspeed sent the browser to. Copy the whole address from the browser's address bar after you clicked Grant Access, and paste it here."
+	msgPasteAuthorize        = "This is the address of Lightspeed's sign-in page, not its answer. Sign in, click Grant Access, then copy the address the browser ends on."
+	msgPasteNoCode           = "This address doesn't contain Lightspeed's approval. Copy the whole address the browser ends on after you clicked Grant Access."
+	msgStateMismatch         = "This address belongs to a different or older connect attempt. Use the browser tab this attempt opened, or connect again."
+	msgPasteElsewhere        = "This isn't an address at the Redirect URI, %s, so the app didn't use it. Paste the whole address the browser ends on after approving; if it is a different one, check that the Redirect URI here matches the one registered for the integration."
+	msgIssuerMismatch        = "This answer names a different sign-in server than the one this connection uses, so the app didn't use it. Check the sign-in address in the integration settings, then connect again."
+	msgRefreshNotSentTimeout = "The refresh ran out of time before it was sent. Nothing has been lost; try again."
+	msgRefreshUnanswered     = "%s received the refresh but its answer never arrived. Try again; if the connection is then no longer accepted, reconnect the company."
+	msgTokenMoved            = "%s token address answered that it has moved, so the app sent nothing further. Check the token address in the integration settings."
+	msgTokenBusy             = "%s is busy; try again in %d s."
 )
 
 // phase says which grant failed, because invalid_grant means different things to a person.
@@ -283,4 +285,9 @@ func sentenceStart(name string) string {
 		return name
 	}
 	return string(unicode.ToUpper(r)) + name[size:]
+}
+
+// sprintfName fills a sentence that opens with the provider's name.
+func sprintfName(format, profileName string) string {
+	return fmt.Sprintf(format, sentenceStart(profileName))
 }

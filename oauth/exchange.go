@@ -40,33 +40,6 @@ func (c client) exchange(ctx context.Context, conf *oauth2.Config, code, verifie
 	return res, nil
 }
 
-// Refresh trades a refresh token for a new access token. When Lightspeed rotates the refresh
-// token, the result carries the new one and Rotated is true: store it before using the access
-// token. When it does not, the result carries the old one, so storing RefreshToken is always
-// right. An invalid_grant becomes KindInvalidGrant ("Reconnect to restore it").
-func Refresh(ctx context.Context, cfg RefreshConfig) (*Result, error) {
-	c, err := newClient(cfg.Profile, cfg.ClientID, cfg.ClientSecret, cfg.HTTPClient, cfg.Now)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.RefreshToken == "" {
-		return nil, problem.New(problem.KindInvalidGrant, msgInvalidGrantRefresh, errors.New("no refresh token stored"))
-	}
-	ctx, cancel := c.tokenContext(ctx)
-	defer cancel()
-	src := c.oauth2Config("").TokenSource(ctx, &oauth2.Token{RefreshToken: cfg.RefreshToken})
-	tok, err := src.Token()
-	if err != nil {
-		return nil, mapTokenError(err, phaseRefresh, c.profile.Name, c.now(), c.secret, cfg.RefreshToken)
-	}
-	res := toResult(tok, c.now())
-	if res.RefreshToken == "" {
-		res.RefreshToken = cfg.RefreshToken
-	}
-	res.Rotated = res.RefreshToken != cfg.RefreshToken
-	return res, nil
-}
-
 // probeTimeout bounds the preflight when the caller's context has no deadline.
 const probeTimeout = 10 * time.Second
 

@@ -28,6 +28,10 @@ type Result struct {
 	Expiry time.Time
 	// TokenType is the reply's token_type, "Bearer" when it had none.
 	TokenType string
+	// CallerGaveUp is true when a refresh's caller cancelled, or its deadline passed, after
+	// the request was sent: the tokens are new and valid all the same, and the server may
+	// already have revoked the old refresh token, so store them.
+	CallerGaveUp bool
 }
 
 // OAuth2Token returns the pair as an *oauth2.Token, for oauth2.Config.Client and friends.
