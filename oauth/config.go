@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -59,26 +58,6 @@ type RefreshConfig struct {
 	HTTPClient *http.Client
 	// Now is the clock used for Expiry. Default (nil): time.Now.
 	Now func() time.Time
-}
-
-// String describes the config with its secret redacted.
-func (c Config) String() string {
-	return fmt.Sprintf("{Profile:%s ClientID:%s ClientSecret:%s RedirectURI:%s Timeout:%s}",
-		c.Profile.Name, c.ClientID, mask(c.ClientSecret), c.RedirectURI, c.Timeout)
-}
-
-// Format makes every fmt verb print the redacted form.
-func (c Config) Format(f fmt.State, _ rune) { fmt.Fprint(f, "oauth.Config"+c.String()) }
-
-// String describes the config with its secrets redacted.
-func (c RefreshConfig) String() string {
-	return fmt.Sprintf("{Profile:%s ClientID:%s ClientSecret:%s RefreshToken:%s}",
-		c.Profile.Name, c.ClientID, mask(c.ClientSecret), mask(c.RefreshToken))
-}
-
-// Format makes every fmt verb print the redacted form.
-func (c RefreshConfig) Format(f fmt.State, _ rune) {
-	fmt.Fprint(f, "oauth.RefreshConfig"+c.String())
 }
 
 // client is what connect and refresh share once defaults are filled in.

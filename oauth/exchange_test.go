@@ -1,11 +1,9 @@
 package oauth
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -286,22 +284,6 @@ func TestRefresherAloneCancels(t *testing.T) {
 	}
 	if _, err := r.Refresh(ctx, "c", refreshCfg(f, res.RefreshToken)); !problem.Is(err, problem.KindCanceled) {
 		t.Fatalf("a caller already gone: %v", err)
-	}
-}
-
-// TestRedaction: no fmt verb or slog handler prints a token, secret or state.
-func TestRedaction(t *testing.T) {
-	res := &Result{AccessToken: "AT-very-secret", RefreshToken: "RT-very-secret", TokenType: "bearer", Expiry: time.Now()}
-	cfg := Config{ClientID: testClientID, ClientSecret: testClientSecret, RedirectURI: SuggestedRedirectURI}
-	rcfg := RefreshConfig{ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "RT-very-secret"}
-	s, _ := startFlow(t, "127.0.0.1", nil)
-	var logs bytes.Buffer
-	slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "result", res, "value", *res)
-	text := fmt.Sprintf("%v %+v %#v %s %v %+v %#v %v %+v %#v %v %+v %#v %q", res, res, res, res, *res, *res, *res, cfg, cfg, cfg, rcfg, rcfg, rcfg, res.String()) +
-		fmt.Sprintf("%v %+v %#v", s, s, s) + logs.String()
-	assertNoSecrets(t, text, "AT-very-secret", "RT-very-secret", testClientSecret, s.state)
-	if !strings.Contains(text, "[redacted]") {
-		t.Error("redacted form not used")
 	}
 }
 

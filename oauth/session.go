@@ -3,7 +3,6 @@ package oauth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -147,11 +146,6 @@ func (s *Session) Close() error {
 	s.finish(nil, problem.New(problem.KindCanceled, msgCanceled, context.Canceled))
 	s.shutdown()
 	return nil
-}
-
-// Format keeps the state, verifier and secret out of any %v.
-func (s *Session) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "oauth.Session{Redirect:%s Catchable:%t}", s.redirect.Raw, s.redirect.Catchable)
 }
 
 // contextProblem is the problem for a caller's context that ended.
