@@ -20,7 +20,7 @@ func (c catcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !s.hostAllowed(r.Host):
 		writePage(w, http.StatusMisdirectedRequest, pageWrongHost) // DNS rebinding or a stray request
 		return
-	case r.URL.Path != s.redirect.Path:
+	case r.URL.Path != s.redirect.path:
 		c.other(w, r)
 		return
 	case r.Method == http.MethodHead:
@@ -112,8 +112,8 @@ func (s *Session) hostAllowed(host string) bool {
 		return true
 	}
 	// A browser drops an explicit :80 from the Host header.
-	if s.redirect.Port == 80 {
-		h := s.redirect.Host
+	if s.redirect.port == 80 {
+		h := s.redirect.host
 		if strings.Contains(h, ":") {
 			h = "[" + h + "]"
 		}

@@ -20,7 +20,7 @@ func refreshCfg(f *fakeAS, rt string) RefreshConfig {
 	return RefreshConfig{Profile: f.profile(), ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: rt}
 }
 
-// TestRefresh: with rotation the new refresh token comes back (Rotated); without, the old one.
+// TestRefresh: with rotation the new refresh token comes back; without, the old one.
 func TestRefresh(t *testing.T) {
 	for _, rotate := range []bool{true, false} {
 		f := newFakeAS(t, "")
@@ -33,8 +33,8 @@ func TestRefresh(t *testing.T) {
 		if err != nil {
 			t.Fatalf("rotate=%v: %v (%s)", rotate, err, problem.Detail(err))
 		}
-		if res.Rotated != rotate || (res.RefreshToken == "RT-0-secretish") == rotate {
-			t.Errorf("rotate=%v: Rotated=%v, refresh token kept=%v", rotate, res.Rotated, res.RefreshToken == "RT-0-secretish")
+		if (res.RefreshToken == "RT-0-secretish") == rotate || !strings.HasPrefix(res.RefreshToken, "RT-") {
+			t.Errorf("rotate=%v: refresh token kept=%v", rotate, res.RefreshToken == "RT-0-secretish")
 		}
 		if !strings.HasPrefix(res.AccessToken, "AT-") || !res.Expiry.Equal(now.Add(time.Hour)) {
 			t.Errorf("rotate=%v: access token or expiry wrong (%v)", rotate, res.Expiry)
@@ -199,7 +199,7 @@ func TestRefresherSingleFlight(t *testing.T) {
 		t.Fatalf("%d concurrent refreshes sent %d requests, want 1", n, got)
 	}
 	for i := range n {
-		if errs[i] != nil || results[i].RefreshToken != results[0].RefreshToken || !results[i].Rotated {
+		if errs[i] != nil || results[i].RefreshToken != results[0].RefreshToken || results[i].RefreshToken == "RT-0-secretish" {
 			t.Fatalf("caller %d: %v", i, errs[i])
 		}
 	}
@@ -244,7 +244,7 @@ func TestRefresherCallerCancel(t *testing.T) {
 	if a.err != nil || b.err != nil {
 		t.Fatalf("errors: %v / %v", a.err, b.err)
 	}
-	if !a.res.CallerGaveUp || b.res.CallerGaveUp || a.res.RefreshToken != b.res.RefreshToken || !a.res.Rotated {
+	if !a.res.CallerGaveUp || b.res.CallerGaveUp || a.res.RefreshToken != b.res.RefreshToken || a.res.RefreshToken == "RT-0-secretish" {
 		t.Fatalf("cancelled caller: gave up %v, waiting caller: gave up %v, same token %v", a.res.CallerGaveUp, b.res.CallerGaveUp, a.res.RefreshToken == b.res.RefreshToken)
 	}
 	if n := len(f.tokenRequests()); n != 1 {
@@ -273,7 +273,7 @@ func TestRefresherAloneCancels(t *testing.T) {
 	cancel()
 	release()
 	res := <-done
-	if res == nil || !res.CallerGaveUp || !res.Rotated {
+	if res == nil || !res.CallerGaveUp || res.RefreshToken == "RT-0-secretish" {
 		t.Fatalf("the reply was lost: %v", res)
 	}
 	if _, err := r.Refresh(context.Background(), "c", refreshCfg(f, "RT-0-secretish")); !problem.Is(err, problem.KindInvalidGrant) {

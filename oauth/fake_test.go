@@ -280,3 +280,12 @@ func get(t testing.TB, c *http.Client, u string) (int, string) {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	return resp.StatusCode, string(body)
 }
+
+// listenAddrs returns the addresses a session actually listens on.
+func listenAddrs(s *Session) []string {
+	out := make([]string, 0, len(s.listeners))
+	for _, ln := range s.listeners {
+		out = append(out, ln.Addr().String())
+	}
+	return out
+}

@@ -70,11 +70,11 @@ func TestIssuerInTheFlow(t *testing.T) {
 			t.Fatalf("wrong iss page: %d %q", status, body)
 		}
 		select {
-		case <-s.Done():
+		case <-s.done:
 			t.Fatal("a wrong iss ended the attempt")
 		default:
 		}
-		u := "http://" + s.Redirect().HostPort + "/callback?error=access_denied&iss=https%3A%2F%2Fevil.example&state=" + url.QueryEscape(s.state)
+		u := "http://" + s.redirect.HostPort + "/callback?error=access_denied&iss=https%3A%2F%2Fevil.example&state=" + url.QueryEscape(s.state)
 		if status, _ := get(t, browser(), u); status != http.StatusBadRequest {
 			t.Fatalf("an error answer with a wrong iss: %d", status)
 		}

@@ -37,7 +37,7 @@ func parsePasted(landed string) (*url.URL, url.Values, error) {
 // port (https://x/cb is https://x:443/cb) and path. The browser only ends there when the
 // answer was sent to this app; an answer shown at any other address went somewhere else first.
 func atRedirect(landed *url.URL, redirect RedirectURI) bool {
-	want, err := url.Parse(redirect.Raw)
+	want, err := url.Parse(redirect.raw)
 	if err != nil || landed.Opaque != "" || landed.User != nil || !sameOrigin(landed, want) {
 		return false
 	}
@@ -45,7 +45,7 @@ func atRedirect(landed *url.URL, redirect RedirectURI) bool {
 	if path == "" {
 		path = "/" // a browser asks for "/" when the address has no path
 	}
-	return path == redirect.Path
+	return path == redirect.path
 }
 
 // Paste finishes the flow from the address the browser ended on, pasted by the person: the
@@ -63,7 +63,7 @@ func (s *Session) Paste(ctx context.Context, landed string) (*Result, error) {
 		return nil, problem.New(problem.KindUsage, msgPasteAuthorize, nil)
 	}
 	if !atRedirect(u, s.redirect) {
-		return nil, problem.New(problem.KindUsage, fmt.Sprintf(msgPasteElsewhere, s.redirect.Raw), nil)
+		return nil, problem.New(problem.KindUsage, fmt.Sprintf(msgPasteElsewhere, s.redirect.raw), nil)
 	}
 	cb := classifyCallback(q, s.state, s.c.profile)
 	switch cb.verdict {

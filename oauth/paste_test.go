@@ -41,7 +41,7 @@ func TestPasteFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s.Catchable() || len(s.ListenAddrs()) != 0 || s.Redirect().Message == "" {
+	if s.Catchable() || len(listenAddrs(s)) != 0 || s.redirect.Message == "" {
 		t.Fatal("a web address must not be caught or listened for")
 	}
 	landed := landedAddress(t, s.AuthURL())
@@ -94,7 +94,7 @@ func TestPasteOnCatchableSession(t *testing.T) {
 	if _, err := s.Paste(context.Background(), landed); err != nil {
 		t.Fatal(err)
 	}
-	if !dialFails(s.ListenAddrs()[0]) || len(f.tokenRequests()) != 1 {
+	if !dialFails(listenAddrs(s)[0]) || len(f.tokenRequests()) != 1 {
 		t.Fatal("port still open or wrong number of exchanges")
 	}
 }
@@ -102,7 +102,7 @@ func TestPasteOnCatchableSession(t *testing.T) {
 // TestPasteDenied: a pasted denial with the right state ends the flow.
 func TestPasteDenied(t *testing.T) {
 	s, _ := startFlow(t, "127.0.0.1", nil)
-	_, err := s.Paste(context.Background(), s.Redirect().Raw+"?error=access_denied&state="+url.QueryEscape(s.state))
+	_, err := s.Paste(context.Background(), s.redirect.raw+"?error=access_denied&state="+url.QueryEscape(s.state))
 	if !problem.Is(err, problem.KindAccessDenied) {
 		t.Fatalf("got %v", err)
 	}

@@ -37,8 +37,8 @@ func formatRedacted(f fmt.State, verb rune, s, goString string) {
 
 // String describes the result without its tokens.
 func (r Result) String() string {
-	return fmt.Sprintf("{AccessToken:%s RefreshToken:%s Rotated:%t CallerGaveUp:%t Expiry:%s TokenType:%s}",
-		mask(r.AccessToken), mask(r.RefreshToken), r.Rotated, r.CallerGaveUp, r.Expiry.Format(time.RFC3339), r.TokenType)
+	return fmt.Sprintf("{AccessToken:%s RefreshToken:%s Expiry:%s CallerGaveUp:%t}",
+		mask(r.AccessToken), mask(r.RefreshToken), r.Expiry.Format(time.RFC3339), r.CallerGaveUp)
 }
 
 // GoString describes the result without its tokens, for %#v.
@@ -52,7 +52,6 @@ func (r Result) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("access_token", mask(r.AccessToken)),
 		slog.String("refresh_token", mask(r.RefreshToken)),
-		slog.Bool("rotated", r.Rotated),
 		slog.Bool("caller_gave_up", r.CallerGaveUp),
 		slog.Time("expiry", r.Expiry),
 	)
@@ -110,7 +109,7 @@ func (s *Session) String() string {
 	if s == nil {
 		return "<nil>"
 	}
-	return fmt.Sprintf("{Redirect:%s Catchable:%t}", s.redirect.Raw, s.redirect.Catchable)
+	return fmt.Sprintf("{Redirect:%s Catchable:%t}", s.redirect.raw, s.redirect.catchable)
 }
 
 // GoString describes the attempt like String, for %#v.
@@ -124,7 +123,7 @@ func (s *Session) LogValue() slog.Value {
 	if s == nil {
 		return slog.StringValue("<nil>")
 	}
-	return slog.GroupValue(slog.String("redirect", s.redirect.Raw), slog.Bool("catchable", s.redirect.Catchable))
+	return slog.GroupValue(slog.String("redirect", s.redirect.raw), slog.Bool("catchable", s.redirect.catchable))
 }
 
 // String describes the refresher by the number of refreshes on their way; the results they

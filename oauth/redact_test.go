@@ -20,7 +20,7 @@ func TestRedaction(t *testing.T) {
 		refresh = "RT-planted-secret-2"
 		secret  = "CS-planted-secret-3"
 	)
-	res := Result{AccessToken: access, RefreshToken: refresh, TokenType: "bearer", Expiry: time.Now(), Rotated: true}
+	res := Result{AccessToken: access, RefreshToken: refresh, Expiry: time.Now()}
 	cfg := Config{ClientID: testClientID, ClientSecret: secret, RedirectURI: SuggestedRedirectURI}
 	rcfg := RefreshConfig{ClientID: testClientID, ClientSecret: secret, RefreshToken: refresh}
 	s, f := startFlow(t, "127.0.0.1", func(c *Config) { c.ClientSecret = testClientSecret })

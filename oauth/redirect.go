@@ -39,19 +39,19 @@ const (
 // RedirectURI is a checked Redirect URI: whether the app can catch the browser's answer
 // itself and, if so, where to listen.
 type RedirectURI struct {
-	// Raw is the trimmed URI, sent to Lightspeed exactly like this (it must match the
+	// raw is the trimmed URI, sent to the provider exactly like this (it must match the
 	// registered one character for character).
-	Raw string
-	// Catchable is true for http:// on 127.0.0.1, [::1] or localhost with an explicit port.
-	Catchable bool
-	// Host is the host as written, lower-cased, without brackets ("127.0.0.1", "::1", "localhost").
-	Host string
+	raw string
+	// catchable is true for http:// on 127.0.0.1, [::1] or localhost with an explicit port.
+	catchable bool
+	// host is the host as written, lower-cased, without brackets ("127.0.0.1", "::1", "localhost").
+	host string
 	// HostPort is the Host header a browser sends for this URI ("127.0.0.1:8765", "[::1]:8765").
 	HostPort string
-	// Port is the explicit port; 0 when the URI is not catchable and names none.
-	Port int
-	// Path is the path the answer arrives on; "/" when the URI has none.
-	Path string
+	// port is the explicit port; 0 when the URI is not catchable and names none.
+	port int
+	// path is the path the answer arrives on; "/" when the URI has none.
+	path string
 	// ListenAddrs are the loopback addresses to listen on: both 127.0.0.1 and [::1] for
 	// localhost, since a browser may pick either.
 	ListenAddrs []string
@@ -83,9 +83,9 @@ func CheckRedirectURI(raw string) (RedirectURI, error) {
 		return RedirectURI{}, err
 	}
 	host := strings.ToLower(u.Hostname())
-	r := RedirectURI{Raw: raw, Host: host, HostPort: strings.ToLower(u.Host), Path: u.Path}
-	if r.Path == "" {
-		r.Path = "/"
+	r := RedirectURI{raw: raw, host: host, HostPort: strings.ToLower(u.Host), path: u.Path}
+	if r.path == "" {
+		r.path = "/"
 	}
 	kind, err := classifyHost(host)
 	if err != nil {
@@ -96,7 +96,7 @@ func CheckRedirectURI(raw string) (RedirectURI, error) {
 			return RedirectURI{}, redirectError(msgRedirectPlainHTTP)
 		}
 		r.Message = msgRedirectNotCaught
-		r.Port, _ = strconv.Atoi(u.Port())
+		r.port, _ = strconv.Atoi(u.Port())
 		return r, nil
 	}
 	return loopbackRedirect(r, u, kind)
@@ -191,7 +191,7 @@ func loopbackRedirect(r RedirectURI, u *url.URL, kind hostKind) (RedirectURI, er
 		return RedirectURI{}, redirectError(fmt.Sprintf(
 			"Use a port from 1024 to 65535, for example %s.", SuggestedRedirectURI))
 	}
-	r.Port, r.Catchable = port, true
+	r.port, r.catchable = port, true
 	p := strconv.Itoa(port)
 	switch kind {
 	case hostIPv4Loopback:

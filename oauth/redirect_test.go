@@ -123,8 +123,8 @@ func TestCheckRedirectURI(t *testing.T) {
 			t.Errorf("%q: unexpected error %v", tc.in, err)
 			continue
 		}
-		if r.Catchable != tc.catchable || r.Path != tc.path || strings.Join(r.ListenAddrs, ",") != strings.Join(tc.listen, ",") {
-			t.Errorf("%q: got catchable=%v path=%q listen=%v", tc.in, r.Catchable, r.Path, r.ListenAddrs)
+		if r.catchable != tc.catchable || r.path != tc.path || strings.Join(r.ListenAddrs, ",") != strings.Join(tc.listen, ",") {
+			t.Errorf("%q: got catchable=%v path=%q listen=%v", tc.in, r.catchable, r.path, r.ListenAddrs)
 		}
 		if !strings.Contains(r.Warning, tc.warning) || (tc.warning == "" && r.Warning != "") {
 			t.Errorf("%q: warning %q, want %q", tc.in, r.Warning, tc.warning)
@@ -132,8 +132,8 @@ func TestCheckRedirectURI(t *testing.T) {
 		if !strings.Contains(r.Message, tc.message) || (tc.message == "" && r.Message != "") {
 			t.Errorf("%q: message %q, want %q", tc.in, r.Message, tc.message)
 		}
-		if r.Raw != strings.TrimSpace(tc.in) {
-			t.Errorf("%q: Raw %q is not the trimmed input", tc.in, r.Raw)
+		if r.raw != strings.TrimSpace(tc.in) {
+			t.Errorf("%q: Raw %q is not the trimmed input", tc.in, r.raw)
 		}
 	}
 }
@@ -154,29 +154,29 @@ func FuzzCheckRedirectURI(f *testing.F) {
 			}
 			return
 		}
-		u, perr := url.Parse(r.Raw)
+		u, perr := url.Parse(r.raw)
 		if perr != nil {
-			t.Fatalf("accepted %q, which net/url cannot parse: %v", r.Raw, perr)
+			t.Fatalf("accepted %q, which net/url cannot parse: %v", r.raw, perr)
 		}
-		if !r.Catchable {
+		if !r.catchable {
 			if len(r.ListenAddrs) != 0 || r.Message == "" {
 				t.Fatalf("non-catchable result listens or says nothing: %+v", r)
 			}
 			if !strings.EqualFold(u.Scheme, "https") {
-				t.Fatalf("non-catchable %q is not https: the approval would travel in the clear", r.Raw)
+				t.Fatalf("non-catchable %q is not https: the approval would travel in the clear", r.raw)
 			}
 			return
 		}
-		if !strings.EqualFold(u.Scheme, "http") || u.Port() == "" || r.Port < 1 || r.Port > 65535 {
-			t.Fatalf("catchable %q is not http with a port", r.Raw)
+		if !strings.EqualFold(u.Scheme, "http") || u.Port() == "" || r.port < 1 || r.port > 65535 {
+			t.Fatalf("catchable %q is not http with a port", r.raw)
 		}
 		if h := strings.ToLower(u.Hostname()); h != "127.0.0.1" && h != "::1" && h != "localhost" {
-			t.Fatalf("catchable %q has host %q", r.Raw, h)
+			t.Fatalf("catchable %q has host %q", r.raw, h)
 		}
 		for _, a := range r.ListenAddrs {
 			ap, perr := netip.ParseAddrPort(a)
-			if perr != nil || !ap.Addr().IsLoopback() || int(ap.Port()) != r.Port {
-				t.Fatalf("catchable %q listens on %q", r.Raw, a)
+			if perr != nil || !ap.Addr().IsLoopback() || int(ap.Port()) != r.port {
+				t.Fatalf("catchable %q listens on %q", r.raw, a)
 			}
 		}
 	})

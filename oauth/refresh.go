@@ -29,9 +29,9 @@ var errNotSent = errors.New("the refresh was given up before its request was sen
 // set: store them anyway (with a context of your own, not ctx). Before the request is sent, a
 // cancelled ctx ends Refresh with KindCanceled (KindTimeout for a deadline) and nothing sent.
 //
-// When the server rotates the refresh token, the result carries the new one and Rotated is
-// true: store it before using the access token. When it does not, the result carries the old
-// one, so storing RefreshToken is always right. An invalid_grant becomes KindInvalidGrant.
+// When the server rotates the refresh token, the result carries the new one: store it before
+// using the access token. When it does not, the result carries the old one, so storing
+// RefreshToken is always right. An invalid_grant becomes KindInvalidGrant.
 func Refresh(ctx context.Context, cfg RefreshConfig) (*Result, error) {
 	res, _, err := refresh(ctx, cfg)
 	return res, err
@@ -77,7 +77,6 @@ func refresh(ctx context.Context, cfg RefreshConfig) (res *Result, sent bool, er
 	if res.RefreshToken == "" {
 		res.RefreshToken = cfg.RefreshToken
 	}
-	res.Rotated = res.RefreshToken != cfg.RefreshToken
 	res.CallerGaveUp = ctx.Err() != nil
 	return res, true, nil
 }

@@ -50,8 +50,8 @@ func TestRefreshCriticalSection(t *testing.T) {
 			if o.err != nil {
 				t.Fatalf("the reply was thrown away: %v (%s)", o.err, problem.Detail(o.err))
 			}
-			if !o.res.CallerGaveUp || !o.res.Rotated || o.res.AccessToken == "" {
-				t.Fatalf("result: gave up %v, rotated %v", o.res.CallerGaveUp, o.res.Rotated)
+			if rotated := o.res.RefreshToken != "RT-0-secretish"; !o.res.CallerGaveUp || !rotated || o.res.AccessToken == "" {
+				t.Fatalf("result: gave up %v, rotated %v", o.res.CallerGaveUp, rotated)
 			}
 			f.mu.Lock()
 			f.holdTokens, f.arrived = nil, nil

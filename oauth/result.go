@@ -15,17 +15,13 @@ const assumedLifetime = time.Hour
 type Result struct {
 	// AccessToken authorizes API calls for about an hour.
 	AccessToken string
-	// RefreshToken renews the access token. After a refresh it is the new one when Lightspeed
-	// rotated it, else the one that was sent, so a caller can always store this field.
+	// RefreshToken renews the access token. After a refresh it is the new one when the server
+	// rotated it, else the one that was sent, so a caller always stores this field, before
+	// using the new access token.
 	RefreshToken string
-	// Rotated is true when a refresh reply carried a new refresh token: store it before using
-	// the new access token.
-	Rotated bool
 	// Expiry is when the access token stops working (now + expires_in; one hour when the
 	// reply did not say).
 	Expiry time.Time
-	// TokenType is the reply's token_type, "Bearer" when it had none.
-	TokenType string
 	// CallerGaveUp is true when a refresh's caller cancelled, or its deadline passed, after
 	// the request was sent: the tokens are new and valid all the same, and the server may
 	// already have revoked the old refresh token, so store them.
@@ -37,7 +33,6 @@ func toResult(t *oauth2.Token, now time.Time) *Result {
 	r := &Result{
 		AccessToken:  t.AccessToken,
 		RefreshToken: t.RefreshToken,
-		TokenType:    t.Type(),
 	}
 	switch {
 	case t.ExpiresIn > 0:
