@@ -32,7 +32,7 @@ const (
 // The pages the catcher can send.
 var (
 	pageSuccess     = page{"ok", "✓", "Connected", "Lightspeed Connect received the approval and finished connecting.", afterClose}
-	pageDenied      = page{"warn", "!", "Access wasn't granted", "Lightspeed did not grant access. If that was a mistake, connect again in the app and click Grant Access.", afterClose}
+	pageDenied      = page{"warn", "!", "Access wasn't granted", "Lightspeed did not grant access. If that was a mistake, connect again in the app and approve access.", afterClose}
 	pageProvider    = page{"bad", "×", "Lightspeed reported a problem", "Lightspeed sent an error instead of an approval. The app shows what to do next.", afterClose}
 	pageWrongState  = page{"warn", "!", "This answer doesn't match", "This page belongs to an older or different connect attempt, so the app ignored it.", afterWaiting}
 	pageWrongIssuer = page{"bad", "×", "This answer came from another server", "The answer names a different sign-in server than the one this connection uses, so the app ignored it. Check the sign-in address in the integration settings, then connect again.", afterWaiting}
