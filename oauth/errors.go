@@ -19,7 +19,7 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
-// Plain sentences for the failures this package understands (see /work/shared/UX.md).
+// Plain sentences for the failures this package understands (the wording rules are in docs/ux.md).
 const (
 	msgInvalidClient         = "Lightspeed didn't accept the Client ID and Secret. Copy them again from the integration's settings."
 	msgInvalidGrantConnect   = "The approval expired before the app could use it. Please connect again — it only takes a moment."
@@ -46,10 +46,10 @@ const (
 	msgPasteNoCode           = "This address doesn't contain Lightspeed's approval. Copy the whole address the browser ends on once access is approved."
 	msgStateMismatch         = "This address belongs to a different or older connect attempt. Use the browser tab this attempt opened, or connect again."
 	msgPasteElsewhere        = "This isn't an address at the Redirect URI, %s, so the app didn't use it. Paste the whole address the browser ends on after approving; if it is a different one, check that the Redirect URI here matches the one registered for the integration."
-	msgIssuerMismatch        = "This answer names a different sign-in server than the one this connection uses, so the app didn't use it. Check the sign-in address in the integration settings, then connect again."
+	msgIssuerMismatch        = "This answer names a different sign-in server than the one this connection uses, so the app didn't use it. Check the sign-in address the app was given for the integration, then connect again."
 	msgRefreshNotSentTimeout = "The refresh ran out of time before it was sent. Nothing has been lost; try again."
 	msgRefreshUnanswered     = "%s received the refresh but its answer never arrived. Try again; if the connection is then no longer accepted, reconnect the company."
-	msgTokenMoved            = "%s token address answered that it has moved, so the app sent nothing further. Check the token address in the integration settings."
+	msgTokenMoved            = "%s token address answered that it has moved, so the app sent nothing further. Check the token address the app was given for the integration."
 	msgTokenBusy             = "%s is busy; try again in %d s."
 )
 
@@ -205,7 +205,7 @@ func movedError(status int, header http.Header, profileName string) error {
 		detail += ", it pointed to host " + safeText(loc.Host, 100) // the host only: a query may echo secrets
 	}
 	return problem.New(problem.KindProvider, fmt.Sprintf(msgTokenMoved, sentenceStart(possessive(profileName))), errors.New(detail)).
-		WithDetail("%s", detail)
+		WithFix(problem.Fix{Action: problem.ActionSetUp}).WithDetail("%s", detail)
 }
 
 // Bounds of a 429's advertised wait, as said to people.
@@ -225,7 +225,7 @@ func busyError(header http.Header, profileName string, now time.Time) error {
 	secs := int64((wait + time.Second - 1) / time.Second)
 	detail := fmt.Sprintf("token endpoint answered HTTP 429; wait %d s (%s)", secs, source)
 	return problem.New(problem.KindRateLimited, fmt.Sprintf(msgTokenBusy, sentenceStart(profileName), secs), errors.New(detail)).
-		WithDetail("%s", detail)
+		WithFix(problem.Fix{Action: problem.ActionSetUp}).WithDetail("%s", detail)
 }
 
 // retryWait reads how long a 429 asks to wait: Retry-After first (seconds or an HTTP date, RFC

@@ -67,7 +67,7 @@ func (s *Session) newServer() *http.Server {
 	}
 }
 
-// listenError explains a failed bind in the words of UX.md.
+// listenError explains a failed bind in plain words (docs/ux.md).
 func (s *Session) listenError(err error, network string, only bool) error {
 	port := s.redirect.port
 	detail := fmt.Sprintf("listen %s: %s", network, safeText(err.Error(), 200))

@@ -92,7 +92,7 @@ func (s *Session) Paste(ctx context.Context, landed string) (*Result, error) {
 // issuerError is the problem for an answer whose iss names another server.
 func issuerError(cb callback) error {
 	return problem.New(problem.KindStateMismatch, msgIssuerMismatch, nil).
-		WithDetail("authorization response iss=%s is not the expected issuer", quoteDetail(cb.errCode))
+		WithFix(problem.Fix{Action: problem.ActionSetUp}).WithDetail("authorization response iss=%s is not the expected issuer", quoteDetail(cb.errCode))
 }
 
 // callbackError is the problem for an OAuth error delivered with the right state.

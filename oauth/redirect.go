@@ -63,6 +63,11 @@ type RedirectURI struct {
 	Warning string
 }
 
+// Catchable reports whether the app can catch the browser's answer itself: http:// on
+// 127.0.0.1, [::1] or localhost with an explicit port. Otherwise the person pastes the address
+// the browser ends on.
+func (r RedirectURI) Catchable() bool { return r.catchable }
+
 // redirectError is the *problem.Error for a Redirect URI that cannot be used as written.
 func redirectError(summary string) error {
 	return problem.New(problem.KindRedirectURI, summary, nil)

@@ -47,7 +47,7 @@ func TestTokenEndpointRedirectIsNotFollowed(t *testing.T) {
 				if hits.Load() != 0 || followed {
 					t.Fatalf("the redirect was followed (%d requests elsewhere)", hits.Load())
 				}
-				want := "Lightspeed's token address answered that it has moved, so the app sent nothing further. Check the token address in the integration settings."
+				want := "Lightspeed's token address answered that it has moved, so the app sent nothing further. Check the token address the app was given for the integration."
 				if problem.Summary(err) != want || !problem.Is(err, problem.KindProvider) {
 					t.Fatalf("got %q %q", problem.KindOf(err), problem.Summary(err))
 				}
