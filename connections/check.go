@@ -8,13 +8,14 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // Check probes the given companies (all when ids is empty) in parallel, at most Parallelism
 // at a time: each is refreshed first when its access token expires within RefreshMargin,
-// then `companies/me.json` must answer with the company's own ID. Latency, HTTP status and
-// the server's clock skew are recorded on each company. The result is in the order of the
+// then `companies/me.json` must answer with the company's own ID, and the site list is read
+// again when its count has changed (see needsSiteList). Latency, HTTP status and the server's clock skew are recorded on each company. The result is in the order of the
 // state file. An error is returned only when nothing could be checked (no settings, keyring
 // or state unavailable); per-company failures are in each status.
 func (c *Core) Check(ctx context.Context, ids ...int64) ([]CompanyStatus, error) {
@@ -49,6 +50,14 @@ func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) vault
 			fmt.Sprintf("Lightspeed answered for another company (%s) with %s's tokens. Reconnect %s.", me.Name, co.Name, co.Name), nil).
 			WithDetail("companies/me.json returned id %d, want %d", me.ID, co.ID)
 	}
+	var sites []vault.Site
+	if err == nil && needsSiteList(co, me) {
+		var list []lightspeed.Site
+		var listInfo lightspeed.CallInfo
+		list, listInfo, err = client.SitesWithInfo(ctx, co.ID)
+		info = withListInfo(info, listInfo, err != nil)
+		sites = toVaultSites(list)
+	}
 	check := vault.Check{Status: string(statusFor(err)), HTTPStatus: info.Status, Latency: info.Latency, CheckedAt: c.now()}
 	if skew, ok := info.ClockSkew(); ok {
 		check.ClockSkew = skew
@@ -58,7 +67,36 @@ func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) vault
 		return check
 	}
 	check.Detail = fmt.Sprintf("Lightspeed answered in %d ms.", info.Latency.Milliseconds())
+	check.Sites, check.SitesTotal = sites, sitesTotal(me, len(co.Sites))
+	if sites != nil {
+		check.SitesTotal = sitesTotal(me, len(sites))
+	}
 	return check
+}
+
+// needsSiteList tells whether a check reads the site list again: when the company's
+// sites.count no longer matches what the app knows (a site opened or closed, or never
+// counted), or when some sites were out of sight (access may have been widened since). Else
+// companies/me.json alone is enough, and a check costs one request.
+func needsSiteList(co vault.Company, me lightspeed.Company) bool {
+	return co.SitesTotal == nil || *co.SitesTotal != me.SitesCount || len(co.Sites) < me.SitesCount
+}
+
+// withListInfo adds a site list's call facts to those of companies/me: its waits always, and
+// its status and timing when the list failed (that answer is the one to explain).
+func withListInfo(me, list lightspeed.CallInfo, failed bool) lightspeed.CallInfo {
+	out := me
+	out.Requests += list.Requests
+	out.Pages += list.Pages
+	out.RateLimited += list.RateLimited
+	out.RateLimitWait += list.RateLimitWait
+	out.PacingWait += list.PacingWait
+	out.Elapsed += list.Elapsed
+	out.Refreshed = me.Refreshed || list.Refreshed
+	if failed {
+		out.Status, out.Latency, out.ServerDate, out.ReceivedAt = list.Status, list.Latency, list.ServerDate, list.ReceivedAt
+	}
+	return out
 }
 
 // recordChecks stores the checks in one write and returns the new statuses.
@@ -71,7 +109,15 @@ func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, chec
 			if rec == nil { // disconnected meanwhile
 				continue
 			}
-			rec.LastCheck = &checks[i]
+			check := checks[i]
+			if check.Sites != nil {
+				rec.Sites = check.Sites
+			}
+			if check.SitesTotal != nil {
+				rec.SitesTotal = check.SitesTotal
+			}
+			check.Sites, check.SitesTotal = nil, nil
+			rec.LastCheck = &check
 			if checks[i].ErrorKind == "" {
 				rec.LastError = nil
 			}

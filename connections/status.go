@@ -49,9 +49,14 @@ func statusFor(err error) Status {
 // CompanyStatus is one company as the dashboard and `status` show it. Its JSON form is the
 // stable `status --json` format.
 type CompanyStatus struct {
-	ID              int64      `json:"company_id"`
-	Name            string     `json:"company_name"`
-	Sites           []Site     `json:"sites"`
+	ID    int64  `json:"company_id"`
+	Name  string `json:"company_name"`
+	Sites []Site `json:"sites"`
+	// SitesVisible is how many sites the connection can see (len(Sites)).
+	SitesVisible int `json:"sites_visible"`
+	// SitesTotal is how many sites the company has in all (Lightspeed's sites.count), also
+	// those the person who granted access can't see; nil (null) until the app has counted them.
+	SitesTotal      *int       `json:"sites_total"`
 	Status          Status     `json:"status"`
 	AccessExpiresAt *time.Time `json:"access_expires_at"`
 	LastRefreshAt   *time.Time `json:"last_refresh_at"`
@@ -65,6 +70,19 @@ type CompanyStatus struct {
 // Fix is what to do when the status needs attention (the zero Fix when healthy); each face
 // renders it its own way.
 func (cs CompanyStatus) Fix() problem.Fix { return fixFor(cs.Status, cs.Kind, cs.ID) }
+
+// Notes are extra plain sentences about the company that both faces show beside its status
+// (the dashboard's details, `status` under the table), such as sites the connection can't
+// see. Nil when there is nothing to add.
+func (cs CompanyStatus) Notes() []string {
+	var notes []string
+	if cs.SitesTotal != nil {
+		if n := sitesNote(cs.Name, cs.SitesVisible, *cs.SitesTotal); n != "" {
+			notes = append(notes, n)
+		}
+	}
+	return notes
+}
 
 // Statuses returns every connected company's status as last recorded; it sends nothing.
 func (c *Core) Statuses(ctx context.Context) ([]CompanyStatus, error) {
@@ -83,9 +101,13 @@ func (c *Core) Statuses(ctx context.Context) ([]CompanyStatus, error) {
 // last failure decides.
 func statusOf(co vault.Company) CompanyStatus {
 	cs := CompanyStatus{
-		ID: co.ID, Name: co.Name, Sites: sitesOf(co.Sites), Status: StatusUnknown,
+		ID: co.ID, Name: co.Name, Sites: sitesOf(co.Sites), SitesVisible: len(co.Sites), Status: StatusUnknown,
 		AccessExpiresAt: timePtr(co.AccessExpiry), LastRefreshAt: timePtr(co.LastRefresh),
 		Detail: "Not checked yet.",
+	}
+	if co.SitesTotal != nil {
+		total := *co.SitesTotal
+		cs.SitesTotal = &total
 	}
 	if co.LastCheck != nil {
 		cs.LastCheckAt = timePtr(co.LastCheck.CheckedAt)

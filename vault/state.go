@@ -47,6 +47,11 @@ type Company struct {
 	Name string `json:"name"`
 	// Sites are the company's sites (Lightspeed calls them sites; some APIs say stores).
 	Sites []Site `json:"sites"`
+	// SitesTotal is how many sites the company has in all (sites.count from companies/me),
+	// including any the person who granted access can't see, which are missing from Sites.
+	// Nil when not known: a state file from before the app counted them, or a reply without
+	// sites.count. A new field of schema 1: older files simply load without it.
+	SitesTotal *int `json:"sites_total,omitempty"`
 	// ConnectedAt is when the company was (re)connected.
 	ConnectedAt time.Time `json:"connected_at"`
 	// AccessExpiry is when the access token in the keyring stops working.
@@ -85,6 +90,11 @@ type Check struct {
 	CheckedAt time.Time `json:"checked_at"`
 	// ErrorKind is the problem kind when the check failed, "" when it passed.
 	ErrorKind problem.Kind `json:"error_kind,omitempty"`
+	// Sites and SitesTotal are what a passing check learnt about the company's sites, for
+	// whoever records the check to put on the company (Company.Sites, Company.SitesTotal);
+	// Sites is nil when the check did not read the list. Never written into the check itself.
+	Sites      []Site `json:"-"`
+	SitesTotal *int   `json:"-"`
 }
 
 // Failure records a failure for the dashboard and the diagnostics. Never a secret.
