@@ -15,7 +15,9 @@ import (
 // Check probes the given companies (all when ids is empty) in parallel, at most Parallelism
 // at a time: each is refreshed first when its access token expires within RefreshMargin,
 // then `companies/me.json` must answer with the company's own ID, and the site list is read
-// again when its count has changed (see needsSiteList). Latency, HTTP status and the server's clock skew are recorded on each company. The result is in the order of the
+// again when its count has changed (see needsSiteList). A 429 is waited out and retried, and
+// the company's detail says so; it never fails another company's check. Latency, HTTP status and
+// the server's clock skew are recorded on each company. The result is in the order of the
 // state file. An error is returned only when nothing could be checked (no settings, keyring
 // or state unavailable); per-company failures are in each status.
 func (c *Core) Check(ctx context.Context, ids ...int64) ([]CompanyStatus, error) {
@@ -67,6 +69,9 @@ func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) vault
 		return check
 	}
 	check.Detail = fmt.Sprintf("Lightspeed answered in %d ms.", info.Latency.Milliseconds())
+	if note := info.RateLimitNote(); note != "" {
+		check.Detail += " " + note
+	}
 	check.Sites, check.SitesTotal = sites, sitesTotal(me, len(co.Sites))
 	if sites != nil {
 		check.SitesTotal = sitesTotal(me, len(sites))

@@ -154,6 +154,7 @@ func (c *Core) apiClient(s Settings, tokens lightspeed.TokenSource) *lightspeed.
 	client := lightspeed.New(s.profile().APIURL, tokens)
 	client.HTTP = c.http
 	client.Now = c.now
+	client.Pacer = c.pacer
 	return client
 }
 
