@@ -9,6 +9,8 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
+	"github.com/lightspeedconnect/lightspeed-connect/oauth"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // TestCheckRateLimitedCompanyDoesNotFailAnother: one company's 429 is waited out and
@@ -116,5 +118,50 @@ func TestCheckHundredCompaniesUnderAPerTokenLimit(t *testing.T) {
 	}
 	if n := f.practice.Server.Stats().RateLimited; n != 0 {
 		t.Errorf("the server answered 429 %d times", n)
+	}
+}
+
+// TestTokenEndpoint429PassesThrough: when the refresh a check needs is answered 429 at the
+// token endpoint, that company's status carries the OAuth flow's own sentence and kind for
+// it, unchanged by the API client or the core, and the other company is checked as usual.
+func TestTokenEndpoint429PassesThrough(t *testing.T) {
+	f := newFixture(t, PracticeConfig{Companies: 2})
+	ids := f.grantAll(t)
+	ctx := context.Background()
+	f.core.parallelism = 1
+	// The first company's access token runs out now, so its check refreshes first.
+	tokens, err := f.vault.Tokens(ctx, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens.Expiry = time.Now().Add(-time.Minute)
+	if err := f.vault.SaveCompany(ctx, vault.Company{ID: ids[0], Name: "Harbour Burgers Pty Ltd"}, tokens); err != nil {
+		t.Fatal(err)
+	}
+	f.practice.Server.Faults().SetRetryAfter(30 * time.Second)
+	f.practice.Server.Faults().NextToken(1, practice.FaultRateLimited)
+	statuses, err := f.core.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// What the OAuth flow itself says about the same answer.
+	s, err := f.core.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.practice.Server.Faults().NextToken(1, practice.FaultRateLimited)
+	var direct oauth.Refresher
+	_, want := direct.Refresh(ctx, "direct", oauth.RefreshConfig{Profile: s.profile(), ClientID: s.ClientID,
+		ClientSecret: s.ClientSecret, RefreshToken: tokens.RefreshToken, HTTPClient: f.core.http})
+	if want == nil {
+		t.Fatal("the token endpoint's 429 was not a failure")
+	}
+	if got := statuses[0]; got.Detail != problem.Summary(want) || got.Kind != problem.KindOf(want) || got.Status == StatusHealthy {
+		t.Errorf("first company: %s %s %q; the OAuth flow says %s %q", got.Status, got.Kind, got.Detail, problem.KindOf(want), problem.Summary(want))
+	}
+	t.Logf("first company: %s %s %q", statuses[0].Status, statuses[0].Kind, statuses[0].Detail)
+	if got := statuses[1]; got.Status != StatusHealthy {
+		t.Errorf("second company: %s (%s)", got.Status, got.Detail)
 	}
 }
