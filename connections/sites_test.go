@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -64,7 +65,7 @@ func TestHiddenSitesAtConnectAndCheck(t *testing.T) {
 		}
 		s := statuses[0]
 		if s.SitesVisible != 18 || s.SitesTotal == nil || *s.SitesTotal != 20 || len(s.Notes()) != 1 || s.Notes()[0] != want {
-			t.Fatalf("%s: visible %d total %v notes %q", stage, s.SitesVisible, s.SitesTotal, s.Notes())
+			t.Fatalf("%s: visible %d total %s notes %q", stage, s.SitesVisible, totalText(s.SitesTotal), s.Notes())
 		}
 		raw, _ := json.Marshal(s)
 		var fields struct {
@@ -97,7 +98,7 @@ func TestCheckLearnsSitesTotal(t *testing.T) {
 		t.Fatalf("check: %+v, %v", checked, err)
 	}
 	if s := checked[0]; s.SitesVisible != 29 || s.SitesTotal == nil || *s.SitesTotal != 30 || len(s.Notes()) != 1 {
-		t.Fatalf("after a check: visible %d total %v notes %q", s.SitesVisible, s.SitesTotal, s.Notes())
+		t.Fatalf("after a check: visible %d total %s notes %q", s.SitesVisible, totalText(s.SitesTotal), s.Notes())
 	}
 }
 
@@ -136,7 +137,7 @@ func TestOldStateFileLoads(t *testing.T) {
 		t.Fatalf("old state: %+v, %v", statuses, err)
 	}
 	if s := statuses[0]; s.SitesVisible != 1 || s.SitesTotal != nil || s.Notes() != nil || s.Sites[0].Name != "Parramatta" {
-		t.Fatalf("old state company: %+v", s)
+		t.Fatalf("old state company: %d visible, total %s, notes %q, sites %+v", s.SitesVisible, totalText(s.SitesTotal), s.Notes(), s.Sites)
 	}
 	if matches, _ := filepath.Glob(path + ".corrupt-*"); len(matches) != 0 {
 		t.Fatalf("the old file was set aside: %v", matches)
@@ -150,7 +151,7 @@ func TestOldStateFileLoads(t *testing.T) {
 	}
 	co := st.Company(ids[0])
 	if co.SitesTotal == nil || *co.SitesTotal != 3 || len(co.Sites) != 3 || st.Schema != vault.SchemaVersion {
-		t.Fatalf("after a check: total %v, %d sites, schema %d", co.SitesTotal, len(co.Sites), st.Schema)
+		t.Fatalf("after a check: total %s, %d sites, schema %d", totalText(co.SitesTotal), len(co.Sites), st.Schema)
 	}
 }
 
@@ -195,4 +196,12 @@ func TestConnectSixtySitesAfterBare429(t *testing.T) {
 			}
 		})
 	}
+}
+
+// totalText prints a site total for a failure message: the number, or "unknown".
+func totalText(p *int) string {
+	if p == nil {
+		return "unknown"
+	}
+	return strconv.Itoa(*p)
 }
