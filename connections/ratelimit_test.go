@@ -54,6 +54,9 @@ func TestCheckRateLimitedCompanyDoesNotFailAnother(t *testing.T) {
 	if s := statuses[0]; s.ID != ids[0] || s.Kind != problem.KindRateLimited || !strings.Contains(s.Detail, "slow down") {
 		t.Errorf("first company: %s %s (%s)", s.Status, s.Kind, s.Detail)
 	}
+	if fix := statuses[0].Fix(); fix.Action != problem.ActionRetry {
+		t.Errorf("a rate-limited company's fix is %v, want a retry (not the internet connection)", fix.Action)
+	}
 	if s := statuses[1]; s.Status != StatusHealthy {
 		t.Errorf("second company: %s (%s)", s.Status, s.Detail)
 	}

@@ -141,6 +141,8 @@ func fixFor(s Status, kind problem.Kind, companyID int64) problem.Fix {
 		return problem.Fix{Action: problem.ActionReconnect, CompanyID: companyID}
 	case s == StatusCredentialsInvalid:
 		return problem.Fix{Action: problem.ActionCopySettings, CompanyID: companyID}
+	case kind == problem.KindRateLimited: // Lightspeed answered: the connection is fine, only busy
+		return problem.Fix{Action: problem.ActionRetry, CompanyID: companyID}
 	case s == StatusUnreachable:
 		return problem.Fix{Action: problem.ActionCheckInternet, CompanyID: companyID}
 	case kind == problem.KindKeyringUnavailable:
