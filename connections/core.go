@@ -61,8 +61,8 @@ type Options struct {
 	// RequestsPerMinute paces API requests per access token (each company has its own), below
 	// Lightspeed's per-minute limit. Default: lightspeed.DefaultRequestsPerMinute (120, two
 	// thirds of the ~180 a minute reported for integrations like this one); set 60 or less
-	// for an account on the ~60 a minute limit. Whatever the pace, a 429 from Lightspeed is
-	// waited out and retried.
+	// for an account on the ~60 a minute limit; 0 or less means the default. Whatever the
+	// pace, a 429 from Lightspeed is waited out and retried.
 	RequestsPerMinute int
 }
 
