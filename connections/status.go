@@ -49,14 +49,11 @@ func statusFor(err error) Status {
 // CompanyStatus is one company as the dashboard and `status` show it. Its JSON form is the
 // stable `status --json` format.
 type CompanyStatus struct {
-	ID    int64  `json:"company_id"`
-	Name  string `json:"company_name"`
-	Sites []Site `json:"sites"`
-	// SitesVisible is how many sites the connection can see (len(Sites)).
-	SitesVisible int `json:"sites_visible"`
-	// SitesTotal is how many sites the company has in all (Lightspeed's sites.count), also
-	// those the person who granted access can't see; nil (null) until the app has counted them.
-	SitesTotal      *int       `json:"sites_total"`
+	ID              int64      `json:"company_id"`
+	Name            string     `json:"company_name"`
+	Sites           []Site     `json:"sites"`
+	SitesVisible    int        `json:"sites_visible"` // how many sites the connection sees: len(Sites)
+	SitesTotal      *int       `json:"sites_total"`   // all the company's sites (sites.count), also those out of sight; nil until counted
 	Status          Status     `json:"status"`
 	AccessExpiresAt *time.Time `json:"access_expires_at"`
 	LastRefreshAt   *time.Time `json:"last_refresh_at"`
