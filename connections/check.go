@@ -25,7 +25,7 @@ func (c *Core) Check(ctx context.Context, ids ...int64) ([]CompanyStatus, error)
 	if err != nil {
 		return nil, err
 	}
-	checks := make([]vault.Check, len(companies))
+	checks := make([]checked, len(companies))
 	c.forEach(companies, func(i int, co vault.Company) { checks[i] = c.checkOne(ctx, s, co) })
 	return c.recordChecks(ctx, companies, checks)
 }
@@ -43,8 +43,17 @@ func (c *Core) forEach(companies []vault.Company, fn func(i int, co vault.Compan
 	_ = g.Wait()
 }
 
+// checked is one company's health check, and what a passing one learnt about its sites.
+type checked struct {
+	check vault.Check
+	// sites is the site list read again (nil when it was not read); total is sites.count
+	// (nil when unknown). The recorder puts them on the company.
+	sites []vault.Site
+	total *int
+}
+
 // checkOne runs one company's health check and describes the outcome.
-func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) vault.Check {
+func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) checked {
 	client := c.apiClient(s, companyTokens{core: c, settings: s, id: co.ID})
 	me, info, err := client.MeWithInfo(ctx)
 	if err == nil && me.ID != co.ID {
@@ -66,17 +75,17 @@ func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) vault
 	}
 	if err != nil {
 		check.Detail, check.ErrorKind = problem.Summary(err), problem.KindOf(err)
-		return check
+		return checked{check: check}
 	}
 	check.Detail = fmt.Sprintf("Lightspeed answered in %d ms.", info.Latency.Milliseconds())
 	if note := info.RateLimitNote(); note != "" {
 		check.Detail += " " + note
 	}
-	check.Sites, check.SitesTotal = sites, sitesTotal(me, len(co.Sites))
+	out := checked{check: check, sites: sites, total: sitesTotal(me, len(co.Sites))}
 	if sites != nil {
-		check.SitesTotal = sitesTotal(me, len(sites))
+		out.total = sitesTotal(me, len(sites))
 	}
-	return check
+	return out
 }
 
 // needsSiteList tells whether a check reads the site list again: when the company's
@@ -105,7 +114,7 @@ func withListInfo(me, list lightspeed.CallInfo, failed bool) lightspeed.CallInfo
 }
 
 // recordChecks stores the checks in one write and returns the new statuses.
-func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, checks []vault.Check) ([]CompanyStatus, error) {
+func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, checks []checked) ([]CompanyStatus, error) {
 	var out []CompanyStatus
 	err := c.vault.Store.Update(ctx, func(st *vault.State) error {
 		out = out[:0]
@@ -114,16 +123,15 @@ func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, chec
 			if rec == nil { // disconnected meanwhile
 				continue
 			}
-			check := checks[i]
-			if check.Sites != nil {
-				rec.Sites = check.Sites
-			}
-			if check.SitesTotal != nil {
-				rec.SitesTotal = check.SitesTotal
-			}
-			check.Sites, check.SitesTotal = nil, nil
+			check := checks[i].check
 			rec.LastCheck = &check
-			if checks[i].ErrorKind == "" {
+			if checks[i].sites != nil {
+				rec.Sites = checks[i].sites
+			}
+			if checks[i].total != nil {
+				rec.SitesTotal = checks[i].total
+			}
+			if check.ErrorKind == "" {
 				rec.LastError = nil
 			}
 			out = append(out, statusOf(*rec))

@@ -90,11 +90,6 @@ type Check struct {
 	CheckedAt time.Time `json:"checked_at"`
 	// ErrorKind is the problem kind when the check failed, "" when it passed.
 	ErrorKind problem.Kind `json:"error_kind,omitempty"`
-	// Sites and SitesTotal are what a passing check learnt about the company's sites, for
-	// whoever records the check to put on the company (Company.Sites, Company.SitesTotal);
-	// Sites is nil when the check did not read the list. Never written into the check itself.
-	Sites      []Site `json:"-"`
-	SitesTotal *int   `json:"-"`
 }
 
 // Failure records a failure for the dashboard and the diagnostics. Never a secret.
