@@ -126,7 +126,8 @@ func TestCheckHundredCompaniesUnderAPerTokenLimit(t *testing.T) {
 
 // TestTokenEndpoint429PassesThrough: when the refresh a check needs is answered 429 at the
 // token endpoint, that company's status carries the OAuth flow's own sentence and kind for
-// it, unchanged by the API client or the core, and the other company is checked as usual.
+// it ("… is busy; try again in 30 s."), unchanged by the API client or the core, with a retry
+// as its fix, and the other company is checked as usual.
 func TestTokenEndpoint429PassesThrough(t *testing.T) {
 	f := newFixture(t, PracticeConfig{Companies: 2})
 	ids := f.grantAll(t)
@@ -163,7 +164,9 @@ func TestTokenEndpoint429PassesThrough(t *testing.T) {
 	if got := statuses[0]; got.Detail != problem.Summary(want) || got.Kind != problem.KindOf(want) || got.Status == StatusHealthy {
 		t.Errorf("first company: %s %s %q; the OAuth flow says %s %q", got.Status, got.Kind, got.Detail, problem.KindOf(want), problem.Summary(want))
 	}
-	t.Logf("first company: %s %s %q", statuses[0].Status, statuses[0].Kind, statuses[0].Detail)
+	if got := statuses[0]; got.Kind != problem.KindRateLimited || !strings.HasSuffix(got.Detail, " is busy; try again in 30 s.") || got.Fix().Action != problem.ActionRetry {
+		t.Errorf("first company: %s %q, fix %v; want rate_limited, \"… is busy; try again in 30 s.\" and a retry", got.Kind, got.Detail, got.Fix().Action)
+	}
 	if got := statuses[1]; got.Status != StatusHealthy {
 		t.Errorf("second company: %s (%s)", got.Status, got.Detail)
 	}
