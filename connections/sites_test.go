@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
@@ -204,4 +205,29 @@ func totalText(p *int) string {
 		return "unknown"
 	}
 	return strconv.Itoa(*p)
+}
+
+// TestCheckNeverStoresAShortSiteList: when a check reads the site list again and a later
+// page fails, the check fails with a plain sentence and the list stored before is kept whole.
+func TestCheckNeverStoresAShortSiteList(t *testing.T) {
+	f := newFixture(t, PracticeConfig{Sites: 60, HiddenSites: 5})
+	got, err := f.connect(t, 0, ConnectOptions{})
+	if err != nil || len(got.Company.Sites) != 55 {
+		t.Fatalf("connect: %v", err)
+	}
+	// The check's requests: companies/me, then sites pages 1, 2 (fails) …
+	f.practice.Server.Faults().NextAPI(2, practice.FaultNone)
+	f.practice.Server.Faults().NextAPI(1, practice.FaultServerError)
+	ctx := context.Background()
+	statuses, err := f.core.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := statuses[0]
+	if s.Status == StatusHealthy || s.Kind != problem.KindServer || !strings.Contains(s.Detail, "Lightspeed") {
+		t.Fatalf("check: %s %s (%s)", s.Status, s.Kind, s.Detail)
+	}
+	if s.SitesVisible != 55 || s.SitesTotal == nil || *s.SitesTotal != 60 || len(s.Notes()) != 1 {
+		t.Fatalf("after a failed re-read: %d visible, total %s", s.SitesVisible, totalText(s.SitesTotal))
+	}
 }
