@@ -18,65 +18,7 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
-// dotenvUnquote is the reader's side of dotenvQuote, written from the documented rules.
-func dotenvUnquote(s string) (string, error) {
-	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
-		return "", fmt.Errorf("not double-quoted: %q", s)
-	}
-	var b strings.Builder
-	in := s[1 : len(s)-1]
-	for i := 0; i < len(in); i++ {
-		c := in[i]
-		switch {
-		case c == '"' || c == '\n' || c == '\r' || c == '$' || c == '`':
-			return "", fmt.Errorf("unescaped %q at %d in %q", c, i, s)
-		case c != '\\':
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		if i == len(in) {
-			return "", fmt.Errorf("dangling backslash in %q", s)
-		}
-		switch in[i] {
-		case '\\', '"', '$', '`':
-			b.WriteByte(in[i])
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		default:
-			return "", fmt.Errorf("unknown escape \\%c in %q", in[i], s)
-		}
-	}
-	return b.String(), nil
-}
-
-// parseDotenv reads an export back into a map, failing on any line that is not KEY="value".
-func parseDotenv(t *testing.T, text string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		key, quoted, ok := strings.Cut(line, "=")
-		if !ok || key == "" || strings.Trim(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
-			t.Fatalf("bad line %q", line)
-		}
-		v, err := dotenvUnquote(quoted)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, dup := out[key]; dup {
-			t.Fatalf("key %s twice", key)
-		}
-		out[key] = v
-	}
-	return out
-}
-
-var tricky = "Joe's \"Burgers\" $HOME `id` \\ back\nnew line\r\tand é"
+var tricky = "Joe's \"Burgers\" `id` \\ back\nnew line\r\tand é # not a comment"
 
 func sampleDoc(companies int, withSecret bool) Doc {
 	doc := Doc{ExportedAt: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC), ClientID: "cid-1",
@@ -131,6 +73,7 @@ func TestWriteExportJSON(t *testing.T) {
 	}
 }
 
+// TestWriteExportDotenv writes the .env export and reads it with godotenv and python-dotenv.
 func TestWriteExportDotenv(t *testing.T) {
 	for _, n := range []int{1, 2} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
@@ -140,8 +83,7 @@ func TestWriteExportDotenv(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkPrivate(t, path)
-			data, _ := os.ReadFile(path)
-			env := parseDotenv(t, string(data))
+			env := readDotenv(t, path)
 			want := map[string]string{
 				"LIGHTSPEED_CLIENT_ID": "cid-1", "LIGHTSPEED_CLIENT_SECRET": doc.ClientSecret,
 				"LIGHTSPEED_TOKEN_URL": doc.TokenURL, "LIGHTSPEED_API_BASE_URL": doc.APIBaseURL,
@@ -231,24 +173,6 @@ func TestExportFormats(t *testing.T) {
 	_, err := ParseFormat("yaml")
 	wantKind(t, err, problem.KindUsage)
 	wantKind(t, Write(filepath.Join(t.TempDir(), "x"), "yaml", Doc{}, false), problem.KindUsage)
-}
-
-func TestDotenvQuote(t *testing.T) {
-	tests := map[string]string{
-		"":              `""`,
-		"plain":         `"plain"`,
-		`a"b`:           `"a\"b"`,
-		`a\b`:           `"a\\b"`,
-		"$HOME":         `"\$HOME"`,
-		"`id`":          "\"\\`id\\`\"",
-		"one\ntwo\r":    `"one\ntwo\r"`,
-		"tab\there é ü": "\"tab\there é ü\"",
-	}
-	for in, want := range tests {
-		if got := dotenvQuote(in); got != want {
-			t.Errorf("dotenvQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
 }
 
 func TestExportDocNeverPrintsItsSecrets(t *testing.T) {
