@@ -249,8 +249,10 @@ func TestInexactNamesTheKeys(t *testing.T) {
 	if got := Inexact(FormatDotenv, doc); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("Inexact = %q, want %q", got, want)
 	}
-	if got := Inexact(FormatJSON, doc); len(got) != 0 {
-		t.Errorf("JSON: Inexact = %q, want none", got)
+	for _, f := range []Format{FormatJSON, FormatK8sSecret} {
+		if got := Inexact(f, doc); len(got) != 0 {
+			t.Errorf("%s: Inexact = %q, want none", f, got)
+		}
 	}
 	if got := Inexact(FormatDotenv, sampleDoc(2, true)); len(got) != 0 {
 		t.Errorf("the sample export has inexact keys %q", got)

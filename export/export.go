@@ -1,5 +1,5 @@
-// Package export writes the files that hand tokens to an integration: JSON and dotenv, whole or
-// not at all, readable only by their owner. It knows nothing of where the tokens come from;
+// Package export writes the files that hand tokens to an integration: JSON, dotenv and a
+// Kubernetes Secret manifest, whole or not at all, readable only by their owner. It knows nothing of where the tokens come from;
 // the connections core gathers them and calls Write.
 package export
 
@@ -24,18 +24,23 @@ const (
 	FormatJSON Format = "json"
 	// FormatDotenv is KEY='value' lines for .env files.
 	FormatDotenv Format = "dotenv"
+	// FormatK8sSecret is a Kubernetes Secret manifest (YAML) with the dotenv keys in stringData.
+	FormatK8sSecret Format = "k8s-secret"
 )
 
-// ParseFormat reads a format name as typed on the command line ("json", "dotenv" or "env").
+// ParseFormat reads a format name as typed on the command line ("json", "dotenv", "env" or
+// "k8s-secret").
 func ParseFormat(s string) (Format, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "json":
 		return FormatJSON, nil
 	case "dotenv", "env", ".env":
 		return FormatDotenv, nil
+	case "k8s-secret", "k8s", "kubernetes-secret":
+		return FormatK8sSecret, nil
 	}
 	return "", problem.New(problem.KindUsage,
-		"The export format must be json or dotenv.", nil).WithDetail("unknown format %q", s)
+		"The export format must be json, dotenv or k8s-secret.", nil).WithDetail("unknown format %q", s)
 }
 
 // Doc is what an export file holds. It carries secrets, so it prints redacted (String,
@@ -152,14 +157,19 @@ func Inexact(format Format, doc Doc) []string {
 // When exactly one company is exported, its keys are repeated without the "<n>_" part
 // (LIGHTSPEED_COMPANY_ID, LIGHTSPEED_ACCESS_TOKEN, LIGHTSPEED_REFRESH_TOKEN, …), so the
 // simplest names work for the common case.
-
+//
+// K8s-secret is a Kubernetes Secret manifest (apiVersion v1, kind Secret, type Opaque) whose
+// stringData holds the dotenv keys and values; see encodeK8sSecret.
 func encode(w io.Writer, format Format, doc Doc) error {
 	f, err := ParseFormat(string(format))
 	if err != nil {
 		return err
 	}
-	if f == FormatDotenv {
+	switch f {
+	case FormatDotenv:
 		return encodeDotenv(w, doc)
+	case FormatK8sSecret:
+		return encodeK8sSecret(w, doc)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -170,6 +170,11 @@ func TestExportFormats(t *testing.T) {
 			t.Errorf("ParseFormat(%q) = %q, %v", in, got, err)
 		}
 	}
+	for _, in := range []string{"k8s-secret", "K8S-Secret", "k8s"} {
+		if got, err := ParseFormat(in); err != nil || got != FormatK8sSecret {
+			t.Errorf("ParseFormat(%q) = %q, %v", in, got, err)
+		}
+	}
 	_, err := ParseFormat("yaml")
 	wantKind(t, err, problem.KindUsage)
 	wantKind(t, Write(filepath.Join(t.TempDir(), "x"), "yaml", Doc{}, false), problem.KindUsage)

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/joho/godotenv"
+	"go.yaml.in/yaml/v3"
 )
 
 // dotenvSeeds are FuzzDotenvValue's seed corpus; TestDotenvSeedsWithPython reads them with
@@ -78,7 +80,7 @@ func corpusString(data []byte) (string, bool) {
 
 // FuzzWriteExport: whatever the names and tokens hold, an export file is written whole with
 // mode 0600, and real readers read the same values back: encoding/json for JSON, godotenv for
-// dotenv (where the value is exact).
+// dotenv (where the value is exact), a YAML parser for the Kubernetes Secret.
 func FuzzWriteExport(f *testing.F) {
 	f.Add("Harbour Burgers Pty Ltd", "Parramatta", "access", "refresh", "secret", int64(31001))
 	f.Add(tricky, "=;#\x00", "a\"b", "\\", "$x`y`", int64(-1))
@@ -90,7 +92,7 @@ func FuzzWriteExport(f *testing.F) {
 				AccessToken: access, RefreshToken: refresh}}}
 		want := [5]string{name, site, access, refresh, secret}
 		dir := t.TempDir()
-		for _, format := range []Format{FormatJSON, FormatDotenv} {
+		for _, format := range []Format{FormatJSON, FormatDotenv, FormatK8sSecret} {
 			path := filepath.Join(dir, "export."+string(format))
 			if err := Write(path, format, doc, false); err != nil {
 				t.Fatalf("%s: %v", format, err)
@@ -109,7 +111,7 @@ func FuzzWriteExport(f *testing.F) {
 			for i := range want {
 				w := want[i]
 				if format != FormatDotenv {
-					w = validUTF8(w) // JSON holds only UTF-8
+					w = validUTF8(w) // JSON and YAML hold only UTF-8
 				}
 				if got[i] != w && !inexact[keys[i]] {
 					t.Fatalf("%s: %s reads back %q, want %q", format, keys[i], got[i], w)
@@ -130,6 +132,11 @@ func readBack(t *testing.T, format Format, data []byte) [5]string {
 		}
 		return [5]string{env["LIGHTSPEED_COMPANY_NAME"], env["LIGHTSPEED_SITE_1_NAME"],
 			env["LIGHTSPEED_ACCESS_TOKEN"], env["LIGHTSPEED_REFRESH_TOKEN"], env["LIGHTSPEED_CLIENT_SECRET"]}
+	case FormatK8sSecret:
+		s := decodeSecret(t, data)
+		d := s.StringData
+		return [5]string{d["LIGHTSPEED_COMPANY_NAME"], d["LIGHTSPEED_SITE_1_NAME"],
+			d["LIGHTSPEED_ACCESS_TOKEN"], d["LIGHTSPEED_REFRESH_TOKEN"], d["LIGHTSPEED_CLIENT_SECRET"]}
 	}
 	var doc struct {
 		ClientSecret string `json:"client_secret"`
@@ -145,4 +152,30 @@ func readBack(t *testing.T, format Format, data []byte) [5]string {
 	}
 	c := doc.Companies[0]
 	return [5]string{c.Name, c.Sites[0].Name, c.AccessToken, c.RefreshToken, doc.ClientSecret}
+}
+
+// secretManifest mirrors the fields of Kubernetes' corev1.Secret that the export writes.
+type secretManifest struct {
+	APIVersion string `yaml:"apiVersion"`
+	Kind       string `yaml:"kind"`
+	Metadata   struct {
+		Name string `yaml:"name"`
+	} `yaml:"metadata"`
+	Type       string            `yaml:"type"`
+	StringData map[string]string `yaml:"stringData"`
+}
+
+// decodeSecret parses a manifest strictly (no unknown fields, one document).
+func decodeSecret(t testing.TB, data []byte) secretManifest {
+	t.Helper()
+	var s secretManifest
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil {
+		t.Fatalf("the Secret manifest does not parse: %v", err)
+	}
+	if s.APIVersion != "v1" || s.Kind != "Secret" || s.Type != "Opaque" || s.Metadata.Name == "" {
+		t.Fatalf("not a v1 Opaque Secret: %+v", s.Metadata)
+	}
+	return s
 }
