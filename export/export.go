@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -103,7 +105,11 @@ func (c Company) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, c.String()) 
 
 // Write writes doc to path in format, mode 0600, atomically: the file is either complete
 // or absent (a full disk leaves no partial file, and with force an existing file stays intact
-// until the new one is complete). Without force an existing file is KindExists.
+// until the new one is complete). Without force an existing file is KindExists. A symbolic
+// link or anything else that is not an ordinary file at path is refused even with force
+// (KindStorage): the export never writes through a link, and never opens path itself, it
+// writes a new file beside it and moves that into place, which replaces a name, not what a
+// link points to.
 func Write(path string, format Format, doc Doc, force bool) error {
 	return write(path, format, doc, atomicfile.Options{Force: force})
 }
@@ -112,7 +118,27 @@ func write(path string, format Format, doc Doc, opts atomicfile.Options) error {
 	if _, err := ParseFormat(string(format)); err != nil {
 		return err
 	}
+	if err := refuseSpecial(path); err != nil {
+		return err
+	}
 	return atomicfile.Write(path, opts, func(w io.Writer) error { return encode(w, format, doc) })
+}
+
+// refuseSpecial refuses a path that holds a symbolic link, a folder or a device.
+func refuseSpecial(path string) error {
+	info, err := os.Lstat(path)
+	switch {
+	case err != nil || info.Mode().IsRegular():
+		return nil
+	case info.Mode()&fs.ModeSymlink != 0:
+		return problem.New(problem.KindStorage, path+" is a link to another file, and exports never write through a link. "+
+			"Choose another name.", fs.ErrExist).WithDetail("refused to export over the symbolic link %s", path)
+	case info.IsDir():
+		return problem.New(problem.KindStorage, path+" is a folder. Choose a file name inside it.", fs.ErrExist).
+			WithDetail("refused to export over the folder %s", path)
+	}
+	return problem.New(problem.KindStorage, path+" isn't an ordinary file. Choose another name.", fs.ErrExist).
+		WithDetail("refused to export over %s (mode %v)", path, info.Mode())
 }
 
 // Inexact lists the keys whose values no way of writing them in format lets every common

@@ -142,6 +142,44 @@ func TestWriteExportRefusesToOverwriteUnlessForced(t *testing.T) {
 	noTempFiles(t, filepath.Dir(path))
 }
 
+// TestExportNeverWritesThroughALink: a symbolic link at the path is refused, with or without
+// force, and what it points to is left as it was; so are a folder and a named pipe.
+func TestExportNeverWritesThroughALink(t *testing.T) {
+	dir := t.TempDir()
+	pointee := filepath.Join(dir, "precious.txt")
+	if err := os.WriteFile(pointee, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "export.json")
+	if err := os.Symlink(pointee, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	dangling := filepath.Join(dir, "dangling.env")
+	if err := os.Symlink(filepath.Join(dir, "nowhere"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{link, dangling} {
+		for _, force := range []bool{false, true} {
+			err := Write(path, FormatDotenv, sampleDoc(1, true), force)
+			wantKind(t, err, problem.KindStorage)
+			if !strings.Contains(problem.Summary(err), "link") {
+				t.Errorf("summary %q does not say it is a link", problem.Summary(err))
+			}
+			if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+				t.Fatalf("the link %s was replaced", path)
+			}
+		}
+	}
+	if got, _ := os.ReadFile(pointee); string(got) != "keep me" {
+		t.Fatalf("the file behind the link was changed to %q", got)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "nowhere")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a file was made where the dangling link points")
+	}
+	wantKind(t, Write(dir, FormatJSON, sampleDoc(1, false), true), problem.KindStorage)
+	noTempFiles(t, dir)
+}
+
 func TestExportOnAFullDiskLeavesNoPartialFile(t *testing.T) {
 	for _, force := range []bool{false, true} {
 		dir := t.TempDir()
