@@ -17,30 +17,39 @@ type Format string
 const (
 	// FormatJSON is one JSON object (the default).
 	FormatJSON Format = Format(export.FormatJSON)
-	// FormatDotenv is KEY="value" lines for .env files.
+	// FormatDotenv is KEY='value' lines for .env files.
 	FormatDotenv Format = Format(export.FormatDotenv)
+	// FormatK8sSecret is a Kubernetes Secret manifest (YAML) with the .env keys in stringData.
+	FormatK8sSecret Format = Format(export.FormatK8sSecret)
 )
 
-// ParseFormat reads a format name as a person types it ("json", "dotenv", "env" or ".env").
+// ParseFormat reads a format name as a person types it ("json", "dotenv", "env", ".env" or
+// "k8s-secret").
 func ParseFormat(name string) (Format, error) {
 	f, err := export.ParseFormat(name)
 	return Format(f), err
 }
 
 // FormatFor picks the format a file's name asks for: dotenv for ".env" or a name ending in
-// ".env", JSON for anything else.
+// ".env", the Kubernetes Secret for a name ending in ".yaml" or ".yml", JSON for anything else.
 func FormatFor(path string) Format {
 	base := filepath.Base(path)
-	if strings.EqualFold(filepath.Ext(base), ".env") || strings.EqualFold(base, ".env") {
+	switch ext := strings.ToLower(filepath.Ext(base)); {
+	case ext == ".env" || strings.EqualFold(base, ".env"):
 		return FormatDotenv
+	case ext == ".yaml" || ext == ".yml":
+		return FormatK8sSecret
 	}
 	return FormatJSON
 }
 
-// Ext is the file name ending that goes with the format: ".json" or ".env".
+// Ext is the file name ending that goes with the format: ".json", ".env" or ".yaml".
 func (f Format) Ext() string {
-	if f == FormatDotenv {
+	switch f {
+	case FormatDotenv:
 		return ".env"
+	case FormatK8sSecret:
+		return ".yaml"
 	}
 	return ".json"
 }
@@ -49,7 +58,7 @@ func (f Format) Ext() string {
 type ExportRequest struct {
 	// Path is the file to write.
 	Path string
-	// Format is FormatJSON (the default when empty) or FormatDotenv.
+	// Format is FormatJSON (the default when empty), FormatDotenv or FormatK8sSecret.
 	Format Format
 	// CompanyIDs are the companies to export; nil or empty means all.
 	CompanyIDs []int64
