@@ -68,16 +68,23 @@ type ExportRequest struct {
 	Force bool
 }
 
+// Exported is what an export did.
+type Exported struct {
+	// Warnings are plain sentences both faces show after "Saved to …": today, which .env
+	// values not every reader will read back exactly.
+	Warnings []string
+}
+
 // Export writes the chosen companies' tokens to a file: mode 0600, whole or not at all, never
-// over an existing file unless forced (KindExists). The tokens are read under the lock, so a
-// refresh elsewhere cannot rotate one half way.
-func (c *Core) Export(ctx context.Context, req ExportRequest) error {
+// over an existing file unless forced (KindExists), never through a symbolic link. The tokens
+// are read under the lock, so a refresh elsewhere cannot rotate one half way.
+func (c *Core) Export(ctx context.Context, req ExportRequest) (Exported, error) {
 	if _, err := ParseFormat(string(req.Format)); err != nil {
-		return err
+		return Exported{}, err
 	}
 	snap, err := c.vault.Snapshot(ctx, req.CompanyIDs, req.IncludeClientSecret)
 	if err != nil {
-		return fmt.Errorf("could not export: %w", err)
+		return Exported{}, fmt.Errorf("could not export: %w", err)
 	}
 	doc := export.Doc{ExportedAt: c.now(), ClientID: snap.Integration.ClientID, ClientSecret: snap.ClientSecret,
 		TokenURL: snap.Integration.TokenURL, APIBaseURL: snap.Integration.APIBaseURL}
@@ -85,9 +92,25 @@ func (c *Core) Export(ctx context.Context, req ExportRequest) error {
 		doc.Companies = append(doc.Companies, exportCompany(co, snap.Tokens[i]))
 	}
 	if err := export.Write(req.Path, export.Format(req.Format), doc, req.Force); err != nil {
-		return fmt.Errorf("could not export: %w", err)
+		return Exported{}, fmt.Errorf("could not export: %w", err)
 	}
-	return nil
+	var out Exported
+	if keys := export.Inexact(export.Format(req.Format), doc); len(keys) > 0 {
+		out.Warnings = append(out.Warnings, inexactWarning(keys))
+	}
+	return out, nil
+}
+
+// inexactWarning names the .env keys whose values not every reader reads back exactly.
+func inexactWarning(keys []string) string {
+	if len(keys) == 1 {
+		return "The value of " + keys[0] + " can't be written in a .env file so that every reader reads it " +
+			"back the same: some, such as python-dotenv, will read it differently. The JSON and Kubernetes " +
+			"Secret formats keep it exact."
+	}
+	return "The values of " + strings.Join(keys, ", ") + " can't be written in a .env file so that every " +
+		"reader reads them back the same: some, such as python-dotenv, will read them differently. The JSON " +
+		"and Kubernetes Secret formats keep them exact."
 }
 
 // exportCompany is one company and its tokens as an export file holds them.
