@@ -87,11 +87,3 @@ func homeDir() string {
 	}
 	return "."
 }
-
-// removeIfEmpty removes a file the save dialog made empty, so that exporting to it does not
-// ask about replacing a file the person has just chosen.
-func removeIfEmpty(path string) {
-	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() && info.Size() == 0 {
-		_ = os.Remove(path)
-	}
-}
