@@ -120,7 +120,7 @@ var dotenvCases = []struct {
 }{
 	{"$HOME", true}, {"Joe's $HOME", false}, {"${HOME}", false}, {"Burgers ${HOME} & Co", false},
 	{"${HOME:-x}", false}, {"${}", false}, {"$", true}, {"$(id)", true}, {"$ 5", true}, {"it's $5", false},
-	{"Joe's", true}, {"'", true}, {"'quoted'", true}, {`"`, true}, {`say "hi"`, true}, {`Joe's "Burgers"`, true},
+	{"Joe's", true}, {"'", true}, {"'quoted'", true}, {`"`, true}, {`say "hi"`, true}, {`Joe's "Burgers"`, true}, {`Joe's\`, true}, {"Joe's Burgers Pty Ltd", true},
 	{`Joe's "A" # "B"`, false}, {`\`, true}, {`back\slash`, true}, {`double\\backslash`, true}, {`trailing\`, true},
 	{`it's \$HOME`, false}, {`\$HOME`, true}, {`\n`, true}, {"`id`", true}, {"\\`", true}, {"# hash", true},
 	{"a #b", true}, {"a#b", true}, {"line\nbreak", true}, {"line\nbreak $HOME", true}, {"it's\non two lines", true},
