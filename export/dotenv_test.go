@@ -21,10 +21,8 @@ const systemPython = "/usr/bin/python3"
 
 var pythonChecks sync.Map // module name → error from importing it
 
-// needPython skips the test when the system Python or its module is missing, except inside
-// scripts/test-env (make test), where the oracle must be there and its absence fails.
-func needPython(t testing.TB, module, debianPackage string) {
-	t.Helper()
+// pythonModule reports why the system Python can't import module, or nil when it can.
+func pythonModule(module string) error {
 	v, ok := pythonChecks.Load(module)
 	if !ok {
 		out, err := exec.Command(systemPython, "-c", "import "+module).CombinedOutput()
@@ -34,11 +32,19 @@ func needPython(t testing.TB, module, debianPackage string) {
 		pythonChecks.Store(module, err)
 		v = err
 	}
-	if err, _ := v.(error); err != nil {
+	err, _ := v.(error)
+	return err
+}
+
+// needPython skips the test when the system Python or python-dotenv is missing, except inside
+// scripts/test-env (make test), where scripts/deps has installed it and its absence fails.
+func needPython(t testing.TB) {
+	t.Helper()
+	if err := pythonModule("dotenv"); err != nil {
 		if os.Getenv("LSC_TEST_ENV_INNER") == "1" {
-			t.Fatalf("the %s oracle is missing (%v); run `make deps`, which installs %s", module, err, debianPackage)
+			t.Fatalf("the python-dotenv oracle is missing (%v); run `make deps`, which installs python3-dotenv", err)
 		}
-		t.Skipf("skipping the %s oracle: %v (install %s, or run `make test`)", module, err, debianPackage)
+		t.Skipf("skipping the python-dotenv oracle: %v (install python3-dotenv, or run `make test`)", err)
 	}
 }
 
@@ -46,7 +52,7 @@ func needPython(t testing.TB, module, debianPackage string) {
 // file it cannot read at all comes back as nil.
 func pythonDotenv(t testing.TB, paths ...string) []map[string]*string {
 	t.Helper()
-	needPython(t, "dotenv", "python3-dotenv")
+	needPython(t)
 	const script = `
 import json, sys
 from dotenv import dotenv_values

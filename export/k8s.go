@@ -19,12 +19,16 @@ import (
 //	stringData:
 //	  LIGHTSPEED_CLIENT_ID: "…"                      (the dotenv keys and values, in order)
 //
-// The YAML library quotes whatever needs quoting, so every value reads back as the same
-// string; invalid UTF-8, which YAML cannot hold, becomes U+FFFD as in the JSON export.
+// Every value is double-quoted, so it reads back as the same string in YAML 1.2 and in YAML
+// 1.1, which Kubernetes' own reader and PyYAML follow: unquoted, yes, on, off and 12:30:00 are
+// booleans and numbers there, and a Secret with a non-string value is refused. Invalid UTF-8,
+// which YAML cannot hold, becomes U+FFFD as in the JSON export.
 func encodeK8sSecret(w io.Writer, doc Doc) error {
 	data := &yaml.Node{Kind: yaml.MappingNode}
 	for _, p := range envPairs(doc) {
-		data.Content = append(data.Content, yamlString(p.key), yamlString(validUTF8(p.value)))
+		value := yamlString(validUTF8(p.value))
+		value.Style = yaml.DoubleQuotedStyle
+		data.Content = append(data.Content, yamlString(p.key), value)
 	}
 	manifest := &yaml.Node{Kind: yaml.MappingNode,
 		HeadComment: "Lightspeed Connect export, " + timeText(doc.ExportedAt) +
