@@ -23,7 +23,7 @@ func TestWriteExportK8sSecret(t *testing.T) {
 		doc.Companies[0].Sites[0].Code = "007"
 		doc.Companies[0].Sites[1].Name = "true"
 		// What YAML 1.1 readers (PyYAML, and Kubernetes' own) would take for something else.
-		for i, v := range []string{"yes", "on", "No", "~", "null", "0o17", "012", "1_000", "0x1F", ".inf", "2026-01-02", "12:30:00", "=", "<<", "- x", "? y", "@z", "%TAG", "", " lead", "trail ", "\ttab", "a\u00e9"} {
+		for i, v := range []string{"yes", "on", "No", "~", "null", "0o17", "012", "1_000", "0x1F", ".inf", "2026-01-02", "12:30:00", "=", "<<", "- x", "? y", "@z", "%TAG", "", " lead", "trail ", "\ttab", "a\u00e9", "\u2028\u0085\ufeff\x00\x7f\t\n\r"} {
 			doc.Companies[0].Sites = append(doc.Companies[0].Sites, Site{ID: int64(100 + i), Name: v, Code: v})
 		}
 		path := filepath.Join(t.TempDir(), "secret.yaml")
