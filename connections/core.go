@@ -7,6 +7,7 @@ package connections
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/oauth"
@@ -66,6 +67,12 @@ type Core struct {
 	parallelism int
 	now         func() time.Time
 	refresher   oauth.Refresher
+	flights     flights // refreshes in their critical section (see Drain)
+	// unstored holds tokens refreshed but not stored (the keyring refused them), per
+	// company: the next refresh or retry uses them, never the older stored ones, which a
+	// server that rotates refresh tokens has revoked.
+	unstoredMu sync.Mutex
+	unstored   map[int64]vault.Tokens
 }
 
 // Open returns a Core over the vault that opts locate. It touches neither the disk nor the
