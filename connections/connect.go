@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/export"
@@ -223,15 +225,40 @@ func (c *Core) unsaved(company vault.Company, tokens vault.Tokens, s Settings, c
 	return &UnsavedError{
 		core: c, kind: unsavedConnect, company: company, tokens: tokens, settings: s, cause: cause,
 		summary: fmt.Sprintf("Lightspeed approved %s, but this computer couldn't store the connection: %s Keep the app open: try storing it again, or export it to a file so nothing is lost.",
-			company.Name, problem.Summary(cause)),
+			company.Name, lossless(cause)),
 	}
+}
+
+// nothingLost matches the reassurance some failure sentences end with. Where tokens exist
+// only in memory something can be lost, so an unsaved sentence quotes its cause without it.
+var nothingLost = regexp.MustCompile(`(?i)(;\s*nothing (?:has been|was|is) lost\.?)|(\s*nothing (?:has been|was|is) lost[.;]?\s*)`)
+
+// lossless is err's summary without a claim that nothing has been lost.
+func lossless(err error) string {
+	out := nothingLost.ReplaceAllStringFunc(problem.Summary(err), func(m string) string {
+		if strings.HasPrefix(m, ";") {
+			return "."
+		}
+		return " "
+	})
+	out = strings.Join(strings.Fields(out), " ")
+	// "… Nothing has been lost; try again" leaves "try again": capitalise the sentence start.
+	for i := 0; i+2 < len(out); i++ {
+		if out[i] == '.' && out[i+1] == ' ' && out[i+2] >= 'a' && out[i+2] <= 'z' {
+			out = out[:i+2] + strings.ToUpper(out[i+2:i+3]) + out[i+3:]
+		}
+	}
+	if out != "" && !strings.HasSuffix(out, ".") {
+		out += "."
+	}
+	return out
 }
 
 func (c *Core) unsavedLookUp(tokens vault.Tokens, s Settings, cause error) *UnsavedError {
 	return &UnsavedError{
 		core: c, kind: unsavedLookUp, tokens: tokens, settings: s, cause: cause,
 		summary: fmt.Sprintf("Lightspeed approved the connection, but the app couldn't find out which company it is for: %s Keep the app open: try again, or export it to a file so nothing is lost.",
-			problem.Summary(cause)),
+			lossless(cause)),
 	}
 }
 
@@ -247,7 +274,7 @@ func (c *Core) unsavedRefresh(ctx context.Context, s Settings, companyID int64, 
 	return &UnsavedError{
 		core: c, kind: unsavedRefresh, company: company, tokens: tokens, settings: s, cause: cause,
 		summary: fmt.Sprintf("Lightspeed renewed %s's connection, but this computer couldn't store the new token: %s The token stored before may no longer work. Keep the app open: try storing it again, or export it to a file so nothing is lost.",
-			company.Name, problem.Summary(cause)),
+			company.Name, lossless(cause)),
 	}
 }
 
