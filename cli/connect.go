@@ -199,14 +199,24 @@ func printConnected(w io.Writer, c *connections.Connected) {
 	fmt.Fprintln(w, connections.SitesLine(c.Company.Sites))
 }
 
-// rescue handles a connection approved but not stored: one more try, then a file, so the
-// refresh token (which cannot be recovered) is never lost when the command exits.
+// rescue handles tokens issued but not stored (a new connection, or a refresh the keyring
+// refused): one more try, then a file, so the refresh token (which cannot be recovered) is
+// never lost when the command exits.
 func rescue(ctx context.Context, env *Env, unsaved *connections.UnsavedError) error {
 	fmt.Fprintln(env.Stderr, unsaved.Error())
 	fmt.Fprintln(env.Stderr, "Trying to store it once more…")
+	// The command may have been interrupted: storing once more is part of finishing it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), connections.DrainTimeout)
+	defer cancel()
 	if connected, err := unsaved.Retry(ctx); err == nil {
-		printConnected(env.Stdout, connected)
+		if unsaved.Refreshed() {
+			fmt.Fprintf(env.Stdout, "%s (%d): the new token is stored now.\n", connected.Company.Name, connected.Company.ID)
+		} else {
+			printConnected(env.Stdout, connected)
+		}
 		return nil
+	} else if next := connections.AsUnsaved(err); next != nil {
+		unsaved = next // the newest tokens held
 	}
 	path, err := writeRescueFile(env, unsaved)
 	if err != nil {
@@ -215,6 +225,21 @@ func rescue(ctx context.Context, env *Env, unsaved *connections.UnsavedError) er
 	}
 	fmt.Fprintf(env.Stderr, "The connection was saved to %s instead, because the keychain still refuses it. The file holds the connection's tokens: keep it private. Once the keychain works, connect again; until then the integration can use this file.\n", path)
 	return errAttention
+}
+
+// rescueHeld rescues every refresh of core whose tokens are held in memory only; it returns
+// errAttention when any could not be stored.
+func rescueHeld(ctx context.Context, env *Env, core *connections.Core) error {
+	var failed error
+	for _, u := range core.Unsaved() {
+		if err := rescue(ctx, env, u); err != nil {
+			if !errors.Is(err, errAttention) {
+				exitCode(env, err)
+			}
+			failed = errAttention
+		}
+	}
+	return failed
 }
 
 // writeRescueFile writes the unsaved connection to a new file in the current directory, or

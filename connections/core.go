@@ -72,7 +72,7 @@ type Core struct {
 	// company: the next refresh or retry uses them, never the older stored ones, which a
 	// server that rotates refresh tokens has revoked.
 	unstoredMu sync.Mutex
-	unstored   map[int64]vault.Tokens
+	unstored   map[int64]*UnsavedError
 }
 
 // Open returns a Core over the vault that opts locate. It touches neither the disk nor the

@@ -73,8 +73,9 @@ func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force b
 		}
 		return tokens, nil
 	case tokens.RefreshToken != "": // refreshed, but not stored
-		c.holdUnstored(companyID, tokens)
-		err = c.unsavedRefresh(ctx, s, companyID, tokens, err)
+		u := c.unsavedRefresh(ctx, s, companyID, tokens, err)
+		c.holdUnstored(u)
+		err = u
 	default:
 		err = refreshProblem(err, companyID)
 	}
@@ -86,17 +87,33 @@ func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force b
 func (c *Core) unstoredTokens(companyID int64) (vault.Tokens, bool) {
 	c.unstoredMu.Lock()
 	defer c.unstoredMu.Unlock()
-	t, ok := c.unstored[companyID]
-	return t, ok
+	u, ok := c.unstored[companyID]
+	if !ok {
+		return vault.Tokens{}, false
+	}
+	return u.tokens, true
 }
 
-func (c *Core) holdUnstored(companyID int64, t vault.Tokens) {
+func (c *Core) holdUnstored(u *UnsavedError) {
 	c.unstoredMu.Lock()
 	defer c.unstoredMu.Unlock()
 	if c.unstored == nil {
-		c.unstored = map[int64]vault.Tokens{}
+		c.unstored = map[int64]*UnsavedError{}
 	}
-	c.unstored[companyID] = t
+	c.unstored[u.company.ID] = u
+}
+
+// Unsaved returns the refreshes whose new tokens the keyring refused and that are still held
+// in memory only, newest per company, in no particular order. A face offers each before it
+// exits: store again, or export (see UnsavedError).
+func (c *Core) Unsaved() []*UnsavedError {
+	c.unstoredMu.Lock()
+	defer c.unstoredMu.Unlock()
+	out := make([]*UnsavedError, 0, len(c.unstored))
+	for _, u := range c.unstored {
+		out = append(out, u)
+	}
+	return out
 }
 
 // forgetUnstored drops held tokens once newer or the same are in the keyring.
