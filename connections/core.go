@@ -73,6 +73,7 @@ type Core struct {
 	// server that rotates refresh tokens has revoked.
 	unstoredMu sync.Mutex
 	unstored   map[int64]*UnsavedError
+	onUnsaved  func(*UnsavedError)
 }
 
 // Open returns a Core over the vault that opts locate. It touches neither the disk nor the

@@ -94,13 +94,27 @@ func (c *Core) unstoredTokens(companyID int64) (vault.Tokens, bool) {
 	return u.tokens, true
 }
 
+// holdUnstored keeps u's tokens in memory and tells the face (see NotifyUnsaved).
 func (c *Core) holdUnstored(u *UnsavedError) {
 	c.unstoredMu.Lock()
-	defer c.unstoredMu.Unlock()
 	if c.unstored == nil {
 		c.unstored = map[int64]*UnsavedError{}
 	}
 	c.unstored[u.company.ID] = u
+	notify := c.onUnsaved
+	c.unstoredMu.Unlock()
+	if notify != nil {
+		notify(u)
+	}
+}
+
+// NotifyUnsaved sets fn to be called, on the refreshing goroutine, whenever a refresh's new
+// tokens are held in memory because the keyring refused them, including refreshes the face
+// did not ask for (AutoRefresh), so it can offer to store them again or export them at once.
+func (c *Core) NotifyUnsaved(fn func(*UnsavedError)) {
+	c.unstoredMu.Lock()
+	defer c.unstoredMu.Unlock()
+	c.onUnsaved = fn
 }
 
 // Unsaved returns the refreshes whose new tokens the keyring refused and that are still held
