@@ -2,7 +2,10 @@ package vault
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
@@ -233,11 +236,20 @@ type Snapshot struct {
 	Tokens []Tokens
 }
 
-// Format makes every fmt verb print the snapshot without its secrets.
-func (s Snapshot) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "vault.Snapshot{client_id: %q, companies: %d, client secret included: %t}",
+// String describes the snapshot without its secrets.
+func (s Snapshot) String() string {
+	return fmt.Sprintf("vault.Snapshot{client_id: %q, companies: %d, client secret included: %t}",
 		s.Integration.ClientID, len(s.Companies), s.ClientSecret != "")
 }
+
+// Format makes every fmt verb print the snapshot without its secrets.
+func (s Snapshot) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// LogValue keeps slog redacted.
+func (s Snapshot) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON writes the redacted form, for slog's JSON handler given a slice of them.
+func (s Snapshot) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
 // Snapshot gathers the chosen companies (all when ids is empty) from the state and the
 // keyring under the lock, so a refresh elsewhere cannot rotate a token half way. A company
