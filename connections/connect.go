@@ -262,11 +262,15 @@ func (c *Core) unsavedLookUp(tokens vault.Tokens, s Settings, cause error) *Unsa
 	}
 }
 
+// nameBound bounds reading a company's name for an unsaved sentence: the state lock may still
+// be held by a keyring write that timed out (see vault.Vault.Refresh).
+const nameBound = 2 * time.Second
+
 // unsavedRefresh is a refresh whose tokens the keyring refused; the company's record is read
 // for its name, best effort.
 func (c *Core) unsavedRefresh(ctx context.Context, s Settings, companyID int64, tokens vault.Tokens, cause error) *UnsavedError {
 	company := vault.Company{ID: companyID, Name: fmt.Sprintf("company %d", companyID)}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordBound)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), nameBound)
 	defer cancel()
 	if st, err := c.vault.Store.Load(ctx); err == nil && st.Company(companyID) != nil {
 		company = *st.Company(companyID)
@@ -306,6 +310,8 @@ func (e *UnsavedError) Refreshed() bool { return e.kind == unsavedRefresh }
 // refresh's tokens go through the company's refresh, which stores the newest tokens held,
 // so a retry never stores tokens older than ones a later refresh got.
 func (e *UnsavedError) Retry(ctx context.Context) (*Connected, error) {
+	e.core.flights.begin() // a face on its way out waits for it (see Drain)
+	defer e.core.flights.end()
 	switch e.kind {
 	case unsavedRefresh:
 		if _, err := e.core.refresh(ctx, e.settings, e.company.ID, false); err != nil {
@@ -337,6 +343,8 @@ const exportLookUpBound = 15 * time.Second
 // could not be looked up is looked up once more, and exported without its ID and name if
 // that fails again.
 func (e *UnsavedError) Export(path string, format Format, force bool) error {
+	e.core.flights.begin() // a face on its way out waits for it (see Drain)
+	defer e.core.flights.end()
 	company, tokens := e.company, e.tokens
 	switch e.kind {
 	case unsavedRefresh:
