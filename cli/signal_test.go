@@ -135,3 +135,40 @@ func waitForTokenRequest(t *testing.T, tokenRequests func() int64, seen int64) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestKeyringRefusingARefreshLeavesAWorkingRescueFile: under strict rotation the keyring
+// refuses the refreshed tokens; `refresh` says so, tries once more, then writes a rescue file
+// whose refresh token works when asked directly at the token endpoint.
+func TestKeyringRefusingARefreshLeavesAWorkingRescueFile(t *testing.T) {
+	f := newFixture(t, connections.PracticeConfig{RotateRefresh: true, StrictRotation: true})
+	if r := f.connect(t, 0, f.secret(), f.settingsFlags()...); r.code != 0 {
+		t.Fatalf("connect: exit %d\n%s", r.code, r.stderr)
+	}
+	t.Chdir(t.TempDir())
+	f.keyring.RefuseWrites(true)
+	r := f.run(t, "", "refresh")
+	if r.code != 1 || !strings.Contains(r.stderr, "couldn't store the new token") || !strings.Contains(r.stderr, "saved to") ||
+		strings.Contains(strings.ToLower(r.stderr+r.stdout), "nothing has been lost") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	files, _ := filepath.Glob("lightspeed-connect-rescue-31001-*.json")
+	if len(files) != 1 {
+		t.Fatalf("rescue files: %v", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	var doc struct {
+		Companies []struct {
+			RefreshToken string `json:"refresh_token"`
+		} `json:"companies"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 {
+		t.Fatalf("rescue file: %v", err)
+	}
+	ps := f.practice.Settings
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := testenv.RefreshWorks(ctx, ps.TokenURL, ps.ClientID, ps.ClientSecret, doc.Companies[0].RefreshToken); err != nil {
+		t.Fatalf("the rescue file's refresh token does not work: %v", err)
+	}
+	f.assertNoSecretPrinted(t)
+}
