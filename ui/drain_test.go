@@ -2,11 +2,15 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
 	"github.com/zalando/go-keyring"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
@@ -85,4 +89,54 @@ func connectStrict(t *testing.T, opts connections.Options, cfg connections.Pract
 		t.Fatalf("browser: %v", err)
 	}
 	return p
+}
+
+// TestRefreshTheKeyringRefusesIsOfferedInTheWindow: the keyring refuses the tokens of an
+// automatic refresh under strict rotation. The window offers them at once like an unsaved
+// connection; the export holds a refresh token the server accepts; closing asks first.
+func TestRefreshTheKeyringRefusesIsOfferedInTheWindow(t *testing.T) {
+	testenv.Need(t)
+	tv := testenv.NewVault(t)
+	opts := connections.Options{Dir: tv.Dir, Service: tv.Service, Keyring: tv.Keyring, KeyringTimeout: 5 * time.Second}
+	p := connectStrict(t, opts, connections.PracticeConfig{RotateRefresh: true, StrictRotation: true, AccessTTL: 2 * time.Minute})
+	tv.Keyring.RefuseWrites(true)
+	h := newHarness(t, deps{options: opts, tray: func(fyne.App) desktop.App { return nil }})
+	h.ui(h.shell.start)
+	h.waitText("The connection isn't stored yet")
+	h.ui(func() {
+		for _, want := range []string{"couldn't store the new token", "Try storing again", "Export to a file…"} {
+			if !h.has(want) {
+				t.Errorf("the dialog does not say %q: %q", want, h.texts())
+			}
+		}
+	})
+	dir := t.TempDir()
+	h.app.Preferences().SetString(fileDialogFolderKey, storage.NewFileURI(dir).String())
+	h.tap("Export to a file…")
+	h.tap("Save")
+	path := filepath.Join(dir, "lightspeed-connection.json")
+	h.waitText("Saved to " + path)
+
+	h.ui(h.win.clickClose)
+	h.waitText("Close without storing the connection?")
+	h.tap("Keep open")
+
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Companies []struct {
+			RefreshToken string `json:"refresh_token"`
+		} `json:"companies"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 {
+		t.Fatalf("export: %v", err)
+	}
+	ps := p.Settings
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := testenv.RefreshWorks(ctx, ps.TokenURL, ps.ClientID, ps.ClientSecret, doc.Companies[0].RefreshToken); err != nil {
+		t.Fatalf("the exported refresh token does not work: %v", err)
+	}
 }
