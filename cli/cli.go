@@ -17,6 +17,9 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
@@ -50,6 +53,9 @@ type Env struct {
 	Now func() time.Time
 
 	stdin *bufio.Reader
+
+	mu    sync.Mutex
+	cores []*connections.Core // every core the command opened, for refreshing and drain
 }
 
 // command is one subcommand: its one-line summary and the function that runs it.
@@ -62,11 +68,78 @@ type command struct {
 var commands = map[string]command{}
 
 // Main runs the command line with the process's streams and returns the exit code. An
-// interrupt (Ctrl+C) cancels the running command cleanly.
+// interrupt (Ctrl+C) or SIGTERM cancels the running command cleanly; a refresh already sent
+// is finished first (see runInterruptible).
 func Main(args []string, info appinfo.Info) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	return Run(ctx, &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Info: info, HTTPClient: defaultHTTPClient}, args)
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Info: info, HTTPClient: defaultHTTPClient}
+	return runInterruptible(env, args, signals)
+}
+
+// runInterruptible runs one subcommand, cancelling it on the first signal. A refresh whose
+// request has left, or a connect whose code was exchanged, is not cut short: the new tokens
+// may exist nowhere else (a server that rotates refresh tokens revokes the old one when it
+// answers). So the command goes on until they are stored, saying connections.FinishingRefresh,
+// for at most connections.DrainTimeout. A second signal during that wait says it once more
+// and keeps waiting: losing the token would be worse than a few more seconds. A signal when
+// nothing needs finishing, after the first, ends the process at once.
+func runInterruptible(env *Env, args []string, signals <-chan os.Signal) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		interrupted := false
+		for {
+			select {
+			case <-done:
+				return
+			case <-signals:
+			}
+			busy := env.refreshing()
+			switch {
+			case !interrupted && busy:
+				fmt.Fprintln(env.Stderr, connections.FinishingRefresh)
+				go env.drainOrExit(done)
+			case busy:
+				fmt.Fprintln(env.Stderr, "Still "+lowerFirst(connections.FinishingRefresh))
+			case interrupted:
+				os.Exit(exitInterrupted)
+			}
+			interrupted = true
+			cancel()
+		}
+	}()
+	return Run(ctx, env, args)
+}
+
+// exitInterrupted is the conventional exit code of a process ended by Ctrl+C (128 + SIGINT).
+const exitInterrupted = 130
+
+// drainOrExit waits for the refreshes in flight; if they outlast connections.DrainTimeout
+// (their own bounds have failed), it says so and ends the process.
+func (env *Env) drainOrExit(done <-chan struct{}) {
+	ctx, cancel := context.WithTimeout(context.Background(), connections.DrainTimeout)
+	defer cancel()
+	if env.drain(ctx) {
+		return
+	}
+	select {
+	case <-done:
+		return
+	default:
+	}
+	fmt.Fprintln(env.Stderr, "The refresh didn't finish in time, so its new token may be lost. Run \"lightspeed-connect status --check\" to see whether the company still works.")
+	os.Exit(exitInterrupted)
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // Run runs one subcommand and returns its exit code.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,17 +30,19 @@ type connectOptions struct {
 	authorizeURL string
 	tokenURL     string
 	apiURL       string
+	noPKCE       bool
+	noPKCESet    bool // --no-pkce was given, either way
 }
 
 func (o *connectOptions) changesSettings() bool {
-	return o.clientID != "" || o.secretStdin || o.redirectURI != "" || o.authorizeURL != "" || o.tokenURL != "" || o.apiURL != ""
+	return o.clientID != "" || o.secretStdin || o.redirectURI != "" || o.authorizeURL != "" || o.tokenURL != "" || o.apiURL != "" || o.noPKCESet
 }
 
 // runConnect runs the consent flow: saved settings (or the flags, which are then saved),
 // preflight, the browser, the answer, the company and its sites stored.
 func runConnect(ctx context.Context, env *Env, args []string) error {
 	var o connectOptions
-	fs := newFlags(env, "connect", "[--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U]")
+	fs := newFlags(env, "connect", "[--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U] [--no-pkce]")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the consent address alone on the first line of stdout instead of opening the browser")
 	fs.DurationVar(&o.timeout, "timeout", connections.DefaultConnectTimeout, "how long to wait for the approval in the browser")
 	fs.Int64Var(&o.company, "company", 0, "the ID of a connected company to reconnect")
@@ -49,9 +52,11 @@ func runConnect(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&o.authorizeURL, "authorize-url", "", "Lightspeed's sign-in address (default: production)")
 	fs.StringVar(&o.tokenURL, "token-url", "", "Lightspeed's token address (default: production)")
 	fs.StringVar(&o.apiURL, "api-url", "", "Lightspeed's API address (default: production)")
+	fs.BoolVar(&o.noPKCE, "no-pkce", false, "leave PKCE out of the sign-in, only for a provider that refuses it (saved for next time; --no-pkce=false sends it again)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	fs.Visit(func(f *flag.Flag) { o.noPKCESet = o.noPKCESet || f.Name == "no-pkce" })
 	if o.timeout <= 0 {
 		return usageError("--timeout is how long to wait for the approval, such as 5m or 90s; %s is not one.", o.timeout)
 	}
@@ -120,6 +125,9 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 	s.AuthorizeURL = firstNonEmpty(o.authorizeURL, s.AuthorizeURL)
 	s.TokenURL = firstNonEmpty(o.tokenURL, s.TokenURL)
 	s.APIURL = firstNonEmpty(o.apiURL, s.APIURL)
+	if o.noPKCESet {
+		s.NoPKCE = o.noPKCE
+	}
 	switch {
 	case o.secretStdin:
 		if isTerminal(env.Stdin) {
@@ -202,14 +210,24 @@ func printConnected(w io.Writer, c *connections.Connected) {
 	}
 }
 
-// rescue handles a connection approved but not stored: one more try, then a file, so the
-// refresh token (which cannot be recovered) is never lost when the command exits.
+// rescue handles tokens issued but not stored (a new connection, or a refresh the keyring
+// refused): one more try, then a file, so the refresh token (which cannot be recovered) is
+// never lost when the command exits.
 func rescue(ctx context.Context, env *Env, unsaved *connections.UnsavedError) error {
 	fmt.Fprintln(env.Stderr, unsaved.Error())
 	fmt.Fprintln(env.Stderr, "Trying to store it once more…")
+	// The command may have been interrupted: storing once more is part of finishing it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), connections.DrainTimeout)
+	defer cancel()
 	if connected, err := unsaved.Retry(ctx); err == nil {
-		printConnected(env.Stdout, connected)
+		if unsaved.Refreshed() {
+			fmt.Fprintf(env.Stdout, "%s (%d): the new token is stored now.\n", connected.Company.Name, connected.Company.ID)
+		} else {
+			printConnected(env.Stdout, connected)
+		}
 		return nil
+	} else if next := connections.AsUnsaved(err); next != nil {
+		unsaved = next // the newest tokens held
 	}
 	path, err := writeRescueFile(env, unsaved)
 	if err != nil {
@@ -218,6 +236,21 @@ func rescue(ctx context.Context, env *Env, unsaved *connections.UnsavedError) er
 	}
 	fmt.Fprintf(env.Stderr, "The connection was saved to %s instead, because the keychain still refuses it. The file holds the connection's tokens: keep it private. Once the keychain works, connect again; until then the integration can use this file.\n", path)
 	return errAttention
+}
+
+// rescueHeld rescues every refresh of core whose tokens are held in memory only; it returns
+// errAttention when any could not be stored.
+func rescueHeld(ctx context.Context, env *Env, core *connections.Core) error {
+	var failed error
+	for _, u := range core.Unsaved() {
+		if err := rescue(ctx, env, u); err != nil {
+			if !errors.Is(err, errAttention) {
+				exitCode(env, err)
+			}
+			failed = errAttention
+		}
+	}
+	return failed
 }
 
 // writeRescueFile writes the unsaved connection to a new file in the current directory, or

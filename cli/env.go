@@ -27,7 +27,38 @@ func (env *Env) core() (*connections.Core, error) {
 	if opts.Now == nil {
 		opts.Now = env.now
 	}
-	return connections.Open(opts)
+	core, err := connections.Open(opts)
+	if err == nil {
+		env.mu.Lock()
+		env.cores = append(env.cores, core)
+		env.mu.Unlock()
+	}
+	return core, err
+}
+
+// refreshing reports whether any core of the command has a refresh in its critical section.
+func (env *Env) refreshing() bool {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	for _, c := range env.cores {
+		if c.Refreshing() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// drain waits for every core's refreshes in flight (see connections.Core.Drain).
+func (env *Env) drain(ctx context.Context) bool {
+	env.mu.Lock()
+	cores := append([]*connections.Core(nil), env.cores...)
+	env.mu.Unlock()
+	for _, c := range cores {
+		if !c.Drain(ctx) {
+			return false
+		}
+	}
+	return true
 }
 
 // now is the clock of the command line (Env.Now, or the real one).

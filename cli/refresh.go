@@ -33,13 +33,22 @@ func runRefresh(ctx context.Context, env *Env, args []string) error {
 	}
 	failed := false
 	for _, r := range results {
-		if r.Err == nil {
+		switch {
+		case r.Err == nil:
 			fmt.Fprintf(env.Stdout, "%s (%d): refreshed.\n", r.Company.Name, r.Company.ID)
-			continue
+		case connections.AsUnsaved(r.Err) != nil:
+			// said, stored once more or saved to a file by rescueHeld below
+		case problem.Is(r.Err, problem.KindCanceled):
+			failed = true
+			fmt.Fprintf(env.Stdout, "%s (%d): %s\n", r.Company.Name, r.Company.ID, problem.Summary(r.Err))
+		default:
+			failed = true
+			fmt.Fprintf(env.Stdout, "%s (%d): %s\n  Fix: %s\n", r.Company.Name, r.Company.ID, problem.Summary(r.Err),
+				fixCommand(connections.FixFor(r.Err, r.Company.ID)))
 		}
+	}
+	if err := rescueHeld(ctx, env, core); err != nil {
 		failed = true
-		fmt.Fprintf(env.Stdout, "%s (%d): %s\n  Fix: %s\n", r.Company.Name, r.Company.ID, problem.Summary(r.Err),
-			fixCommand(connections.FixFor(r.Err, r.Company.ID)))
 	}
 	if failed {
 		return errAttention

@@ -45,6 +45,9 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 	} else {
 		printStatusTable(env, statuses)
 	}
+	if err := rescueHeld(ctx, env, core); err != nil {
+		return err
+	}
 	if len(statuses) == 0 || needsAttention(statuses, *check) {
 		return errAttention
 	}

@@ -7,6 +7,7 @@ package connections
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
@@ -74,6 +75,13 @@ type Core struct {
 	now         func() time.Time
 	refresher   oauth.Refresher
 	pacer       *lightspeed.Pacer
+	flights     flights // refreshes in their critical section (see Drain)
+	// unstored holds tokens refreshed but not stored (the keyring refused them), per
+	// company: the next refresh or retry uses them, never the older stored ones, which a
+	// server that rotates refresh tokens has revoked.
+	unstoredMu sync.Mutex
+	unstored   map[int64]*UnsavedError
+	onUnsaved  func(*UnsavedError)
 }
 
 // Open returns a Core over the vault that opts locate. It touches neither the disk nor the

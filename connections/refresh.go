@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 	"github.com/lightspeedconnect/lightspeed-connect/oauth"
@@ -25,11 +26,29 @@ func (c *Core) Refresh(ctx context.Context, companyID int64) error {
 
 // refresh refreshes when forced or when the stored access token expires within
 // RefreshMargin; otherwise it returns the stored tokens.
+//
+// Once the request is sent the refresh is a critical section (see Drain): the tokens are
+// stored even when ctx ends meanwhile, and the caller then gets a KindCanceled problem saying
+// the new token was kept. When the keyring refuses them, they stay in memory (and are used by
+// the next refresh of the company instead of the stored ones, which a server that rotates
+// refresh tokens has revoked), and the error is an *UnsavedError offering to store them again
+// or export them.
 func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force bool) (vault.Tokens, error) {
+	var sent, gaveUp bool
+	defer func() {
+		if sent {
+			c.flights.end()
+		}
+	}()
 	tokens, err := c.vault.Refresh(ctx, companyID, func(ctx context.Context, cur vault.Tokens) (vault.Tokens, error) {
+		if held, ok := c.unstoredTokens(companyID); ok {
+			cur = held // newer than the stored ones: store these, or refresh with them
+		}
 		if !force && c.fresh(cur) {
 			return cur, nil
 		}
+		c.flights.begin()
+		sent = true
 		res, err := c.refresher.Refresh(ctx, strconv.FormatInt(companyID, 10), oauth.RefreshConfig{
 			Profile:      s.profile(),
 			ClientID:     s.ClientID,
@@ -41,14 +60,81 @@ func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force b
 		if err != nil {
 			return vault.Tokens{}, err
 		}
+		gaveUp = res.CallerGaveUp
 		return vault.Tokens{AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, Expiry: res.Expiry}, nil
 	})
-	if err != nil {
+	switch {
+	case err == nil:
+		c.forgetUnstored(companyID)
+		if gaveUp {
+			return tokens, problem.New(problem.KindCanceled,
+				"Cancelled. The refresh had already reached Lightspeed, so its new token was stored and nothing was lost.",
+				ctx.Err())
+		}
+		return tokens, nil
+	case tokens.RefreshToken != "": // refreshed, but not stored
+		u := c.unsavedRefresh(ctx, s, companyID, tokens, err)
+		c.holdUnstored(u)
+		err = u
+	default:
 		err = refreshProblem(err, companyID)
-		c.recordFailure(ctx, companyID, err)
-		return tokens, fmt.Errorf("could not refresh company %d: %w", companyID, err)
 	}
-	return tokens, nil
+	c.recordFailure(ctx, companyID, err)
+	return tokens, fmt.Errorf("could not refresh company %d: %w", companyID, err)
+}
+
+// unstoredTokens returns the tokens of a refresh the keyring refused, if any are held.
+func (c *Core) unstoredTokens(companyID int64) (vault.Tokens, bool) {
+	c.unstoredMu.Lock()
+	defer c.unstoredMu.Unlock()
+	u, ok := c.unstored[companyID]
+	if !ok {
+		return vault.Tokens{}, false
+	}
+	return u.tokens, true
+}
+
+// holdUnstored keeps u's tokens in memory and tells the face (see NotifyUnsaved).
+func (c *Core) holdUnstored(u *UnsavedError) {
+	c.unstoredMu.Lock()
+	if c.unstored == nil {
+		c.unstored = map[int64]*UnsavedError{}
+	}
+	c.unstored[u.company.ID] = u
+	notify := c.onUnsaved
+	c.unstoredMu.Unlock()
+	if notify != nil {
+		notify(u)
+	}
+}
+
+// NotifyUnsaved sets fn to be called, on the refreshing goroutine, whenever a refresh's new
+// tokens are held in memory because the keyring refused them, including refreshes the face
+// did not ask for (AutoRefresh), so it can offer to store them again or export them at once.
+func (c *Core) NotifyUnsaved(fn func(*UnsavedError)) {
+	c.unstoredMu.Lock()
+	defer c.unstoredMu.Unlock()
+	c.onUnsaved = fn
+}
+
+// Unsaved returns the refreshes whose new tokens the keyring refused and that are still held
+// in memory only, newest per company, in no particular order. A face offers each before it
+// exits: store again, or export (see UnsavedError).
+func (c *Core) Unsaved() []*UnsavedError {
+	c.unstoredMu.Lock()
+	defer c.unstoredMu.Unlock()
+	out := make([]*UnsavedError, 0, len(c.unstored))
+	for _, u := range c.unstored {
+		out = append(out, u)
+	}
+	return out
+}
+
+// forgetUnstored drops held tokens once newer or the same are in the keyring.
+func (c *Core) forgetUnstored(companyID int64) {
+	c.unstoredMu.Lock()
+	defer c.unstoredMu.Unlock()
+	delete(c.unstored, companyID)
 }
 
 // fresh reports whether an access token is present and outlives the refresh margin.
@@ -67,12 +153,17 @@ func refreshProblem(err error, companyID int64) error {
 	return err
 }
 
+// recordBound bounds recording a failure, which happens even when the caller has gone.
+const recordBound = 5 * time.Second
+
 // recordFailure keeps the last failure on the company's record, best effort: a failure to
 // record must not hide the failure itself.
 func (c *Core) recordFailure(ctx context.Context, companyID int64, err error) {
 	if problem.Is(err, problem.KindCanceled) || problem.Is(err, problem.KindBusy) {
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordBound)
+	defer cancel()
 	_ = c.vault.Store.Update(ctx, func(st *vault.State) error {
 		if co := st.Company(companyID); co != nil {
 			co.LastError = &vault.Failure{Kind: problem.KindOf(err), Summary: problem.Summary(err), Detail: problem.Detail(err), At: c.now()}

@@ -28,12 +28,16 @@ type Settings struct {
 	APIURL string
 	// Practice is true when the endpoints are the built-in practice server's.
 	Practice bool
+	// NoPKCE leaves PKCE (RFC 7636) out of the consent and the exchange. PKCE is sent by
+	// default, Lightspeed included: a server that doesn't know it must ignore it. Turn it off
+	// only for a provider that refuses a request because of it.
+	NoPKCE bool
 }
 
 // String describes the settings without the secret.
 func (s Settings) String() string {
-	return fmt.Sprintf("{ClientID:%s ClientSecret:%s RedirectURI:%s Practice:%t}",
-		s.ClientID, redacted(s.ClientSecret), s.RedirectURI, s.Practice)
+	return fmt.Sprintf("{ClientID:%s ClientSecret:%s RedirectURI:%s Practice:%t NoPKCE:%t}",
+		s.ClientID, redacted(s.ClientSecret), s.RedirectURI, s.Practice, s.NoPKCE)
 }
 
 // Format makes every fmt verb print the redacted form.
@@ -79,7 +83,7 @@ const practiceName = "the practice server"
 // profile returns the endpoints, Lightspeed's for any left empty.
 func (s Settings) profile() oauth.Profile {
 	def := oauth.Lightspeed()
-	p := oauth.Profile{Name: def.Name, AuthorizeURL: s.AuthorizeURL, TokenURL: s.TokenURL, APIURL: s.APIURL}
+	p := oauth.Profile{Name: def.Name, AuthorizeURL: s.AuthorizeURL, TokenURL: s.TokenURL, APIURL: s.APIURL, NoPKCE: s.NoPKCE}
 	if s.Practice {
 		p.Name = practiceName
 	}
@@ -114,6 +118,7 @@ func (c *Core) SaveSettings(ctx context.Context, s Settings) error {
 			TokenURL:     p.TokenURL,
 			APIBaseURL:   p.APIURL,
 			Practice:     s.Practice,
+			NoPKCE:       s.NoPKCE,
 		}
 		return nil
 	})
@@ -164,6 +169,7 @@ func (c *Core) savedSettings(ctx context.Context) (Settings, error) {
 		TokenURL:     in.TokenURL,
 		APIURL:       in.APIBaseURL,
 		Practice:     in.Practice,
+		NoPKCE:       in.NoPKCE,
 	}, nil
 }
 

@@ -39,7 +39,7 @@ func statusFor(err error) Status {
 		return StatusNeedsReconnect
 	case problem.KindInvalidClient:
 		return StatusCredentialsInvalid
-	case problem.KindKeyringUnavailable, problem.KindBusy, problem.KindCanceled, problem.KindStateCorrupt:
+	case problem.KindKeyringUnavailable, problem.KindNotStored, problem.KindBusy, problem.KindCanceled, problem.KindStateCorrupt:
 		return StatusUnknown
 	default:
 		return StatusUnreachable

@@ -62,7 +62,8 @@ type closableWindow struct {
 	fyne.Window
 	intercept func()
 	closed    bool
-	hidden    bool // closed to the tray: Hide was called since the last Show
+	hidden    bool   // closed to the tray: Hide was called since the last Show
+	onClose   func() // when set, runs as Close is called, as the app would exit
 }
 
 func (w *closableWindow) Hide() { w.hidden = true; w.Window.Hide() }
@@ -75,6 +76,9 @@ func (w *closableWindow) SetCloseIntercept(f func()) {
 }
 
 func (w *closableWindow) Close() {
+	if w.onClose != nil {
+		w.onClose()
+	}
 	w.closed = true
 	w.Window.Close()
 }

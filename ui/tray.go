@@ -339,9 +339,12 @@ func (g *guardian) onStartAtSignInClicked() {
 }
 
 // onQuitClicked stops everything and quits.
+// A refresh already sent is finished first (see finishRefreshes).
 func (g *guardian) onQuitClicked() {
-	g.shell.shutdown()
-	g.shell.app.Quit()
+	g.shell.finishRefreshes(func() {
+		g.shell.shutdown()
+		g.shell.app.Quit()
+	})
 }
 
 // closeWindow closes the window the way the person chose: to the tray, keeping tokens fresh,
@@ -349,14 +352,14 @@ func (g *guardian) onQuitClicked() {
 func (s *shell) closeWindow() {
 	g := s.guardian
 	if g == nil {
-		s.win.Close()
+		s.closeForGood()
 		return
 	}
 	switch s.app.Preferences().String(keepRunningKey) {
 	case keepRunningYes:
 		g.hideWindow()
 	case keepRunningNo:
-		s.win.Close()
+		s.closeForGood()
 	default:
 		g.askKeepRunning()
 	}

@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -36,20 +37,21 @@ func open(a fyne.App, w fyne.Window, info appinfo.Info) *shell {
 	w.SetTitle(info.Name)
 	w.Resize(fyne.NewSize(760, 540))
 	w.CenterOnScreen()
-	quitOnSignal(a)
 	s := newShell(a, w, info, deps{})
+	quitOnSignal(s)
 	s.spawn(s.runClock)
 	return s
 }
 
 // quitOnSignal quits the app cleanly when the system asks it to stop (SIGTERM from a session
-// manager or a test, Ctrl+C in a terminal), so it leaves through the same door as closing.
-func quitOnSignal(a fyne.App) {
+// manager or a test, Ctrl+C in a terminal), so it leaves through the same door as closing:
+// a refresh already sent is finished first.
+func quitOnSignal(s *shell) {
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-signals
-		fyne.Do(a.Quit)
+		fyne.Do(func() { s.finishRefreshes(s.app.Quit) })
 	}()
 }
 
@@ -125,6 +127,7 @@ func newShell(a fyne.App, w fyne.Window, info appinfo.Info, d deps) *shell {
 	s := &shell{app: a, win: w, info: info, deps: d, known: map[int64]connections.Status{}, refreshed: map[*connections.Core]bool{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.real, s.realErr = connections.Open(d.options)
+	s.offerUnsavedOf(s.real)
 	w.SetCloseIntercept(s.onCloseRequested)
 	w.SetOnClosed(s.shutdown)
 	s.startGuardian()
@@ -222,6 +225,7 @@ func (s *shell) startPractice() (*practiceMode, error) {
 		cancel()
 		return nil, err
 	}
+	s.offerUnsavedOf(core)
 	return &practiceMode{server: server, core: core, ctx: ctx, cancel: cancel}, nil
 }
 
@@ -245,15 +249,65 @@ func (s *shell) stopPractice() {
 // refresh token exists only in memory and cannot be recovered.
 func (s *shell) onCloseRequested() {
 	if s.unsaved == nil {
+		s.unsaved = s.heldUnsaved()
+	}
+	if s.unsaved == nil {
 		s.closeWindow() // to the tray or for good: see tray.go
 		return
 	}
-	name := s.unsaved.Company().Name
+	name := s.unsaved.Name()
 	message := "Lightspeed approved " + name + ", but the connection is not stored yet. If you close now it is lost and you must connect again. Try storing it again or export it to a file first."
 	if s.unsavedFile != "" {
 		message = "Lightspeed approved " + name + ", but the connection is not stored on this computer. The file " + s.unsavedFile + " keeps working, but if you close now, this app must connect again to use " + name + ". Try storing it again first."
 	}
 	s.confirm("Close without storing the connection?", message, "Close anyway", "Keep open", s.closeWindow)
+}
+
+// closeForGood closes the window, which ends the app, once the refreshes already sent are
+// stored (see finishRefreshes).
+func (s *shell) closeForGood() { s.finishRefreshes(s.win.Close) }
+
+// finishRefreshes runs then (closing the window, quitting) once no refresh is in its critical
+// section. It stops new work first; a refresh already sent is not cut short, because with a
+// server that rotates refresh tokens its reply may be the only copy of the new one. While it
+// waits, at most connections.DrainTimeout, the window says connections.FinishingRefresh.
+func (s *shell) finishRefreshes(then func()) {
+	s.cancel()
+	cores := s.cores()
+	busy := false
+	for _, c := range cores {
+		busy = busy || c.Refreshing() > 0
+	}
+	if !busy {
+		then()
+		return
+	}
+	d := dialog.NewCustomWithoutButtons("Closing", container.NewVBox(wrapped(connections.FinishingRefresh), widget.NewProgressBarInfinite()), s.win)
+	d.Resize(fyne.NewSize(dialogWidth, 0))
+	d.Show()
+	go func() { // not spawn: it must outlive s.ctx, which is already cancelled
+		ctx, cancel := context.WithTimeout(context.Background(), connections.DrainTimeout)
+		defer cancel()
+		for _, c := range cores {
+			c.Drain(ctx)
+		}
+		s.deps.do(func() {
+			d.Hide()
+			then()
+		})
+	}()
+}
+
+// cores are the real core and, in practice mode, the practice one.
+func (s *shell) cores() []*connections.Core {
+	var out []*connections.Core
+	if s.real != nil {
+		out = append(out, s.real)
+	}
+	if s.practice != nil {
+		out = append(out, s.practice.core)
+	}
+	return out
 }
 
 // shutdown stops background work when the window closes.

@@ -38,6 +38,33 @@ func (s *shell) handleUnsaved(u *connections.UnsavedError) {
 	d.Show()
 }
 
+// offerUnsavedOf makes core offer, at once, the tokens of any refresh the keyring refuses,
+// automatic ones included, unless another offer is already open.
+func (s *shell) offerUnsavedOf(core *connections.Core) {
+	if core == nil {
+		return
+	}
+	core.NotifyUnsaved(func(u *connections.UnsavedError) {
+		s.deps.do(func() {
+			if s.unsaved == nil {
+				s.handleUnsaved(u)
+			} else if s.unsaved.Refreshed() && s.unsaved.Company().ID == u.Company().ID {
+				s.unsaved = u // the newest tokens held for that company
+			}
+		})
+	})
+}
+
+// heldUnsaved is a refresh whose tokens are held in memory only, if any core has one.
+func (s *shell) heldUnsaved() *connections.UnsavedError {
+	for _, c := range s.cores() {
+		if held := c.Unsaved(); len(held) > 0 {
+			return held[0]
+		}
+	}
+	return nil
+}
+
 func (s *shell) onRetryStoringClicked(u *connections.UnsavedError) {
 	s.spawn(func() {
 		c, err := u.Retry(s.ctx)
@@ -51,6 +78,13 @@ func (s *shell) onRetryStoringClicked(u *connections.UnsavedError) {
 				return
 			}
 			s.unsaved, s.unsavedFile = nil, ""
+			if u.Refreshed() {
+				s.notify("Stored: "+c.Company.Name, "The renewed connection is now in this computer's keychain.")
+				if next := s.heldUnsaved(); next != nil {
+					s.handleUnsaved(next)
+				}
+				return
+			}
 			s.connected(c)
 		})
 	})

@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"runtime"
 	"strconv"
 	"time"
 
 	"github.com/zalando/go-keyring"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
@@ -73,16 +75,35 @@ type secretsOptions struct {
 //
 // All methods are safe for concurrent use; they do not take the state lock, so a caller that
 // refreshes tokens holds Store's lock around the read, the refresh and the save.
+//
+// Calls on one item take turns, and a call's turn lasts until the keyring really answers,
+// not until its caller stops waiting: a write that timed out, and may still land, holds the
+// item until it has landed or failed, so it can never land over a newer value written after
+// it. DeleteAll waits for every item.
 type Secrets struct {
 	service string
 	timeout time.Duration
 	backend Backend
 	goos    string
+
+	all   *semaphore.Weighted        // weight 1 per running call; DeleteAll and settle take all of it
+	turns [turnStripes]chan struct{} // an item's turn is turns[hash(item)], held while a call on it runs
 }
+
+// turnStripes is how many turns the items share: an item always maps to the same one, and two
+// items sharing one merely take turns too.
+const turnStripes = 64
+
+// allWeight is the weight of the all semaphore: more calls than could ever run at once.
+const allWeight = 1 << 30
 
 // newSecrets returns Secrets with the defaults of secretsOptions filled in.
 func newSecrets(opts secretsOptions) *Secrets {
-	s := &Secrets{service: opts.Service, timeout: opts.Timeout, backend: opts.Backend, goos: runtime.GOOS}
+	s := &Secrets{service: opts.Service, timeout: opts.Timeout, backend: opts.Backend, goos: runtime.GOOS,
+		all: semaphore.NewWeighted(allWeight)}
+	for i := range s.turns {
+		s.turns[i] = make(chan struct{}, 1)
+	}
 	if s.service == "" {
 		s.service = DefaultService
 	}
@@ -182,7 +203,7 @@ func (s *Secrets) deleteCompany(ctx context.Context, companyID int64) error {
 
 // DeleteAll removes every item under the service name: the client secrets and all tokens.
 func (s *Secrets) DeleteAll(ctx context.Context) error {
-	_, err := s.call(ctx, "delete all", func() (string, error) { return "", s.backend.DeleteAll(s.service) })
+	_, err := s.call(ctx, "delete all", "", func() (string, error) { return "", s.backend.DeleteAll(s.service) })
 	if err != nil && !problem.Is(err, problem.KindNotFound) {
 		return fmt.Errorf("could not delete the app's keychain items: %w", err)
 	}
@@ -228,16 +249,16 @@ func (s *Secrets) set(ctx context.Context, item, value string) error {
 	if err := checkSize(s.goos, s.service, item, value); err != nil {
 		return err
 	}
-	_, err := s.call(ctx, "write", func() (string, error) { return "", s.backend.Set(s.service, item, value) })
+	_, err := s.call(ctx, "write", item, func() (string, error) { return "", s.backend.Set(s.service, item, value) })
 	return err
 }
 
 func (s *Secrets) get(ctx context.Context, item string) (string, error) {
-	return s.call(ctx, "read", func() (string, error) { return s.backend.Get(s.service, item) })
+	return s.call(ctx, "read", item, func() (string, error) { return s.backend.Get(s.service, item) })
 }
 
 func (s *Secrets) deleteIfPresent(ctx context.Context, item string) error {
-	_, err := s.call(ctx, "delete", func() (string, error) { return "", s.backend.Delete(s.service, item) })
+	_, err := s.call(ctx, "delete", item, func() (string, error) { return "", s.backend.Delete(s.service, item) })
 	if problem.Is(err, problem.KindNotFound) {
 		return nil
 	}
@@ -249,18 +270,25 @@ type callResult struct {
 	err   error
 }
 
-// call runs fn in its own goroutine under the keyring timeout. go-keyring has no context, so a
-// hung keyring leaves that goroutine waiting until the keyring answers; the caller is released
-// at once. A write that times out may still land later: it is reported as failed, and the
-// caller keeps the value in memory.
-func (s *Secrets) call(ctx context.Context, what string, fn func() (string, error)) (string, error) {
+// call runs fn, a call on item ("" for every item), in its own goroutine under the keyring
+// timeout. go-keyring has no context, so a hung keyring leaves that goroutine waiting until
+// the keyring answers; the caller is released at once. A write that times out may still land
+// later: it is reported as failed, the caller keeps the value in memory, and the item stays
+// taken (see Secrets) until the keyring has answered, so the late write cannot land over a
+// newer one. Waiting for an earlier call's turn counts against the timeout.
+func (s *Secrets) call(ctx context.Context, what, item string, fn func() (string, error)) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", canceled(err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
+	release, err := s.take(ctx, item)
+	if err != nil {
+		return "", s.notAnswered(ctx, what)
+	}
 	done := make(chan callResult, 1)
 	go func() {
+		defer release() // only once the keyring has answered
 		defer func() {
 			if r := recover(); r != nil {
 				done <- callResult{err: fmt.Errorf("keyring %s panicked: %v", what, r)}
@@ -276,12 +304,62 @@ func (s *Secrets) call(ctx context.Context, what string, fn func() (string, erro
 		}
 		return r.value, nil
 	case <-ctx.Done():
-		if errors.Is(ctx.Err(), context.Canceled) {
-			return "", canceled(ctx.Err())
-		}
-		return "", problem.New(problem.KindKeyringUnavailable, keyringSentence(s.goos, "didn't answer in time"), ctx.Err()).
-			WithDetail("keyring %s under service %q timed out after %s", what, s.service, s.timeout)
+		return "", s.notAnswered(ctx, what)
 	}
+}
+
+// notAnswered is the error of a call whose ctx ended first: cancelled, or timed out.
+func (s *Secrets) notAnswered(ctx context.Context, what string) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return canceled(ctx.Err())
+	}
+	return problem.New(problem.KindKeyringUnavailable, keyringSentence(s.goos, "didn't answer in time"), ctx.Err()).
+		WithDetail("keyring %s under service %q timed out after %s", what, s.service, s.timeout)
+}
+
+// take waits for item's turn (every item's when item is ""); release gives it back.
+func (s *Secrets) take(ctx context.Context, item string) (release func(), err error) {
+	if item == "" {
+		if err := s.all.Acquire(ctx, allWeight); err != nil {
+			return nil, err
+		}
+		return func() { s.all.Release(allWeight) }, nil
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(item))
+	turn := s.turns[h.Sum32()%turnStripes]
+	select {
+	case turn <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if err := s.all.Acquire(ctx, 1); err != nil {
+		<-turn
+		return nil, err
+	}
+	return func() {
+		s.all.Release(1)
+		<-turn
+	}, nil
+}
+
+// settled reports whether no keyring call is running now.
+func (s *Secrets) settled() bool {
+	if !s.all.TryAcquire(allWeight) {
+		return false
+	}
+	s.all.Release(allWeight)
+	return true
+}
+
+// settle waits until every keyring call started so far has really returned, even those
+// whose callers stopped waiting, or until ctx ends.
+func (s *Secrets) settle(ctx context.Context) error {
+	if err := s.all.Acquire(ctx, allWeight); err != nil {
+		return err
+	}
+	s.all.Release(allWeight)
+	return nil
 }
 
 // classify turns a backend error into a *problem.Error with a plain sentence.

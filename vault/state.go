@@ -37,6 +37,8 @@ type Integration struct {
 	APIBaseURL string `json:"api_base_url"`
 	// Practice is true when the URLs point at the built-in practice server.
 	Practice bool `json:"practice"`
+	// NoPKCE turns PKCE off, for a provider that refuses its parameters.
+	NoPKCE bool `json:"no_pkce,omitempty"`
 }
 
 // Company is one connected Lightspeed company. Its tokens are in the keyring under its ID.

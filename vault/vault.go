@@ -2,7 +2,10 @@ package vault
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
@@ -49,6 +52,53 @@ func Open(opts Options) (*Vault, error) {
 	return &Vault{Store: store, Secrets: secrets, now: opts.Now}, nil
 }
 
+// withState is Store.withState for work that touches the keyring: see lock and unlock.
+func (v *Vault) withState(ctx context.Context, fn func(*locked, *State) error) error {
+	l, err := v.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer v.unlock(l)
+	st, err := l.Load()
+	if err != nil {
+		return err
+	}
+	return fn(l, st)
+}
+
+// lock takes the state lock once this process's earlier keyring calls have really returned
+// (see unlock), waiting for them at most the keyring timeout.
+func (v *Vault) lock(ctx context.Context) (*locked, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, canceled(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, v.Secrets.timeout)
+	defer cancel()
+	if err := v.Secrets.settle(wait); err != nil {
+		return nil, v.Secrets.notAnswered(wait, "call (an earlier one is still running)")
+	}
+	return v.Store.lock(ctx)
+}
+
+// unlock releases the state lock once every keyring call made under it has really returned.
+// A keyring write that timed out may still land; until it has, no other window or command
+// may take the lock, read the item and write a newer value that the late write would then
+// overwrite. The caller is not kept waiting: the lock is handed back in the background.
+func (v *Vault) unlock(l *locked) {
+	if v.Secrets.settled() {
+		l.Unlock()
+		return
+	}
+	go func() {
+		_ = v.Secrets.settle(context.Background())
+		l.Unlock()
+	}()
+}
+
+// storeBound is how many keyring timeouts storing refreshed tokens may take: a write and a
+// read of the refresh token, and a write of the access token.
+const storeBound = 3
+
 func companyNotFound(id int64) error {
 	return problem.New(problem.KindNotFound,
 		fmt.Sprintf("No company with ID %d is connected on this computer. Check the ID, or connect the company first.", id),
@@ -58,7 +108,7 @@ func companyNotFound(id int64) error {
 // Tokens returns a company's tokens, the strings from the keyring and Expiry from the state.
 // KindNotFound when the company is not connected or its refresh token is missing.
 func (v *Vault) Tokens(ctx context.Context, companyID int64) (t Tokens, err error) {
-	err = v.Store.withState(ctx, func(_ *locked, st *State) error {
+	err = v.withState(ctx, func(_ *locked, st *State) error {
 		t, err = v.tokensLocked(ctx, st, companyID)
 		return err
 	})
@@ -83,7 +133,7 @@ func (v *Vault) tokensLocked(ctx context.Context, st *State, companyID int64) (T
 // state. A company that is already there is replaced. Done in this order, a failure leaves at
 // worst keyring items without a record, which a retry overwrites.
 func (v *Vault) SaveCompany(ctx context.Context, c Company, t Tokens) error {
-	return v.Store.withState(ctx, func(l *locked, st *State) error {
+	return v.withState(ctx, func(l *locked, st *State) error {
 		if err := v.Secrets.saveTokens(ctx, c.ID, t); err != nil {
 			return err
 		}
@@ -104,11 +154,18 @@ type RefreshFunc func(ctx context.Context, current Tokens) (Tokens, error)
 // token first, verified) and records AccessExpiry and LastRefresh. When refresh returns a token
 // set without a refresh token, the old one is kept.
 //
+// Once refresh has returned new tokens they may be the only copy (a server that rotates
+// refresh tokens may already have revoked the old one), so they are stored under a context of
+// their own, bounded by the keyring timeout, even when ctx has been cancelled meanwhile: the
+// caller giving up never loses them. Nothing is done between refresh returning and the
+// refresh token's write, to keep the window in which a crash loses the new token small.
+//
 // If refresh fails nothing is changed and its error comes back. If saving fails after a
-// successful refresh, the new tokens are returned with the error, so the caller can keep them
-// in memory and try Secrets.saveTokens again: with rotation the old refresh token may be dead.
+// successful refresh, the new tokens are returned with the error (never zero tokens then), so
+// the caller can keep them in memory and store or export them later: with rotation the old
+// refresh token may be dead.
 func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFunc) (next Tokens, err error) {
-	err = v.Store.withState(ctx, func(l *locked, st *State) error {
+	err = v.withState(ctx, func(l *locked, st *State) error {
 		cur, err := v.tokensLocked(ctx, st, companyID)
 		if err != nil {
 			return err
@@ -120,7 +177,9 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 		if next.RefreshToken == "" {
 			next.RefreshToken = cur.RefreshToken
 		}
-		if err := v.Secrets.saveTokens(ctx, companyID, next); err != nil {
+		store, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeBound*v.Secrets.timeout)
+		defer cancel()
+		if err := v.Secrets.saveTokens(store, companyID, next); err != nil {
 			return err
 		}
 		c := st.Company(companyID)
@@ -136,7 +195,7 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 // again; the other order could leave secrets in the keyring that no screen shows any more.
 // A company that is not in the state is KindNotFound (after removing any stray keyring items).
 func (v *Vault) Disconnect(ctx context.Context, companyID int64) error {
-	return v.Store.withState(ctx, func(l *locked, st *State) error {
+	return v.withState(ctx, func(l *locked, st *State) error {
 		if err := v.Secrets.deleteCompany(ctx, companyID); err != nil {
 			return err
 		}
@@ -152,11 +211,11 @@ func (v *Vault) Disconnect(ctx context.Context, companyID int64) error {
 // in Disconnect: if it fails, the state still shows what is there and the person can retry.
 // The lock file and any set-aside corrupt state files are kept (they hold no secret).
 func (v *Vault) Forget(ctx context.Context) error {
-	l, err := v.Store.lock(ctx)
+	l, err := v.lock(ctx)
 	if err != nil {
 		return err
 	}
-	defer l.Unlock()
+	defer v.unlock(l)
 	if err := v.Secrets.DeleteAll(ctx); err != nil {
 		return err
 	}
@@ -177,17 +236,26 @@ type Snapshot struct {
 	Tokens []Tokens
 }
 
-// Format makes every fmt verb print the snapshot without its secrets.
-func (s Snapshot) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "vault.Snapshot{client_id: %q, companies: %d, client secret included: %t}",
+// String describes the snapshot without its secrets.
+func (s Snapshot) String() string {
+	return fmt.Sprintf("vault.Snapshot{client_id: %q, companies: %d, client secret included: %t}",
 		s.Integration.ClientID, len(s.Companies), s.ClientSecret != "")
 }
+
+// Format makes every fmt verb print the snapshot without its secrets.
+func (s Snapshot) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// LogValue keeps slog redacted.
+func (s Snapshot) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON writes the redacted form, for slog's JSON handler given a slice of them.
+func (s Snapshot) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
 // Snapshot gathers the chosen companies (all when ids is empty) from the state and the
 // keyring under the lock, so a refresh elsewhere cannot rotate a token half way. A company
 // that is not connected, or whose refresh token is missing from the keyring, is KindNotFound.
 func (v *Vault) Snapshot(ctx context.Context, ids []int64, includeClientSecret bool) (snap Snapshot, err error) {
-	err = v.Store.withState(ctx, func(_ *locked, st *State) error {
+	err = v.withState(ctx, func(_ *locked, st *State) error {
 		snap, err = v.snapshotLocked(ctx, st, ids, includeClientSecret)
 		return err
 	})

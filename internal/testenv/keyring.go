@@ -49,7 +49,34 @@ type Keyring struct {
 
 	mu     sync.Mutex
 	faults map[Op]Fault
+	holds  map[Op]*Hold
 	calls  []string
+}
+
+// Hold is a slow keyring call: it waits until released, then goes through to the real
+// keyring, as a Secret Service does that answers after the app stopped waiting.
+type Hold struct {
+	release chan struct{}
+	// Landed is closed once the held call has reached the real keyring and returned.
+	Landed chan struct{}
+	once   sync.Once
+}
+
+// Release lets the held call go on; safe to call more than once.
+func (h *Hold) Release() { h.once.Do(func() { close(h.release) }) }
+
+// HoldNext makes the next call of op wait until the returned Hold is released (or the test
+// ends), then go through to the real keyring.
+func (k *Keyring) HoldNext(tb testing.TB, op Op) *Hold {
+	h := &Hold{release: make(chan struct{}), Landed: make(chan struct{})}
+	tb.Cleanup(h.Release)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.holds == nil {
+		k.holds = map[Op]*Hold{}
+	}
+	k.holds[op] = h
+	return h
 }
 
 // NewKeyring returns a Keyring with no failure switched on; hanging calls end with the test.
@@ -89,21 +116,30 @@ func (k *Keyring) Calls() []string {
 	return append([]string(nil), k.calls...)
 }
 
-// before records the call and returns the fault to apply; a hang blocks here.
-func (k *Keyring) before(op Op, item string) Fault {
+// before records the call and returns the fault to apply; a hang or a hold blocks here.
+// done is called once the call has returned.
+func (k *Keyring) before(op Op, item string) (f Fault, done func()) {
 	k.mu.Lock()
 	k.calls = append(k.calls, string(op)+" "+item)
-	f := k.faults[op]
+	f = k.faults[op]
+	h := k.holds[op]
+	delete(k.holds, op)
 	k.mu.Unlock()
 	if f == FaultHang {
 		<-k.release
 	}
-	return f
+	if h == nil {
+		return f, func() {}
+	}
+	<-h.release
+	return f, func() { close(h.Landed) }
 }
 
 // Set stores a value, unless a failure is switched on.
 func (k *Keyring) Set(service, user, password string) error {
-	switch k.before(OpSet, user) {
+	f, done := k.before(OpSet, user)
+	defer done()
+	switch f {
 	case FaultErr, FaultHang:
 		return errLocked
 	case FaultTooBig:
@@ -116,7 +152,9 @@ func (k *Keyring) Set(service, user, password string) error {
 
 // Get reads a value, unless a failure is switched on.
 func (k *Keyring) Get(service, user string) (string, error) {
-	switch k.before(OpGet, user) {
+	f, done := k.before(OpGet, user)
+	defer done()
+	switch f {
 	case FaultErr, FaultHang:
 		return "", errLocked
 	case FaultNotFound:
@@ -130,7 +168,9 @@ func (k *Keyring) Get(service, user string) (string, error) {
 
 // Delete removes a value, unless a failure is switched on.
 func (k *Keyring) Delete(service, user string) error {
-	switch k.before(OpDelete, user) {
+	f, done := k.before(OpDelete, user)
+	defer done()
+	switch f {
 	case FaultErr, FaultHang:
 		return errLocked
 	case FaultNotFound:
@@ -141,7 +181,9 @@ func (k *Keyring) Delete(service, user string) error {
 
 // DeleteAll removes every value under service, unless a failure is switched on.
 func (k *Keyring) DeleteAll(service string) error {
-	switch k.before(OpDeleteAll, "*") {
+	f, done := k.before(OpDeleteAll, "*")
+	defer done()
+	switch f {
 	case FaultErr, FaultHang:
 		return errLocked
 	case FaultNotFound:

@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
+)
+
+// Environment of a child process that runs one command as Main does, real signals included.
+const (
+	childEnv        = "LSC_CLI_CHILD"
+	childDirEnv     = "LSC_CLI_CHILD_DIR"
+	childServiceEnv = "LSC_CLI_CHILD_SERVICE"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		signals := make(chan os.Signal, 4)
+		signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+		env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Info: appinfo.Info{Name: "Lightspeed Connect", Version: "test"},
+			Options: connections.Options{Dir: os.Getenv(childDirEnv), Service: os.Getenv(childServiceEnv)}}
+		os.Exit(runInterruptible(env, flagArgs(), signals))
+	}
+	os.Exit(m.Run())
+}
+
+// flagArgs are the child's command-line arguments after "--".
+func flagArgs() []string {
+	for i, a := range os.Args {
+		if a == "--" {
+			return os.Args[i+1:]
+		}
+	}
+	return nil
+}
+
+// storedRefreshToken reads the company's stored refresh token through an export, not
+// through the refresh code under test.
+func (f *fixture) storedRefreshToken(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "stored.json")
+	if r := f.run(t, "", "export", "--out", path); r.code != 0 {
+		t.Fatalf("export: exit %d\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Companies []struct {
+			RefreshToken string `json:"refresh_token"`
+		} `json:"companies"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 {
+		t.Fatalf("export: %v", err)
+	}
+	return doc.Companies[0].RefreshToken
+}
+
+// TestInterruptDuringRefreshLosesNothing runs `refresh` in a child process against a
+// practice server that rotates strictly and answers slowly, and sends SIGINT (or SIGTERM)
+// while the request is on its way. The command says it is finishing, stores the rotated
+// token, and the stored refresh token works when asked directly at the token endpoint.
+func TestInterruptDuringRefreshLosesNothing(t *testing.T) {
+	const rounds = 10
+	const latency = 400 * time.Millisecond
+	f := newFixture(t, connections.PracticeConfig{RotateRefresh: true, StrictRotation: true})
+	if r := f.connect(t, 0, f.secret(), f.settingsFlags()...); r.code != 0 {
+		t.Fatalf("connect: exit %d\n%s", r.code, r.stderr)
+	}
+	srv := f.practice.Server
+	lost := 0
+	for round := range rounds {
+		if round > 0 { // a fresh grant: the check below spent the last one
+			if r := f.connect(t, 0, "", "--company", "31001"); r.code != 0 {
+				t.Fatalf("round %d: reconnect: exit %d\n%s", round, r.code, r.stderr)
+			}
+		}
+		srv.SetLatency(latency)
+		seen := srv.Stats().TokenRequests
+		var stderr bytes.Buffer
+		child := exec.Command(os.Args[0], "-test.run=^$", "--", "refresh")
+		child.Env = append(os.Environ(), childEnv+"=1", childDirEnv+"="+f.opts.Dir, childServiceEnv+"="+f.opts.Service)
+		child.Stderr = &stderr
+		child.Dir = t.TempDir() // where a rescue file would go
+		if err := child.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitForTokenRequest(t, func() int64 { return srv.Stats().TokenRequests }, seen)
+		time.Sleep(time.Duration(rand.IntN(250)) * time.Millisecond)
+		sig := os.Interrupt
+		if round%2 == 1 {
+			sig = syscall.SIGTERM
+		}
+		_ = child.Process.Signal(sig)
+		time.Sleep(20 * time.Millisecond)
+		_ = child.Process.Signal(sig) // a second press: it must keep waiting
+		_ = child.Wait()
+		srv.SetLatency(0)
+		if !strings.Contains(stderr.String(), connections.FinishingRefresh) {
+			t.Fatalf("round %d: the signal did not land during the refresh, or nothing was said: %q", round, stderr.String())
+		}
+		ps := f.practice.Settings
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := testenv.RefreshWorks(ctx, ps.TokenURL, ps.ClientID, ps.ClientSecret, f.storedRefreshToken(t)); err != nil {
+			lost++
+			t.Errorf("round %d: after %v during the refresh the stored refresh token is lost: %v\n%s", round, sig, err, stderr.String())
+		}
+		cancel()
+	}
+	t.Logf("%d of %d interrupted refreshes lost their token", lost, rounds)
+}
+
+// waitForTokenRequest waits until the practice server has seen more than seen token requests.
+func waitForTokenRequest(t *testing.T, tokenRequests func() int64, seen int64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for tokenRequests() <= seen {
+		if time.Now().After(deadline) {
+			t.Fatal("the child sent no refresh within 30 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestKeyringRefusingARefreshLeavesAWorkingRescueFile: under strict rotation the keyring
+// refuses the refreshed tokens; `refresh` says so, tries once more, then writes a rescue file
+// whose refresh token works when asked directly at the token endpoint.
+func TestKeyringRefusingARefreshLeavesAWorkingRescueFile(t *testing.T) {
+	f := newFixture(t, connections.PracticeConfig{RotateRefresh: true, StrictRotation: true})
+	if r := f.connect(t, 0, f.secret(), f.settingsFlags()...); r.code != 0 {
+		t.Fatalf("connect: exit %d\n%s", r.code, r.stderr)
+	}
+	t.Chdir(t.TempDir())
+	f.keyring.RefuseWrites(true)
+	r := f.run(t, "", "refresh")
+	if r.code != 1 || !strings.Contains(r.stderr, "couldn't store the new token") || !strings.Contains(r.stderr, "saved to") ||
+		strings.Contains(strings.ToLower(r.stderr+r.stdout), "nothing has been lost") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	files, _ := filepath.Glob("lightspeed-connect-rescue-31001-*.json")
+	if len(files) != 1 {
+		t.Fatalf("rescue files: %v", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	var doc struct {
+		Companies []struct {
+			RefreshToken string `json:"refresh_token"`
+		} `json:"companies"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 {
+		t.Fatalf("rescue file: %v", err)
+	}
+	ps := f.practice.Settings
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := testenv.RefreshWorks(ctx, ps.TokenURL, ps.ClientID, ps.ClientSecret, doc.Companies[0].RefreshToken); err != nil {
+		t.Fatalf("the rescue file's refresh token does not work: %v", err)
+	}
+	f.assertNoSecretPrinted(t)
+}
