@@ -102,7 +102,9 @@ type RefreshFunc func(ctx context.Context, current Tokens) (Tokens, error)
 // Refresh is the rotation-safe refresh: under the lock it re-reads the newest tokens (another
 // window may just have rotated them), calls refresh, saves the new tokens at once (refresh
 // token first, verified) and records AccessExpiry and LastRefresh. When refresh returns a token
-// set without a refresh token, the old one is kept.
+// set without a refresh token, the old one is kept. Whether it changed is recorded for the
+// integration (State.Rotation). A company handed off to the integration is not refreshed at
+// all: *HandedOffError, and refresh is not called.
 //
 // If refresh fails nothing is changed and its error comes back. If saving fails after a
 // successful refresh, the new tokens are returned with the error, so the caller can keep them
@@ -112,6 +114,9 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 		cur, err := v.tokensLocked(ctx, st, companyID)
 		if err != nil {
 			return err
+		}
+		if h := st.Company(companyID).HandedOff; h != nil {
+			return &HandedOffError{CompanyID: companyID, HandOff: *h}
 		}
 		if next, err = refresh(ctx, cur); err != nil {
 			next = Tokens{}
@@ -126,6 +131,7 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 		c := st.Company(companyID)
 		c.AccessExpiry = next.Expiry
 		c.LastRefresh = v.now()
+		st.noteRotation(st.Integration.ClientID, next.RefreshToken != cur.RefreshToken)
 		return l.Save(st)
 	})
 	return next, err
