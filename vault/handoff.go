@@ -11,6 +11,8 @@ import (
 type HandedOffError struct {
 	// CompanyID is the company.
 	CompanyID int64
+	// Name is the company's name.
+	Name string
 	// HandOff says when and where to.
 	HandOff HandOff
 }

@@ -115,8 +115,8 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 		if err != nil {
 			return err
 		}
-		if h := st.Company(companyID).HandedOff; h != nil {
-			return &HandedOffError{CompanyID: companyID, HandOff: *h}
+		if c := st.Company(companyID); c.HandedOff != nil {
+			return &HandedOffError{CompanyID: companyID, Name: c.Name, HandOff: *c.HandedOff}
 		}
 		if next, err = refresh(ctx, cur); err != nil {
 			next = Tokens{}
