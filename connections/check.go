@@ -42,7 +42,10 @@ func (c *Core) forEach(companies []vault.Company, fn func(i int, co vault.Compan
 
 // checkOne runs one company's health check and describes the outcome.
 func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) vault.Check {
-	client := c.apiClient(s, companyTokens{core: c, settings: s, id: co.ID})
+	if check, ok := c.handedOffCheck(co); ok {
+		return check
+	}
+	client := c.apiClient(s, c.tokenSource(s, co))
 	me, info, err := client.MeWithInfo(ctx)
 	if err == nil && me.ID != co.ID {
 		err = problem.New(problem.KindWrongCompany,

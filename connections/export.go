@@ -57,16 +57,21 @@ type ExportRequest struct {
 	IncludeClientSecret bool
 	// Force allows replacing an existing file.
 	Force bool
+	// KeepOwnership keeps the app refreshing the companies even where the export would hand
+	// them off to the integration (see ExportOwnership).
+	KeepOwnership bool
 }
 
 // Export writes the chosen companies' tokens to a file: mode 0600, whole or not at all, never
 // over an existing file unless forced (KindExists). The tokens are read under the lock, so a
-// refresh elsewhere cannot rotate one half way.
+// refresh elsewhere cannot rotate one half way. Under that same lock the companies are marked
+// as handed off to the integration when ExportOwnership says so; the marks are taken back if
+// the file can't be written.
 func (c *Core) Export(ctx context.Context, req ExportRequest) error {
 	if _, err := ParseFormat(string(req.Format)); err != nil {
 		return err
 	}
-	snap, err := c.vault.Snapshot(ctx, req.CompanyIDs, req.IncludeClientSecret)
+	snap, undo, err := c.exportSnapshot(ctx, req)
 	if err != nil {
 		return fmt.Errorf("could not export: %w", err)
 	}
@@ -76,6 +81,7 @@ func (c *Core) Export(ctx context.Context, req ExportRequest) error {
 		doc.Companies = append(doc.Companies, exportCompany(co, snap.Tokens[i]))
 	}
 	if err := export.Write(req.Path, export.Format(req.Format), doc, req.Force); err != nil {
+		undo()
 		return fmt.Errorf("could not export: %w", err)
 	}
 	return nil

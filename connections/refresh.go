@@ -44,7 +44,7 @@ func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force b
 		return vault.Tokens{AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, Expiry: res.Expiry}, nil
 	})
 	if err != nil {
-		err = refreshProblem(err, companyID)
+		err = c.handedOffRefresh(ctx, refreshProblem(err, companyID))
 		c.recordFailure(ctx, companyID, err)
 		return tokens, fmt.Errorf("could not refresh company %d: %w", companyID, err)
 	}
@@ -70,7 +70,7 @@ func refreshProblem(err error, companyID int64) error {
 // recordFailure keeps the last failure on the company's record, best effort: a failure to
 // record must not hide the failure itself.
 func (c *Core) recordFailure(ctx context.Context, companyID int64, err error) {
-	if problem.Is(err, problem.KindCanceled) || problem.Is(err, problem.KindBusy) {
+	if problem.Is(err, problem.KindCanceled) || problem.Is(err, problem.KindBusy) || problem.Is(err, problem.KindHandedOff) {
 		return
 	}
 	_ = c.vault.Store.Update(ctx, func(st *vault.State) error {
