@@ -95,9 +95,18 @@ func printStatusTable(env *Env, statuses []connections.CompanyStatus) {
 	}
 	_ = tw.Flush()
 	for _, s := range statuses {
-		if !s.Status.NeedsAttention() {
+		notes := s.Notes()
+		if !s.Status.NeedsAttention() && len(notes) == 0 {
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "\n%s (%d): %s\n  Fix: %s\n", s.Name, s.ID, s.Detail, fixCommand(s.Fix()))
+		fmt.Fprintf(env.Stdout, "\n%s (%d):", s.Name, s.ID)
+		if s.Status.NeedsAttention() {
+			fmt.Fprintf(env.Stdout, " %s\n  Fix: %s\n", s.Detail, fixCommand(s.Fix()))
+		} else {
+			fmt.Fprintln(env.Stdout)
+		}
+		for _, n := range notes {
+			fmt.Fprintf(env.Stdout, "  %s\n", n)
+		}
 	}
 }
