@@ -27,6 +27,9 @@ import (
 // HandOffExplanation is the export dialog's sentence about ownership.
 const HandOffExplanation = "Unless Lightspeed is known to keep refresh tokens unchanged, the integration takes over refreshing the exported companies and this app stops, so the two never break each other's tokens; reconnect a company here to take it back."
 
+// KeepOwnershipWarning is said beside the choice to keep the app refreshing exported companies.
+const KeepOwnershipWarning = "This app keeps refreshing too: if Lightspeed changes refresh tokens when they're used, each side's refresh breaks the other's copy."
+
 // Ownership is what an export will do to who refreshes the exported companies.
 type Ownership struct {
 	// HandOff is true when the export marks the companies as handed off to the integration.
