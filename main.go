@@ -23,7 +23,9 @@ var fyneAppTOML []byte
 
 func main() {
 	info := appinfo.MustParse(fyneAppTOML)
-	if len(os.Args) > 1 {
+	// --background: start hidden in the system tray, keeping tokens fresh (docs/autostart.md).
+	background := len(os.Args) == 2 && os.Args[1] == "--background"
+	if len(os.Args) > 1 && !background {
 		os.Exit(cli.Main(os.Args[1:], info))
 	}
 	if err := ui.CheckDisplay(); err != nil {
@@ -32,6 +34,13 @@ func main() {
 	}
 	a := app.NewWithID(info.ID)
 	w := a.NewWindow(info.Name)
-	ui.Start(a, w, info)
+	if background && ui.StartInBackground(a, w, info) {
+		w.SetMaster() // closing it for good, once shown, still quits
+		a.Run()
+		return
+	}
+	if !background {
+		ui.Start(a, w, info)
+	}
 	w.ShowAndRun()
 }

@@ -197,6 +197,9 @@ func awaitApproval(ctx context.Context, env *Env, attempt *connections.Attempt) 
 func printConnected(w io.Writer, c *connections.Connected) {
 	fmt.Fprintf(w, "%s (ID %d)\n", c.Headline(), c.Company.ID)
 	fmt.Fprintln(w, connections.SitesLine(c.Company.Sites))
+	if note := c.Company.SitesNote(); note != "" {
+		fmt.Fprintln(w, note)
+	}
 }
 
 // rescue handles a connection approved but not stored: one more try, then a file, so the

@@ -164,11 +164,6 @@ func TestReconnectAndSavedSettings(t *testing.T) {
 		t.Errorf("new client ID without a secret: exit %d, %q", r.code, r.stderr)
 	}
 
-	// A refresh first shows the practice server keeps refresh tokens, so the export hands
-	// nothing off and the same company may be exported again.
-	if r := f.run(t, "", "refresh"); r.code != 0 {
-		t.Fatalf("refresh: exit %d\n%s", r.code, r.stdout)
-	}
 	out := filepath.Join(t.TempDir(), "tokens.json")
 	if r := f.run(t, "", "export", "--out", out); r.code != 0 {
 		t.Fatalf("export: exit %d, %q", r.code, r.stderr)

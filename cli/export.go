@@ -10,15 +10,15 @@ import (
 )
 
 func init() {
-	commands["export"] = command{summary: "write tokens to a file for the integration (JSON or .env)", run: runExport}
+	commands["export"] = command{summary: "write tokens to a file for the integration (JSON, .env or a Kubernetes Secret)", run: runExport}
 }
 
 // runExport writes the chosen companies' tokens to a file; it never prints them.
 func runExport(ctx context.Context, env *Env, args []string) error {
 	var ids companyIDs
-	fs := newFlags(env, "export", "--out FILE [--format json|env] [--company ID] [--include-client-secret] [--force] [--keep-ownership]")
+	fs := newFlags(env, "export", "--out FILE [--format json|env|k8s-secret] [--company ID] [--include-client-secret] [--force] [--keep-ownership]")
 	out := fs.String("out", "", "the file to write (required)")
-	format := fs.String("format", "", "json or env (dotenv); default: env for a file named .env or ending in .env, else json")
+	format := fs.String("format", "", "json, env (dotenv) or k8s-secret (a Kubernetes Secret manifest); default: env for a file named .env or ending in .env, k8s-secret for one ending in .yaml or .yml, else json")
 	fs.Var(&ids, "company", "a company to export (repeatable, or comma-separated); default all")
 	withSecret := fs.Bool("include-client-secret", false, "also write the integration's Client Secret")
 	force := fs.Bool("force", false, "replace the file if it exists")
@@ -49,7 +49,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if own.Sentence != "" {
 		fmt.Fprintln(env.Stderr, own.Sentence)
 	}
-	err = core.Export(ctx, req)
+	done, err := core.Export(ctx, req)
 	if problem.Is(err, problem.KindExists) {
 		return problem.New(problem.KindExists,
 			fmt.Sprintf("There is already a file at %s. Choose another name with --out, or add --force to replace it.", *out), err).
@@ -60,5 +60,8 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	}
 	path, _ := filepath.Abs(*out)
 	fmt.Fprintln(env.Stdout, connections.SavedTo(path))
+	for _, w := range done.Warnings {
+		fmt.Fprintln(env.Stderr, "Warning: "+w)
+	}
 	return nil
 }

@@ -14,8 +14,9 @@ func init() {
 	commands["status"] = command{summary: "show every company's health (--check asks Lightspeed first)", run: runStatus}
 }
 
-// runStatus shows the companies: a table with, for each one that needs attention, what is
-// wrong and the command that fixes it; or with --json the stable JSON array.
+// runStatus shows the companies: a table, then for each one that needs attention what is
+// wrong and the command that fixes it, and any notes (such as sites the connection can't
+// see); or with --json the stable JSON array.
 //
 // Exit code 1 when nothing is connected, or when a company needs attention: with --check,
 // anything but healthy; without it, a recorded failure (never checked is not a failure).
@@ -90,7 +91,7 @@ func printStatusTable(env *Env, statuses []connections.CompanyStatus) {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "COMPANY\tID\tSTATUS\tSITES\tACCESS TOKEN\tLAST REFRESH\tLAST CHECK")
 	for _, s := range statuses {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%s\n", s.Name, s.ID, connections.StatusLabel(s.Status), len(s.Sites),
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.ID, connections.StatusLabel(s.Status), sitesColumn(s),
 			connections.TimeLeft(s.AccessExpiresAt, now), connections.Ago(s.LastRefreshAt, now), connections.Ago(s.LastCheckAt, now))
 	}
 	_ = tw.Flush()
@@ -99,14 +100,23 @@ func printStatusTable(env *Env, statuses []connections.CompanyStatus) {
 		if !s.Status.NeedsAttention() && len(notes) == 0 {
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "\n%s (%d):", s.Name, s.ID)
 		if s.Status.NeedsAttention() {
-			fmt.Fprintf(env.Stdout, " %s\n  Fix: %s\n", s.Detail, fixCommand(s.Fix()))
+			fmt.Fprintf(env.Stdout, "\n%s (%d): %s\n  Fix: %s\n", s.Name, s.ID, s.Detail, fixCommand(s.Fix()))
 		} else {
-			fmt.Fprintln(env.Stdout)
+			fmt.Fprintf(env.Stdout, "\n%s (%d): %s\n", s.Name, s.ID, notes[0])
+			notes = notes[1:]
 		}
-		for _, n := range notes {
-			fmt.Fprintf(env.Stdout, "  %s\n", n)
+		for _, note := range notes {
+			fmt.Fprintf(env.Stdout, "  %s\n", note)
 		}
 	}
+}
+
+// sitesColumn is the SITES cell: how many sites the connection sees, and "18 of 20" when
+// Lightspeed counts more than it can see.
+func sitesColumn(s connections.CompanyStatus) string {
+	if s.SitesTotal != nil && *s.SitesTotal > s.SitesVisible {
+		return fmt.Sprintf("%d of %d", s.SitesVisible, *s.SitesTotal)
+	}
+	return fmt.Sprint(s.SitesVisible)
 }

@@ -8,12 +8,15 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // Check probes the given companies (all when ids is empty) in parallel, at most Parallelism
 // at a time: each is refreshed first when its access token expires within RefreshMargin,
-// then `companies/me.json` must answer with the company's own ID. Latency, HTTP status and
+// then `companies/me.json` must answer with the company's own ID, and the site list is read
+// again when its count has changed (see needsSiteList). A 429 is waited out and retried, and
+// the company's detail says so; it never fails another company's check. Latency, HTTP status and
 // the server's clock skew are recorded on each company. The result is in the order of the
 // state file. An error is returned only when nothing could be checked (no settings, keyring
 // or state unavailable); per-company failures are in each status.
@@ -22,7 +25,7 @@ func (c *Core) Check(ctx context.Context, ids ...int64) ([]CompanyStatus, error)
 	if err != nil {
 		return nil, err
 	}
-	checks := make([]vault.Check, len(companies))
+	checks := make([]checked, len(companies))
 	c.forEach(companies, func(i int, co vault.Company) { checks[i] = c.checkOne(ctx, s, co) })
 	return c.recordChecks(ctx, companies, checks)
 }
@@ -40,10 +43,19 @@ func (c *Core) forEach(companies []vault.Company, fn func(i int, co vault.Compan
 	_ = g.Wait()
 }
 
+// checked is one company's health check, and what a passing one learnt about its sites.
+type checked struct {
+	check vault.Check
+	// sites is the site list read again (nil when it was not read); total is sites.count
+	// (nil when unknown). The recorder puts them on the company.
+	sites []vault.Site
+	total *int
+}
+
 // checkOne runs one company's health check and describes the outcome.
-func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) vault.Check {
+func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) checked {
 	if check, ok := c.handedOffCheck(co); ok {
-		return check
+		return checked{check: check}
 	}
 	client := c.apiClient(s, c.tokenSource(s, co))
 	me, info, err := client.MeWithInfo(ctx)
@@ -52,20 +64,60 @@ func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) vault
 			fmt.Sprintf("Lightspeed answered for another company (%s) with %s's tokens. Reconnect %s.", me.Name, co.Name, co.Name), nil).
 			WithDetail("companies/me.json returned id %d, want %d", me.ID, co.ID)
 	}
+	var sites []vault.Site
+	if err == nil && needsSiteList(co, me) {
+		var list []lightspeed.Site
+		var listInfo lightspeed.CallInfo
+		list, listInfo, err = client.SitesWithInfo(ctx, co.ID)
+		info = withListInfo(info, listInfo, err != nil)
+		sites = toVaultSites(list)
+	}
 	check := vault.Check{Status: string(statusFor(err)), HTTPStatus: info.Status, Latency: info.Latency, CheckedAt: c.now()}
 	if skew, ok := info.ClockSkew(); ok {
 		check.ClockSkew = skew
 	}
 	if err != nil {
 		check.Detail, check.ErrorKind = problem.Summary(err), problem.KindOf(err)
-		return check
+		return checked{check: check}
 	}
 	check.Detail = fmt.Sprintf("Lightspeed answered in %d ms.", info.Latency.Milliseconds())
-	return check
+	if note := info.RateLimitNote(); note != "" {
+		check.Detail += " " + note
+	}
+	out := checked{check: check, sites: sites, total: sitesTotal(me, len(co.Sites))}
+	if sites != nil {
+		out.total = sitesTotal(me, len(sites))
+	}
+	return out
+}
+
+// needsSiteList tells whether a check reads the site list again: when the company's
+// sites.count no longer matches what the app knows (a site opened or closed, or never
+// counted), or when some sites were out of sight (access may have been widened since). Else
+// companies/me.json alone is enough, and a check costs one request.
+func needsSiteList(co vault.Company, me lightspeed.Company) bool {
+	return co.SitesTotal == nil || *co.SitesTotal != me.SitesCount || len(co.Sites) < me.SitesCount
+}
+
+// withListInfo adds a site list's call facts to those of companies/me: its waits always, and
+// its status and timing when the list failed (that answer is the one to explain).
+func withListInfo(me, list lightspeed.CallInfo, failed bool) lightspeed.CallInfo {
+	out := me
+	out.Requests += list.Requests
+	out.Pages += list.Pages
+	out.RateLimited += list.RateLimited
+	out.RateLimitWait += list.RateLimitWait
+	out.PacingWait += list.PacingWait
+	out.Elapsed += list.Elapsed
+	out.Refreshed = me.Refreshed || list.Refreshed
+	if failed {
+		out.Status, out.Latency, out.ServerDate, out.ReceivedAt = list.Status, list.Latency, list.ServerDate, list.ReceivedAt
+	}
+	return out
 }
 
 // recordChecks stores the checks in one write and returns the new statuses.
-func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, checks []vault.Check) ([]CompanyStatus, error) {
+func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, checks []checked) ([]CompanyStatus, error) {
 	var out []CompanyStatus
 	err := c.vault.Store.Update(ctx, func(st *vault.State) error {
 		out = out[:0]
@@ -74,8 +126,15 @@ func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, chec
 			if rec == nil { // disconnected meanwhile
 				continue
 			}
-			rec.LastCheck = &checks[i]
-			if checks[i].ErrorKind == "" {
+			check := checks[i].check
+			rec.LastCheck = &check
+			if checks[i].sites != nil {
+				rec.Sites = checks[i].sites
+			}
+			if checks[i].total != nil {
+				rec.SitesTotal = checks[i].total
+			}
+			if check.ErrorKind == "" {
 				rec.LastError = nil
 			}
 			out = append(out, statusOf(*rec))

@@ -136,13 +136,25 @@ func (c *Core) lookUp(ctx context.Context, s Settings, accessToken string) (vaul
 	if err != nil {
 		return vault.Company{}, err
 	}
-	return vault.Company{ID: me.ID, Name: me.Name, Sites: toVaultSites(sites), ConnectedAt: c.now()}, nil
+	return vault.Company{ID: me.ID, Name: me.Name, Sites: toVaultSites(sites), SitesTotal: sitesTotal(me, len(sites)),
+		ConnectedAt: c.now()}, nil
+}
+
+// sitesTotal is how many sites the company has in all, from companies/me's sites.count, or
+// nil when the reply did not say (no sites.count, yet sites are visible).
+func sitesTotal(me lightspeed.Company, visible int) *int {
+	if me.SitesCount == 0 && visible > 0 {
+		return nil
+	}
+	n := me.SitesCount
+	return &n
 }
 
 func (c *Core) apiClient(s Settings, tokens lightspeed.TokenSource) *lightspeed.Client {
 	client := lightspeed.New(s.profile().APIURL, tokens)
 	client.HTTP = c.http
 	client.Now = c.now
+	client.Pacer = c.pacer
 	return client
 }
 

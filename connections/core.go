@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
 	"github.com/lightspeedconnect/lightspeed-connect/oauth"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
@@ -57,6 +58,12 @@ type Options struct {
 	Parallelism int
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+	// RequestsPerMinute paces API requests per access token (each company has its own), below
+	// Lightspeed's per-minute limit. Default: lightspeed.DefaultRequestsPerMinute (120, two
+	// thirds of the ~180 a minute reported for integrations like this one); set 60 or less
+	// for an account on the ~60 a minute limit; 0 or less means the default. Whatever the
+	// pace, a 429 from Lightspeed is waited out and retried.
+	RequestsPerMinute int
 }
 
 // Core is the connections core. It is safe for concurrent use; share one per state directory.
@@ -66,6 +73,7 @@ type Core struct {
 	parallelism int
 	now         func() time.Time
 	refresher   oauth.Refresher
+	pacer       *lightspeed.Pacer
 }
 
 // Open returns a Core over the vault that opts locate. It touches neither the disk nor the
@@ -92,6 +100,10 @@ func newCore(v *vault.Vault, opts Options) *Core {
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	c.pacer = lightspeed.DefaultPacer // shared by every core of the process, so one token is paced once
+	if opts.RequestsPerMinute > 0 && opts.RequestsPerMinute != lightspeed.DefaultRequestsPerMinute {
+		c.pacer = lightspeed.NewPacer(opts.RequestsPerMinute, lightspeed.DefaultBurst)
 	}
 	return c
 }

@@ -17,30 +17,39 @@ type Format string
 const (
 	// FormatJSON is one JSON object (the default).
 	FormatJSON Format = Format(export.FormatJSON)
-	// FormatDotenv is KEY="value" lines for .env files.
+	// FormatDotenv is KEY='value' lines for .env files.
 	FormatDotenv Format = Format(export.FormatDotenv)
+	// FormatK8sSecret is a Kubernetes Secret manifest (YAML) with the .env keys in stringData.
+	FormatK8sSecret Format = Format(export.FormatK8sSecret)
 )
 
-// ParseFormat reads a format name as a person types it ("json", "dotenv", "env" or ".env").
+// ParseFormat reads a format name as a person types it ("json", "dotenv", "env", ".env" or
+// "k8s-secret").
 func ParseFormat(name string) (Format, error) {
 	f, err := export.ParseFormat(name)
 	return Format(f), err
 }
 
 // FormatFor picks the format a file's name asks for: dotenv for ".env" or a name ending in
-// ".env", JSON for anything else.
+// ".env", the Kubernetes Secret for a name ending in ".yaml" or ".yml", JSON for anything else.
 func FormatFor(path string) Format {
 	base := filepath.Base(path)
-	if strings.EqualFold(filepath.Ext(base), ".env") || strings.EqualFold(base, ".env") {
+	switch ext := strings.ToLower(filepath.Ext(base)); {
+	case ext == ".env" || strings.EqualFold(base, ".env"):
 		return FormatDotenv
+	case ext == ".yaml" || ext == ".yml":
+		return FormatK8sSecret
 	}
 	return FormatJSON
 }
 
-// Ext is the file name ending that goes with the format: ".json" or ".env".
+// Ext is the file name ending that goes with the format: ".json", ".env" or ".yaml".
 func (f Format) Ext() string {
-	if f == FormatDotenv {
+	switch f {
+	case FormatDotenv:
 		return ".env"
+	case FormatK8sSecret:
+		return ".yaml"
 	}
 	return ".json"
 }
@@ -49,7 +58,7 @@ func (f Format) Ext() string {
 type ExportRequest struct {
 	// Path is the file to write.
 	Path string
-	// Format is FormatJSON (the default when empty) or FormatDotenv.
+	// Format is FormatJSON (the default when empty), FormatDotenv or FormatK8sSecret.
 	Format Format
 	// CompanyIDs are the companies to export; nil or empty means all.
 	CompanyIDs []int64
@@ -62,18 +71,25 @@ type ExportRequest struct {
 	KeepOwnership bool
 }
 
+// Exported is what an export did.
+type Exported struct {
+	// Warnings are plain sentences both faces show after "Saved to …": today, which .env
+	// values not every reader will read back exactly.
+	Warnings []string
+}
+
 // Export writes the chosen companies' tokens to a file: mode 0600, whole or not at all, never
-// over an existing file unless forced (KindExists). The tokens are read under the lock, so a
-// refresh elsewhere cannot rotate one half way. Under that same lock the companies are marked
-// as handed off to the integration when ExportOwnership says so; the marks are taken back if
-// the file can't be written.
-func (c *Core) Export(ctx context.Context, req ExportRequest) error {
+// over an existing file unless forced (KindExists), never through a symbolic link. The tokens
+// are read under the lock, so a refresh elsewhere cannot rotate one half way. Under that same
+// lock the companies are marked as handed off to the integration when ExportOwnership says so;
+// the marks are taken back if the file can't be written.
+func (c *Core) Export(ctx context.Context, req ExportRequest) (Exported, error) {
 	if _, err := ParseFormat(string(req.Format)); err != nil {
-		return err
+		return Exported{}, err
 	}
 	snap, undo, err := c.exportSnapshot(ctx, req)
 	if err != nil {
-		return fmt.Errorf("could not export: %w", err)
+		return Exported{}, fmt.Errorf("could not export: %w", err)
 	}
 	doc := export.Doc{ExportedAt: c.now(), ClientID: snap.Integration.ClientID, ClientSecret: snap.ClientSecret,
 		TokenURL: snap.Integration.TokenURL, APIBaseURL: snap.Integration.APIBaseURL}
@@ -82,9 +98,25 @@ func (c *Core) Export(ctx context.Context, req ExportRequest) error {
 	}
 	if err := export.Write(req.Path, export.Format(req.Format), doc, req.Force); err != nil {
 		undo()
-		return fmt.Errorf("could not export: %w", err)
+		return Exported{}, fmt.Errorf("could not export: %w", err)
 	}
-	return nil
+	var out Exported
+	if keys := export.Inexact(export.Format(req.Format), doc); len(keys) > 0 {
+		out.Warnings = append(out.Warnings, inexactWarning(keys))
+	}
+	return out, nil
+}
+
+// inexactWarning names the .env keys whose values not every reader reads back exactly.
+func inexactWarning(keys []string) string {
+	if len(keys) == 1 {
+		return "The value of " + keys[0] + " can't be written in a .env file so that every reader reads it " +
+			"back the same: some, such as python-dotenv, will read it differently. The JSON and Kubernetes " +
+			"Secret formats keep it exact."
+	}
+	return "The values of " + strings.Join(keys, ", ") + " can't be written in a .env file so that every " +
+		"reader reads them back the same: some, such as python-dotenv, will read them differently. The JSON " +
+		"and Kubernetes Secret formats keep them exact."
 }
 
 // exportCompany is one company and its tokens as an export file holds them.

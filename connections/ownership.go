@@ -39,9 +39,9 @@ type Ownership struct {
 	Sentence string
 }
 
-// ExportOwnership says, before anything is written, what Export(req) will do to ownership.
-// A company already handed off while refresh tokens may rotate cannot be exported again
-// (KindHandedOff, fix: reconnect): this computer's copy of its refresh token may be stale.
+// ExportOwnership says, before anything is written, what Export(req) will do to ownership,
+// and warns when a company was handed off already: while refresh tokens may rotate, this
+// computer's copy of its refresh token may be stale by now.
 func (c *Core) ExportOwnership(ctx context.Context, req ExportRequest) (Ownership, error) {
 	st, err := c.vault.Store.Load(ctx)
 	if err != nil {
@@ -52,14 +52,15 @@ func (c *Core) ExportOwnership(ctx context.Context, req ExportRequest) (Ownershi
 		return Ownership{}, err
 	}
 	rotates, known := st.Rotation(st.Integration.ClientID)
+	own := ownershipOf(companies, rotates, known, req.KeepOwnership)
 	if !known || rotates {
 		for _, co := range companies {
 			if co.HandedOff != nil {
-				return Ownership{}, alreadyHandedOff(co)
+				own.Sentence = strings.TrimSpace(alreadyHandedOff(co) + " " + own.Sentence)
 			}
 		}
 	}
-	return ownershipOf(companies, rotates, known, req.KeepOwnership), nil
+	return own, nil
 }
 
 func ownershipOf(companies []vault.Company, rotates, known, keep bool) Ownership {
@@ -101,29 +102,14 @@ func (c *Core) exportSnapshot(ctx context.Context, req ExportRequest) (vault.Sna
 		path = req.Path
 	}
 	mark := vault.HandOff{To: path, At: c.now()}
-	risky := false
 	snap, prev, err := c.vault.SnapshotHandOff(ctx, req.CompanyIDs, req.IncludeClientSecret, func(st *vault.State) (vault.HandOff, bool) {
 		rotates, known := st.Rotation(st.Integration.ClientID)
-		risky = !known || rotates
-		return mark, risky && !req.KeepOwnership
+		return mark, (!known || rotates) && !req.KeepOwnership
 	})
 	if err != nil {
 		return vault.Snapshot{}, nil, err
 	}
-	undo := func() { _ = c.vault.UndoHandOff(context.WithoutCancel(ctx), mark, prev) }
-	if risky {
-		for _, co := range snap.Companies {
-			before := co.HandedOff
-			if prev != nil {
-				before = prev[co.ID]
-			}
-			if before != nil {
-				undo()
-				return vault.Snapshot{}, nil, alreadyHandedOff(vault.Company{ID: co.ID, Name: co.Name, HandedOff: before})
-			}
-		}
-	}
-	return snap, undo, nil
+	return snap, func() { _ = c.vault.UndoHandOff(context.WithoutCancel(ctx), mark, prev) }, nil
 }
 
 // handedOffDate is the day of a hand-off as both faces write it: "28 Nov 2026".
@@ -134,12 +120,11 @@ func handOffNote(h *vault.HandOff) string {
 	return fmt.Sprintf("Handed off on %s to %s; reconnect here to take it back.", handedOffDate(h.At), h.To)
 }
 
-// alreadyHandedOff refuses to export a company whose refresh token the integration owns now.
-func alreadyHandedOff(co vault.Company) error {
-	return problem.New(problem.KindHandedOff, fmt.Sprintf(
-		"%s was handed off to the integration on %s (%s), which may have changed its refresh token since, so exporting this computer's copy could break the integration. Reconnect the company here to take it back, then export again.",
-		co.Name, handedOffDate(co.HandedOff.At), co.HandedOff.To), nil).
-		WithFix(problem.Fix{Action: problem.ActionReconnect, CompanyID: co.ID})
+// alreadyHandedOff warns before exporting a company whose refresh token the integration owns.
+func alreadyHandedOff(co vault.Company) string {
+	return fmt.Sprintf(
+		"%s was already handed off to the integration on %s (%s): if the integration has refreshed since, the refresh token written now no longer works, and using it could end the connection; reconnect here first for a fresh one.",
+		co.Name, handedOffDate(co.HandedOff.At), co.HandedOff.To)
 }
 
 // handedOffProblem says the app can't give a fresh access token for a handed-off company:

@@ -154,7 +154,7 @@ func TestExportHandsOffWhenRefreshTokensRotate(t *testing.T) {
 	if err != nil || !own.HandOff || !strings.Contains(own.Sentence, "Harbour Burgers Pty Ltd") || !strings.Contains(own.Sentence, "take it back") {
 		t.Fatalf("ownership before export: %+v, %v", own, err)
 	}
-	if err := f.core.Export(ctx, req); err != nil {
+	if _, err := f.core.Export(ctx, req); err != nil {
 		t.Fatal(err)
 	}
 
@@ -233,7 +233,7 @@ func TestHandedOffCompanyIsCheckedWithItsAccessToken(t *testing.T) {
 	f := newFixture(t, PracticeConfig{RotateRefresh: true})
 	f.connectOne(t)
 	ctx := context.Background()
-	if err := f.core.Export(ctx, ExportRequest{Path: filepath.Join(t.TempDir(), "a.json")}); err != nil {
+	if _, err := f.core.Export(ctx, ExportRequest{Path: filepath.Join(t.TempDir(), "a.json")}); err != nil {
 		t.Fatal(err)
 	}
 	tokens, api := f.practice.Server.Stats().TokenRequests, f.practice.Server.Stats().APIRequests
@@ -260,19 +260,25 @@ func TestExportHandsOffWhileRotationIsUnknown(t *testing.T) {
 	f := newFixture(t, PracticeConfig{})
 	id := f.connectOne(t)
 	ctx := context.Background()
-	if err := f.core.Export(ctx, ExportRequest{Path: filepath.Join(t.TempDir(), "a.env"), Format: FormatDotenv}); err != nil {
+	if _, err := f.core.Export(ctx, ExportRequest{Path: filepath.Join(t.TempDir(), "a.env"), Format: FormatDotenv}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.core.Refresh(ctx, id); !problem.Is(err, problem.KindHandedOff) {
 		t.Fatalf("refresh after a hand-off while rotation is unknown: %v", err)
 	}
-	// Exporting it again would hand over a copy that may be stale: refused, with the way back.
-	_, err := f.core.ExportOwnership(ctx, ExportRequest{Path: "b.json"})
-	err2 := f.core.Export(ctx, ExportRequest{Path: filepath.Join(t.TempDir(), "b.json"), KeepOwnership: true})
-	for _, e := range []error{err, err2} {
-		if !problem.Is(e, problem.KindHandedOff) || problem.FixOf(e).Action != problem.ActionReconnect {
-			t.Fatalf("second export of a handed-off company: %v", e)
-		}
+	// Exporting it again warns that this computer's copy may be stale, and moves the mark.
+	again := filepath.Join(t.TempDir(), "b.json")
+	own, err := f.core.ExportOwnership(ctx, ExportRequest{Path: again})
+	if err != nil || !own.HandOff || !strings.Contains(own.Sentence, "was already handed off to the integration on") ||
+		!strings.Contains(own.Sentence, "reconnect here first") {
+		t.Fatalf("second export of a handed-off company: %+v, %v", own, err)
+	}
+	if _, err := f.core.Export(ctx, ExportRequest{Path: again}); err != nil {
+		t.Fatal(err)
+	}
+	statuses, _ := f.core.Statuses(ctx)
+	if statuses[0].HandedOffTo != again {
+		t.Fatalf("handed off to %q, want %q", statuses[0].HandedOffTo, again)
 	}
 }
 
@@ -292,7 +298,7 @@ func TestExportMarksNothingWhenRefreshTokensDoNotRotate(t *testing.T) {
 	if err != nil || own.HandOff || own.Sentence != "" {
 		t.Fatalf("ownership: %+v, %v", own, err)
 	}
-	if err := f.core.Export(ctx, ExportRequest{Path: path, IncludeClientSecret: true}); err != nil {
+	if _, err := f.core.Export(ctx, ExportRequest{Path: path, IncludeClientSecret: true}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.core.Refresh(ctx, id); err != nil {
@@ -317,7 +323,7 @@ func TestExportKeepOwnership(t *testing.T) {
 	if err != nil || own.HandOff || !strings.Contains(own.Sentence, "keep refreshing") {
 		t.Fatalf("ownership: %+v, %v", own, err)
 	}
-	if err := f.core.Export(ctx, req); err != nil {
+	if _, err := f.core.Export(ctx, req); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.core.Refresh(ctx, id); err != nil {
@@ -338,7 +344,7 @@ func TestFailedExportTakesTheHandOffBack(t *testing.T) {
 	if err := os.WriteFile(path, []byte("keep me"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.core.Export(ctx, ExportRequest{Path: path}); !problem.Is(err, problem.KindExists) {
+	if _, err := f.core.Export(ctx, ExportRequest{Path: path}); !problem.Is(err, problem.KindExists) {
 		t.Fatalf("export over a file: %v", err)
 	}
 	statuses, _ := f.core.Statuses(ctx)

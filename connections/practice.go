@@ -17,6 +17,20 @@ import (
 // value is a well-behaved server with three demo companies.
 type PracticeConfig = practice.Config
 
+// PracticeRateLimitReply is how the practice server answers over its rate limit
+// (PracticeConfig.RateLimitReply): with only X-Ratelimit-Reset in seconds ("reset") or as a
+// Unix time ("epoch"), or bare ("bare"), as Lightspeed does.
+type PracticeRateLimitReply = practice.RateLimitReply
+
+// ParsePracticeRate reads a practice server rate limit such as "60/min" (also "60/minute",
+// "60/m" or "60") as requests a minute; "0/min" means no limit.
+func ParsePracticeRate(s string) (int, error) { return practice.ParsePerMinute(s) }
+
+// ParsePracticeRateLimitReply reads "reset", "epoch" or "bare".
+func ParsePracticeRateLimitReply(s string) (PracticeRateLimitReply, error) {
+	return practice.ParseRateLimitReply(s)
+}
+
 // Practice is a practice session: the built-in practice server running on loopback, and the
 // integration settings that point at it. Practice connections live in their own vault (see
 // OpenPractice), so demo companies never mix with real ones.

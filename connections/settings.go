@@ -185,5 +185,5 @@ func CheckRedirectURI(raw string) (RedirectCheck, error) {
 	if err != nil {
 		return RedirectCheck{}, err
 	}
-	return RedirectCheck{Catchable: r.Catchable, Note: r.Message, Warning: r.Warning}, nil
+	return RedirectCheck{Catchable: r.Catchable(), Note: r.Message, Warning: r.Warning}, nil
 }

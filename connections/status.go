@@ -58,6 +58,8 @@ type CompanyStatus struct {
 	ID              int64      `json:"company_id"`
 	Name            string     `json:"company_name"`
 	Sites           []Site     `json:"sites"`
+	SitesVisible    int        `json:"sites_visible"` // how many sites the connection sees: len(Sites)
+	SitesTotal      *int       `json:"sites_total"`   // all the company's sites (sites.count), also those out of sight; nil until counted
 	Status          Status     `json:"status"`
 	AccessExpiresAt *time.Time `json:"access_expires_at"`
 	LastRefreshAt   *time.Time `json:"last_refresh_at"`
@@ -76,10 +78,16 @@ type CompanyStatus struct {
 // renders it its own way.
 func (cs CompanyStatus) Fix() problem.Fix { return fixFor(cs.Status, cs.Kind, cs.ID) }
 
-// Notes are extra plain sentences about the company that both faces show (the dashboard's
-// details, `status` under the row), whatever its status.
+// Notes are extra plain sentences about the company that both faces show beside its status
+// (the dashboard's details, `status` under the table), such as sites the connection can't
+// see, or its hand-off to the integration. Nil when there is nothing to add.
 func (cs CompanyStatus) Notes() []string {
 	var notes []string
+	if cs.SitesTotal != nil {
+		if n := sitesNote(cs.Name, cs.SitesVisible, *cs.SitesTotal); n != "" {
+			notes = append(notes, n)
+		}
+	}
 	if cs.HandedOffAt != nil {
 		notes = append(notes, handOffNote(&vault.HandOff{To: cs.HandedOffTo, At: *cs.HandedOffAt}))
 	}
@@ -103,9 +111,13 @@ func (c *Core) Statuses(ctx context.Context) ([]CompanyStatus, error) {
 // last failure decides.
 func statusOf(co vault.Company) CompanyStatus {
 	cs := CompanyStatus{
-		ID: co.ID, Name: co.Name, Sites: sitesOf(co.Sites), Status: StatusUnknown,
+		ID: co.ID, Name: co.Name, Sites: sitesOf(co.Sites), SitesVisible: len(co.Sites), Status: StatusUnknown,
 		AccessExpiresAt: timePtr(co.AccessExpiry), LastRefreshAt: timePtr(co.LastRefresh),
 		Detail: "Not checked yet.",
+	}
+	if co.SitesTotal != nil {
+		total := *co.SitesTotal
+		cs.SitesTotal = &total
 	}
 	if co.LastCheck != nil {
 		cs.LastCheckAt = timePtr(co.LastCheck.CheckedAt)
@@ -145,6 +157,8 @@ func fixFor(s Status, kind problem.Kind, companyID int64) problem.Fix {
 		return problem.Fix{Action: problem.ActionReconnect, CompanyID: companyID}
 	case s == StatusCredentialsInvalid:
 		return problem.Fix{Action: problem.ActionCopySettings, CompanyID: companyID}
+	case kind == problem.KindRateLimited: // Lightspeed answered: the connection is fine, only busy
+		return problem.Fix{Action: problem.ActionRetry, CompanyID: companyID}
 	case s == StatusUnreachable:
 		return problem.Fix{Action: problem.ActionCheckInternet, CompanyID: companyID}
 	case kind == problem.KindKeyringUnavailable:

@@ -12,8 +12,11 @@ type Company struct {
 	ID int64
 	// Name is the company's name as Lightspeed reports it.
 	Name string
-	// Sites are the company's sites.
+	// Sites are the company's sites that the person who granted access can see.
 	Sites []Site
+	// SitesTotal is how many sites the company has in all (Lightspeed's sites.count), also
+	// those the person who granted access can't see; 0 when not known. See SitesNote.
+	SitesTotal int
 	// ConnectedAt is when the company was (re)connected.
 	ConnectedAt time.Time
 }
@@ -29,7 +32,14 @@ type Site struct {
 }
 
 func companyOf(c vault.Company) Company {
-	return Company{ID: c.ID, Name: c.Name, Sites: sitesOf(c.Sites), ConnectedAt: c.ConnectedAt}
+	return Company{ID: c.ID, Name: c.Name, Sites: sitesOf(c.Sites), SitesTotal: derefInt(c.SitesTotal), ConnectedAt: c.ConnectedAt}
+}
+
+func derefInt(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 // sitesOf converts stored sites; the result is never nil, so JSON says [] for none.

@@ -88,6 +88,47 @@ func SitesLine(sites []Site) string {
 	return "Sites: " + strings.Join(names, " · ")
 }
 
+// SitesNote says plainly when the person who clicked Grant Access can't see all of the
+// company's sites, so they are missing here: "You can see 18 of Harbour Burgers Pty Ltd's 20
+// sites. Whoever clicked Grant Access can't see the other 2. Reconnect as the owner to include
+// them." It is "" when every site is there, or when the total is not known.
+func (c Company) SitesNote() string { return sitesNote(c.Name, len(c.Sites), c.SitesTotal) }
+
+func sitesNote(company string, visible, total int) string {
+	hidden := total - visible
+	if hidden <= 0 {
+		return ""
+	}
+	whose := company + "'s"
+	if strings.HasSuffix(company, "s") || strings.HasSuffix(company, "S") {
+		whose = company + "'"
+	}
+	var see, who string
+	switch {
+	case visible > 0:
+		see = fmt.Sprintf("You can see %d of %s %s.", visible, whose, SiteCount(total))
+	case total == 1:
+		see = fmt.Sprintf("You can't see %s only site.", whose)
+	default:
+		see = fmt.Sprintf("You can't see any of %s %s.", whose, SiteCount(total))
+	}
+	switch {
+	case visible == 0 && total == 1:
+		who = "Whoever clicked Grant Access can't see it."
+	case visible == 0:
+		who = "Whoever clicked Grant Access can't see them."
+	case hidden == 1:
+		who = "Whoever clicked Grant Access can't see the other one."
+	default:
+		who = fmt.Sprintf("Whoever clicked Grant Access can't see the other %d.", hidden)
+	}
+	them := "them"
+	if hidden == 1 {
+		them = "it"
+	}
+	return see + " " + who + " Reconnect as the owner to include " + them + "."
+}
+
 // ConsentSteps are what the person does in the browser, in order; the faces number them.
 func ConsentSteps() []string {
 	return []string{

@@ -58,6 +58,7 @@ func TestFormatFor(t *testing.T) {
 	for path, want := range map[string]Format{
 		"/home/a/.env": FormatDotenv, "prod.env": FormatDotenv, "PROD.ENV": FormatDotenv,
 		"tokens.json": FormatJSON, "tokens": FormatJSON, "env": FormatJSON, "/x.env/tokens.json": FormatJSON,
+		"secret.yaml": FormatK8sSecret, "/k/Secret.YML": FormatK8sSecret, "yaml": FormatJSON,
 	} {
 		if got := FormatFor(path); got != want {
 			t.Errorf("FormatFor(%q) = %s, want %s", path, got, want)

@@ -1,5 +1,5 @@
-// Package export writes the files that hand tokens to an integration: JSON and dotenv, whole or
-// not at all, readable only by their owner. It knows nothing of where the tokens come from;
+// Package export writes the files that hand tokens to an integration: JSON, dotenv and a
+// Kubernetes Secret manifest, whole or not at all, readable only by their owner. It knows nothing of where the tokens come from;
 // the connections core gathers them and calls Write.
 package export
 
@@ -7,7 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -23,20 +24,25 @@ type Format string
 const (
 	// FormatJSON is one JSON object (the default).
 	FormatJSON Format = "json"
-	// FormatDotenv is KEY="value" lines for .env files.
+	// FormatDotenv is KEY='value' lines for .env files.
 	FormatDotenv Format = "dotenv"
+	// FormatK8sSecret is a Kubernetes Secret manifest (YAML) with the dotenv keys in stringData.
+	FormatK8sSecret Format = "k8s-secret"
 )
 
-// ParseFormat reads a format name as typed on the command line ("json", "dotenv" or "env").
+// ParseFormat reads a format name as typed on the command line ("json", "dotenv", "env" or
+// "k8s-secret").
 func ParseFormat(s string) (Format, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "json":
 		return FormatJSON, nil
 	case "dotenv", "env", ".env":
 		return FormatDotenv, nil
+	case "k8s-secret", "k8s", "kubernetes-secret":
+		return FormatK8sSecret, nil
 	}
 	return "", problem.New(problem.KindUsage,
-		"The export format must be json or dotenv.", nil).WithDetail("unknown format %q", s)
+		"The export format must be json, dotenv or k8s-secret.", nil).WithDetail("unknown format %q", s)
 }
 
 // Doc is what an export file holds. It carries secrets, so it prints redacted (String,
@@ -99,7 +105,11 @@ func (c Company) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, c.String()) 
 
 // Write writes doc to path in format, mode 0600, atomically: the file is either complete
 // or absent (a full disk leaves no partial file, and with force an existing file stays intact
-// until the new one is complete). Without force an existing file is KindExists.
+// until the new one is complete). Without force an existing file is KindExists. A symbolic
+// link or anything else that is not an ordinary file at path is refused even with force
+// (KindStorage): the export never writes through a link, and never opens path itself, it
+// writes a new file beside it and moves that into place, which replaces a name, not what a
+// link points to.
 func Write(path string, format Format, doc Doc, force bool) error {
 	return write(path, format, doc, atomicfile.Options{Force: force})
 }
@@ -108,7 +118,37 @@ func write(path string, format Format, doc Doc, opts atomicfile.Options) error {
 	if _, err := ParseFormat(string(format)); err != nil {
 		return err
 	}
+	if err := refuseSpecial(path); err != nil {
+		return err
+	}
 	return atomicfile.Write(path, opts, func(w io.Writer) error { return encode(w, format, doc) })
+}
+
+// refuseSpecial refuses a path that holds a symbolic link, a folder or a device.
+func refuseSpecial(path string) error {
+	info, err := os.Lstat(path)
+	switch {
+	case err != nil || info.Mode().IsRegular():
+		return nil
+	case info.Mode()&fs.ModeSymlink != 0:
+		return problem.New(problem.KindStorage, path+" is a link to another file, and exports never write through a link. "+
+			"Choose another name.", fs.ErrExist).WithDetail("refused to export over the symbolic link %s", path)
+	case info.IsDir():
+		return problem.New(problem.KindStorage, path+" is a folder. Choose a file name inside it.", fs.ErrExist).
+			WithDetail("refused to export over the folder %s", path)
+	}
+	return problem.New(problem.KindStorage, path+" isn't an ordinary file. Choose another name.", fs.ErrExist).
+		WithDetail("refused to export over %s (mode %v)", path, info.Mode())
+}
+
+// Inexact lists the keys whose values no way of writing them in format lets every common
+// reader read back exactly (only dotenv has such values: see dotenvValue). The file is still
+// written, the same way every time; the caller says which keys are affected.
+func Inexact(format Format, doc Doc) []string {
+	if f, err := ParseFormat(string(format)); err != nil || f != FormatDotenv {
+		return nil
+	}
+	return inexactDotenv(doc)
 }
 
 // encode writes doc to w in format.
@@ -122,10 +162,12 @@ func write(path string, format Format, doc Doc, opts atomicfile.Options) error {
 //	                "access_token": "…", "access_token_expires_at": "RFC 3339",
 //	                "refresh_token": "…"}]}
 //
-// Dotenv is one KEY="value" line per value. Every value is double-quoted; inside the quotes a
-// backslash, double quote, dollar sign and backtick are escaped with a backslash, and a newline
-// or carriage return is written as \n or \r (dotenv loaders such as godotenv, python-dotenv and
-// Node's dotenv turn those back). The keys are
+// Dotenv is one KEY=value line per value. A value is single-quoted, which godotenv,
+// python-dotenv and shells all take literally; one that can't be (it holds a single quote or a
+// line break, a double backslash, or ends in a backslash) is double-quoted with \\, \", \n and
+// \r escapes; one that can't be either (a single quote and a closing double quote) is written
+// bare. A value that no way keeps exact for every reader, such as one holding ${NAME}, which
+// python-dotenv always expands, is listed by Inexact. The keys are
 //
 //	LIGHTSPEED_CLIENT_ID, LIGHTSPEED_CLIENT_SECRET (only when asked for),
 //	LIGHTSPEED_TOKEN_URL, LIGHTSPEED_API_BASE_URL, LIGHTSPEED_COMPANY_COUNT,
@@ -141,13 +183,19 @@ func write(path string, format Format, doc Doc, opts atomicfile.Options) error {
 // When exactly one company is exported, its keys are repeated without the "<n>_" part
 // (LIGHTSPEED_COMPANY_ID, LIGHTSPEED_ACCESS_TOKEN, LIGHTSPEED_REFRESH_TOKEN, …), so the
 // simplest names work for the common case.
+//
+// K8s-secret is a Kubernetes Secret manifest (apiVersion v1, kind Secret, type Opaque) whose
+// stringData holds the dotenv keys and values; see encodeK8sSecret.
 func encode(w io.Writer, format Format, doc Doc) error {
 	f, err := ParseFormat(string(format))
 	if err != nil {
 		return err
 	}
-	if f == FormatDotenv {
+	switch f {
+	case FormatDotenv:
 		return encodeDotenv(w, doc)
+	case FormatK8sSecret:
+		return encodeK8sSecret(w, doc)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -191,80 +239,6 @@ func timeText(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-type dotenvWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (d *dotenvWriter) line(key, value string) {
-	if d.err == nil {
-		_, d.err = io.WriteString(d.w, key+"="+dotenvQuote(value)+"\n")
-	}
-}
-
-func encodeDotenv(w io.Writer, doc Doc) error {
-	d := &dotenvWriter{w: w}
-	_, d.err = io.WriteString(w, "# Lightspeed Connect export, "+timeText(doc.ExportedAt)+
-		". It holds secrets: keep it private and delete it when done.\n")
-	d.line("LIGHTSPEED_CLIENT_ID", doc.ClientID)
-	if doc.ClientSecret != "" {
-		d.line("LIGHTSPEED_CLIENT_SECRET", doc.ClientSecret)
-	}
-	d.line("LIGHTSPEED_TOKEN_URL", doc.TokenURL)
-	d.line("LIGHTSPEED_API_BASE_URL", doc.APIBaseURL)
-	d.line("LIGHTSPEED_COMPANY_COUNT", strconv.Itoa(len(doc.Companies)))
-	for i, c := range doc.Companies {
-		d.company("LIGHTSPEED_"+strconv.Itoa(i+1)+"_", c)
-	}
-	if len(doc.Companies) == 1 {
-		d.company("LIGHTSPEED_", doc.Companies[0])
-	}
-	return d.err
-}
-
-func (d *dotenvWriter) company(prefix string, c Company) {
-	ids := make([]string, len(c.Sites))
-	for i, s := range c.Sites {
-		ids[i] = strconv.FormatInt(s.ID, 10)
-	}
-	d.line(prefix+"COMPANY_ID", strconv.FormatInt(c.ID, 10))
-	d.line(prefix+"COMPANY_NAME", c.Name)
-	d.line(prefix+"SITE_IDS", strings.Join(ids, ","))
-	for i, s := range c.Sites {
-		site := prefix + "SITE_" + strconv.Itoa(i+1) + "_"
-		d.line(site+"ID", strconv.FormatInt(s.ID, 10))
-		d.line(site+"NAME", s.Name)
-		d.line(site+"CODE", s.Code)
-	}
-	d.line(prefix+"ACCESS_TOKEN", c.AccessToken)
-	d.line(prefix+"ACCESS_TOKEN_EXPIRES_AT", timeText(c.AccessExpiry))
-	d.line(prefix+"REFRESH_TOKEN", c.RefreshToken)
-}
-
-// dotenvQuote double-quotes s for a .env file: backslash, double quote, dollar sign and
-// backtick get a backslash (so no loader or shell expands anything), newline and carriage
-// return become \n and \r so every value stays on one line. Other bytes pass unchanged.
-func dotenvQuote(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '"', '$', '`':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 // Site is one of a company's sites in an export.

@@ -18,65 +18,7 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
-// dotenvUnquote is the reader's side of dotenvQuote, written from the documented rules.
-func dotenvUnquote(s string) (string, error) {
-	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
-		return "", fmt.Errorf("not double-quoted: %q", s)
-	}
-	var b strings.Builder
-	in := s[1 : len(s)-1]
-	for i := 0; i < len(in); i++ {
-		c := in[i]
-		switch {
-		case c == '"' || c == '\n' || c == '\r' || c == '$' || c == '`':
-			return "", fmt.Errorf("unescaped %q at %d in %q", c, i, s)
-		case c != '\\':
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		if i == len(in) {
-			return "", fmt.Errorf("dangling backslash in %q", s)
-		}
-		switch in[i] {
-		case '\\', '"', '$', '`':
-			b.WriteByte(in[i])
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		default:
-			return "", fmt.Errorf("unknown escape \\%c in %q", in[i], s)
-		}
-	}
-	return b.String(), nil
-}
-
-// parseDotenv reads an export back into a map, failing on any line that is not KEY="value".
-func parseDotenv(t *testing.T, text string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		key, quoted, ok := strings.Cut(line, "=")
-		if !ok || key == "" || strings.Trim(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
-			t.Fatalf("bad line %q", line)
-		}
-		v, err := dotenvUnquote(quoted)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, dup := out[key]; dup {
-			t.Fatalf("key %s twice", key)
-		}
-		out[key] = v
-	}
-	return out
-}
-
-var tricky = "Joe's \"Burgers\" $HOME `id` \\ back\nnew line\r\tand é"
+var tricky = "Joe's \"Burgers\" `id` \\ back\nnew line\r\tand é # not a comment"
 
 func sampleDoc(companies int, withSecret bool) Doc {
 	doc := Doc{ExportedAt: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC), ClientID: "cid-1",
@@ -131,6 +73,7 @@ func TestWriteExportJSON(t *testing.T) {
 	}
 }
 
+// TestWriteExportDotenv writes the .env export and reads it with godotenv and python-dotenv.
 func TestWriteExportDotenv(t *testing.T) {
 	for _, n := range []int{1, 2} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
@@ -140,8 +83,7 @@ func TestWriteExportDotenv(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkPrivate(t, path)
-			data, _ := os.ReadFile(path)
-			env := parseDotenv(t, string(data))
+			env := readDotenv(t, path)
 			want := map[string]string{
 				"LIGHTSPEED_CLIENT_ID": "cid-1", "LIGHTSPEED_CLIENT_SECRET": doc.ClientSecret,
 				"LIGHTSPEED_TOKEN_URL": doc.TokenURL, "LIGHTSPEED_API_BASE_URL": doc.APIBaseURL,
@@ -200,6 +142,44 @@ func TestWriteExportRefusesToOverwriteUnlessForced(t *testing.T) {
 	noTempFiles(t, filepath.Dir(path))
 }
 
+// TestExportNeverWritesThroughALink: a symbolic link at the path is refused, with or without
+// force, and what it points to is left as it was; so are a folder and a named pipe.
+func TestExportNeverWritesThroughALink(t *testing.T) {
+	dir := t.TempDir()
+	pointee := filepath.Join(dir, "precious.txt")
+	if err := os.WriteFile(pointee, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "export.json")
+	if err := os.Symlink(pointee, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	dangling := filepath.Join(dir, "dangling.env")
+	if err := os.Symlink(filepath.Join(dir, "nowhere"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{link, dangling} {
+		for _, force := range []bool{false, true} {
+			err := Write(path, FormatDotenv, sampleDoc(1, true), force)
+			wantKind(t, err, problem.KindStorage)
+			if !strings.Contains(problem.Summary(err), "link") {
+				t.Errorf("summary %q does not say it is a link", problem.Summary(err))
+			}
+			if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+				t.Fatalf("the link %s was replaced", path)
+			}
+		}
+	}
+	if got, _ := os.ReadFile(pointee); string(got) != "keep me" {
+		t.Fatalf("the file behind the link was changed to %q", got)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "nowhere")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a file was made where the dangling link points")
+	}
+	wantKind(t, Write(dir, FormatJSON, sampleDoc(1, false), true), problem.KindStorage)
+	noTempFiles(t, dir)
+}
+
 func TestExportOnAFullDiskLeavesNoPartialFile(t *testing.T) {
 	for _, force := range []bool{false, true} {
 		dir := t.TempDir()
@@ -228,27 +208,14 @@ func TestExportFormats(t *testing.T) {
 			t.Errorf("ParseFormat(%q) = %q, %v", in, got, err)
 		}
 	}
+	for _, in := range []string{"k8s-secret", "K8S-Secret", "k8s"} {
+		if got, err := ParseFormat(in); err != nil || got != FormatK8sSecret {
+			t.Errorf("ParseFormat(%q) = %q, %v", in, got, err)
+		}
+	}
 	_, err := ParseFormat("yaml")
 	wantKind(t, err, problem.KindUsage)
 	wantKind(t, Write(filepath.Join(t.TempDir(), "x"), "yaml", Doc{}, false), problem.KindUsage)
-}
-
-func TestDotenvQuote(t *testing.T) {
-	tests := map[string]string{
-		"":              `""`,
-		"plain":         `"plain"`,
-		`a"b`:           `"a\"b"`,
-		`a\b`:           `"a\\b"`,
-		"$HOME":         `"\$HOME"`,
-		"`id`":          "\"\\`id\\`\"",
-		"one\ntwo\r":    `"one\ntwo\r"`,
-		"tab\there é ü": "\"tab\there é ü\"",
-	}
-	for in, want := range tests {
-		if got := dotenvQuote(in); got != want {
-			t.Errorf("dotenvQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
 }
 
 func TestExportDocNeverPrintsItsSecrets(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/url"
+	"strings"
 )
 
 // maxQueryBytes bounds a callback's query; Lightspeed's answer is far smaller, and a larger one
@@ -17,6 +18,9 @@ type verdict int
 const (
 	// verdictBadState: the state is missing, repeated or not this attempt's; ignore it.
 	verdictBadState verdict = iota
+	// verdictWrongIssuer: the state is right but iss names another server (RFC 9207), so
+	// neither a code nor an error in it can be trusted; ignore it.
+	verdictWrongIssuer
 	// verdictNoCode: the state is right but there is neither a code nor an error.
 	verdictNoCode
 	// verdictDenied: the person declined (error=access_denied).
@@ -31,17 +35,21 @@ const (
 type callback struct {
 	verdict verdict
 	code    string
-	errCode string // sanitized, for Detail only
+	errCode string // sanitized, for Detail only (the iss received, for verdictWrongIssuer)
 	errDesc string // sanitized, for Detail only
 }
 
 // classifyCallback decides what a callback's query means. Nothing counts without exactly one
 // state equal to want, compared in constant time; so a forged or stale answer can neither
-// deliver a code nor end the flow with an error.
-func classifyCallback(q url.Values, want string) callback {
+// deliver a code nor end the flow with an error. Nor does an answer whose iss the profile
+// doesn't accept (RFC 9207 §2.4: the response is rejected, an error response included).
+func classifyCallback(q url.Values, want string, p Profile) callback {
 	states := q["state"]
 	if want == "" || len(states) != 1 || subtle.ConstantTimeCompare([]byte(states[0]), []byte(want)) != 1 {
 		return callback{verdict: verdictBadState}
+	}
+	if !p.acceptsIssuer(q["iss"]) {
+		return callback{verdict: verdictWrongIssuer, errCode: safeText(strings.Join(q["iss"], ", "), 200)}
 	}
 	if errs := q["error"]; len(errs) > 0 {
 		cb := callback{verdict: verdictProviderError, errCode: safeText(errs[0], 64), errDesc: safeText(q.Get("error_description"), 200)}

@@ -20,7 +20,7 @@ func (c catcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !s.hostAllowed(r.Host):
 		writePage(w, http.StatusMisdirectedRequest, pageWrongHost) // DNS rebinding or a stray request
 		return
-	case r.URL.Path != s.redirect.Path:
+	case r.URL.Path != s.redirect.path:
 		c.other(w, r)
 		return
 	case r.Method == http.MethodHead:
@@ -44,7 +44,7 @@ func (c catcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writePage(w, http.StatusBadRequest, pageNoCode)
 		return
 	}
-	c.answer(w, r, classifyCallback(q, s.state))
+	c.answer(w, r, classifyCallback(q, s.state, s.c.profile))
 }
 
 // other answers requests for paths other than the Redirect URI's, such as /favicon.ico.
@@ -63,6 +63,9 @@ func (c catcher) answer(w http.ResponseWriter, r *http.Request, cb callback) {
 	switch cb.verdict {
 	case verdictBadState:
 		writePage(w, http.StatusBadRequest, pageWrongState)
+		return
+	case verdictWrongIssuer:
+		writePage(w, http.StatusBadRequest, pageWrongIssuer)
 		return
 	case verdictNoCode:
 		writePage(w, http.StatusBadRequest, pageNoCode)
@@ -109,8 +112,8 @@ func (s *Session) hostAllowed(host string) bool {
 		return true
 	}
 	// A browser drops an explicit :80 from the Host header.
-	if s.redirect.Port == 80 {
-		h := s.redirect.Host
+	if s.redirect.port == 80 {
+		h := s.redirect.host
 		if strings.Contains(h, ":") {
 			h = "[" + h + "]"
 		}

@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -18,6 +17,9 @@ const (
 	defaultHTTPTimeout = 30 * time.Second
 	// requestTimeout bounds a whole token request even when the caller's client has no timeout.
 	requestTimeout = 60 * time.Second
+	// RefreshTimeout bounds a refresh once its request is sent, when the caller's context no
+	// longer counts (see Refresh); a caller that gives up waits at most this long.
+	RefreshTimeout = 30 * time.Second
 )
 
 // Config describes one connect attempt.
@@ -35,6 +37,7 @@ type Config struct {
 	// Default (zero or negative): DefaultTimeout, five minutes.
 	Timeout time.Duration
 	// HTTPClient sends the token requests. Default (nil): a client with a 30-second timeout.
+	// Its CheckRedirect is overridden: token traffic never follows a redirect.
 	HTTPClient *http.Client
 	// Now is the clock used for Expiry. Default (nil): time.Now.
 	Now func() time.Time
@@ -50,30 +53,11 @@ type RefreshConfig struct {
 	ClientSecret string
 	// RefreshToken is the stored refresh token. Required.
 	RefreshToken string
-	// HTTPClient sends the request. Default (nil): a client with a 30-second timeout.
+	// HTTPClient sends the request. Default (nil): a client with a 30-second timeout. Its
+	// CheckRedirect is overridden: token traffic never follows a redirect.
 	HTTPClient *http.Client
 	// Now is the clock used for Expiry. Default (nil): time.Now.
 	Now func() time.Time
-}
-
-// String describes the config with its secret redacted.
-func (c Config) String() string {
-	return fmt.Sprintf("{Profile:%s ClientID:%s ClientSecret:%s RedirectURI:%s Timeout:%s}",
-		c.Profile.Name, c.ClientID, mask(c.ClientSecret), c.RedirectURI, c.Timeout)
-}
-
-// Format makes every fmt verb print the redacted form.
-func (c Config) Format(f fmt.State, _ rune) { fmt.Fprint(f, "oauth.Config"+c.String()) }
-
-// String describes the config with its secrets redacted.
-func (c RefreshConfig) String() string {
-	return fmt.Sprintf("{Profile:%s ClientID:%s ClientSecret:%s RefreshToken:%s}",
-		c.Profile.Name, c.ClientID, mask(c.ClientSecret), mask(c.RefreshToken))
-}
-
-// Format makes every fmt verb print the redacted form.
-func (c RefreshConfig) Format(f fmt.State, _ rune) {
-	fmt.Fprint(f, "oauth.RefreshConfig"+c.String())
 }
 
 // client is what connect and refresh share once defaults are filled in.
@@ -92,6 +76,7 @@ func newClient(p Profile, id, secret string, hc *http.Client, now func() time.Ti
 	if hc == nil {
 		hc = &http.Client{Timeout: defaultHTTPTimeout}
 	}
+	hc = noRedirects(hc)
 	if now == nil {
 		now = time.Now
 	}
@@ -121,4 +106,13 @@ func (c client) oauth2Config(redirectURI string) *oauth2.Config {
 			AuthStyle: oauth2.AuthStyleInParams,
 		},
 	}
+}
+
+// noRedirects returns a copy of hc that hands a 3xx answer back instead of following it: a
+// token request must never carry the client secret, a code or a refresh token on to another
+// address. The caller's client is left as it is.
+func noRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }

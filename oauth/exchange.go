@@ -30,7 +30,7 @@ func (c client) exchange(ctx context.Context, conf *oauth2.Config, code, verifie
 	}
 	tok, err := conf.Exchange(ctx, code, opts...)
 	if err != nil {
-		return nil, mapTokenError(err, phaseConnect, c.profile.Name, c.secret, code, verifier)
+		return nil, mapTokenError(err, phaseConnect, c.profile.Name, c.now(), c.secret, code, verifier)
 	}
 	res := toResult(tok, c.now())
 	if res.RefreshToken == "" {
@@ -40,38 +40,11 @@ func (c client) exchange(ctx context.Context, conf *oauth2.Config, code, verifie
 	return res, nil
 }
 
-// Refresh trades a refresh token for a new access token. When Lightspeed rotates the refresh
-// token, the result carries the new one and Rotated is true: store it before using the access
-// token. When it does not, the result carries the old one, so storing RefreshToken is always
-// right. An invalid_grant becomes KindInvalidGrant ("Reconnect to restore it").
-func Refresh(ctx context.Context, cfg RefreshConfig) (*Result, error) {
-	c, err := newClient(cfg.Profile, cfg.ClientID, cfg.ClientSecret, cfg.HTTPClient, cfg.Now)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.RefreshToken == "" {
-		return nil, problem.New(problem.KindInvalidGrant, msgInvalidGrantRefresh, errors.New("no refresh token stored"))
-	}
-	ctx, cancel := c.tokenContext(ctx)
-	defer cancel()
-	src := c.oauth2Config("").TokenSource(ctx, &oauth2.Token{RefreshToken: cfg.RefreshToken})
-	tok, err := src.Token()
-	if err != nil {
-		return nil, mapTokenError(err, phaseRefresh, c.profile.Name, c.secret, cfg.RefreshToken)
-	}
-	res := toResult(tok, c.now())
-	if res.RefreshToken == "" {
-		res.RefreshToken = cfg.RefreshToken
-	}
-	res.Rotated = res.RefreshToken != cfg.RefreshToken
-	return res, nil
-}
-
 // probeTimeout bounds the preflight when the caller's context has no deadline.
 const probeTimeout = 10 * time.Second
 
 // ProbeTokenEndpoint checks, before the browser opens, that the token endpoint answers at all:
-// any HTTP status counts as reachable. It sends a HEAD request without credentials. A DNS
+// any HTTP status counts as reachable, and a redirect is not followed. It sends a HEAD request without credentials. A DNS
 // failure, a refused connection or a timeout becomes KindNetwork naming the host.
 func ProbeTokenEndpoint(ctx context.Context, tokenURL string, hc *http.Client) error {
 	if reason := endpointProblem(tokenURL); reason != "" {
@@ -81,6 +54,7 @@ func ProbeTokenEndpoint(ctx context.Context, tokenURL string, hc *http.Client) e
 	if hc == nil {
 		hc = &http.Client{Timeout: probeTimeout}
 	}
+	hc = noRedirects(hc) // any answer, a redirect included, shows the address is reachable
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodHead, tokenURL, nil)

@@ -1,11 +1,9 @@
 package oauth
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,7 +20,7 @@ func refreshCfg(f *fakeAS, rt string) RefreshConfig {
 	return RefreshConfig{Profile: f.profile(), ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: rt}
 }
 
-// TestRefresh: with rotation the new refresh token comes back (Rotated); without, the old one.
+// TestRefresh: with rotation the new refresh token comes back; without, the old one.
 func TestRefresh(t *testing.T) {
 	for _, rotate := range []bool{true, false} {
 		f := newFakeAS(t, "")
@@ -35,8 +33,8 @@ func TestRefresh(t *testing.T) {
 		if err != nil {
 			t.Fatalf("rotate=%v: %v (%s)", rotate, err, problem.Detail(err))
 		}
-		if res.Rotated != rotate || (res.RefreshToken == "RT-0-secretish") == rotate {
-			t.Errorf("rotate=%v: Rotated=%v, refresh token kept=%v", rotate, res.Rotated, res.RefreshToken == "RT-0-secretish")
+		if (res.RefreshToken == "RT-0-secretish") == rotate || !strings.HasPrefix(res.RefreshToken, "RT-") {
+			t.Errorf("rotate=%v: refresh token kept=%v", rotate, res.RefreshToken == "RT-0-secretish")
 		}
 		if !strings.HasPrefix(res.AccessToken, "AT-") || !res.Expiry.Equal(now.Add(time.Hour)) {
 			t.Errorf("rotate=%v: access token or expiry wrong (%v)", rotate, res.Expiry)
@@ -109,7 +107,13 @@ func TestTokenErrorMapping(t *testing.T) {
 			case <-block:
 			case <-r.Context().Done():
 			}
-		}, "", &http.Client{Timeout: 200 * time.Millisecond}, phaseRefresh, problem.KindTimeout, msgNetworkTimeout, "no answer in time"},
+		}, "", &http.Client{Timeout: 200 * time.Millisecond}, phaseRefresh, problem.KindTimeout, sprintfName(msgRefreshUnanswered, "Lightspeed"), "no answer in time (after the request was sent)"},
+		{"slow server connect", func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-block:
+			case <-r.Context().Done():
+			}
+		}, "", &http.Client{Timeout: 200 * time.Millisecond}, phaseConnect, problem.KindTimeout, msgNetworkTimeout, "no answer in time"},
 		{"connection refused", nil, refusedURL, nil, phaseRefresh, problem.KindNetwork, msgNetwork, "refused"},
 	}
 	for _, tc := range cases {
@@ -174,8 +178,7 @@ func TestRefresherSingleFlight(t *testing.T) {
 	f := newFakeAS(t, "")
 	f.rotate = true
 	f.refresh["RT-0-secretish"] = true
-	hold := make(chan struct{})
-	f.holdTokens = hold
+	release, _ := f.hold(t)
 	var joined sync.WaitGroup
 	joined.Add(n)
 	r := &Refresher{joined: joined.Done}
@@ -190,13 +193,13 @@ func TestRefresherSingleFlight(t *testing.T) {
 		}()
 	}
 	joined.Wait() // every caller is in; only now may the one request finish
-	close(hold)
+	release()
 	done.Wait()
 	if got := len(f.tokenRequests()); got != 1 {
 		t.Fatalf("%d concurrent refreshes sent %d requests, want 1", n, got)
 	}
 	for i := range n {
-		if errs[i] != nil || results[i].RefreshToken != results[0].RefreshToken || !results[i].Rotated {
+		if errs[i] != nil || results[i].RefreshToken != results[0].RefreshToken || results[i].RefreshToken == "RT-0-secretish" {
 			t.Fatalf("caller %d: %v", i, errs[i])
 		}
 	}
@@ -206,46 +209,81 @@ func TestRefresherSingleFlight(t *testing.T) {
 	}
 }
 
-// TestRefresherCallerCancel: a caller that gives up gets KindCanceled, while the request goes
-// on and its result reaches a caller still waiting.
+// TestRefresherCallerCancel: a caller that gives up after the request was sent still gets
+// the new tokens (CallerGaveUp set), and so does a caller still waiting; one request is sent.
 func TestRefresherCallerCancel(t *testing.T) {
 	f := newFakeAS(t, "")
+	f.rotate = true
 	f.refresh["RT-0-secretish"] = true
-	hold, arrived := make(chan struct{}), make(chan struct{}, 1)
-	f.holdTokens, f.arrived = hold, arrived
+	release, arrived := f.hold(t)
 	var joined sync.WaitGroup
 	joined.Add(2)
 	r := &Refresher{joined: joined.Done}
 	ctx, cancel := context.WithCancel(context.Background())
-	first := make(chan error, 1)
-	go func() { _, err := r.Refresh(ctx, "c", refreshCfg(f, "RT-0-secretish")); first <- err }()
+	type outcome struct {
+		res *Result
+		err error
+	}
+	first := make(chan outcome, 1)
+	go func() { res, err := r.Refresh(ctx, "c", refreshCfg(f, "RT-0-secretish")); first <- outcome{res, err} }()
 	<-arrived
-	second := make(chan error, 1)
-	go func() { _, err := r.Refresh(context.Background(), "c", refreshCfg(f, "RT-0-secretish")); second <- err }()
+	second := make(chan outcome, 1)
+	go func() {
+		res, err := r.Refresh(context.Background(), "c", refreshCfg(f, "RT-0-secretish"))
+		second <- outcome{res, err}
+	}()
 	joined.Wait()
 	cancel()
-	if err := <-first; !problem.Is(err, problem.KindCanceled) {
-		t.Fatalf("cancelled caller: %v", err)
+	select {
+	case o := <-first:
+		t.Fatalf("the cancelled caller returned before the reply: %v", o.err)
+	case <-time.After(200 * time.Millisecond):
 	}
-	close(hold)
-	if err := <-second; err != nil {
-		t.Fatalf("waiting caller lost the result: %v", err)
+	release()
+	a, b := <-first, <-second
+	if a.err != nil || b.err != nil {
+		t.Fatalf("errors: %v / %v", a.err, b.err)
+	}
+	if !a.res.CallerGaveUp || b.res.CallerGaveUp || a.res.RefreshToken != b.res.RefreshToken || a.res.RefreshToken == "RT-0-secretish" {
+		t.Fatalf("cancelled caller: gave up %v, waiting caller: gave up %v, same token %v", a.res.CallerGaveUp, b.res.CallerGaveUp, a.res.RefreshToken == b.res.RefreshToken)
+	}
+	if n := len(f.tokenRequests()); n != 1 {
+		t.Fatalf("%d requests, want 1", n)
 	}
 }
 
-// TestRedaction: no fmt verb or slog handler prints a token, secret or state.
-func TestRedaction(t *testing.T) {
-	res := &Result{AccessToken: "AT-very-secret", RefreshToken: "RT-very-secret", TokenType: "bearer", Expiry: time.Now()}
-	cfg := Config{ClientID: testClientID, ClientSecret: testClientSecret, RedirectURI: SuggestedRedirectURI}
-	rcfg := RefreshConfig{ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "RT-very-secret"}
-	s, _ := startFlow(t, "127.0.0.1", nil)
-	var logs bytes.Buffer
-	slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "result", res, "value", *res)
-	text := fmt.Sprintf("%v %+v %#v %s %v %+v %#v %v %+v %#v %v %+v %#v %q", res, res, res, res, *res, *res, *res, cfg, cfg, cfg, rcfg, rcfg, rcfg, res.String()) +
-		fmt.Sprintf("%v %+v %#v", s, s, s) + logs.String()
-	assertNoSecrets(t, text, "AT-very-secret", "RT-very-secret", testClientSecret, s.state)
-	if !strings.Contains(text, "[redacted]") {
-		t.Error("redacted form not used")
+// TestRefresherAloneCancels: a single caller that gives up after sending gets the tokens; the
+// next refresh with them works, with the old token refused (strict rotation).
+func TestRefresherAloneCancels(t *testing.T) {
+	f := newFakeAS(t, "")
+	f.rotate = true
+	f.refresh["RT-0-secretish"] = true
+	release, arrived := f.hold(t)
+	var r Refresher
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *Result, 1)
+	go func() {
+		res, err := r.Refresh(ctx, "c", refreshCfg(f, "RT-0-secretish"))
+		if err != nil {
+			t.Errorf("refresh: %v", err)
+		}
+		done <- res
+	}()
+	<-arrived
+	cancel()
+	release()
+	res := <-done
+	if res == nil || !res.CallerGaveUp || res.RefreshToken == "RT-0-secretish" {
+		t.Fatalf("the reply was lost: %v", res)
+	}
+	if _, err := r.Refresh(context.Background(), "c", refreshCfg(f, "RT-0-secretish")); !problem.Is(err, problem.KindInvalidGrant) {
+		t.Fatalf("the old token still works, so the test proves nothing: %v", err)
+	}
+	if _, err := r.Refresh(context.Background(), "c", refreshCfg(f, res.RefreshToken)); err != nil {
+		t.Fatalf("the returned token doesn't work: %v", err)
+	}
+	if _, err := r.Refresh(ctx, "c", refreshCfg(f, res.RefreshToken)); !problem.Is(err, problem.KindCanceled) {
+		t.Fatalf("a caller already gone: %v", err)
 	}
 }
 

@@ -40,6 +40,7 @@ type fakeAS struct {
 
 	mu         sync.Mutex
 	deny       bool
+	iss        string // when set, the authorization response carries iss=iss (RFC 9207)
 	rotate     bool
 	codes      map[string]string // unused code -> PKCE challenge ("" when none)
 	refresh    map[string]bool   // valid refresh tokens
@@ -75,6 +76,10 @@ func (f *fakeAS) authorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "500 Internal Server Error", http.StatusInternalServerError) // what Lightspeed does
 		return
 	}
+	if q.Has("code_challenge") && q.Get("code_challenge_method") != "S256" {
+		http.Error(w, "400 PKCE method must be S256", http.StatusBadRequest) // no plain challenges
+		return
+	}
 	f.mu.Lock()
 	deny := f.deny
 	f.n++
@@ -84,6 +89,11 @@ func (f *fakeAS) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Unlock()
 	back := url.Values{"state": {q.Get("state")}}
+	f.mu.Lock()
+	if f.iss != "" {
+		back.Set("iss", f.iss)
+	}
+	f.mu.Unlock()
 	if deny {
 		back.Set("error", "access_denied")
 	} else {
@@ -99,7 +109,10 @@ func (f *fakeAS) token(w http.ResponseWriter, r *http.Request) {
 	hook, arrived, hold := f.tokenHook, f.arrived, f.holdTokens
 	f.mu.Unlock()
 	if arrived != nil {
-		arrived <- struct{}{}
+		select {
+		case arrived <- struct{}{}:
+		default: // nobody is counting any more
+		}
 	}
 	if hold != nil {
 		<-hold
@@ -169,6 +182,19 @@ func (f *fakeAS) issue(w http.ResponseWriter, withRefresh bool) {
 	}
 	f.mu.Unlock()
 	writeJSON(w, 200, body)
+}
+
+// hold makes token requests wait until release is called, and at the latest when the test
+// ends, so that a failing test never leaves a request (and the server's Close) stuck.
+func (f *fakeAS) hold(t testing.TB) (release func(), arrived chan struct{}) {
+	ch, arrived := make(chan struct{}), make(chan struct{}, 8)
+	var once sync.Once
+	release = func() { once.Do(func() { close(ch) }) }
+	f.mu.Lock()
+	f.holdTokens, f.arrived = ch, arrived
+	f.mu.Unlock()
+	t.Cleanup(release)
+	return release, arrived
 }
 
 func (f *fakeAS) tokenRequests() []tokenRequest {
@@ -253,4 +279,13 @@ func get(t testing.TB, c *http.Client, u string) (int, string) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	return resp.StatusCode, string(body)
+}
+
+// listenAddrs returns the addresses a session actually listens on.
+func listenAddrs(s *Session) []string {
+	out := make([]string, 0, len(s.listeners))
+	for _, ln := range s.listeners {
+		out = append(out, ln.Addr().String())
+	}
+	return out
 }

@@ -67,9 +67,9 @@ func (s *Session) newServer() *http.Server {
 	}
 }
 
-// listenError explains a failed bind in the words of UX.md.
+// listenError explains a failed bind in plain words (docs/ux.md).
 func (s *Session) listenError(err error, network string, only bool) error {
-	port := s.redirect.Port
+	port := s.redirect.port
 	detail := fmt.Sprintf("listen %s: %s", network, safeText(err.Error(), 200))
 	switch {
 	case isAddrInUse(err):
@@ -77,7 +77,7 @@ func (s *Session) listenError(err error, network string, only bool) error {
 	case isAddrForbidden(err):
 		return problem.New(problem.KindPortInUse, fmt.Sprintf(msgPortForbidden, port), err).WithDetail("%s", detail)
 	case network == "tcp6" && only:
-		return problem.New(problem.KindRedirectURI, fmt.Sprintf(msgNoIPv6, port, s.redirect.Path), err).WithDetail("%s", detail)
+		return problem.New(problem.KindRedirectURI, fmt.Sprintf(msgNoIPv6, port, s.redirect.path), err).WithDetail("%s", detail)
 	}
 	return problem.New(problem.KindPortInUse, fmt.Sprintf(msgPortInUse, port), err).WithDetail("%s", detail)
 }

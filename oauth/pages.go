@@ -31,17 +31,18 @@ const (
 
 // The pages the catcher can send.
 var (
-	pageSuccess    = page{"ok", "✓", "Connected", "Lightspeed Connect received the approval and finished connecting.", afterClose}
-	pageDenied     = page{"warn", "!", "Access wasn't granted", "Lightspeed did not grant access. If that was a mistake, connect again in the app and click Grant Access.", afterClose}
-	pageProvider   = page{"bad", "×", "Lightspeed reported a problem", "Lightspeed sent an error instead of an approval. The app shows what to do next.", afterClose}
-	pageWrongState = page{"warn", "!", "This answer doesn't match", "This page belongs to an older or different connect attempt, so the app ignored it.", afterWaiting}
-	pageNoCode     = page{"warn", "!", "Lightspeed's answer was incomplete", "The address has no approval in it, so the app ignored it.", afterWaiting}
-	pageFinished   = page{"warn", "!", "This connect attempt is already finished", "The app has already received an answer for this attempt.", afterClose}
-	pageNotFound   = page{"warn", "?", "Nothing here", "This address is used by Lightspeed Connect only while it connects a company.", afterClose}
-	pageWrongHost  = page{"bad", "×", "Wrong address", "Lightspeed Connect only answers on the exact address registered as the Redirect URI.", afterClose}
-	pageMethod     = page{"bad", "×", "Not allowed", "Lightspeed Connect only accepts the browser's ordinary visit here.", afterClose}
-	pageTooLong    = page{"bad", "×", "Address too long", "This address is far longer than Lightspeed's answer, so the app ignored it.", afterWaiting}
-	pagePrefetch   = page{"warn", "…", "Not yet", "The browser tried to load this page in advance; the app waits for the real visit.", ""}
+	pageSuccess     = page{"ok", "✓", "Connected", "Lightspeed Connect received the approval and finished connecting.", afterClose}
+	pageDenied      = page{"warn", "!", "Access wasn't granted", "Lightspeed did not grant access. If that was a mistake, connect again in the app and approve access.", afterClose}
+	pageProvider    = page{"bad", "×", "Lightspeed reported a problem", "Lightspeed sent an error instead of an approval. The app shows what to do next.", afterClose}
+	pageWrongState  = page{"warn", "!", "This answer doesn't match", "This page belongs to an older or different connect attempt, so the app ignored it.", afterWaiting}
+	pageWrongIssuer = page{"bad", "×", "This answer came from another server", "The answer names a different sign-in server than the one this connection uses, so the app ignored it. Check the sign-in address the app was given for the integration, then connect again.", afterWaiting}
+	pageNoCode      = page{"warn", "!", "Lightspeed's answer was incomplete", "The address has no approval in it, so the app ignored it.", afterWaiting}
+	pageFinished    = page{"warn", "!", "This connect attempt is already finished", "The app has already received an answer for this attempt.", afterClose}
+	pageNotFound    = page{"warn", "?", "Nothing here", "This address is used by Lightspeed Connect only while it connects a company.", afterClose}
+	pageWrongHost   = page{"bad", "×", "Wrong address", "Lightspeed Connect only answers on the exact address registered as the Redirect URI.", afterClose}
+	pageMethod      = page{"bad", "×", "Not allowed", "Lightspeed Connect only accepts the browser's ordinary visit here.", afterClose}
+	pageTooLong     = page{"bad", "×", "Address too long", "This address is far longer than Lightspeed's answer, so the app ignored it.", afterWaiting}
+	pagePrefetch    = page{"warn", "…", "Not yet", "The browser tried to load this page in advance; the app waits for the real visit.", ""}
 )
 
 // failedPage shows the plain sentence of a failure that ended the attempt.

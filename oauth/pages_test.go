@@ -9,7 +9,7 @@ import (
 // TestPagesAreSelfContained: every page is inert HTML with inline CSS only, sent with headers
 // that keep the address (which holds the code) out of caches and referrers.
 func TestPagesAreSelfContained(t *testing.T) {
-	pages := []page{pageSuccess, pageDenied, pageProvider, pageWrongState, pageNoCode, pageFinished, pageNotFound,
+	pages := []page{pageSuccess, pageDenied, pageProvider, pageWrongState, pageWrongIssuer, pageNoCode, pageFinished, pageNotFound,
 		pageWrongHost, pageMethod, pageTooLong, pagePrefetch, failedPage(msgInvalidGrantConnect), failedPage("<script>x</script>")}
 	for _, p := range pages {
 		rec := httptest.NewRecorder()

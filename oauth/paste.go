@@ -2,59 +2,76 @@ package oauth
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
-// parsePasted finds the query in what a person pasted: the whole address the browser ended on,
-// or just its "?code=…&state=…" part.
-func parsePasted(landed string) (url.Values, error) {
+// parsePasted reads what a person pasted: the whole address the browser ended on. It returns
+// the address and its query; the fragment, which a browser never sends, is dropped.
+func parsePasted(landed string) (*url.URL, url.Values, error) {
 	s := strings.TrimSpace(landed)
 	if s == "" {
-		return nil, problem.New(problem.KindUsage, msgPasteEmpty, nil)
+		return nil, nil, problem.New(problem.KindUsage, msgPasteEmpty, nil)
 	}
 	if len(s) > maxQueryBytes+2048 {
-		return nil, problem.New(problem.KindUsage, msgPasteGarbage, nil)
+		return nil, nil, problem.New(problem.KindUsage, msgPasteGarbage, nil)
 	}
 	if i := strings.IndexByte(s, '#'); i >= 0 {
 		s = s[:i]
 	}
-	var query string
-	switch i := strings.IndexByte(s, '?'); {
-	case i >= 0:
-		query = s[i+1:]
-	case strings.Contains(s, "=") && !strings.Contains(s, "://"):
-		query = s
-	default:
-		return nil, problem.New(problem.KindUsage, msgPasteGarbage, nil)
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme == "" && strings.Contains(s, "=")) {
+		return nil, nil, problem.New(problem.KindUsage, msgPasteGarbage, nil)
 	}
-	q, err := url.ParseQuery(query)
+	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil || len(q) == 0 {
-		return nil, problem.New(problem.KindUsage, msgPasteGarbage, nil)
+		return nil, nil, problem.New(problem.KindUsage, msgPasteGarbage, nil)
 	}
-	return q, nil
+	return u, q, nil
+}
+
+// atRedirect reports whether a pasted address is the Redirect URI's: the same scheme, host,
+// port (https://x/cb is https://x:443/cb) and path. The browser only ends there when the
+// answer was sent to this app; an answer shown at any other address went somewhere else first.
+func atRedirect(landed *url.URL, redirect RedirectURI) bool {
+	want, err := url.Parse(redirect.raw)
+	if err != nil || landed.Opaque != "" || landed.User != nil || !sameOrigin(landed, want) {
+		return false
+	}
+	path := landed.Path
+	if path == "" {
+		path = "/" // a browser asks for "/" when the address has no path
+	}
+	return path == redirect.path
 }
 
 // Paste finishes the flow from the address the browser ended on, pasted by the person: the
-// fallback when the Redirect URI is not catchable, and a second way in when it is. The state
-// must match this attempt; a wrong one is refused and the attempt goes on waiting. A good
+// fallback when the Redirect URI is not catchable, and a second way in when it is. The address
+// must be the Redirect URI's (scheme, host, port and path), its state this attempt's and its
+// iss, if any, the expected issuer; anything else is refused and the attempt goes on waiting. A good
 // answer is exchanged at once. If the attempt already has its answer (caught, or pasted
 // before), Paste returns the attempt's outcome rather than spending a second code.
 func (s *Session) Paste(ctx context.Context, landed string) (*Result, error) {
-	q, err := parsePasted(landed)
+	u, q, err := parsePasted(landed)
 	if err != nil {
 		return nil, err
 	}
-	cb := classifyCallback(q, s.state)
+	if !q.Has("code") && !q.Has("error") && (q.Has("response_type") || q.Has("client_id")) {
+		return nil, problem.New(problem.KindUsage, msgPasteAuthorize, nil)
+	}
+	if !atRedirect(u, s.redirect) {
+		return nil, problem.New(problem.KindUsage, fmt.Sprintf(msgPasteElsewhere, s.redirect.raw), nil)
+	}
+	cb := classifyCallback(q, s.state, s.c.profile)
 	switch cb.verdict {
 	case verdictBadState:
 		return nil, problem.New(problem.KindStateMismatch, msgStateMismatch, nil)
+	case verdictWrongIssuer:
+		return nil, issuerError(cb)
 	case verdictNoCode:
-		if q.Has("response_type") || q.Has("client_id") {
-			return nil, problem.New(problem.KindUsage, msgPasteAuthorize, nil)
-		}
 		return nil, problem.New(problem.KindUsage, msgPasteNoCode, nil)
 	case verdictDenied, verdictProviderError:
 		s.end(callbackError(cb))
@@ -70,6 +87,12 @@ func (s *Session) Paste(ctx context.Context, landed string) (*Result, error) {
 	res, err := s.c.exchange(ctx, s.conf, cb.code, s.verifier)
 	s.finish(res, err)
 	return s.outcome()
+}
+
+// issuerError is the problem for an answer whose iss names another server.
+func issuerError(cb callback) error {
+	return problem.New(problem.KindStateMismatch, msgIssuerMismatch, nil).
+		WithFix(problem.Fix{Action: problem.ActionSetUp}).WithDetail("authorization response iss=%s is not the expected issuer", quoteDetail(cb.errCode))
 }
 
 // callbackError is the problem for an OAuth error delivered with the right state.

@@ -41,7 +41,7 @@ func TestPasteFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s.Catchable() || len(s.ListenAddrs()) != 0 || s.Redirect().Message == "" {
+	if s.Catchable() || len(listenAddrs(s)) != 0 || s.redirect.Message == "" {
 		t.Fatal("a web address must not be caught or listened for")
 	}
 	landed := landedAddress(t, s.AuthURL())
@@ -94,7 +94,7 @@ func TestPasteOnCatchableSession(t *testing.T) {
 	if _, err := s.Paste(context.Background(), landed); err != nil {
 		t.Fatal(err)
 	}
-	if !dialFails(s.ListenAddrs()[0]) || len(f.tokenRequests()) != 1 {
+	if !dialFails(listenAddrs(s)[0]) || len(f.tokenRequests()) != 1 {
 		t.Fatal("port still open or wrong number of exchanges")
 	}
 }
@@ -102,11 +102,95 @@ func TestPasteOnCatchableSession(t *testing.T) {
 // TestPasteDenied: a pasted denial with the right state ends the flow.
 func TestPasteDenied(t *testing.T) {
 	s, _ := startFlow(t, "127.0.0.1", nil)
-	_, err := s.Paste(context.Background(), "http://127.0.0.1/callback?error=access_denied&state="+url.QueryEscape(s.state))
+	_, err := s.Paste(context.Background(), s.redirect.raw+"?error=access_denied&state="+url.QueryEscape(s.state))
 	if !problem.Is(err, problem.KindAccessDenied) {
 		t.Fatalf("got %v", err)
 	}
 	if _, err := waitResult(t, s); !problem.Is(err, problem.KindAccessDenied) {
 		t.Fatalf("Wait: %v", err)
+	}
+}
+
+// TestPasteMustBeAtRedirectURI: a pasted address counts only at the Redirect URI's scheme,
+// host, port and path; a default port may be written or not. Refusals say so plainly, send
+// nothing to the token endpoint and leave the attempt waiting.
+func TestPasteMustBeAtRedirectURI(t *testing.T) {
+	redirect := "https://integration.example.com/oauth/callback"
+	f := newFakeAS(t, redirect)
+	s, err := Start(context.Background(), Config{Profile: f.profile(), ClientID: testClientID, ClientSecret: testClientSecret, RedirectURI: redirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	landed, err := url.Parse(landedAddress(t, s.AuthURL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	query := "?" + landed.RawQuery
+	refused := []string{
+		"http://integration.example.com/oauth/callback" + query,
+		"https://integration.example.com:8443/oauth/callback" + query,
+		"https://evil.example/oauth/callback" + query,
+		"https://integration.example.com.evil.example/oauth/callback" + query,
+		"https://integration.example.com@evil.example/oauth/callback" + query,
+		"https://integration.example.com/oauth/callback/" + query,
+		"https://integration.example.com/oauth/Callback" + query,
+		"https://integration.example.com/oauth" + query,
+		"https://integration.example.com/" + query,
+		"/oauth/callback" + query,
+		"//integration.example.com/oauth/callback" + query,
+	}
+	for _, text := range refused {
+		_, err := s.Paste(context.Background(), text)
+		if strings.HasPrefix(text, "/") && problem.Is(err, problem.KindUsage) {
+			continue // no scheme: not an address at all
+		}
+		if !problem.Is(err, problem.KindUsage) || problem.Summary(err) != "This isn't an address at the Redirect URI, "+redirect+", so the app didn't use it. Paste the whole address the browser ends on after approving; if it is a different one, check that the Redirect URI here matches the one registered for the integration." {
+			t.Errorf("%s: got %q %q", text, problem.KindOf(err), problem.Summary(err))
+		}
+	}
+	if _, err := s.Paste(context.Background(), landed.RawQuery); !problem.Is(err, problem.KindUsage) {
+		t.Errorf("the query alone was accepted: %v", err)
+	}
+	if n := len(f.tokenRequests()); n != 0 {
+		t.Fatalf("a refused paste reached the token endpoint %d times", n)
+	}
+	res, err := s.Paste(context.Background(), "https://Integration.Example.COM:443/oauth/callback"+query+"#frag")
+	if err != nil || !strings.HasPrefix(res.AccessToken, "AT-") {
+		t.Fatalf("the same address with its default port written: %v (%s)", err, problem.Detail(err))
+	}
+}
+
+// TestAtRedirect covers the default ports and hosts directly.
+func TestAtRedirect(t *testing.T) {
+	cases := []struct {
+		redirect, landed string
+		want             bool
+	}{
+		{"https://x.example/cb", "https://x.example:443/cb?code=a", true},
+		{"https://x.example:443/cb", "https://x.example/cb?code=a", true},
+		{"https://x.example/cb", "https://x.example:80/cb?code=a", false},
+		{"https://x.example/cb", "http://x.example:443/cb?code=a", false},
+		{"http://127.0.0.1:8765/callback", "http://127.0.0.1:8765/callback?code=a", true},
+		{"http://127.0.0.1:8765/callback", "http://localhost:8765/callback?code=a", false},
+		{"http://127.0.0.1:8765/callback", "http://127.0.0.1:8766/callback?code=a", false},
+		{"http://127.0.0.1:80/callback", "http://127.0.0.1/callback?code=a", true},
+		{"http://127.0.0.1:8765", "http://127.0.0.1:8765/?code=a", true},
+		{"http://127.0.0.1:8765/", "http://127.0.0.1:8765?code=a", true},
+		{"http://[::1]:8765/cb", "http://[0:0:0:0:0:0:0:1]:8765/cb?code=a", true},
+		{"http://localhost:8765/cb", "http://LOCALHOST:8765/cb?code=a", true},
+	}
+	for _, tc := range cases {
+		r, err := CheckRedirectURI(tc.redirect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _, err := parsePasted(tc.landed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := atRedirect(u, r); got != tc.want {
+			t.Errorf("%s at %s: %v, want %v", tc.landed, tc.redirect, got, tc.want)
+		}
 	}
 }

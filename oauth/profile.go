@@ -2,7 +2,10 @@ package oauth
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
@@ -18,9 +21,20 @@ type Profile struct {
 	TokenURL string
 	// APIURL is the base of the provider's API; this package only carries it.
 	APIURL string
-	// PKCE adds an S256 code challenge and verifier. Lightspeed's acceptance of it is
-	// unverified, so Lightspeed() leaves it off.
-	PKCE bool
+	// NoPKCE turns PKCE off. By default every authorization carries an S256 code challenge
+	// and the exchange its verifier (RFC 7636): a server that doesn't know PKCE must ignore
+	// the extra parameters (RFC 6749 §3.1, §3.2), so sending them is safe. Set it only for a
+	// provider that refuses a request because of them.
+	NoPKCE bool
+	// Issuer is the authorization server's issuer identifier (RFC 8414), exactly as the server
+	// states it, for example "https://my.kounta.com". An authorization response that carries
+	// iss (RFC 9207) is used only when iss equals it, character for character (RFC 9207 §2.4).
+	// Empty (the default, and Lightspeed's, which sends no iss) means the exact identifier
+	// isn't known: an iss is then accepted only when it is an https address (http only on
+	// this computer) whose scheme, host and port are AuthorizeURL's, the server the person was
+	// sent to; so an answer naming any other server is still refused. An answer without iss is
+	// accepted either way.
+	Issuer string
 }
 
 // Lightspeed endpoints in production.
@@ -30,7 +44,7 @@ const (
 	lightspeedAPIURL       = "https://api.kounta.com/v1/"
 )
 
-// Lightspeed returns the production profile of Lightspeed O-Series (Kounta), with PKCE off.
+// Lightspeed returns the production profile of Lightspeed O-Series (Kounta), with PKCE on.
 func Lightspeed() Profile {
 	return Profile{
 		Name:         "Lightspeed",
@@ -40,8 +54,9 @@ func Lightspeed() Profile {
 	}
 }
 
-// Validate reports, in a plain sentence, the first endpoint that is not an absolute http(s)
-// address. An empty APIURL is allowed because the OAuth flow does not need it.
+// Validate reports, in a plain sentence, the first endpoint that is not an absolute https
+// address (plain http only to this computer: 127.0.0.0/8, [::1] or localhost, where a practice
+// server runs). An empty APIURL is allowed because the OAuth flow does not need it.
 func (p Profile) Validate() error {
 	checks := []struct {
 		label, value string
@@ -74,13 +89,82 @@ func endpointProblem(raw string) string {
 	case err != nil:
 		return "isn't a web address"
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "must start with https:// (or http:// for a practice server)"
+		return "must start with https:// (or http:// for a practice server on this computer)"
 	case u.Host == "" || u.Hostname() == "":
 		return "needs a host name, such as api.kounta.com"
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		return "must start with https://; plain http:// is only for a practice server on this computer"
 	case u.User != nil:
 		return "must not contain a name or password before the host"
 	case u.Fragment != "" || u.RawFragment != "":
 		return "must not contain a # part"
 	}
 	return ""
+}
+
+// isLoopbackHost reports whether host (without brackets or port) names this computer: any
+// 127.0.0.0/8 or ::1 address, or localhost. Only there may secrets travel over plain http.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.Zone() == "" && addr.Unmap().IsLoopback()
+}
+
+// acceptsIssuer reports whether an authorization response's iss parameter (its values, none
+// when absent) may be used; see Issuer. A repeated or empty iss is never accepted.
+func (p Profile) acceptsIssuer(values []string) bool {
+	switch {
+	case len(values) == 0:
+		return true
+	case len(values) > 1 || values[0] == "":
+		return false
+	case p.Issuer != "":
+		return values[0] == p.Issuer
+	}
+	iss, err := url.Parse(values[0])
+	if err != nil || iss.Opaque != "" || iss.User != nil || iss.RawQuery != "" || iss.ForceQuery || iss.Fragment != "" {
+		return false
+	}
+	if iss.Scheme != "https" && (iss.Scheme != "http" || !isLoopbackHost(iss.Hostname())) {
+		return false
+	}
+	authorize, err := url.Parse(p.AuthorizeURL)
+	return err == nil && sameOrigin(iss, authorize)
+}
+
+// sameOrigin reports whether a and b name the same scheme, host and port, a port left out
+// counting as the scheme's default (https://x/ and https://x:443/ are one origin). Hosts
+// compare without regard to case, and IP addresses by value.
+func sameOrigin(a, b *url.URL) bool {
+	if !strings.EqualFold(a.Scheme, b.Scheme) || a.Host == "" || b.Host == "" {
+		return false
+	}
+	pa, oka := effectivePort(a)
+	pb, okb := effectivePort(b)
+	if !oka || !okb || pa != pb {
+		return false
+	}
+	ha, hb := a.Hostname(), b.Hostname()
+	if ia, err := netip.ParseAddr(ha); err == nil {
+		ib, err := netip.ParseAddr(hb)
+		return err == nil && ia == ib
+	}
+	return strings.EqualFold(ha, hb)
+}
+
+// effectivePort is u's port, or its scheme's default when none is written.
+func effectivePort(u *url.URL) (int, bool) {
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		return n, err == nil && n > 0 && n <= 65535
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http":
+		return 80, true
+	case "https":
+		return 443, true
+	}
+	return 0, false
 }

@@ -33,24 +33,25 @@ const (
 	msgRedirectUnspec    = "Use 127.0.0.1 instead of an \"any address\" host, for example " + SuggestedRedirectURI + "."
 	msgRedirectLoopback  = "Use 127.0.0.1, [::1] or localhost as the host: other loopback addresses don't work on every computer. For example " + SuggestedRedirectURI + "."
 	msgRedirectNotCaught = "This is a web address on the internet; the app cannot catch it. You can still go on: you will paste the address your browser ends on."
+	msgRedirectPlainHTTP = "A Redirect URI on the internet must start with https://, or the approval would travel unencrypted. Register an https:// address, or " + SuggestedRedirectURI + " so the app catches the answer itself."
 )
 
 // RedirectURI is a checked Redirect URI: whether the app can catch the browser's answer
 // itself and, if so, where to listen.
 type RedirectURI struct {
-	// Raw is the trimmed URI, sent to Lightspeed exactly like this (it must match the
+	// raw is the trimmed URI, sent to the provider exactly like this (it must match the
 	// registered one character for character).
-	Raw string
-	// Catchable is true for http:// on 127.0.0.1, [::1] or localhost with an explicit port.
-	Catchable bool
-	// Host is the host as written, lower-cased, without brackets ("127.0.0.1", "::1", "localhost").
-	Host string
+	raw string
+	// catchable is true for http:// on 127.0.0.1, [::1] or localhost with an explicit port.
+	catchable bool
+	// host is the host as written, lower-cased, without brackets ("127.0.0.1", "::1", "localhost").
+	host string
 	// HostPort is the Host header a browser sends for this URI ("127.0.0.1:8765", "[::1]:8765").
 	HostPort string
-	// Port is the explicit port; 0 when the URI is not catchable and names none.
-	Port int
-	// Path is the path the answer arrives on; "/" when the URI has none.
-	Path string
+	// port is the explicit port; 0 when the URI is not catchable and names none.
+	port int
+	// path is the path the answer arrives on; "/" when the URI has none.
+	path string
 	// ListenAddrs are the loopback addresses to listen on: both 127.0.0.1 and [::1] for
 	// localhost, since a browser may pick either.
 	ListenAddrs []string
@@ -62,14 +63,20 @@ type RedirectURI struct {
 	Warning string
 }
 
+// Catchable reports whether the app can catch the browser's answer itself: http:// on
+// 127.0.0.1, [::1] or localhost with an explicit port. Otherwise the person pastes the address
+// the browser ends on.
+func (r RedirectURI) Catchable() bool { return r.catchable }
+
 // redirectError is the *problem.Error for a Redirect URI that cannot be used as written.
 func redirectError(summary string) error {
 	return problem.New(problem.KindRedirectURI, summary, nil)
 }
 
-// CheckRedirectURI checks a Redirect URI before anything opens. A URI that the app can catch
-// comes back Catchable; a usable web address that it cannot catch comes back with Catchable
-// false and a Message (the person will paste the address instead). Every other mistake is a
+// CheckRedirectURI checks a Redirect URI before anything opens. A Redirect URI is https, or
+// plain http to this computer (loopback). A URI that the app can catch (http on loopback with
+// a port) comes back Catchable; an https web address, which it cannot catch, comes back with
+// Catchable false and a Message (the person will paste the address instead). Every other mistake is a
 // *problem.Error of kind KindRedirectURI whose sentence says what to register instead.
 //
 // An empty path is accepted and caught on "/", because a URI such as http://127.0.0.1:8765 may
@@ -81,17 +88,20 @@ func CheckRedirectURI(raw string) (RedirectURI, error) {
 		return RedirectURI{}, err
 	}
 	host := strings.ToLower(u.Hostname())
-	r := RedirectURI{Raw: raw, Host: host, HostPort: strings.ToLower(u.Host), Path: u.Path}
-	if r.Path == "" {
-		r.Path = "/"
+	r := RedirectURI{raw: raw, host: host, HostPort: strings.ToLower(u.Host), path: u.Path}
+	if r.path == "" {
+		r.path = "/"
 	}
 	kind, err := classifyHost(host)
 	if err != nil {
 		return RedirectURI{}, err
 	}
 	if kind == hostPublic {
+		if u.Scheme != "https" {
+			return RedirectURI{}, redirectError(msgRedirectPlainHTTP)
+		}
 		r.Message = msgRedirectNotCaught
-		r.Port, _ = strconv.Atoi(u.Port())
+		r.port, _ = strconv.Atoi(u.Port())
 		return r, nil
 	}
 	return loopbackRedirect(r, u, kind)
@@ -186,7 +196,7 @@ func loopbackRedirect(r RedirectURI, u *url.URL, kind hostKind) (RedirectURI, er
 		return RedirectURI{}, redirectError(fmt.Sprintf(
 			"Use a port from 1024 to 65535, for example %s.", SuggestedRedirectURI))
 	}
-	r.Port, r.Catchable = port, true
+	r.port, r.catchable = port, true
 	p := strconv.Itoa(port)
 	switch kind {
 	case hostIPv4Loopback:

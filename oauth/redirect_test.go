@@ -11,7 +11,7 @@ import (
 
 func TestLightspeedProfile(t *testing.T) {
 	p := Lightspeed()
-	if p.AuthorizeURL != "https://my.kounta.com/authorize" || p.TokenURL != "https://api.kounta.com/v1/token.json" || p.APIURL != "https://api.kounta.com/v1/" || p.PKCE {
+	if p.AuthorizeURL != "https://my.kounta.com/authorize" || p.TokenURL != "https://api.kounta.com/v1/token.json" || p.APIURL != "https://api.kounta.com/v1/" || p.NoPKCE {
 		t.Fatalf("Lightspeed() = %+v", p)
 	}
 	if err := p.Validate(); err != nil {
@@ -32,6 +32,14 @@ func TestProfileValidate(t *testing.T) {
 		{"ftp api", func(p *Profile) { p.APIURL = "ftp://api.kounta.com/" }, "API address"},
 		{"userinfo", func(p *Profile) { p.TokenURL = "https://u:p@api.kounta.com/t" }, "name or password"},
 		{"garbage", func(p *Profile) { p.TokenURL = "http://[::1" }, "isn't a web address"},
+		{"http token on the internet", func(p *Profile) { p.TokenURL = "http://api.kounta.com/v1/token.json" }, "token address (TokenURL) must start with https://"},
+		{"http authorize on the internet", func(p *Profile) { p.AuthorizeURL = "http://my.kounta.com/authorize" }, "sign-in address (AuthorizeURL) must start with https://"},
+		{"http api on the internet", func(p *Profile) { p.APIURL = "http://api.kounta.com/v1/" }, "API address (APIURL) must start with https://"},
+		{"http to a LAN address", func(p *Profile) { p.TokenURL = "http://192.168.1.10:9/token" }, "must start with https://"},
+		{"http to a name ending in localhost", func(p *Profile) { p.TokenURL = "http://localhost.example.com/token" }, "must start with https://"},
+		{"http to localhost ok", func(p *Profile) { p.TokenURL = "http://localhost:9/token" }, ""},
+		{"http to ::1 ok", func(p *Profile) { p.AuthorizeURL = "http://[::1]:9/authorize" }, ""},
+		{"http to 127.0.0.2 ok", func(p *Profile) { p.TokenURL = "http://127.0.0.2:9/token" }, ""},
 	}
 	for _, tc := range cases {
 		p := Lightspeed()
@@ -69,7 +77,12 @@ func TestCheckRedirectURI(t *testing.T) {
 		{"http://127.0.0.1:50000/callback", want{catchable: true, path: "/callback", listen: []string{"127.0.0.1:50000"}, warning: "Windows gives to programs at random"}},
 		{"http://127.0.0.1:80/callback", want{catchable: true, path: "/callback", listen: []string{"127.0.0.1:80"}, warning: "administrator rights"}},
 		{"https://example.com/oauth/callback", want{path: "/oauth/callback", message: "web address on the internet"}},
-		{"http://my-shop.example.org/cb", want{path: "/cb", message: "paste the address"}},
+		{"https://my-shop.example.org/cb", want{path: "/cb", message: "paste the address"}},
+		{"https://my-shop.example.org:8443/cb", want{path: "/cb", message: "paste the address"}},
+		{"http://my-shop.example.org/cb", want{err: "must start with https://"}},
+		{"HTTP://my-shop.example.org/cb", want{err: "must start with https://"}},
+		{"http://10.0.0.5:8765/cb", want{err: "must start with https://"}},
+		{"http://[2001:db8::1]:8765/cb", want{err: "must start with https://"}},
 		{"https://127.0.0.1:8765/callback", want{err: "Use http:// here"}},
 		{"https://localhost/callback", want{err: "Use http:// here"}},
 		{"http://127.0.0.1/callback", want{err: "Add a port, for example http://127.0.0.1:8765/callback."}},
@@ -110,8 +123,8 @@ func TestCheckRedirectURI(t *testing.T) {
 			t.Errorf("%q: unexpected error %v", tc.in, err)
 			continue
 		}
-		if r.Catchable != tc.catchable || r.Path != tc.path || strings.Join(r.ListenAddrs, ",") != strings.Join(tc.listen, ",") {
-			t.Errorf("%q: got catchable=%v path=%q listen=%v", tc.in, r.Catchable, r.Path, r.ListenAddrs)
+		if r.catchable != tc.catchable || r.path != tc.path || strings.Join(r.ListenAddrs, ",") != strings.Join(tc.listen, ",") {
+			t.Errorf("%q: got catchable=%v path=%q listen=%v", tc.in, r.catchable, r.path, r.ListenAddrs)
 		}
 		if !strings.Contains(r.Warning, tc.warning) || (tc.warning == "" && r.Warning != "") {
 			t.Errorf("%q: warning %q, want %q", tc.in, r.Warning, tc.warning)
@@ -119,13 +132,14 @@ func TestCheckRedirectURI(t *testing.T) {
 		if !strings.Contains(r.Message, tc.message) || (tc.message == "" && r.Message != "") {
 			t.Errorf("%q: message %q, want %q", tc.in, r.Message, tc.message)
 		}
-		if r.Raw != strings.TrimSpace(tc.in) {
-			t.Errorf("%q: Raw %q is not the trimmed input", tc.in, r.Raw)
+		if r.raw != strings.TrimSpace(tc.in) {
+			t.Errorf("%q: Raw %q is not the trimmed input", tc.in, r.raw)
 		}
 	}
 }
 
-// FuzzCheckRedirectURI: never panics; a catchable result is always plain http on an exact
+// FuzzCheckRedirectURI, with net/url and net/netip as oracles: never panics; anything accepted
+// parses; a result that isn't caught is https; a catchable one is plain http on an exact
 // loopback host with a port, listening on loopback addresses only.
 func FuzzCheckRedirectURI(f *testing.F) {
 	for _, s := range []string{SuggestedRedirectURI, "http://localhost:1/", "http://[::1]:65535/x", "https://example.com/cb",
@@ -140,23 +154,29 @@ func FuzzCheckRedirectURI(f *testing.F) {
 			}
 			return
 		}
-		if !r.Catchable {
+		u, perr := url.Parse(r.raw)
+		if perr != nil {
+			t.Fatalf("accepted %q, which net/url cannot parse: %v", r.raw, perr)
+		}
+		if !r.catchable {
 			if len(r.ListenAddrs) != 0 || r.Message == "" {
 				t.Fatalf("non-catchable result listens or says nothing: %+v", r)
 			}
+			if !strings.EqualFold(u.Scheme, "https") {
+				t.Fatalf("non-catchable %q is not https: the approval would travel in the clear", r.raw)
+			}
 			return
 		}
-		u, perr := url.Parse(r.Raw)
-		if perr != nil || u.Scheme != "http" || u.Port() == "" || r.Port < 1 || r.Port > 65535 {
-			t.Fatalf("catchable %q is not http with a port", r.Raw)
+		if !strings.EqualFold(u.Scheme, "http") || u.Port() == "" || r.port < 1 || r.port > 65535 {
+			t.Fatalf("catchable %q is not http with a port", r.raw)
 		}
 		if h := strings.ToLower(u.Hostname()); h != "127.0.0.1" && h != "::1" && h != "localhost" {
-			t.Fatalf("catchable %q has host %q", r.Raw, h)
+			t.Fatalf("catchable %q has host %q", r.raw, h)
 		}
 		for _, a := range r.ListenAddrs {
 			ap, perr := netip.ParseAddrPort(a)
-			if perr != nil || !ap.Addr().IsLoopback() || int(ap.Port()) != r.Port {
-				t.Fatalf("catchable %q listens on %q", r.Raw, a)
+			if perr != nil || !ap.Addr().IsLoopback() || int(ap.Port()) != r.port {
+				t.Fatalf("catchable %q listens on %q", r.raw, a)
 			}
 		}
 	})

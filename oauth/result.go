@@ -1,8 +1,6 @@
 package oauth
 
 import (
-	"fmt"
-	"log/slog"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -12,68 +10,22 @@ import (
 const assumedLifetime = time.Hour
 
 // Result is a token pair from a connect or a refresh. Its String, GoString, Format and
-// LogValue redact both tokens, so an accidental %v, %+v, %#v or slog call never prints one;
-// read the fields to store them.
+// LogValue redact both tokens (see redact.go), so an accidental %v, %+v, %#v, %s or slog call
+// never prints one; read the fields to store them.
 type Result struct {
 	// AccessToken authorizes API calls for about an hour.
 	AccessToken string
-	// RefreshToken renews the access token. After a refresh it is the new one when Lightspeed
-	// rotated it, else the one that was sent, so a caller can always store this field.
+	// RefreshToken renews the access token. After a refresh it is the new one when the server
+	// rotated it, else the one that was sent, so a caller always stores this field, before
+	// using the new access token.
 	RefreshToken string
-	// Rotated is true when a refresh reply carried a new refresh token: store it before using
-	// the new access token.
-	Rotated bool
 	// Expiry is when the access token stops working (now + expires_in; one hour when the
 	// reply did not say).
 	Expiry time.Time
-	// TokenType is the reply's token_type, "Bearer" when it had none.
-	TokenType string
-}
-
-// OAuth2Token returns the pair as an *oauth2.Token, for oauth2.Config.Client and friends.
-func (r *Result) OAuth2Token() *oauth2.Token {
-	return &oauth2.Token{
-		AccessToken:  r.AccessToken,
-		RefreshToken: r.RefreshToken,
-		TokenType:    r.TokenType,
-		Expiry:       r.Expiry,
-	}
-}
-
-// String describes the result without its tokens.
-func (r Result) String() string {
-	return fmt.Sprintf("{AccessToken:%s RefreshToken:%s Rotated:%t Expiry:%s TokenType:%s}",
-		mask(r.AccessToken), mask(r.RefreshToken), r.Rotated, r.Expiry.Format(time.RFC3339), r.TokenType)
-}
-
-// GoString describes the result without its tokens, for %#v.
-func (r Result) GoString() string { return "oauth.Result" + r.String() }
-
-// Format makes every fmt verb print the redacted form.
-func (r Result) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		fmt.Fprint(f, r.GoString())
-		return
-	}
-	fmt.Fprint(f, r.String())
-}
-
-// LogValue keeps tokens out of structured logs.
-func (r Result) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("access_token", mask(r.AccessToken)),
-		slog.String("refresh_token", mask(r.RefreshToken)),
-		slog.Bool("rotated", r.Rotated),
-		slog.Time("expiry", r.Expiry),
-	)
-}
-
-// mask says whether a secret is present without showing any of it, not even its length.
-func mask(secret string) string {
-	if secret == "" {
-		return "[empty]"
-	}
-	return "[redacted]"
+	// CallerGaveUp is true when a refresh's caller cancelled, or its deadline passed, after
+	// the request was sent: the tokens are new and valid all the same, and the server may
+	// already have revoked the old refresh token, so store them.
+	CallerGaveUp bool
 }
 
 // toResult turns oauth2's token into a Result, fixing Expiry against the caller's clock.
@@ -81,7 +33,6 @@ func toResult(t *oauth2.Token, now time.Time) *Result {
 	r := &Result{
 		AccessToken:  t.AccessToken,
 		RefreshToken: t.RefreshToken,
-		TokenType:    t.Type(),
 	}
 	switch {
 	case t.ExpiresIn > 0:

@@ -3,7 +3,6 @@ package oauth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -51,7 +50,7 @@ type Session struct {
 	closeOnce sync.Once
 }
 
-// Start checks cfg, makes the state (and the PKCE verifier when the profile asks for it) and,
+// Start checks cfg, makes the state and the PKCE verifier (unless the profile sets NoPKCE) and,
 // for a catchable Redirect URI, binds the loopback listener at once, so that a port in use is
 // reported (KindPortInUse) before any browser opens. The Timeout starts now. ctx bounds only
 // Start itself; use Wait's ctx or Close to end the attempt.
@@ -68,15 +67,15 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	s := &Session{c: c, conf: c.oauth2Config(redirect.Raw), redirect: redirect, state: randomState(), done: make(chan struct{})}
+	s := &Session{c: c, conf: c.oauth2Config(redirect.raw), redirect: redirect, state: randomState(), done: make(chan struct{})}
 	var opts []oauth2.AuthCodeOption
-	if c.profile.PKCE {
+	if !c.profile.NoPKCE {
 		s.verifier = oauth2.GenerateVerifier()
 		opts = append(opts, oauth2.S256ChallengeOption(s.verifier))
 	}
 	s.authURL = s.conf.AuthCodeURL(s.state, opts...)
 	s.base, s.cancel = context.WithCancel(context.Background())
-	if redirect.Catchable {
+	if redirect.catchable {
 		if err := s.listen(ctx); err != nil {
 			s.cancel()
 			return nil, err
@@ -103,10 +102,7 @@ func (s *Session) AuthURL() string { return s.authURL }
 
 // Catchable reports whether the app catches the browser's answer itself; when false, the
 // person pastes the address the browser ends on (see Paste).
-func (s *Session) Catchable() bool { return s.redirect.Catchable }
-
-// Redirect returns the checked Redirect URI, including its Message and Warning.
-func (s *Session) Redirect() RedirectURI { return s.redirect }
+func (s *Session) Catchable() bool { return s.redirect.catchable }
 
 // Deadline is when the attempt times out, for a countdown.
 func (s *Session) Deadline() time.Time {
@@ -114,18 +110,6 @@ func (s *Session) Deadline() time.Time {
 	defer s.mu.Unlock()
 	return s.deadline
 }
-
-// ListenAddrs returns the addresses actually listened on (empty when not catchable).
-func (s *Session) ListenAddrs() []string {
-	out := make([]string, 0, len(s.listeners))
-	for _, ln := range s.listeners {
-		out = append(out, ln.Addr().String())
-	}
-	return out
-}
-
-// Done is closed when the attempt has its final outcome, for callers that select.
-func (s *Session) Done() <-chan struct{} { return s.done }
 
 // Wait waits for the browser's answer (or a Paste), which is exchanged the moment it arrives,
 // and returns the tokens. It ends with KindTimeout when the Timeout passes, KindCanceled when
@@ -147,11 +131,6 @@ func (s *Session) Close() error {
 	s.finish(nil, problem.New(problem.KindCanceled, msgCanceled, context.Canceled))
 	s.shutdown()
 	return nil
-}
-
-// Format keeps the state, verifier and secret out of any %v.
-func (s *Session) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "oauth.Session{Redirect:%s Catchable:%t}", s.redirect.Raw, s.redirect.Catchable)
 }
 
 // contextProblem is the problem for a caller's context that ended.

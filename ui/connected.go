@@ -9,7 +9,8 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 )
 
-// connectedScreen says which company is now connected, with its sites, and that it is safe.
+// connectedScreen says which company is now connected, with its sites (and any it can't see),
+// and that it is safe.
 type connectedScreen struct {
 	shell *shell
 	conn  *connections.Connected
@@ -32,9 +33,14 @@ func newConnected(s *shell, c *connections.Connected) *connectedScreen {
 func (cs *connectedScreen) content() fyne.CanvasObject {
 	title := heading("✓ " + cs.conn.Headline())
 	title.Importance = widget.SuccessImportance
+	// Sites the person who granted access can't see: said as a warning under the list, so
+	// nobody takes the list for the whole company.
+	hidden := newFieldMessage()
+	hidden.set(levelWarning, cs.conn.Company.SitesNote())
 	top := container.NewVBox(
 		title,
 		wrapped(connections.SitesLine(cs.conn.Company.Sites)),
+		hidden.box,
 		container.NewBorder(nil, nil, widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil,
 			wrapped("Everything is stored safely in this computer's keychain.")),
 	)

@@ -322,14 +322,12 @@ func (d *dashboard) onConnectAnotherClicked() {
 	d.shell.showWaiting(connections.ConnectOptions{}, d.shell.loadDashboard)
 }
 
-// noticeStatuses sends a notification when a company turns needs-reconnect.
+// noticeStatuses sends a notification when a company turns needs-reconnect, and wakes the
+// tray so it shows the news too.
 func (s *shell) noticeStatuses(statuses []connections.CompanyStatus) {
-	for _, cs := range statuses {
-		prev, seen := s.known[cs.ID]
-		if seen && prev != connections.StatusNeedsReconnect && cs.Status == connections.StatusNeedsReconnect {
-			s.notify(cs.Name+" needs reconnecting", cs.Detail)
-		}
-		s.known[cs.ID] = cs.Status
+	s.notifyTransitions(statuses)
+	if s.guardian != nil {
+		s.guardian.poke()
 	}
 }
 

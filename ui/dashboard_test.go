@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
@@ -74,6 +73,6 @@ func TestNotifiesWhenACompanyTurnsNeedsReconnect(t *testing.T) {
 		return func() { h.ui(func() { h.shell.noticeStatuses([]connections.CompanyStatus{cs}) }) }
 	}
 	test.AssertNotificationSent(t, nil, notice(healthy))
-	test.AssertNotificationSent(t, &fyne.Notification{Title: "Harbour Burgers Pty Ltd needs reconnecting", Content: "Reconnect it."}, notice(broken))
+	test.AssertNotificationSent(t, reconnectNotification("Harbour Burgers Pty Ltd"), notice(broken))
 	test.AssertNotificationSent(t, nil, notice(broken))
 }

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -15,11 +16,35 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
-// Format choices as the person reads them.
-const (
-	formatJSONLabel   = "JSON"
-	formatDotenvLabel = ".env"
-)
+// Format choices as the person reads them, in the order shown.
+var formatLabels = []struct {
+	label  string
+	format connections.Format
+}{
+	{"JSON", connections.FormatJSON},
+	{".env", connections.FormatDotenv},
+	{"Kubernetes Secret", connections.FormatK8sSecret},
+}
+
+// formatLabel is the choice that stands for f.
+func formatLabel(f connections.Format) string {
+	for _, l := range formatLabels {
+		if l.format == f {
+			return l.label
+		}
+	}
+	return formatLabels[0].label
+}
+
+// formatOf is the format the choice stands for.
+func formatOf(label string) connections.Format {
+	for _, l := range formatLabels {
+		if l.label == label {
+			return l.format
+		}
+	}
+	return connections.FormatJSON
+}
 
 // exportDialog writes chosen companies' tokens to a file: which file, which format, which
 // companies, and whether the client secret goes too (off by default, with a warning).
@@ -47,7 +72,10 @@ func newExportDialog(s *shell, core *connections.Core, statuses []connections.Co
 	e := &exportDialog{shell: s, core: core, statuses: statuses, secretWarning: newFieldMessage(), message: newFieldMessage()}
 	e.path = &widget.Entry{Text: filepath.Join(homeDir(), "lightspeed-connect-export.json")}
 	e.choose = &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon(), OnTapped: e.onChooseClicked}
-	e.format = &widget.RadioGroup{Options: []string{formatJSONLabel, formatDotenvLabel}, Selected: formatJSONLabel, Horizontal: true, Required: true, OnChanged: e.onFormatChanged}
+	e.format = &widget.RadioGroup{Selected: formatLabel(connections.FormatJSON), Horizontal: true, Required: true, OnChanged: e.onFormatChanged}
+	for _, l := range formatLabels {
+		e.format.Options = append(e.format.Options, l.label)
+	}
 	for _, cs := range statuses {
 		e.companies = append(e.companies, &widget.Check{Text: cs.Name, Checked: cs.ID == selected || selected == 0})
 	}
@@ -96,10 +124,7 @@ func (e *exportDialog) onCancelClicked() { e.dlg.Hide() }
 
 // onFormatChanged keeps the file's extension in step with the format.
 func (e *exportDialog) onFormatChanged(choice string) {
-	want := connections.FormatJSON
-	if choice == formatDotenvLabel {
-		want = connections.FormatDotenv
-	}
+	want := formatOf(choice)
 	p := e.path.Text
 	if have := connections.FormatFor(p); have != want && strings.HasSuffix(p, have.Ext()) {
 		e.path.SetText(strings.TrimSuffix(p, have.Ext()) + want.Ext())
@@ -114,29 +139,35 @@ func (e *exportDialog) onIncludeSecretChanged(on bool) {
 	e.secretWarning.set(levelNone, "")
 }
 
-// onChooseClicked picks the file with the save dialog. The dialog makes the file at once,
-// so an empty one it made is removed again: the export itself writes it, privately.
+// onChooseClicked picks the folder; the file's name stays as typed in the File field. A folder
+// picker, not Fyne's save dialog: that one opens the chosen file for writing at once, which
+// empties an existing file (or the file a link points to) before anyone confirmed replacing it.
+// Here nothing is written until Export, which never writes through a link and asks before
+// replacing a file.
 func (e *exportDialog) onChooseClicked() {
-	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+	current := strings.TrimSpace(e.path.Text)
+	name := filepath.Base(current)
+	if current == "" || strings.HasSuffix(current, string(filepath.Separator)) {
+		name = "lightspeed-connect-export" + formatOf(e.format.Selected).Ext()
+	}
+	pick := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
 			return
 		}
-		path := w.URI().Path()
-		_ = w.Close()
-		removeIfEmpty(path)
-		e.path.SetText(path)
+		e.path.SetText(filepath.Join(dir.Path(), name))
 	}, e.shell.win)
-	save.SetFileName(filepath.Base(e.path.Text))
-	save.Show()
+	pick.SetTitleText("Choose the folder for " + name)
+	pick.SetConfirmText("Choose")
+	if dir, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(current))); err == nil && current != "" {
+		pick.SetLocation(dir)
+	}
+	pick.Show()
 }
 
 // request is what the dialog asks for, or a sentence saying what is missing.
 func (e *exportDialog) request() (connections.ExportRequest, string) {
-	req := connections.ExportRequest{Path: strings.TrimSpace(e.path.Text), Format: connections.FormatJSON, IncludeClientSecret: e.includeSecret.Checked,
+	req := connections.ExportRequest{Path: strings.TrimSpace(e.path.Text), Format: formatOf(e.format.Selected), IncludeClientSecret: e.includeSecret.Checked,
 		KeepOwnership: e.keepOwnership.Checked}
-	if e.format.Selected == formatDotenvLabel {
-		req.Format = connections.FormatDotenv
-	}
 	for i, c := range e.companies {
 		if c.Checked {
 			req.CompanyIDs = append(req.CompanyIDs, e.statuses[i].ID)
@@ -167,7 +198,7 @@ func (e *exportDialog) run(req connections.ExportRequest) {
 	e.export.Disable()
 	s := e.shell
 	s.spawn(func() {
-		err := e.core.Export(s.ctx, req)
+		done, err := e.core.Export(s.ctx, req)
 		s.deps.do(func() {
 			e.export.Enable()
 			switch {
@@ -182,7 +213,7 @@ func (e *exportDialog) run(req connections.ExportRequest) {
 				e.message.set(levelError, problem.Summary(err))
 			default:
 				e.dlg.Hide()
-				s.inform("Exported", connections.SavedTo(req.Path))
+				s.inform("Exported", strings.Join(append([]string{connections.SavedTo(req.Path)}, done.Warnings...), "\n\n"))
 			}
 		})
 	})

@@ -46,22 +46,21 @@ func TestPracticeFlowThroughTheWindow(t *testing.T) {
 		}
 	})
 
-	// One export over a file that is there: it asks first. (A second export of the same
-	// company would be refused: the first handed it off to the integration.)
 	path := filepath.Join(t.TempDir(), "tokens.json")
-	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
-		t.Fatal(err)
+	for _, replace := range []bool{false, true} {
+		h.tap("Export…")
+		h.waitText("Export tokens")
+		h.waitText(connections.HandOffExplanation)
+		h.ui(func() { h.win.Canvas().Focus(nil) })
+		setExportPath(h, path)
+		h.tap("Export")
+		if replace {
+			h.waitText("Replace tokens.json?")
+			h.tap("Replace")
+		}
+		h.waitText("Saved to " + path + ". It contains secrets: keep it private.")
+		h.tap("OK")
 	}
-	h.tap("Export…")
-	h.waitText("Export tokens")
-	h.waitText(connections.HandOffExplanation)
-	h.ui(func() { h.win.Canvas().Focus(nil) })
-	setExportPath(h, path)
-	h.tap("Export")
-	h.waitText("Replace tokens.json?")
-	h.tap("Replace")
-	h.waitText("Saved to " + path + ". It contains secrets: keep it private.")
-	h.tap("OK")
 	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("export file: %v, %v", info, err)
 	}

@@ -62,7 +62,12 @@ type closableWindow struct {
 	fyne.Window
 	intercept func()
 	closed    bool
+	hidden    bool // closed to the tray: Hide was called since the last Show
 }
+
+func (w *closableWindow) Hide() { w.hidden = true; w.Window.Hide() }
+
+func (w *closableWindow) Show() { w.hidden = false; w.Window.Show() }
 
 func (w *closableWindow) SetCloseIntercept(f func()) {
 	w.intercept = f

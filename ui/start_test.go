@@ -47,8 +47,8 @@ func TestStartOpensOnTheDashboardWhenConnected(t *testing.T) {
 }
 
 // connectThroughCore connects the first demo company of a practice server (kept running for
-// the test) into the vault at opts.
-func connectThroughCore(t *testing.T, opts connections.Options) {
+// the test) into the vault at opts, and returns the server.
+func connectThroughCore(t *testing.T, opts connections.Options) *connections.Practice {
 	t.Helper()
 	p, err := connections.StartPractice(connections.PracticeConfig{})
 	if err != nil {
@@ -76,4 +76,5 @@ func connectThroughCore(t *testing.T, opts connections.Options) {
 	if err := <-browserErr; err != nil {
 		t.Fatalf("browser: %v", err)
 	}
+	return p
 }

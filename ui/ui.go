@@ -25,6 +25,11 @@ import (
 // Start dresses the window (title, icon, size) and shows the first screen: the dashboard when
 // companies are connected, the welcome otherwise. The caller runs it.
 func Start(a fyne.App, w fyne.Window, info appinfo.Info) {
+	open(a, w, info).start()
+}
+
+// open dresses the window and makes its shell, with the tray icon when there is a tray.
+func open(a fyne.App, w fyne.Window, info appinfo.Info) *shell {
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
 	a.SetIcon(icon)
 	w.SetIcon(icon)
@@ -34,7 +39,7 @@ func Start(a fyne.App, w fyne.Window, info appinfo.Info) {
 	quitOnSignal(a)
 	s := newShell(a, w, info, deps{})
 	s.spawn(s.runClock)
-	s.start()
+	return s
 }
 
 // quitOnSignal quits the app cleanly when the system asks it to stop (SIGTERM from a session
@@ -64,6 +69,8 @@ type deps struct {
 	autoRefresh time.Duration
 	// practice configures the practice server.
 	practice connections.PracticeConfig
+	// tray finds the system tray. Default: systemTray (see tray.go).
+	tray trayFinder
 }
 
 // shell is the window's frame: it owns the app, the window and the cores, swaps the screens,
@@ -88,6 +95,7 @@ type shell struct {
 	work        sync.WaitGroup             // background work, so a test can wait for it to end
 	current     fyne.CanvasObject
 	dash        *dashboard // the dashboard last built, redrawn by the clock and auto-refresh
+	guardian    *guardian  // the tray icon; nil when there is no tray (see tray.go)
 }
 
 // practiceMode is a running practice server and the separate vault its companies live in.
@@ -119,6 +127,7 @@ func newShell(a fyne.App, w fyne.Window, info appinfo.Info, d deps) *shell {
 	s.real, s.realErr = connections.Open(d.options)
 	w.SetCloseIntercept(s.onCloseRequested)
 	w.SetOnClosed(s.shutdown)
+	s.startGuardian()
 	return s
 }
 
@@ -236,7 +245,7 @@ func (s *shell) stopPractice() {
 // refresh token exists only in memory and cannot be recovered.
 func (s *shell) onCloseRequested() {
 	if s.unsaved == nil {
-		s.win.Close()
+		s.closeWindow() // to the tray or for good: see tray.go
 		return
 	}
 	name := s.unsaved.Company().Name
@@ -244,7 +253,7 @@ func (s *shell) onCloseRequested() {
 	if s.unsavedFile != "" {
 		message = "Lightspeed approved " + name + ", but the connection is not stored on this computer. The file " + s.unsavedFile + " keeps working, but if you close now, this app must connect again to use " + name + ". Try storing it again first."
 	}
-	s.confirm("Close without storing the connection?", message, "Close anyway", "Keep open", func() { s.win.Close() })
+	s.confirm("Close without storing the connection?", message, "Close anyway", "Keep open", s.closeWindow)
 }
 
 // shutdown stops background work when the window closes.

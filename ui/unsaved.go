@@ -2,6 +2,7 @@ package ui
 
 import (
 	"os"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
 // handleUnsaved offers the two ways to keep a connection that Lightspeed approved but this
@@ -54,30 +56,53 @@ func (s *shell) onRetryStoringClicked(u *connections.UnsavedError) {
 	})
 }
 
-// onExportUnsavedClicked asks where to save (the save dialog itself confirms replacing a
-// file), then writes the connection there, readable only by this user, and offers storing
-// it again.
+// rescueFileName is the name the not-stored connection is exported under.
+const rescueFileName = "lightspeed-connection.json"
+
+// onExportUnsavedClicked asks for the folder (a folder picker: Fyne's save dialog would empty
+// an existing file, or the file a link points to, before anything was confirmed), then writes
+// the connection there, readable only by this user, asking before it replaces a file, and
+// offers storing it again.
 func (s *shell) onExportUnsavedClicked(u *connections.UnsavedError) {
-	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+	pick := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
 			s.handleUnsaved(u) // cancelled: the choice stays open
 			return
 		}
-		path := w.URI().Path()
-		_ = w.Close()
-		s.spawn(func() {
-			err := u.Export(path, connections.FormatFor(path), true)
-			s.deps.do(func() {
-				if err == nil {
-					s.unsavedFile = path
-				}
-				s.handleUnsaved(u)
-				s.showErrorNow(err)
-			})
-		})
+		s.exportUnsaved(u, filepath.Join(dir.Path(), rescueFileName), false)
 	}, s.win)
-	save.SetFileName("lightspeed-connection.json")
-	save.Show()
+	pick.SetTitleText("Choose the folder for " + rescueFileName)
+	pick.SetConfirmText("Choose")
+	pick.Show()
+}
+
+// exportUnsaved writes the connection to path off the UI goroutine; over an existing file
+// only after the person said Replace.
+func (s *shell) exportUnsaved(u *connections.UnsavedError, path string, force bool) {
+	s.spawn(func() {
+		err := u.Export(path, connections.FormatFor(path), force)
+		s.deps.do(func() {
+			if problem.Is(err, problem.KindExists) && !force {
+				d := dialog.NewCustomConfirm("Replace "+filepath.Base(path)+"?", "Replace", "Keep it",
+					wrapped("A file named "+path+" is already there. Replacing it overwrites what it holds."),
+					func(replace bool) {
+						if replace {
+							s.exportUnsaved(u, path, true)
+							return
+						}
+						s.handleUnsaved(u)
+					}, s.win)
+				d.Resize(fyne.NewSize(dialogWidth, 0))
+				d.Show()
+				return
+			}
+			if err == nil {
+				s.unsavedFile = path
+			}
+			s.handleUnsaved(u)
+			s.showErrorNow(err)
+		})
+	})
 }
 
 // homeDir is where exports go by default.
@@ -86,12 +111,4 @@ func homeDir() string {
 		return h
 	}
 	return "."
-}
-
-// removeIfEmpty removes a file the save dialog made empty, so that exporting to it does not
-// ask about replacing a file the person has just chosen.
-func removeIfEmpty(path string) {
-	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() && info.Size() == 0 {
-		_ = os.Remove(path)
-	}
 }

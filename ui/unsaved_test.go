@@ -49,11 +49,27 @@ func TestNotStoredConnectionThroughTheWindow(t *testing.T) {
 		}
 	})
 
+	// A file already at the name survives the folder choice and "Keep it"; Replace writes it.
 	dir := t.TempDir()
+	path := filepath.Join(dir, "lightspeed-connection.json")
+	if err := os.WriteFile(path, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	h.app.Preferences().SetString(fileDialogFolderKey, storage.NewFileURI(dir).String())
 	h.tap("Export to a file…")
-	h.tap("Save")
-	path := filepath.Join(dir, "lightspeed-connection.json")
+	h.tap("Choose")
+	h.waitText("Replace lightspeed-connection.json?")
+	if got, _ := os.ReadFile(path); string(got) != "keep me" {
+		t.Fatalf("choosing the folder changed the file to %q", got)
+	}
+	h.tap("Keep it")
+	h.waitText("Try storing again")
+	if got, _ := os.ReadFile(path); string(got) != "keep me" {
+		t.Fatalf("Keep it changed the file to %q", got)
+	}
+	h.tap("Export to a file…")
+	h.tap("Choose")
+	h.tap("Replace")
 	h.waitText("Saved to " + path)
 	checkRescueFile(t, h, path)
 

@@ -52,6 +52,11 @@ type Company struct {
 	Name string `json:"name"`
 	// Sites are the company's sites (Lightspeed calls them sites; some APIs say stores).
 	Sites []Site `json:"sites"`
+	// SitesTotal is how many sites the company has in all (sites.count from companies/me),
+	// including any the person who granted access can't see, which are missing from Sites.
+	// Nil when not known: a state file from before the app counted them, or a reply without
+	// sites.count. A new field of schema 1: older files simply load without it.
+	SitesTotal *int `json:"sites_total,omitempty"`
 	// ConnectedAt is when the company was (re)connected.
 	ConnectedAt time.Time `json:"connected_at"`
 	// AccessExpiry is when the access token in the keyring stops working.

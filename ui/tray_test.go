@@ -1,0 +1,395 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"github.com/godbus/dbus/v5"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
+)
+
+// fakeTray stands in for the tray host, which Xvfb and the test driver don't have: it keeps
+// what the app puts in the tray. Its methods run on the UI goroutine (inside h.ui).
+type fakeTray struct {
+	menu   *fyne.Menu
+	icon   fyne.Resource
+	window fyne.Window
+	sets   int // SetSystemTrayMenu calls
+}
+
+func (f *fakeTray) SetSystemTrayMenu(m *fyne.Menu)    { f.menu = m; f.sets++ }
+func (f *fakeTray) SetSystemTrayIcon(r fyne.Resource) { f.icon = r }
+func (f *fakeTray) SetSystemTrayWindow(w fyne.Window) { f.window = w }
+
+// labels are the menu's lines, "—" for a separator, "✓ " before a ticked one.
+func (f *fakeTray) labels() []string {
+	var out []string
+	for _, it := range f.menu.Items {
+		switch {
+		case it.IsSeparator:
+			out = append(out, "—")
+		case it.Checked:
+			out = append(out, "✓ "+it.Label)
+		default:
+			out = append(out, it.Label)
+		}
+	}
+	return out
+}
+
+// item is the menu item whose label starts with prefix.
+func (f *fakeTray) item(t *testing.T, prefix string) *fyne.MenuItem {
+	t.Helper()
+	for _, it := range f.menu.Items {
+		if !it.IsSeparator && strings.HasPrefix(it.Label, prefix) {
+			return it
+		}
+	}
+	t.Fatalf("no menu item %q in %q", prefix, f.labels())
+	return nil
+}
+
+// trayHarness is the window with a tray.
+func trayHarness(t *testing.T, d deps) (*harness, *fakeTray) {
+	tray := &fakeTray{}
+	d.tray = func(fyne.App) desktop.App { return tray }
+	return newHarness(t, d), tray
+}
+
+// click runs the menu item's action as the tray would, on the UI goroutine.
+func (h *harness) click(tray *fakeTray, prefix string) {
+	h.t.Helper()
+	var it *fyne.MenuItem
+	h.ui(func() { it = tray.item(h.t, prefix) })
+	if it.Disabled {
+		h.t.Fatalf("menu item %q is disabled", it.Label)
+	}
+	h.ui(it.Action)
+}
+
+// waitStatus waits until the menu's first line is want, then checks the icon.
+func (h *harness) waitStatus(tray *fakeTray, want string, icon health) {
+	h.t.Helper()
+	h.waitFor("the tray to say "+want, func() bool { return tray.menu != nil && tray.menu.Items[0].Label == want })
+	h.ui(func() {
+		if tray.icon != trayIcons[icon] {
+			h.t.Errorf("with %q the tray icon is %s, want %s", want, tray.icon.Name(), trayIcons[icon].Name())
+		}
+	})
+}
+
+func statusOf(name string, st connections.Status) connections.CompanyStatus {
+	return connections.CompanyStatus{ID: int64(len(name)), Name: name, Status: st}
+}
+
+func many(n int, st connections.Status) []connections.CompanyStatus {
+	out := make([]connections.CompanyStatus, n)
+	for i := range out {
+		out[i] = statusOf("Company", st)
+	}
+	return out
+}
+
+// TestSummaryInWords: the tray's first line says the health in words, and the icon follows
+// the worst news.
+func TestSummaryInWords(t *testing.T) {
+	const (
+		healthy   = connections.StatusHealthy
+		reconnect = connections.StatusNeedsReconnect
+		creds     = connections.StatusCredentialsInvalid
+		offline   = connections.StatusUnreachable
+		unknown   = connections.StatusUnknown
+	)
+	long := strings.Repeat("Very Long Company Name ", 4)
+	cases := []struct {
+		name     string
+		statuses []connections.CompanyStatus
+		want     summary
+	}{
+		{"nothing connected", nil, summary{healthNone, "No companies connected"}},
+		{"one healthy", []connections.CompanyStatus{statusOf("Harbour Burgers", healthy)}, summary{healthHealthy, "Harbour Burgers is healthy"}},
+		{"twelve healthy", many(12, healthy), summary{healthHealthy, "All 12 companies healthy"}},
+		{"three of twelve need reconnecting", slices.Concat(many(9, healthy), many(3, reconnect)), summary{healthAttention, "3 companies need attention"}},
+		{"one with a wrong secret", []connections.CompanyStatus{statusOf("Bondi Bean Co.", creds), statusOf("Harbour Burgers", healthy)}, summary{healthAttention, "Bondi Bean Co. needs attention"}},
+		{"attention outranks offline", slices.Concat(many(2, offline), many(2, reconnect)), summary{healthAttention, "2 companies need attention"}},
+		{"all offline", many(4, offline), summary{healthOffline, "Offline: couldn't reach Lightspeed"}},
+		{"one offline", []connections.CompanyStatus{statusOf("Manly Pies", offline), statusOf("Harbour Burgers", healthy)}, summary{healthOffline, "Couldn't reach Lightspeed for Manly Pies"}},
+		{"some offline", slices.Concat(many(2, offline), many(5, healthy)), summary{healthOffline, "Couldn't reach Lightspeed for 2 companies"}},
+		{"offline outranks not checked", slices.Concat(many(2, offline), many(5, unknown)), summary{healthOffline, "Couldn't reach Lightspeed for 2 companies"}},
+		{"not checked", slices.Concat(many(3, unknown), many(5, healthy)), summary{healthNone, "3 companies not checked yet"}},
+		{"a long name is cut", []connections.CompanyStatus{statusOf(long, reconnect)}, summary{healthAttention, long[:39] + "… needs attention"}},
+	}
+	for _, tc := range cases {
+		if got := summarise(tc.statuses); got != tc.want {
+			t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestTrayMenuFollowsHealth connects a demo company and lets the tray's "Check now" find it
+// healthy, then revoked in Lightspeed, then unreachable: the first line and the icon follow,
+// and the notification comes once, on the change to needs-reconnect.
+func TestTrayMenuFollowsHealth(t *testing.T) {
+	testenv.Need(t)
+	opts := trayVaultOptions(t)
+	server := connectThroughCore(t, opts)
+	h, tray := trayHarness(t, deps{options: opts})
+	const name = "Harbour Burgers Pty Ltd"
+
+	h.waitFor("the tray to read the companies", func() bool { return tray.menu != nil && tray.menu.Items[0].Label != "Reading your companies…" })
+	h.ui(func() {
+		want := []string{"", "—", "Open Lightspeed Connect", "Check now", "—", "Keep running after the window closes", "Start in the tray when I sign in", "—", "Quit"}
+		got := tray.labels()
+		want[0] = got[0]
+		if !slices.Equal(got, want) {
+			t.Errorf("menu: got %q, want %q", got, want)
+		}
+		if !tray.menu.Items[len(tray.menu.Items)-1].IsQuit {
+			t.Error("the last item is not the menu's Quit")
+		}
+		if tray.window != h.win {
+			t.Error("the tray icon does not show the window when tapped")
+		}
+	})
+
+	test.AssertNotificationSent(t, nil, func() {
+		h.click(tray, "Check now")
+		h.waitStatus(tray, name+" is healthy", healthHealthy)
+	})
+
+	server.Server.RevokeAll()
+	test.AssertNotificationSent(t, reconnectNotification(name), func() {
+		h.click(tray, "Check now")
+		h.waitStatus(tray, name+" needs attention", healthAttention)
+	})
+	note := reconnectNotification(name)
+	for _, s := range []string{note.Title, note.Content} {
+		if strings.Contains(s, "lightspeed-connect") || strings.Contains(s, "--") {
+			t.Errorf("the notification names a command: %q", s)
+		}
+	}
+	// Still broken on the next check and the next poll: nothing more is sent.
+	test.AssertNotificationSent(t, nil, func() {
+		h.click(tray, "Check now")
+		h.waitFor("the check to end", func() bool { return !tray.item(t, "Check now").Disabled })
+		h.ui(func() { h.shell.guardian.poke() })
+		h.waitStatus(tray, name+" needs attention", healthAttention)
+	})
+
+	_ = server.Close()
+	test.AssertNotificationSent(t, nil, func() {
+		h.click(tray, "Check now")
+		h.waitStatus(tray, "Offline: couldn't reach Lightspeed", healthOffline)
+	})
+}
+
+// TestTrayWhileChecking: "Check now" says it is checking and cannot be clicked twice.
+func TestTrayWhileChecking(t *testing.T) {
+	testenv.Need(t)
+	opts := trayVaultOptions(t)
+	server := connectThroughCore(t, opts)
+	server.Server.SetLatency(2 * time.Second)
+	h, tray := trayHarness(t, deps{options: opts})
+	h.waitFor("the tray to read the companies", func() bool { return tray.menu != nil && tray.menu.Items[0].Label != "Reading your companies…" })
+	h.click(tray, "Check now")
+	h.ui(func() {
+		if got := tray.menu.Items[0].Label; got != "Checking your companies…" {
+			t.Errorf("while checking the tray says %q", got)
+		}
+		if !tray.item(t, "Check now").Disabled {
+			t.Error("Check now can be clicked again while a check runs")
+		}
+	})
+	h.ui(func() { h.shell.cancel() }) // ends the slow request
+}
+
+// TestClosingAsksOnceAndRemembers: the first close asks; "Keep running" hides the window to
+// the tray and says so once; later closes do the same without asking, also for the next
+// start; the tray menu turns it off, and then closing quits.
+func TestClosingAsksOnceAndRemembers(t *testing.T) {
+	h, tray := trayHarness(t, deps{})
+	const question = "Keep tokens fresh in the background?"
+
+	h.ui(h.win.clickClose)
+	h.waitText(question)
+	h.ui(func() {
+		if h.win.closed || h.win.hidden {
+			t.Fatal("the window went before the question was answered")
+		}
+	})
+	test.AssertNotificationSent(t, &fyne.Notification{Title: "Lightspeed Connect is still running",
+		Content: "It keeps your companies' access tokens fresh from the system tray. To stop it, choose Quit in the tray icon's menu."},
+		func() { h.tap("Keep running") })
+	h.ui(func() {
+		if h.win.closed || !h.win.hidden {
+			t.Errorf("after Keep running: closed %t, hidden %t; want it hidden in the tray", h.win.closed, h.win.hidden)
+		}
+		if got := h.app.Preferences().String(keepRunningKey); got != keepRunningYes {
+			t.Errorf("remembered %q", got)
+		}
+		if !tray.item(t, "Keep running").Checked {
+			t.Error("the tray menu does not tick Keep running")
+		}
+		if h.shell.ctx.Err() != nil {
+			t.Error("background work stopped when the window went to the tray")
+		}
+	})
+
+	h.click(tray, "Open Lightspeed Connect")
+	h.ui(func() {
+		if h.win.hidden {
+			t.Error("Open did not show the window")
+		}
+	})
+	test.AssertNotificationSent(t, nil, func() { h.ui(h.win.clickClose) }) // told once only
+	h.ui(func() {
+		if h.has(question) {
+			t.Error("the question was asked again")
+		}
+		if h.win.closed || !h.win.hidden {
+			t.Errorf("second close: closed %t, hidden %t; want hidden", h.win.closed, h.win.hidden)
+		}
+	})
+
+	// The next start remembers (the same app's preferences, as after a restart).
+	var next *shell
+	h.ui(func() {
+		w := &closableWindow{Window: test.NewWindow(nil)}
+		next = newShell(h.app, w, appinfo.Info{Name: "Lightspeed Connect"}, deps{options: trayVaultOptions(t), do: h.shell.deps.do, tray: h.shell.deps.tray})
+		w.clickClose()
+		asked := w.Canvas().Overlays().Top() != nil
+		if !w.hidden || w.closed || asked {
+			t.Errorf("after a restart, close: closed %t, hidden %t, asked %t; want hidden without asking", w.closed, w.hidden, asked)
+		}
+		next.shutdown()
+	})
+	next.work.Wait()
+
+	// Turned off in the tray: the next close quits, without asking.
+	h.click(tray, "Keep running")
+	h.ui(func() {
+		if tray.item(t, "Keep running").Checked {
+			t.Error("still ticked after turning it off")
+		}
+		h.win.clickClose()
+		if !h.win.closed || h.has(question) {
+			t.Errorf("with Keep running off, close: closed %t, asked %t; want closed", h.win.closed, h.has(question))
+		}
+		if h.shell.ctx.Err() == nil {
+			t.Error("background work goes on after the window closed for good")
+		}
+	})
+}
+
+// TestAnsweringQuitQuits: "Quit" closes for good and is remembered.
+func TestAnsweringQuitQuits(t *testing.T) {
+	h, _ := trayHarness(t, deps{})
+	h.ui(h.win.clickClose)
+	h.tap("Quit")
+	h.ui(func() {
+		if !h.win.closed {
+			t.Error("the window did not close")
+		}
+		if got := h.app.Preferences().String(keepRunningKey); got != keepRunningNo {
+			t.Errorf("remembered %q", got)
+		}
+	})
+}
+
+// TestWithoutATrayClosingQuits: with no tray (the test driver is not a desktop app) the
+// window closes at once, as before the tray existed, and nothing is asked.
+func TestWithoutATrayClosingQuits(t *testing.T) {
+	h := newHarness(t, deps{})
+	h.ui(func() {
+		if h.shell.guardian != nil {
+			t.Fatal("a tray icon was made without a tray")
+		}
+		h.win.clickClose()
+		if !h.win.closed {
+			t.Error("the window did not close")
+		}
+		if h.has("Keep tokens fresh") {
+			t.Error("asked about the tray without one")
+		}
+	})
+}
+
+// TestStartAtSignInFromTheTray: the tray item writes the autostart entry for this program
+// with --background, ticks, and removes it again.
+func TestStartAtSignInFromTheTray(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("on Windows this is the current user's Run value, not a temporary one")
+	}
+	t.Setenv("HOME", t.TempDir())
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	h, tray := trayHarness(t, deps{})
+	h.waitStatus(tray, "No companies connected", healthNone)
+	entry := filepath.Join(config, "autostart", "lightspeed-connect.desktop")
+	if runtime.GOOS == "darwin" {
+		entry = filepath.Join(os.Getenv("HOME"), "Library", "LaunchAgents", "app.lightspeedconnect.connect.plist")
+	}
+
+	h.click(tray, "Start in the tray when I sign in")
+	h.waitFor("the item to tick", func() bool { return tray.item(t, "Start in the tray").Checked })
+	data, err := os.ReadFile(entry)
+	if err != nil {
+		t.Fatalf("no autostart entry: %v", err)
+	}
+	exe, _ := os.Executable()
+	if !strings.Contains(string(data), exe) || !strings.Contains(string(data), "--background") {
+		t.Errorf("the entry does not start this program with --background:\n%s", data)
+	}
+
+	h.click(tray, "Start in the tray when I sign in")
+	h.waitFor("the tick to go", func() bool { return !tray.item(t, "Start in the tray").Checked })
+	if _, err := os.Stat(entry); !os.IsNotExist(err) {
+		t.Errorf("the entry is still there: %v", err)
+	}
+}
+
+// TestTrayHostDetection asks the real session bus: no tray host in the test session, one as
+// soon as something owns the StatusNotifierWatcher name, as a desktop panel does.
+func TestTrayHostDetection(t *testing.T) {
+	testenv.Need(t)
+	if runtime.GOOS != "linux" {
+		t.Skip("the session-bus tray host is a Linux and BSD matter")
+	}
+	if trayHostRunning() {
+		t.Fatal("found a tray host in the throwaway test session, which has none")
+	}
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if reply, err := conn.RequestName(statusNotifierWatcher, dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("could not own %s: %v %v", statusNotifierWatcher, reply, err)
+	}
+	if !trayHostRunning() {
+		t.Error("did not find the tray host on the session bus")
+	}
+	if _, err := conn.ReleaseName(statusNotifierWatcher); err != nil {
+		t.Fatal(err)
+	}
+	if trayHostRunning() {
+		t.Error("still finds a tray host after it left the bus")
+	}
+}
+
+// trayVaultOptions opens a test vault of its own: a temporary folder and keyring service.
+func trayVaultOptions(t *testing.T) connections.Options {
+	tv := testenv.NewVault(t)
+	return connections.Options{Dir: tv.Dir, Service: tv.Service}
+}
