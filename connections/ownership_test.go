@@ -172,6 +172,12 @@ func TestExportHandsOffWhenRefreshTokensRotate(t *testing.T) {
 		t.Errorf("status JSON %s", js)
 	}
 
+	// Support sees both in the diagnostics.
+	diag := f.core.Diagnostics(ctx, "test").Text()
+	if !strings.Contains(diag, "refresh token rotates") || !strings.Contains(diag, "handed off to the integration") || !strings.Contains(diag, path) {
+		t.Errorf("diagnostics lack the rotation or the hand-off:\n%s", diag)
+	}
+
 	// The app sends nothing to the token endpoint for it any more.
 	tokenRequests := f.practice.Server.Stats().TokenRequests
 	if err := f.core.Refresh(ctx, id); !problem.Is(err, problem.KindHandedOff) || problem.FixOf(err).Action != problem.ActionReconnect {
