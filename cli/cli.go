@@ -2,8 +2,10 @@
 // face on the connections core, for support staff and scripts.
 //
 // Exit codes are stable: 0 success (or all healthy), 1 failed or something needs attention,
-// 2 bad usage. Errors are one plain sentence plus the fix, on stderr. No command prints a
-// token or secret to the terminal; only export writes them, to a file.
+// 2 bad usage; exec ends with its command's exit code instead. Errors are one plain sentence
+// plus the fix, on stderr. No command prints a token or secret to the terminal: export writes
+// them to a file, token writes an access token only into a pipe or a file, and exec gives one
+// to the command it runs.
 package cli
 
 import (
@@ -166,6 +168,36 @@ func exitCode(env *Env, err error) int {
 	case errors.Is(err, errAttention):
 		return ExitAttention
 	}
+	var ce *codeError
+	if errors.As(err, &ce) {
+		if ce.err != nil {
+			say(env, ce.err)
+		}
+		return ce.code
+	}
+	say(env, err)
+	if problem.Is(err, problem.KindUsage) {
+		return ExitUsage
+	}
+	return ExitAttention
+}
+
+// codeError ends a command with its own exit code (exec's command's), after saying err's
+// sentence when there is one.
+type codeError struct {
+	code int
+	err  error
+}
+
+func (e *codeError) Error() string {
+	if e.err != nil {
+		return e.err.Error()
+	}
+	return fmt.Sprintf("exit status %d", e.code)
+}
+
+// say prints an error's plain sentence, its fix as a command and its support detail.
+func say(env *Env, err error) {
 	fmt.Fprintln(env.Stderr, problem.Summary(err))
 	if fix := problem.FixOf(err); fix.Action != problem.ActionNone {
 		fmt.Fprintln(env.Stderr, "Fix: "+fixCommand(fix))
@@ -173,10 +205,6 @@ func exitCode(env *Env, err error) int {
 	if detail := problem.Detail(err); detail != "" {
 		fmt.Fprintln(env.Stderr, "Detail for support: "+detail)
 	}
-	if problem.Is(err, problem.KindUsage) {
-		return ExitUsage
-	}
-	return ExitAttention
 }
 
 // errAttention ends a command with exit code 1 after it has already said everything itself.

@@ -16,12 +16,13 @@ func init() {
 // runExport writes the chosen companies' tokens to a file; it never prints them.
 func runExport(ctx context.Context, env *Env, args []string) error {
 	var ids companyIDs
-	fs := newFlags(env, "export", "--out FILE [--format json|env|k8s-secret] [--company ID] [--include-client-secret] [--force]")
+	fs := newFlags(env, "export", "--out FILE [--format json|env|k8s-secret] [--company ID] [--include-client-secret] [--force] [--keep-ownership]")
 	out := fs.String("out", "", "the file to write (required)")
 	format := fs.String("format", "", "json, env (dotenv) or k8s-secret (a Kubernetes Secret manifest); default: env for a file named .env or ending in .env, k8s-secret for one ending in .yaml or .yml, else json")
 	fs.Var(&ids, "company", "a company to export (repeatable, or comma-separated); default all")
 	withSecret := fs.Bool("include-client-secret", false, "also write the integration's Client Secret")
 	force := fs.Bool("force", false, "replace the file if it exists")
+	keep := fs.Bool("keep-ownership", false, "keep this app refreshing the companies even when Lightspeed rotates refresh tokens (risky)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -39,7 +40,16 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	done, err := core.Export(ctx, connections.ExportRequest{Path: *out, Format: f, CompanyIDs: ids, IncludeClientSecret: *withSecret, Force: *force})
+	req := connections.ExportRequest{Path: *out, Format: f, CompanyIDs: ids, IncludeClientSecret: *withSecret, Force: *force, KeepOwnership: *keep}
+	// Say who refreshes the companies from now on before anything is written.
+	own, err := core.ExportOwnership(ctx, req)
+	if err != nil {
+		return err
+	}
+	if own.Sentence != "" {
+		fmt.Fprintln(env.Stderr, own.Sentence)
+	}
+	done, err := core.Export(ctx, req)
 	if problem.Is(err, problem.KindExists) {
 		return problem.New(problem.KindExists,
 			fmt.Sprintf("There is already a file at %s. Choose another name with --out, or add --force to replace it.", *out), err).

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -15,37 +14,8 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
-	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
-
-// Environment of a child process that runs one command as Main does, real signals included.
-const (
-	childEnv        = "LSC_CLI_CHILD"
-	childDirEnv     = "LSC_CLI_CHILD_DIR"
-	childServiceEnv = "LSC_CLI_CHILD_SERVICE"
-)
-
-func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) == "1" {
-		signals := make(chan os.Signal, 4)
-		signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-		env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Info: appinfo.Info{Name: "Lightspeed Connect", Version: "test"},
-			Options: connections.Options{Dir: os.Getenv(childDirEnv), Service: os.Getenv(childServiceEnv)}}
-		os.Exit(runInterruptible(env, flagArgs(), signals))
-	}
-	os.Exit(m.Run())
-}
-
-// flagArgs are the child's command-line arguments after "--".
-func flagArgs() []string {
-	for i, a := range os.Args {
-		if a == "--" {
-			return os.Args[i+1:]
-		}
-	}
-	return nil
-}
 
 // storedRefreshToken reads the company's stored refresh token through an export, not
 // through the refresh code under test.
@@ -92,8 +62,8 @@ func TestInterruptDuringRefreshLosesNothing(t *testing.T) {
 		srv.SetLatency(latency)
 		seen := srv.Stats().TokenRequests
 		var stderr bytes.Buffer
-		child := exec.Command(os.Args[0], "-test.run=^$", "--", "refresh")
-		child.Env = append(os.Environ(), childEnv+"=1", childDirEnv+"="+f.opts.Dir, childServiceEnv+"="+f.opts.Service)
+		child := exec.Command(os.Args[0], "-test.run=^$", childArgsMark, "refresh")
+		child.Env = append(os.Environ(), cliChildEnv+"=1", cliChildDirEnv+"="+f.opts.Dir, cliChildServiceEnv+"="+f.opts.Service)
 		child.Stderr = &stderr
 		child.Dir = t.TempDir() // where a rescue file would go
 		if err := child.Start(); err != nil {

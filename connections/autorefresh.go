@@ -8,7 +8,8 @@ import (
 )
 
 // refreshDue refreshes, once, every company whose access token expires within RefreshMargin,
-// except those whose last failure says only reconnecting helps. It returns what it did.
+// except those whose last failure says only reconnecting helps and those handed off to the
+// integration. It returns what it did.
 func (c *Core) refreshDue(ctx context.Context) ([]RefreshResult, error) {
 	st, err := c.vault.Store.Load(ctx)
 	if err != nil {
@@ -27,7 +28,7 @@ func (c *Core) refreshDue(ctx context.Context) ([]RefreshResult, error) {
 }
 
 func (c *Core) isDue(co vault.Company) bool {
-	if statusOf(co).Status == StatusNeedsReconnect {
+	if co.HandedOff != nil || statusOf(co).Status == StatusNeedsReconnect {
 		return false
 	}
 	return co.AccessExpiry.Before(c.now().Add(RefreshMargin))

@@ -54,7 +54,10 @@ type checked struct {
 
 // checkOne runs one company's health check and describes the outcome.
 func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) checked {
-	client := c.apiClient(s, companyTokens{core: c, settings: s, id: co.ID})
+	if check, ok := c.handedOffCheck(co); ok {
+		return checked{check: check}
+	}
+	client := c.apiClient(s, c.tokenSource(s, co))
 	me, info, err := client.MeWithInfo(ctx)
 	if err == nil && me.ID != co.ID {
 		err = problem.New(problem.KindWrongCompany,

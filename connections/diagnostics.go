@@ -50,6 +50,9 @@ type DiagIntegration struct {
 	vault.Integration
 	// ClientSecret is the client secret's fingerprint, "missing", or "not read".
 	ClientSecret string `json:"client_secret_fingerprint"`
+	// RefreshRotation is what the app has seen of Lightspeed's refresh tokens for this
+	// integration: "rotates", "does not rotate" or "not known yet".
+	RefreshRotation string `json:"refresh_rotation"`
 }
 
 // DiagCompany is one company in Diagnostics: its record plus token fingerprints.
@@ -82,7 +85,10 @@ func (c *Core) Diagnostics(ctx context.Context, appVersion string) Diagnostics {
 		return d
 	}
 	d.StateSchema = st.Schema
-	d.Integration = DiagIntegration{Integration: st.Integration, ClientSecret: notRead}
+	d.Integration = DiagIntegration{Integration: st.Integration, ClientSecret: notRead, RefreshRotation: "not known yet"}
+	if rotates, known := st.Rotation(st.Integration.ClientID); known {
+		d.Integration.RefreshRotation = map[bool]string{true: "rotates", false: "does not rotate"}[rotates]
+	}
 	if d.KeyringOK && st.Integration.ClientID != "" {
 		secret, err := v.Secrets.ClientSecret(ctx, st.Integration.ClientID)
 		d.Integration.ClientSecret = fingerprintOr(secret, err)
@@ -144,6 +150,7 @@ func (d Diagnostics) Text() string {
 	p("Integration: client ID %q, client secret %s, practice %t", in.ClientID, in.ClientSecret, in.Practice)
 	p("  redirect URI %s", orNone(in.RedirectURI))
 	p("  authorize URL %s, token URL %s, API %s", orNone(in.AuthorizeURL), orNone(in.TokenURL), orNone(in.APIBaseURL))
+	p("  refresh token %s", in.RefreshRotation)
 	p("Companies: %d", len(d.Companies))
 	for _, c := range d.Companies {
 		d.companyText(p, c)
@@ -157,6 +164,9 @@ func (d Diagnostics) companyText(p func(string, ...any), c DiagCompany) {
 		c.AccessToken, stamp(c.AccessExpiry), c.RefreshToken, stamp(c.LastRefresh))
 	if c.TokenProblem != nil {
 		p("  token problem: %s", failureText(c.TokenProblem))
+	}
+	if h := c.HandedOff; h != nil {
+		p("  handed off to the integration on %s, in %s; the app no longer refreshes it", stamp(h.At), h.To)
 	}
 	if k := c.LastCheck; k != nil {
 		kind := ""

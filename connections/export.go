@@ -66,6 +66,9 @@ type ExportRequest struct {
 	IncludeClientSecret bool
 	// Force allows replacing an existing file.
 	Force bool
+	// KeepOwnership keeps the app refreshing the companies even where the export would hand
+	// them off to the integration (see ExportOwnership).
+	KeepOwnership bool
 }
 
 // Exported is what an export did.
@@ -77,12 +80,14 @@ type Exported struct {
 
 // Export writes the chosen companies' tokens to a file: mode 0600, whole or not at all, never
 // over an existing file unless forced (KindExists), never through a symbolic link. The tokens
-// are read under the lock, so a refresh elsewhere cannot rotate one half way.
+// are read under the lock, so a refresh elsewhere cannot rotate one half way. Under that same
+// lock the companies are marked as handed off to the integration when ExportOwnership says so;
+// the marks are taken back if the file can't be written.
 func (c *Core) Export(ctx context.Context, req ExportRequest) (Exported, error) {
 	if _, err := ParseFormat(string(req.Format)); err != nil {
 		return Exported{}, err
 	}
-	snap, err := c.vault.Snapshot(ctx, req.CompanyIDs, req.IncludeClientSecret)
+	snap, undo, err := c.exportSnapshot(ctx, req)
 	if err != nil {
 		return Exported{}, fmt.Errorf("could not export: %w", err)
 	}
@@ -92,6 +97,7 @@ func (c *Core) Export(ctx context.Context, req ExportRequest) (Exported, error) 
 		doc.Companies = append(doc.Companies, exportCompany(co, snap.Tokens[i]))
 	}
 	if err := export.Write(req.Path, export.Format(req.Format), doc, req.Force); err != nil {
+		undo()
 		return Exported{}, fmt.Errorf("could not export: %w", err)
 	}
 	var out Exported

@@ -2,6 +2,7 @@ package connections
 
 import (
 	"context"
+	"slices"
 
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
@@ -14,12 +15,16 @@ type RefreshResult struct {
 	Err error
 }
 
-// RefreshAll refreshes the given companies (all when ids is empty), at most Parallelism at a
-// time, and returns one result per company in the state file's order.
+// RefreshAll refreshes the given companies (all when ids is empty, except those handed off to
+// the integration), at most Parallelism at a time, and returns one result per company in the
+// state file's order.
 func (c *Core) RefreshAll(ctx context.Context, ids ...int64) ([]RefreshResult, error) {
 	s, companies, err := c.settingsAndCompanies(ctx, ids)
 	if err != nil {
 		return nil, err
+	}
+	if len(ids) == 0 {
+		companies = slices.DeleteFunc(companies, func(co vault.Company) bool { return co.HandedOff != nil })
 	}
 	results := make([]RefreshResult, len(companies))
 	c.forEach(companies, func(i int, co vault.Company) {

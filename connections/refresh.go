@@ -77,7 +77,7 @@ func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force b
 		c.holdUnstored(u)
 		err = u
 	default:
-		err = refreshProblem(err, companyID)
+		err = c.handedOffRefresh(ctx, refreshProblem(err, companyID))
 	}
 	c.recordFailure(ctx, companyID, err)
 	return tokens, fmt.Errorf("could not refresh company %d: %w", companyID, err)
@@ -159,7 +159,7 @@ const recordBound = 5 * time.Second
 // recordFailure keeps the last failure on the company's record, best effort: a failure to
 // record must not hide the failure itself.
 func (c *Core) recordFailure(ctx context.Context, companyID int64, err error) {
-	if problem.Is(err, problem.KindCanceled) || problem.Is(err, problem.KindBusy) {
+	if problem.Is(err, problem.KindCanceled) || problem.Is(err, problem.KindBusy) || problem.Is(err, problem.KindHandedOff) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordBound)

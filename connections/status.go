@@ -24,10 +24,14 @@ const (
 	StatusUnreachable Status = "unreachable"
 	// StatusUnknown: never checked.
 	StatusUnknown Status = "unknown"
+	// StatusHandedOff: the company's refresh token was handed off to the integration, which
+	// refreshes it now; the app checks it with its access token while that lasts.
+	StatusHandedOff Status = "handed_off"
 )
 
-// NeedsAttention reports whether a status should make `status` exit 1.
-func (s Status) NeedsAttention() bool { return s != StatusHealthy }
+// NeedsAttention reports whether a status should make `status` exit 1. A hand-off was asked
+// for, so it needs none.
+func (s Status) NeedsAttention() bool { return s != StatusHealthy && s != StatusHandedOff }
 
 // statusFor maps a failure to a status; nil is healthy.
 func statusFor(err error) Status {
@@ -39,6 +43,8 @@ func statusFor(err error) Status {
 		return StatusNeedsReconnect
 	case problem.KindInvalidClient:
 		return StatusCredentialsInvalid
+	case problem.KindHandedOff:
+		return StatusHandedOff
 	case problem.KindKeyringUnavailable, problem.KindNotStored, problem.KindBusy, problem.KindCanceled, problem.KindStateCorrupt:
 		return StatusUnknown
 	default:
@@ -62,6 +68,10 @@ type CompanyStatus struct {
 	Detail string `json:"detail"`
 	// Kind is the machine-readable failure kind behind Detail, "" when healthy or unchecked.
 	Kind problem.Kind `json:"error_kind,omitempty"`
+	// HandedOffAt is when the company's refresh token was handed off to the integration.
+	HandedOffAt *time.Time `json:"handed_off_at,omitempty"`
+	// HandedOffTo is the file it was handed off in.
+	HandedOffTo string `json:"handed_off_to,omitempty"`
 }
 
 // Fix is what to do when the status needs attention (the zero Fix when healthy); each face
@@ -70,13 +80,16 @@ func (cs CompanyStatus) Fix() problem.Fix { return fixFor(cs.Status, cs.Kind, cs
 
 // Notes are extra plain sentences about the company that both faces show beside its status
 // (the dashboard's details, `status` under the table), such as sites the connection can't
-// see. Nil when there is nothing to add.
+// see, or its hand-off to the integration. Nil when there is nothing to add.
 func (cs CompanyStatus) Notes() []string {
 	var notes []string
 	if cs.SitesTotal != nil {
 		if n := sitesNote(cs.Name, cs.SitesVisible, *cs.SitesTotal); n != "" {
 			notes = append(notes, n)
 		}
+	}
+	if cs.HandedOffAt != nil {
+		notes = append(notes, handOffNote(&vault.HandOff{To: cs.HandedOffTo, At: *cs.HandedOffAt}))
 	}
 	return notes
 }
@@ -117,6 +130,12 @@ func statusOf(co vault.Company) CompanyStatus {
 			cs.Status, cs.Detail, cs.Kind = s, f.Summary, f.Kind
 		}
 	}
+	if h := co.HandedOff; h != nil {
+		cs.HandedOffAt, cs.HandedOffTo = timePtr(h.At), h.To
+		if cs.Status == StatusHealthy || cs.Status == StatusUnknown {
+			cs.Status, cs.Kind = StatusHandedOff, ""
+		}
+	}
 	return cs
 }
 
@@ -132,7 +151,7 @@ func FixFor(err error, companyID int64) problem.Fix {
 // fixFor is the fix a status calls for.
 func fixFor(s Status, kind problem.Kind, companyID int64) problem.Fix {
 	switch {
-	case s == StatusHealthy:
+	case s == StatusHealthy, s == StatusHandedOff:
 		return problem.Fix{}
 	case s == StatusNeedsReconnect:
 		return problem.Fix{Action: problem.ActionReconnect, CompanyID: companyID}

@@ -23,6 +23,8 @@ func StatusLabel(s Status) string {
 		return "Credentials invalid"
 	case StatusUnreachable:
 		return "Offline"
+	case StatusHandedOff:
+		return "Handed off"
 	default:
 		return "Not checked"
 	}

@@ -59,6 +59,8 @@ type exportDialog struct {
 	companies     []*widget.Check
 	includeSecret *widget.Check
 	secretWarning *fieldMessage
+	keepOwnership *widget.Check // keep the app refreshing the exported companies
+	keepWarning   *fieldMessage
 	message       *fieldMessage
 	export        *widget.Button
 	cancel        *widget.Button
@@ -78,6 +80,8 @@ func newExportDialog(s *shell, core *connections.Core, statuses []connections.Co
 		e.companies = append(e.companies, &widget.Check{Text: cs.Name, Checked: cs.ID == selected || selected == 0})
 	}
 	e.includeSecret = &widget.Check{Text: "Include the client secret", OnChanged: e.onIncludeSecretChanged}
+	e.keepWarning = newFieldMessage()
+	e.keepOwnership = &widget.Check{Text: "Keep refreshing them in this app too", OnChanged: e.onKeepOwnershipChanged}
 	e.export = &widget.Button{Text: "Export", Importance: widget.HighImportance, OnTapped: e.onExportClicked}
 	e.cancel = &widget.Button{Text: "Cancel", OnTapped: e.onCancelClicked}
 	return e
@@ -93,10 +97,20 @@ func (e *exportDialog) content() fyne.CanvasObject {
 		fieldLabel("Format"), e.format,
 		fieldLabel("Companies"), checks,
 		fieldLabel("Secret"), container.NewVBox(e.includeSecret, e.secretWarning.box),
+		fieldLabel("Refreshing"), container.NewVBox(e.keepOwnership, e.keepWarning.box),
 	)
 	return container.NewVBox(
 		wrapped("The file holds the access and refresh tokens, so the integration can use them. Keep it private."),
+		wrapped(connections.HandOffExplanation),
 		form, e.message.box)
+}
+
+func (e *exportDialog) onKeepOwnershipChanged(on bool) {
+	if on {
+		e.keepWarning.set(levelWarning, connections.KeepOwnershipWarning)
+		return
+	}
+	e.keepWarning.set(levelNone, "")
 }
 
 func (e *exportDialog) show() {
@@ -152,7 +166,8 @@ func (e *exportDialog) onChooseClicked() {
 
 // request is what the dialog asks for, or a sentence saying what is missing.
 func (e *exportDialog) request() (connections.ExportRequest, string) {
-	req := connections.ExportRequest{Path: strings.TrimSpace(e.path.Text), Format: formatOf(e.format.Selected), IncludeClientSecret: e.includeSecret.Checked}
+	req := connections.ExportRequest{Path: strings.TrimSpace(e.path.Text), Format: formatOf(e.format.Selected), IncludeClientSecret: e.includeSecret.Checked,
+		KeepOwnership: e.keepOwnership.Checked}
 	for i, c := range e.companies {
 		if c.Checked {
 			req.CompanyIDs = append(req.CompanyIDs, e.statuses[i].ID)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 
 	"fyne.io/fyne/v2"
@@ -49,6 +50,7 @@ func TestPracticeFlowThroughTheWindow(t *testing.T) {
 	for _, replace := range []bool{false, true} {
 		h.tap("Export…")
 		h.waitText("Export tokens")
+		h.waitText(connections.HandOffExplanation)
 		h.ui(func() { h.win.Canvas().Focus(nil) })
 		setExportPath(h, path)
 		h.tap("Export")

@@ -20,6 +20,11 @@ type State struct {
 	Integration Integration `json:"integration"`
 	// Companies are the connected companies, in the order they were connected.
 	Companies []Company `json:"companies"`
+	// RefreshRotation records, per integration (client ID), whether Lightspeed answered a
+	// refresh with a new refresh token (true) or the one it was sent (false). An integration
+	// not in the map has not been refreshed yet: unknown. Added after schema 1 was first
+	// written; older files simply lack it.
+	RefreshRotation map[string]bool `json:"refresh_rotation,omitempty"`
 }
 
 // Integration is the OAuth client the app connects companies to. Its client secret is in the
@@ -64,6 +69,37 @@ type Company struct {
 	LastCheck *Check `json:"last_check,omitempty"`
 	// LastError is the last failure seen for this company (refresh, check), if any.
 	LastError *Failure `json:"last_error,omitempty"`
+	// HandedOff, when set, says the company's refresh token was exported to the integration,
+	// which now owns it: the app no longer refreshes the company (see Vault.Refresh).
+	// Reconnecting replaces the record and so takes it back.
+	HandedOff *HandOff `json:"handed_off,omitempty"`
+}
+
+// HandOff is when, and to which file, a company's refresh token was handed to the integration.
+type HandOff struct {
+	// To is the absolute path of the file the tokens were written to.
+	To string `json:"to"`
+	// At is when.
+	At time.Time `json:"at"`
+}
+
+// Rotation reports what is known about whether the integration clientID's refresh tokens
+// rotate: rotates, and whether that is known at all.
+func (s *State) Rotation(clientID string) (rotates, known bool) {
+	rotates, known = s.RefreshRotation[clientID]
+	return rotates, known
+}
+
+// noteRotation records what one refresh showed. Rotation once seen stays recorded: a provider
+// that rotated once may rotate again.
+func (s *State) noteRotation(clientID string, rotated bool) {
+	if clientID == "" {
+		return
+	}
+	if s.RefreshRotation == nil {
+		s.RefreshRotation = map[string]bool{}
+	}
+	s.RefreshRotation[clientID] = s.RefreshRotation[clientID] || rotated
 }
 
 // Site is one of a company's sites.

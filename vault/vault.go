@@ -152,7 +152,9 @@ type RefreshFunc func(ctx context.Context, current Tokens) (Tokens, error)
 // Refresh is the rotation-safe refresh: under the lock it re-reads the newest tokens (another
 // window may just have rotated them), calls refresh, saves the new tokens at once (refresh
 // token first, verified) and records AccessExpiry and LastRefresh. When refresh returns a token
-// set without a refresh token, the old one is kept.
+// set without a refresh token, the old one is kept. Whether it changed is recorded for the
+// integration (State.Rotation). A company handed off to the integration is not refreshed at
+// all: *HandedOffError, and refresh is not called.
 //
 // Once refresh has returned new tokens they may be the only copy (a server that rotates
 // refresh tokens may already have revoked the old one), so they are stored under a context of
@@ -170,6 +172,9 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 		if err != nil {
 			return err
 		}
+		if c := st.Company(companyID); c.HandedOff != nil {
+			return &HandedOffError{CompanyID: companyID, Name: c.Name, HandOff: *c.HandedOff}
+		}
 		if next, err = refresh(ctx, cur); err != nil {
 			next = Tokens{}
 			return err
@@ -185,6 +190,7 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 		c := st.Company(companyID)
 		c.AccessExpiry = next.Expiry
 		c.LastRefresh = v.now()
+		st.noteRotation(st.Integration.ClientID, next.RefreshToken != cur.RefreshToken)
 		return l.Save(st)
 	})
 	return next, err

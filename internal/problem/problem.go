@@ -72,6 +72,9 @@ const (
 	KindBusy Kind = "busy"
 	// KindExists: a file is already there and overwriting was not asked for.
 	KindExists Kind = "exists"
+	// KindHandedOff: the company's refresh token was handed off to the integration, so the
+	// app no longer refreshes it; only reconnecting takes it back.
+	KindHandedOff Kind = "handed_off"
 	// KindUsage: the command line was used wrongly.
 	KindUsage Kind = "usage"
 	// KindUnknown: anything not understood; the Summary still says what to do.
