@@ -84,14 +84,23 @@ func Open(opts Options) (*Core, error) {
 
 func newCore(v *vault.Vault, opts Options) *Core {
 	c := &Core{vault: v, http: opts.HTTPClient, parallelism: opts.Parallelism, now: opts.Now}
-	if c.http == nil {
-		c.http = &http.Client{Timeout: 30 * time.Second}
-	}
 	if c.parallelism <= 0 {
 		c.parallelism = DefaultParallelism
+	}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: 30 * time.Second, Transport: pooledTransport(c.parallelism)}
 	}
 	if c.now == nil {
 		c.now = time.Now
 	}
 	return c
+}
+
+// pooledTransport keeps one idle connection per parallel check to each Lightspeed host. The
+// standard transport keeps two, so a check of many companies would otherwise close and
+// re-open (with a new TLS handshake) most of its connections every round.
+func pooledTransport(parallelism int) http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = parallelism
+	return t
 }
