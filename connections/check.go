@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
@@ -23,7 +24,8 @@ func (c *Core) Check(ctx context.Context, ids ...int64) ([]CompanyStatus, error)
 		return nil, err
 	}
 	checks := make([]vault.Check, len(companies))
-	c.forEach(companies, func(i int, co vault.Company) { checks[i] = c.checkOne(ctx, s, co) })
+	pre := c.prefetchTokens(ctx, companies)
+	c.forEach(companies, func(i int, co vault.Company) { checks[i] = c.checkOne(ctx, s, co, pre.source(c, s, co, i)) })
 	return c.recordChecks(ctx, companies, checks)
 }
 
@@ -41,8 +43,8 @@ func (c *Core) forEach(companies []vault.Company, fn func(i int, co vault.Compan
 }
 
 // checkOne runs one company's health check and describes the outcome.
-func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) vault.Check {
-	client := c.apiClient(s, companyTokens{core: c, settings: s, id: co.ID})
+func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company, tokens lightspeed.TokenSource) vault.Check {
+	client := c.apiClient(s, tokens)
 	me, info, err := client.MeWithInfo(ctx)
 	if err == nil && me.ID != co.ID {
 		err = problem.New(problem.KindWrongCompany,
