@@ -121,12 +121,15 @@ func (c *Core) recordBatch(ctx context.Context, batch []checked) []CompanyStatus
 	return nil
 }
 
-// prefetched are the companies' tokens of one check, read from the keyring ahead of the
-// checks that use them, so the keyring's round trips overlap the network's instead of adding
-// to them. The keyring answers one call at a time on some systems (GNOME Keyring takes a few
-// milliseconds each), so a check of 200 companies spends about as long in the keyring as in
-// waiting for Lightspeed: done in turn, the two would add up. The reads go in the checks'
-// order, at most Parallelism at a time, and never take the state lock (a check only reads).
+// prefetched are the access tokens of one check, read from the keyring ahead of the checks
+// that use them, so the keyring's round trips overlap the network's instead of adding to
+// them. The keyring answers one call at a time on some systems (GNOME Keyring takes a few
+// milliseconds a call, each call several D-Bus round trips), so a check of 200 companies
+// could spend as long in the keyring as waiting for Lightspeed: done in turn, the two would
+// add up. So the reads go ahead, in the checks' order, at most Parallelism at a time; they
+// never take the state lock (a check only reads); and each reads the access token alone, the
+// one thing a check sends. A stale or missing access token goes the refresh way, which reads
+// the refresh token too, under the lock.
 type prefetched struct {
 	ready  []chan struct{}
 	tokens []vault.Tokens
@@ -144,7 +147,7 @@ func (c *Core) prefetchTokens(ctx context.Context, companies []vault.Company) *p
 		for i, co := range companies {
 			g.Go(func() error {
 				defer close(p.ready[i])
-				p.tokens[i], p.errs[i] = c.vault.Secrets.LoadTokens(ctx, co.ID)
+				p.tokens[i].AccessToken, p.errs[i] = c.vault.Secrets.AccessToken(ctx, co.ID)
 				return nil
 			})
 		}
@@ -158,8 +161,8 @@ func (p *prefetched) source(c *Core, s Settings, co vault.Company, i int) checkT
 	return checkTokens{companyTokens: companyTokens{core: c, settings: s, id: co.ID}, expiry: co.AccessExpiry, pre: p, i: i}
 }
 
-// checkTokens is a company's token source during a check: the prefetched tokens while the
-// access token is fresh. When it is stale (or Lightspeed refused it) the rotation-safe path
+// checkTokens is a company's token source during a check: the prefetched access token while
+// it is fresh. When it is stale (or Lightspeed refused it) the rotation-safe path
 // takes over: under the lock, the newest tokens are re-read and refreshed.
 type checkTokens struct {
 	companyTokens

@@ -54,11 +54,13 @@ func TestCheckEachStreamsEveryCompanyAndRecordsIt(t *testing.T) {
 		switch {
 		case strings.HasPrefix(item, "client-secret:"):
 			secretReads += n
+		case strings.HasSuffix(item, ":refresh"):
+			t.Errorf("%s read %d times while the access token was fresh", item, n)
 		case n != 1:
 			t.Errorf("%s read %d times in one check, want once", item, n)
 		}
 	}
-	if secretReads != 1 || len(gets) != 1+2*companies {
+	if secretReads != 1 || len(gets) != 1+companies {
 		t.Errorf("the check read the client secret %d times and %d items in all: %v", secretReads, len(gets), gets)
 	}
 }
