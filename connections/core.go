@@ -16,6 +16,14 @@ import (
 // Defaults for Options left at their zero value.
 const (
 	// DefaultParallelism bounds how many companies are checked or refreshed at once.
+	//
+	// Lightspeed limits requests per access token (the client paces each token on its own),
+	// so checking many companies side by side costs no company its budget: a check sends one
+	// request per company. The bound is ours: sockets (one connection per worker to each host,
+	// see pooledTransport), CPU, and above all the keyring, which on Linux answers one call at
+	// a time in a few milliseconds. BenchmarkCheck200 (200 companies, 100 ms latency) measured
+	// 16 within 1.12-1.18 × the ideal latency × ⌈200 ÷ 16⌉, 8 within 1.04-1.08 × but twice as
+	// slow in all, and 32 and 64 at 1.2-2.9 ×: the keyring and the CPU become the wait.
 	DefaultParallelism = 16
 	// RefreshMargin is how long before expiry an access token is refreshed.
 	RefreshMargin = 5 * time.Minute
