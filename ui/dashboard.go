@@ -32,6 +32,7 @@ type dashboard struct {
 
 	statuses []connections.CompanyStatus // every company, in the state file's order
 	haystack map[int64]string            // what the search looks in: name, ID, site names
+	sortKey  map[int64]string            // the name, lower case
 	busy     map[int64]string            // "Checking" or "Refreshing" while a request runs
 	chosen   map[int64]bool              // ticked for a bulk check or export
 	filter   connections.Status          // the summary part that is on; "" shows every status
@@ -139,8 +140,9 @@ func (d *dashboard) focusSearch() {
 func (d *dashboard) replaceStatuses(all []connections.CompanyStatus) {
 	d.statuses = slices.Clone(all)
 	d.haystack = make(map[int64]string, len(all))
+	d.sortKey = make(map[int64]string, len(all))
 	for _, cs := range d.statuses {
-		d.haystack[cs.ID] = searchText(cs)
+		d.haystack[cs.ID], d.sortKey[cs.ID] = searchText(cs), strings.ToLower(cs.Name)
 	}
 	for id := range d.chosen {
 		if d.indexOf(id) < 0 {
@@ -161,7 +163,7 @@ func (d *dashboard) setStatuses(latest []connections.CompanyStatus) {
 	for _, cs := range latest {
 		if i := d.indexOf(cs.ID); i >= 0 {
 			d.statuses[i] = cs
-			d.haystack[cs.ID] = searchText(cs)
+			d.haystack[cs.ID], d.sortKey[cs.ID] = searchText(cs), strings.ToLower(cs.Name)
 		}
 	}
 	d.shell.noticeStatuses(latest)
@@ -215,7 +217,7 @@ func (d *dashboard) apply() {
 		if r := attentionRank(x.Status) - attentionRank(y.Status); r != 0 {
 			return r
 		}
-		if c := strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name)); c != 0 {
+		if c := strings.Compare(d.sortKey[x.ID], d.sortKey[y.ID]); c != 0 {
 			return c
 		}
 		return int(x.ID - y.ID)
@@ -286,7 +288,7 @@ func (d *dashboard) firstMatch() (int64, bool) {
 		if cs.ID == d.selected {
 			return cs.ID, true
 		}
-		rank, name := attentionRank(cs.Status), strings.ToLower(cs.Name)
+		rank, name := attentionRank(cs.Status), d.sortKey[cs.ID]
 		if rank < bestRank || rank == bestRank && name < bestName {
 			first, bestRank, bestName = cs.ID, rank, name
 		}

@@ -47,7 +47,7 @@ func (l *keyList) TypedKey(ev *fyne.KeyEvent) {
 }
 
 func newCompanyList(d *dashboard) *companyList {
-	c := &companyList{d: d, empty: &widget.Label{Wrapping: fyne.TextWrapWord, Alignment: fyne.TextAlignCenter}}
+	c := &companyList{d: d, selectedRow: -1, empty: &widget.Label{Wrapping: fyne.TextWrapWord, Alignment: fyne.TextAlignCenter}}
 	c.list = &keyList{onKey: c.handleKey}
 	c.list.Length = func() int { return len(d.shown) }
 	c.list.CreateItem = newCompanyRow
@@ -75,19 +75,23 @@ func (c *companyList) refresh() {
 	default:
 		c.empty.Hide()
 	}
-	c.list.Refresh()
 	c.selecting = true
-	c.selectedRow = d.shownIndex(d.selected)
-	if c.selectedRow >= 0 {
-		c.list.Select(c.selectedRow)
+	row := d.shownIndex(d.selected)
+	switch {
+	case row >= 0 && row != c.selectedRow:
+		c.list.Select(row) // redraws the rows on screen too
 		if c.list.Size().Height == 0 {
 			// Not laid out yet: Select scrolled as if no row fitted, which would hide the
 			// first row once the list has its size. The selection is the first row then.
 			c.list.ScrollToTop()
 		}
-	} else {
+	case row < 0 && c.selectedRow >= 0:
 		c.list.UnselectAll()
+		c.list.Refresh()
+	default:
+		c.list.Refresh()
 	}
+	c.selectedRow = row
 	c.selecting = false
 	c.header.refresh()
 }
