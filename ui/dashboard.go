@@ -256,6 +256,7 @@ func (d *dashboard) shownIndex(id int64) int {
 func (d *dashboard) setFilter(s connections.Status) {
 	d.filter = s
 	d.selectFirstIfHidden()
+	d.list.follow = true
 	d.apply()
 }
 
@@ -263,6 +264,7 @@ func (d *dashboard) setFilter(s connections.Status) {
 func (d *dashboard) setQuery(q string) {
 	d.query = strings.ToLower(strings.TrimSpace(q))
 	d.selectFirstIfHidden()
+	d.list.follow = true
 	d.apply()
 }
 

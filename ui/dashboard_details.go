@@ -108,6 +108,8 @@ func (p *detailsPane) refresh() {
 			b.Enable()
 		}
 	}
+	p.extra.Objects = p.extraActions(cs)
+	p.extra.Refresh()
 	p.fixOf = nil
 	p.fix.Objects = nil
 	p.reconnect.Show()
@@ -121,6 +123,10 @@ func (p *detailsPane) refresh() {
 	}
 	p.fix.Refresh()
 }
+
+// extraActions are the selected company's actions made in other files, shown between
+// Disconnect… and the fix. "Copy access token" (ui/copytoken.go) is wired in here.
+func (p *detailsPane) extraActions(connections.CompanyStatus) []fyne.CanvasObject { return nil }
 
 // act is Enter on a row: the fix when the company needs one, else a check.
 func (p *detailsPane) act() {

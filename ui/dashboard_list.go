@@ -30,6 +30,7 @@ type companyList struct {
 
 	selecting   bool // the list's selection is being set from the dashboard, not by a person
 	selectedRow int  // the row the list has selected, -1 for none
+	follow      bool // the next refresh scrolls to the selection (a new filter or search)
 }
 
 // keyList is Fyne's List with the dashboard's keys: arrows move the selection (not only the
@@ -79,20 +80,29 @@ func (c *companyList) refresh() {
 	row := d.shownIndex(d.selected)
 	switch {
 	case row >= 0 && row != c.selectedRow:
-		c.list.Select(row) // redraws the rows on screen too
-		if c.list.Size().Height == 0 {
+		offset := c.list.GetScrollOffset()
+		c.list.Select(row) // redraws the rows on screen too, and scrolls to the row
+		switch {
+		case c.list.Size().Height == 0:
 			// Not laid out yet: Select scrolled as if no row fitted, which would hide the
 			// first row once the list has its size. The selection is the first row then.
 			c.list.ScrollToTop()
+		case !c.follow:
+			// The company moved because results came in: the highlight goes with it, the
+			// rows the person is reading stay where they are.
+			c.list.ScrollToOffset(offset)
 		}
 	case row < 0 && c.selectedRow >= 0:
 		c.list.UnselectAll()
 		c.list.Refresh()
+	case row >= 0 && c.follow:
+		c.list.ScrollTo(row) // redraws the rows on screen too
 	default:
 		c.list.Refresh()
 	}
 	c.selectedRow = row
 	c.selecting = false
+	c.follow = false
 	c.header.refresh()
 }
 

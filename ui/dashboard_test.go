@@ -440,3 +440,30 @@ func TestDashboardBulkChoose(t *testing.T) {
 		}
 	})
 }
+
+// TestDashboardResultsDoNotScrollTheList: when a result moves the selected company far down
+// (here from first to last), the highlight goes with it but the rows on screen stay put;
+// a new filter does bring the selection into view.
+func TestDashboardResultsDoNotScrollTheList(t *testing.T) {
+	h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
+	statuses := manyStatuses(120, 119)
+	d := showStatuses(h, statuses)
+	h.ui(func() {
+		if d.details.name.Text != "Model Company 119" || d.list.list.GetScrollOffset() != 0 {
+			t.Fatalf("opened on %q at offset %v", d.details.name.Text, d.list.list.GetScrollOffset())
+		}
+		healed, _ := d.status(5119)
+		healed.Status = connections.StatusHealthy
+		d.setStatuses([]connections.CompanyStatus{healed})
+		if row := d.shownIndex(d.selected); d.selected != 5119 || row != 119 || d.list.selectedRow != 119 {
+			t.Fatalf("the selection is company %d on row %d", d.selected, row)
+		}
+		if off := d.list.list.GetScrollOffset(); off != 0 {
+			t.Errorf("a result scrolled the list to %v", off)
+		}
+		d.setFilter(connections.StatusHealthy)
+		if off := d.list.list.GetScrollOffset(); off == 0 {
+			t.Error("a new filter did not bring the selected company into view")
+		}
+	})
+}
