@@ -30,16 +30,17 @@ type dashboard struct {
 	shell *shell
 	core  *connections.Core
 
-	statuses []connections.CompanyStatus // every company, in the state file's order
-	haystack map[int64]string            // what the search looks in: name, ID, site names
-	sortKey  map[int64]string            // the name, lower case
-	busy     map[int64]string            // "Checking" or "Refreshing" while a request runs
-	chosen   map[int64]bool              // ticked for a bulk check or export
-	filter   connections.Status          // the summary part that is on; "" shows every status
-	query    string                      // the search, lower case
-	shown    []int                       // indexes into statuses, in the list's order
-	selected int64                       // the company in the details pane; 0 for none
-	run      *checkRun                   // the check in progress, nil when none
+	statuses     []connections.CompanyStatus // every company, in the state file's order
+	haystack     map[int64]string            // what the search looks in: name, ID, site names
+	sortKey      map[int64]string            // the name, lower case
+	busy         map[int64]string            // "Checking" or "Refreshing" while a request runs
+	chosen       map[int64]bool              // ticked for a bulk check or export
+	filter       connections.Status          // the summary part that is on; "" shows every status
+	query        string                      // the search, lower case
+	shown        []int                       // indexes into statuses, in the list's order
+	selected     int64                       // the company in the details pane; 0 for none
+	autoSelected bool                        // selected is the first row, not the person's choice
+	run          *checkRun                   // the check in progress, nil when none
 
 	summary  *summaryBar
 	search   *searchEntry
@@ -222,8 +223,10 @@ func (d *dashboard) apply() {
 		}
 		return int(x.ID - y.ID)
 	})
-	if d.selected == 0 && len(d.shown) > 0 && d.filter == "" && d.query == "" {
-		d.selected = d.statuses[d.shown[0]].ID // the first company, so its actions are at hand
+	if (d.selected == 0 || d.autoSelected) && len(d.shown) > 0 {
+		// Until the person picks a company, the pane shows the first row, whichever it is
+		// as results come in: the one most in need of attention, its fix at hand.
+		d.selected, d.autoSelected = d.statuses[d.shown[0]].ID, true
 	}
 	d.summary.refresh()
 	d.list.refresh()
@@ -300,6 +303,7 @@ func (d *dashboard) firstMatch() (int64, bool) {
 
 // selectID shows company id in the details pane.
 func (d *dashboard) selectID(id int64) {
+	d.autoSelected = false
 	if d.selected == id {
 		return
 	}

@@ -449,6 +449,8 @@ func TestDashboardResultsDoNotScrollTheList(t *testing.T) {
 	statuses := manyStatuses(120, 119)
 	d := showStatuses(h, statuses)
 	h.ui(func() {
+		d.list.list.Select(1)
+		d.list.list.Select(0) // as the person's click would: the pane keeps it from now on
 		if d.details.name.Text != "Model Company 119" || d.list.list.GetScrollOffset() != 0 {
 			t.Fatalf("opened on %q at offset %v", d.details.name.Text, d.list.list.GetScrollOffset())
 		}
@@ -464,6 +466,31 @@ func TestDashboardResultsDoNotScrollTheList(t *testing.T) {
 		d.setFilter(connections.StatusHealthy)
 		if off := d.list.list.GetScrollOffset(); off == 0 {
 			t.Error("a new filter did not bring the selected company into view")
+		}
+	})
+}
+
+// TestDashboardFirstRowUntilThePersonChooses: the pane follows the first row while results
+// reorder the list, until the person selects a company; then it stays on that one.
+func TestDashboardFirstRowUntilThePersonChooses(t *testing.T) {
+	h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
+	d := showStatuses(h, manyStatuses(20))
+	h.ui(func() {
+		if d.details.name.Text != "Model Company 000" {
+			t.Fatalf("opened on %q", d.details.name.Text)
+		}
+		broken, _ := d.status(5012)
+		broken.Status, broken.Detail = connections.StatusNeedsReconnect, revokedDetail
+		d.setStatuses([]connections.CompanyStatus{broken})
+		if d.details.name.Text != "Model Company 012" || d.details.fixOf == nil {
+			t.Fatalf("after 012 broke the pane shows %q", d.details.name.Text)
+		}
+		d.list.list.Select(3) // the person picks Model Company 002
+		broken, _ = d.status(5015)
+		broken.Status, broken.Detail = connections.StatusNeedsReconnect, revokedDetail
+		d.setStatuses([]connections.CompanyStatus{broken})
+		if d.details.name.Text != "Model Company 002" {
+			t.Errorf("the pane left the person's choice for %q", d.details.name.Text)
 		}
 	})
 }
