@@ -13,8 +13,15 @@ import (
 
 // CheckEach is Check for a face that shows progress: it probes the given companies (all
 // when ids is empty), at most Parallelism at a time, and calls each with a company's new
-// status as soon as it is checked and recorded, from a goroutine of its own (one call at a
-// time, never concurrently). It returns when every check has ended.
+// status as soon as its check ends (one call at a time, never concurrently, from the
+// checking goroutines). The checks are written to the state as they end too, several in one
+// write, and CheckEach returns once every check has ended and been written.
+//
+// A status is passed on before it is written: writing waits for the state lock, which
+// refreshes hold for a round trip to Lightspeed, so when many tokens are due (the app opened
+// in the morning) a face would otherwise see nothing for seconds, then a burst. The status
+// passed on is the one the write records: the record as loaded, with the new check and, when
+// the check refreshed the tokens, their new expiry.
 //
 // Cancelling ctx stops it early: no new check starts, the checks in flight are abandoned,
 // and a company whose check was cut short keeps the status it had (it is neither recorded nor
@@ -30,9 +37,10 @@ func (c *Core) CheckEach(ctx context.Context, ids []int64, each func(CompanyStat
 	recorded := make(chan struct{})
 	go func() {
 		defer close(recorded)
-		c.recordAsTheyCome(context.WithoutCancel(ctx), results, each)
+		c.recordAsTheyCome(context.WithoutCancel(ctx), results)
 	}()
 	pre := c.prefetchTokens(ctx, companies)
+	var mu sync.Mutex // each is called one at a time
 	var g errgroup.Group
 	g.SetLimit(c.parallelism)
 	for i, co := range companies {
@@ -44,6 +52,14 @@ func (c *Core) CheckEach(ctx context.Context, ids []int64, each func(CompanyStat
 			if ctx.Err() != nil && check.ErrorKind != "" {
 				return nil // cut short: the company keeps what it had
 			}
+			rec := co
+			applyCheck(&rec, check)
+			if expiry := pre.expiry[i]; !expiry.IsZero() && !expiry.Equal(co.AccessExpiry) {
+				rec.AccessExpiry, rec.LastRefresh = expiry, pre.refreshedAt[i]
+			}
+			mu.Lock()
+			each(statusOf(rec))
+			mu.Unlock()
 			results <- checked{id: co.ID, check: check}
 			return nil
 		})
@@ -57,6 +73,14 @@ func (c *Core) CheckEach(ctx context.Context, ids []int64, each func(CompanyStat
 	return nil
 }
 
+// applyCheck puts a finished check on a company's record, as recordChecks does.
+func applyCheck(rec *vault.Company, check vault.Check) {
+	rec.LastCheck = &check
+	if check.ErrorKind == "" {
+		rec.LastError = nil
+	}
+}
+
 // checked is one company's finished check, on its way to the state file.
 type checked struct {
 	id    int64
@@ -64,10 +88,10 @@ type checked struct {
 }
 
 // recordAsTheyCome writes finished checks to the state as they arrive, all that are waiting
-// in one write (so 500 companies cost a handful of writes, not 500), then passes each new
-// status on. It ends when results is closed and drained.
-func (c *Core) recordAsTheyCome(ctx context.Context, results <-chan checked, each func(CompanyStatus)) {
-	var mu sync.Mutex // each is called one at a time
+// in one write (so 500 companies cost a handful of writes, not 500). It ends when results is
+// closed and drained. A failed write (a full disk, the lock held too long) loses only the
+// record of these checks, which the next check makes again.
+func (c *Core) recordAsTheyCome(ctx context.Context, results <-chan checked) {
 	for first := range results {
 		batch := []checked{first}
 	drain:
@@ -82,43 +106,15 @@ func (c *Core) recordAsTheyCome(ctx context.Context, results <-chan checked, eac
 				break drain
 			}
 		}
-		statuses := c.recordBatch(ctx, batch)
-		mu.Lock()
-		for _, cs := range statuses {
-			each(cs)
-		}
-		mu.Unlock()
-	}
-}
-
-// recordBatch stores a batch of checks in one write and returns the companies' new statuses.
-// When the write fails (a full disk, the lock held too long) the statuses are still returned,
-// built from the state as read, so the face shows what the check found.
-func (c *Core) recordBatch(ctx context.Context, batch []checked) []CompanyStatus {
-	var out []CompanyStatus
-	apply := func(st *vault.State) {
-		out = out[:0]
-		for i := range batch {
-			rec := st.Company(batch[i].id)
-			if rec == nil { // disconnected meanwhile
-				continue
+		_ = c.vault.Store.Update(ctx, func(st *vault.State) error {
+			for _, r := range batch {
+				if rec := st.Company(r.id); rec != nil { // else disconnected meanwhile
+					applyCheck(rec, r.check)
+				}
 			}
-			rec.LastCheck = &batch[i].check
-			if batch[i].check.ErrorKind == "" {
-				rec.LastError = nil
-			}
-			out = append(out, statusOf(*rec))
-		}
+			return nil
+		})
 	}
-	err := c.vault.Store.Update(ctx, func(st *vault.State) error { apply(st); return nil })
-	if err == nil {
-		return out
-	}
-	if st, lerr := c.vault.Store.Load(ctx); lerr == nil {
-		apply(st)
-		return out
-	}
-	return nil
 }
 
 // prefetched are the access tokens of one check, read from the keyring ahead of the checks
@@ -134,10 +130,16 @@ type prefetched struct {
 	ready  []chan struct{}
 	tokens []vault.Tokens
 	errs   []error
+	// expiry and refreshedAt are set when a check went the refresh way: the expiry of the
+	// tokens it ended with, and when it got them.
+	expiry      []time.Time
+	refreshedAt []time.Time
 }
 
 func (c *Core) prefetchTokens(ctx context.Context, companies []vault.Company) *prefetched {
-	p := &prefetched{ready: make([]chan struct{}, len(companies)), tokens: make([]vault.Tokens, len(companies)), errs: make([]error, len(companies))}
+	n := len(companies)
+	p := &prefetched{ready: make([]chan struct{}, n), tokens: make([]vault.Tokens, n), errs: make([]error, n),
+		expiry: make([]time.Time, n), refreshedAt: make([]time.Time, n)}
 	for i := range p.ready {
 		p.ready[i] = make(chan struct{})
 	}
@@ -187,5 +189,12 @@ func (t checkTokens) AccessToken(ctx context.Context, force bool) (string, error
 			return cur.AccessToken, nil
 		}
 	}
-	return t.companyTokens.AccessToken(ctx, force)
+	// Under the lock: the newest stored tokens if another window or command refreshed them
+	// meanwhile (and force is false), else a rotation-safe refresh.
+	next, err := t.core.refresh(ctx, t.settings, t.id, force)
+	if err != nil {
+		return "", err
+	}
+	t.pre.expiry[t.i], t.pre.refreshedAt[t.i] = next.Expiry, t.core.now()
+	return next.AccessToken, nil
 }

@@ -114,3 +114,41 @@ func TestCheckEachUnknownCompany(t *testing.T) {
 		t.Fatalf("err = %v, called = %t", err, called)
 	}
 }
+
+// TestCheckEachStreamsWhatItRecords: a status is passed on before it is written, and is the
+// one written, also when the check had to refresh the tokens (Lightspeed refused the access
+// tokens, so every check refreshes): the new expiry, the refresh, the healthy check.
+func TestCheckEachStreamsWhatItRecords(t *testing.T) {
+	const companies = 6
+	f := newFixture(t, PracticeConfig{Companies: companies})
+	f.grantAll(t)
+	f.core.parallelism = 3
+	before, err := f.core.Statuses(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.practice.Server.ExpireAccessTokens()
+	streamed := map[int64]CompanyStatus{}
+	if err := f.core.CheckEach(context.Background(), nil, func(cs CompanyStatus) { streamed[cs.ID] = cs }); err != nil {
+		t.Fatal(err)
+	}
+	after, err := f.core.Statuses(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range after {
+		got, ok := streamed[rec.ID]
+		switch {
+		case !ok:
+			t.Errorf("%s was not passed on", rec.Name)
+		case rec.Status != StatusHealthy || got.Status != rec.Status || got.Detail != rec.Detail:
+			t.Errorf("%s: passed on %s (%s), recorded %s (%s)", rec.Name, got.Status, got.Detail, rec.Status, rec.Detail)
+		case rec.AccessExpiresAt == nil || rec.AccessExpiresAt.Equal(*before[i].AccessExpiresAt) || !got.AccessExpiresAt.Equal(*rec.AccessExpiresAt):
+			t.Errorf("%s: expiry %v before, %v passed on, %v recorded", rec.Name, before[i].AccessExpiresAt, got.AccessExpiresAt, rec.AccessExpiresAt)
+		case got.LastRefreshAt == nil || rec.LastRefreshAt == nil || got.LastRefreshAt.Sub(*rec.LastRefreshAt).Abs() > time.Second:
+			t.Errorf("%s: refreshed at %v passed on, %v recorded", rec.Name, got.LastRefreshAt, rec.LastRefreshAt)
+		case !got.LastCheckAt.Equal(*rec.LastCheckAt):
+			t.Errorf("%s: checked at %v passed on, %v recorded", rec.Name, got.LastCheckAt, rec.LastCheckAt)
+		}
+	}
+}
