@@ -78,6 +78,7 @@ func (p *detailsPane) refresh() {
 	if !ok {
 		p.body.Hide()
 		p.none.Show()
+		p.onePrimary()
 		return
 	}
 	p.none.Hide()
@@ -122,6 +123,20 @@ func (p *detailsPane) refresh() {
 		}
 	}
 	p.fix.Refresh()
+	p.onePrimary()
+}
+
+// onePrimary keeps one primary button on the screen: the fix when the selected company has
+// one, else Connect another company.
+func (p *detailsPane) onePrimary() {
+	want := widget.HighImportance
+	if p.fixOf != nil && p.body.Visible() {
+		want = widget.MediumImportance
+	}
+	if b := p.d.connectAnother; b != nil && b.Importance != want {
+		b.Importance = want
+		b.Refresh()
+	}
 }
 
 // extraActions are the selected company's actions made in other files, shown between

@@ -494,3 +494,28 @@ func TestDashboardFirstRowUntilThePersonChooses(t *testing.T) {
 		}
 	})
 }
+
+// TestDashboardOnePrimaryButton: the fix of the selected company is the one primary button;
+// without one, Connect another company is.
+func TestDashboardOnePrimaryButton(t *testing.T) {
+	h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
+	d := showStatuses(h, manyStatuses(5, 2))
+	h.ui(func() {
+		primaries := func() (names []string) {
+			visit(h.roots(), func(o fyne.CanvasObject) bool {
+				if b, ok := o.(*widget.Button); ok && b.Importance == widget.HighImportance {
+					names = append(names, b.Text)
+				}
+				return true
+			})
+			return names
+		}
+		if got := primaries(); !slices.Equal(got, []string{"Reconnect"}) {
+			t.Errorf("with a broken company selected the primary buttons are %q", got)
+		}
+		d.list.list.Select(1)
+		if got := primaries(); !slices.Equal(got, []string{"Connect another company"}) {
+			t.Errorf("with a healthy company selected the primary buttons are %q", got)
+		}
+	})
+}
