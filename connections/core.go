@@ -21,9 +21,10 @@ const (
 	// so checking many companies side by side costs no company its budget: a check sends one
 	// request per company. The bound is ours: sockets (one connection per worker to each host,
 	// see pooledTransport), CPU, and above all the keyring, which on Linux answers one call at
-	// a time in a few milliseconds. BenchmarkCheck200 (200 companies, 100 ms latency) measured
-	// 16 within 1.12-1.18 × the ideal latency × ⌈200 ÷ 16⌉, 8 within 1.04-1.08 × but twice as
-	// slow in all, and 32 and 64 at 1.2-2.9 ×: the keyring and the CPU become the wait.
+	// a time in a few milliseconds. BenchmarkCheck200 (200 companies, 100 ms latency, on two
+	// busy cores) measured 16 at 1.07-1.18 × the ideal latency × ⌈200 ÷ 16⌉; 8 at 1.04-1.11 ×
+	// but twice as long in all; 32 at 1.21-2.2 × and 64 at 1.7-2.9 ×, where the keyring and
+	// the CPU become the wait.
 	DefaultParallelism = 16
 	// RefreshMargin is how long before expiry an access token is refreshed.
 	RefreshMargin = 5 * time.Minute
