@@ -26,7 +26,8 @@ func (c *Core) Check(ctx context.Context, ids ...int64) ([]CompanyStatus, error)
 		return nil, err
 	}
 	checks := make([]checked, len(companies))
-	c.forEach(companies, func(i int, co vault.Company) { checks[i] = c.checkOne(ctx, s, co) })
+	pre := c.prefetchTokens(ctx, companies)
+	c.forEach(companies, func(i int, co vault.Company) { checks[i] = c.checkOne(ctx, s, co, pre.source(c, s, co, i)) })
 	return c.recordChecks(ctx, companies, checks)
 }
 
@@ -45,6 +46,7 @@ func (c *Core) forEach(companies []vault.Company, fn func(i int, co vault.Compan
 
 // checked is one company's health check, and what a passing one learnt about its sites.
 type checked struct {
+	id    int64
 	check vault.Check
 	// sites is the site list read again (nil when it was not read); total is sites.count
 	// (nil when unknown). The recorder puts them on the company.
@@ -53,11 +55,11 @@ type checked struct {
 }
 
 // checkOne runs one company's health check and describes the outcome.
-func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) checked {
+func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company, tokens lightspeed.TokenSource) checked {
 	if check, ok := c.handedOffCheck(co); ok {
-		return checked{check: check}
+		return checked{id: co.ID, check: check}
 	}
-	client := c.apiClient(s, c.tokenSource(s, co))
+	client := c.apiClient(s, tokens)
 	me, info, err := client.MeWithInfo(ctx)
 	if err == nil && me.ID != co.ID {
 		err = problem.New(problem.KindWrongCompany,
@@ -78,13 +80,13 @@ func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company) check
 	}
 	if err != nil {
 		check.Detail, check.ErrorKind = problem.Summary(err), problem.KindOf(err)
-		return checked{check: check}
+		return checked{id: co.ID, check: check}
 	}
 	check.Detail = fmt.Sprintf("Lightspeed answered in %d ms.", info.Latency.Milliseconds())
 	if note := info.RateLimitNote(); note != "" {
 		check.Detail += " " + note
 	}
-	out := checked{check: check, sites: sites, total: sitesTotal(me, len(co.Sites))}
+	out := checked{id: co.ID, check: check, sites: sites, total: sitesTotal(me, len(co.Sites))}
 	if sites != nil {
 		out.total = sitesTotal(me, len(sites))
 	}
@@ -116,6 +118,22 @@ func withListInfo(me, list lightspeed.CallInfo, failed bool) lightspeed.CallInfo
 	return out
 }
 
+// applyTo puts a finished check on a company's record: the check itself, and the sites and
+// their total when the check read them.
+func (r checked) applyTo(rec *vault.Company) {
+	check := r.check
+	rec.LastCheck = &check
+	if r.sites != nil {
+		rec.Sites = r.sites
+	}
+	if r.total != nil {
+		rec.SitesTotal = r.total
+	}
+	if check.ErrorKind == "" {
+		rec.LastError = nil
+	}
+}
+
 // recordChecks stores the checks in one write and returns the new statuses.
 func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, checks []checked) ([]CompanyStatus, error) {
 	var out []CompanyStatus
@@ -126,17 +144,7 @@ func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, chec
 			if rec == nil { // disconnected meanwhile
 				continue
 			}
-			check := checks[i].check
-			rec.LastCheck = &check
-			if checks[i].sites != nil {
-				rec.Sites = checks[i].sites
-			}
-			if checks[i].total != nil {
-				rec.SitesTotal = checks[i].total
-			}
-			if check.ErrorKind == "" {
-				rec.LastError = nil
-			}
+			checks[i].applyTo(rec)
 			out = append(out, statusOf(*rec))
 		}
 		return nil

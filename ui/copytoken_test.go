@@ -36,7 +36,10 @@ func TestCopyAccessTokenClearsTheClipboard(t *testing.T) {
 		return s
 	}
 
-	h.ui(func() { h.shell.copyAccessToken(core, statuses[0]) })
+	// Through the dashboard: the selected company's "Copy access token".
+	h.ui(h.shell.start)
+	h.waitText("Copy access token")
+	h.tap("Copy access token")
 	h.waitText("The access token for Harbour Burgers Pty Ltd is on the clipboard")
 	h.waitText("clears it from the clipboard in a minute")
 	if got := clipboard(); got != want.Value {

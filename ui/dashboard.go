@@ -1,33 +1,55 @@
 package ui
 
 import (
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
-	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
 // clockInterval is how often the dashboard's countdowns and "ago" lines are redrawn.
 const clockInterval = 15 * time.Second
 
-// dashboard shows every connected company in one glance: its health in a word and a colour,
-// its sites, how long its access token lasts, and what to do when something is wrong.
+// dashboard shows every connected company, one line each, whatever needs attention first:
+// a summary bar whose parts filter the list, a search box, the list, the selected company's
+// details and actions, and Check all with its progress. It serves one company as well as five
+// hundred: the list is virtualised, and everything slow runs off the UI goroutine.
+//
+// Its parts are separate structs (summaryBar, companyList, detailsPane, checkProgress); the
+// dashboard owns the data they show and tells them when it changes. Every field is touched
+// only on the UI goroutine.
 type dashboard struct {
-	shell    *shell
-	core     *connections.Core
-	statuses []connections.CompanyStatus
-	busy     map[int64]string // "Checking" or "Refreshing" while a request runs
+	shell *shell
+	core  *connections.Core
 
-	list   *fyne.Container
-	clocks []func() // redraw the time-dependent labels
-	root   fyne.CanvasObject
+	statuses     []connections.CompanyStatus // every company, in the state file's order
+	haystack     map[int64]string            // what the search looks in: name, ID, site names
+	sortKey      map[int64]string            // the name, lower case
+	busy         map[int64]string            // "Checking" or "Refreshing" while a request runs
+	chosen       map[int64]bool              // ticked for a bulk check or export
+	filter       connections.Status          // the summary part that is on; "" shows every status
+	query        string                      // the search, lower case
+	shown        []int                       // indexes into statuses, in the list's order
+	selected     int64                       // the company in the details pane; 0 for none
+	autoSelected bool                        // selected is the first row, not the person's choice
+	run          *checkRun                   // the check in progress, nil when none
 
-	checkAll, copyDiagnostics, settings, connectAnother *widget.Button
+	summary  *summaryBar
+	search   *searchEntry
+	list     *companyList
+	details  *detailsPane
+	progress *checkProgress
+
+	connectAnother, more *widget.Button
+	root                 fyne.CanvasObject
 }
 
 // loadDashboard reads the statuses off the UI goroutine, then shows the dashboard.
@@ -50,6 +72,9 @@ func (s *shell) loadDashboard() {
 // showDashboard shows the statuses as recorded, then checks every company afresh, and keeps
 // tokens refreshed while the window is open.
 func (s *shell) showDashboard(statuses []connections.CompanyStatus) {
+	if s.dash != nil {
+		s.dash.cancelCheck() // the old dashboard's check would only race the new one's
+	}
 	d := newDashboard(s, s.core(), statuses)
 	s.noticeStatuses(statuses)
 	s.show(d.content())
@@ -60,159 +85,276 @@ func (s *shell) showDashboard(statuses []connections.CompanyStatus) {
 }
 
 func newDashboard(s *shell, core *connections.Core, statuses []connections.CompanyStatus) *dashboard {
-	d := &dashboard{shell: s, core: core, statuses: statuses, busy: map[int64]string{}, list: container.NewVBox()}
-	d.checkAll = &widget.Button{Text: "Check all", Icon: theme.ViewRefreshIcon(), OnTapped: d.onCheckAllClicked}
-	d.copyDiagnostics = &widget.Button{Text: "Copy diagnostics", Icon: theme.ContentCopyIcon(), OnTapped: d.onCopyDiagnosticsClicked}
-	d.settings = &widget.Button{Text: "Integration settings", Icon: theme.SettingsIcon(), OnTapped: d.onSettingsClicked}
+	d := &dashboard{shell: s, core: core, busy: map[int64]string{}, chosen: map[int64]bool{}}
+	d.more = &widget.Button{Text: "More", Icon: theme.MoreHorizontalIcon(), OnTapped: d.onMoreClicked}
 	d.connectAnother = &widget.Button{Text: "Connect another company", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: d.onConnectAnotherClicked}
+	d.summary = newSummaryBar(d)
+	d.search = newSearchEntry(d)
+	d.list = newCompanyList(d)
+	d.details = newDetailsPane(d)
+	d.progress = newCheckProgress(d)
+	d.replaceStatuses(statuses)
 	return d
 }
 
+// content lays the dashboard out: the summary and search on top, the list in the middle,
+// the details, then Check all and the primary button (bottom right) at the bottom. It fits
+// the window's 760 points with room to spare, so the window never has to grow for it.
 func (d *dashboard) content() fyne.CanvasObject {
-	if d.root == nil {
-		d.render()
-		top := container.NewVBox(heading("Connected companies"), d.list)
-		d.root = screen(top, d.checkAll, d.copyDiagnostics, d.settings, layoutSpacer(), d.connectAnother)
-		d.shell.dash = d
+	if d.root != nil {
+		return d.root
 	}
+	top := container.NewBorder(nil, nil, d.summary.box, nil, d.search.sized())
+	bottom := container.NewVBox(widget.NewSeparator(), d.details.box, widget.NewSeparator(),
+		container.NewBorder(nil, nil, d.progress.checkAll, container.NewHBox(d.more, d.connectAnother), d.progress.box))
+	middle := container.NewBorder(container.NewVBox(d.list.header.box, widget.NewSeparator()), nil, nil, nil, d.list.box)
+	d.root = container.NewBorder(top, bottom, nil, nil, middle)
+	d.shell.dash = d
+	d.listenToKeys()
 	return d.root
 }
 
-// render rebuilds the rows from the statuses.
-func (d *dashboard) render() {
-	d.clocks = d.clocks[:0]
-	rows := make([]fyne.CanvasObject, 0, 2*len(d.statuses))
-	for i, cs := range d.statuses {
-		if i > 0 {
-			rows = append(rows, widget.NewSeparator())
+// isShown reports whether the dashboard is the screen in the window.
+func (d *dashboard) isShown() bool { return d.root != nil && d.shell.current == d.root }
+
+// listenToKeys gives the dashboard the window's keys: Ctrl+F (Cmd+F on macOS) goes to the
+// search box, and the list's keys work before anything is focused.
+func (d *dashboard) listenToKeys() {
+	c := d.shell.win.Canvas()
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		if dash := d.shell.dash; dash != nil && dash.isShown() {
+			dash.focusSearch()
 		}
-		rows = append(rows, d.row(cs))
+	})
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if dash := d.shell.dash; dash != nil && dash.isShown() {
+			dash.list.typedKey(ev)
+		}
+	})
+}
+
+func (d *dashboard) focusSearch() {
+	d.shell.win.Canvas().Focus(d.search)
+}
+
+// replaceStatuses takes a full list, as on opening or after a disconnect.
+func (d *dashboard) replaceStatuses(all []connections.CompanyStatus) {
+	d.statuses = slices.Clone(all)
+	d.haystack = make(map[int64]string, len(all))
+	d.sortKey = make(map[int64]string, len(all))
+	for _, cs := range d.statuses {
+		d.haystack[cs.ID], d.sortKey[cs.ID] = searchText(cs), strings.ToLower(cs.Name)
 	}
-	if len(rows) == 0 {
-		rows = append(rows, wrapped("No companies are connected on this computer. Click Connect another company to add one."))
+	for id := range d.chosen {
+		if d.indexOf(id) < 0 {
+			delete(d.chosen, id)
+		}
 	}
-	d.list.Objects = rows
-	d.list.Refresh()
-	if len(d.statuses) == 0 {
-		d.checkAll.Disable()
+	if d.indexOf(d.selected) < 0 {
+		d.selected = 0
+	}
+	d.apply()
+	if d.root != nil {
+		d.shell.noticeStatuses(all)
+	}
+}
+
+// setStatuses merges fresh statuses (a check's results, a refresh) into the list.
+func (d *dashboard) setStatuses(latest []connections.CompanyStatus) {
+	for _, cs := range latest {
+		if i := d.indexOf(cs.ID); i >= 0 {
+			d.statuses[i] = cs
+			d.haystack[cs.ID], d.sortKey[cs.ID] = searchText(cs), strings.ToLower(cs.Name)
+		}
+	}
+	d.shell.noticeStatuses(latest)
+	d.apply()
+}
+
+// searchText is what a search matches: the name, the ID and every site's name, lower case.
+func searchText(cs connections.CompanyStatus) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(cs.Name))
+	b.WriteString("\n")
+	b.WriteString(strconv.FormatInt(cs.ID, 10))
+	for _, s := range cs.Sites {
+		b.WriteString("\n")
+		b.WriteString(strings.ToLower(s.Name))
+	}
+	return b.String()
+}
+
+func (d *dashboard) indexOf(id int64) int {
+	if id == 0 {
+		return -1
+	}
+	return slices.IndexFunc(d.statuses, func(cs connections.CompanyStatus) bool { return cs.ID == id })
+}
+
+// status is the company with id; ok is false when it is not (or no longer) connected.
+func (d *dashboard) status(id int64) (connections.CompanyStatus, bool) {
+	if i := d.indexOf(id); i >= 0 {
+		return d.statuses[i], true
+	}
+	return connections.CompanyStatus{}, false
+}
+
+// apply works out which companies the list shows and in which order (whatever needs
+// attention first, then by name), then redraws every part. The selection follows its
+// company, wherever the company moves.
+func (d *dashboard) apply() {
+	d.shown = d.shown[:0]
+	for i, cs := range d.statuses {
+		if d.filter != "" && cs.Status != d.filter {
+			continue
+		}
+		if d.query != "" && !strings.Contains(d.haystack[cs.ID], d.query) {
+			continue
+		}
+		d.shown = append(d.shown, i)
+	}
+	slices.SortStableFunc(d.shown, func(a, b int) int {
+		x, y := d.statuses[a], d.statuses[b]
+		if r := attentionRank(x.Status) - attentionRank(y.Status); r != 0 {
+			return r
+		}
+		if c := strings.Compare(d.sortKey[x.ID], d.sortKey[y.ID]); c != 0 {
+			return c
+		}
+		return int(x.ID - y.ID)
+	})
+	if (d.selected == 0 || d.autoSelected) && len(d.shown) > 0 {
+		// Until the person picks a company, the pane shows the first row, whichever it is
+		// as results come in: the one most in need of attention, its fix at hand.
+		d.selected, d.autoSelected = d.statuses[d.shown[0]].ID, true
+	}
+	d.summary.refresh()
+	d.list.refresh()
+	d.details.refresh()
+	d.progress.refresh()
+}
+
+// attentionRank orders statuses: the ones with a fix to apply first (needs reconnect,
+// credentials invalid), then offline, then not checked, then the rest (healthy, and any
+// status without a problem, such as a hand-off).
+func attentionRank(s connections.Status) int {
+	switch statusImportance(s) {
+	case widget.DangerImportance:
+		return 0
+	case widget.WarningImportance:
+		return 1
+	}
+	if s == connections.StatusUnknown {
+		return 2
+	}
+	return 3
+}
+
+// shownIndex is the list row of company id, or -1 when the list doesn't show it.
+func (d *dashboard) shownIndex(id int64) int {
+	return slices.IndexFunc(d.shown, func(i int) bool { return d.statuses[i].ID == id })
+}
+
+// setFilter shows only the companies in status s; "" shows all.
+func (d *dashboard) setFilter(s connections.Status) {
+	d.filter = s
+	d.selectFirstIfHidden()
+	d.list.follow = true
+	d.apply()
+}
+
+// setQuery searches by name, ID or site name.
+func (d *dashboard) setQuery(q string) {
+	d.query = strings.ToLower(strings.TrimSpace(q))
+	d.selectFirstIfHidden()
+	d.list.follow = true
+	d.apply()
+}
+
+// selectFirstIfHidden moves the selection to the first match once a filter or search hides
+// the selected company, so the details pane always speaks of a company in the list.
+func (d *dashboard) selectFirstIfHidden() {
+	d.selected, _ = d.firstMatch()
+}
+
+// firstMatch is the first company the list will show, keeping the current selection when
+// it still matches.
+func (d *dashboard) firstMatch() (int64, bool) {
+	var first int64
+	bestRank := 99
+	var bestName string
+	for _, cs := range d.statuses {
+		if d.filter != "" && cs.Status != d.filter {
+			continue
+		}
+		if d.query != "" && !strings.Contains(d.haystack[cs.ID], d.query) {
+			continue
+		}
+		if cs.ID == d.selected {
+			return cs.ID, true
+		}
+		rank, name := attentionRank(cs.Status), d.sortKey[cs.ID]
+		if rank < bestRank || rank == bestRank && name < bestName {
+			first, bestRank, bestName = cs.ID, rank, name
+		}
+	}
+	return first, first != 0
+}
+
+// selectID shows company id in the details pane.
+func (d *dashboard) selectID(id int64) {
+	d.autoSelected = false
+	if d.selected == id {
+		return
+	}
+	d.selected = id
+	d.details.refresh()
+}
+
+// choose ticks or unticks a company for the bulk actions.
+func (d *dashboard) choose(id int64, on bool) {
+	if on {
+		d.chosen[id] = true
 	} else {
-		d.checkAll.Enable()
+		delete(d.chosen, id)
 	}
+	d.list.header.refresh()
 }
 
-// row is one company: name, badge, sites and token on the first line, then when it was
-// checked and refreshed, then what is wrong with the button that fixes it, then actions.
-func (d *dashboard) row(cs connections.CompanyStatus) fyne.CanvasObject {
-	name := &widget.Label{Text: cs.Name, TextStyle: fyne.TextStyle{Bold: true}}
-	token := widget.NewLabel("")
-	ago := widget.NewLabel("")
-	clock := func() {
-		now := d.shell.deps.now()
-		token.SetText(connections.SiteCount(len(cs.Sites)) + " · token " + connections.TimeLeft(cs.AccessExpiresAt, now))
-		ago.SetText("checked " + connections.Ago(cs.LastCheckAt, now) + " · refreshed " + connections.Ago(cs.LastRefreshAt, now))
+// chooseShown ticks every company the list shows.
+func (d *dashboard) chooseShown() {
+	for _, i := range d.shown {
+		d.chosen[d.statuses[i].ID] = true
 	}
-	clock()
-	d.clocks = append(d.clocks, clock)
-	first := container.NewBorder(nil, nil, container.NewHBox(name, d.badge(cs)), token)
-	second := container.NewBorder(nil, nil, nil, ago, &widget.Label{Text: connections.SitesLine(cs.Sites), Wrapping: fyne.TextWrapWord})
-	box := container.NewVBox(first, second)
-	if problem := d.problemLine(cs); problem != nil {
-		box.Add(problem)
-	}
-	box.Add(d.actions(cs))
-	return box
+	d.list.refresh()
 }
 
-// badge is the status in a word and the theme's colour for it; a spinner while busy.
-func (d *dashboard) badge(cs connections.CompanyStatus) fyne.CanvasObject {
-	if word, ok := d.busy[cs.ID]; ok {
-		spinner := widget.NewActivity()
-		spinner.Start()
-		return container.NewHBox(spinner, widget.NewLabel(word+"…"))
-	}
-	return &widget.Label{Text: "● " + connections.StatusLabel(cs.Status), Importance: statusImportance(cs.Status), TextStyle: fyne.TextStyle{Bold: true}}
+// clearChosen unticks every company.
+func (d *dashboard) clearChosen() {
+	clear(d.chosen)
+	d.list.refresh()
 }
 
-// statusImportance is the theme's colour for a status; the word beside it carries the meaning.
-func statusImportance(s connections.Status) widget.Importance {
-	switch s {
-	case connections.StatusHealthy:
-		return widget.SuccessImportance
-	case connections.StatusNeedsReconnect, connections.StatusCredentialsInvalid:
-		return widget.DangerImportance
-	case connections.StatusUnreachable:
-		return widget.WarningImportance
-	default:
-		return widget.MediumImportance
+// chosenIDs are the ticked companies, in the list's order.
+func (d *dashboard) chosenIDs() []int64 {
+	var ids []int64
+	for _, i := range d.shown {
+		if id := d.statuses[i].ID; d.chosen[id] {
+			ids = append(ids, id)
+		}
 	}
-}
-
-// offlineSentence is how the window says the check-the-internet fix: nothing is lost.
-const offlineSentence = "Couldn't reach Lightspeed — check the internet connection; nothing is lost."
-
-// problemLine says what is wrong and offers the fix as a button, or nil when nothing is.
-func (d *dashboard) problemLine(cs connections.CompanyStatus) fyne.CanvasObject {
-	if _, busy := d.busy[cs.ID]; busy {
-		return nil
+	for _, cs := range d.statuses { // ticked, then hidden by a filter: still chosen
+		if d.chosen[cs.ID] && !slices.Contains(ids, cs.ID) {
+			ids = append(ids, cs.ID)
+		}
 	}
-	text := cs.Detail
-	fix := d.shell.fixButton(cs.Fix())
-	switch {
-	case cs.Fix().Action == problem.ActionCheckInternet:
-		text = offlineSentence
-	case fix == nil:
-		return nil
-	}
-	sentence := wrapped(text)
-	if fix == nil {
-		return sentence
-	}
-	fix.Importance = widget.HighImportance
-	return container.NewBorder(nil, nil, nil, container.NewVBox(fix), sentence)
-}
-
-// actions are the row's buttons; Check and Refresh wait while a request runs.
-func (d *dashboard) actions(cs connections.CompanyStatus) fyne.CanvasObject {
-	id := cs.ID
-	check := &widget.Button{Text: "Check", OnTapped: func() { d.onCheckClicked(id) }}
-	refresh := &widget.Button{Text: "Refresh", OnTapped: func() { d.onRefreshClicked(id) }}
-	if _, busy := d.busy[id]; busy {
-		check.Disable()
-		refresh.Disable()
-	}
-	return container.NewHBox(check, refresh,
-		&widget.Button{Text: "Export…", OnTapped: func() { d.onExportClicked(id) }},
-		&widget.Button{Text: "Reconnect", OnTapped: func() { d.onReconnectClicked(id) }},
-		&widget.Button{Text: "Disconnect", Importance: widget.LowImportance, OnTapped: func() { d.onDisconnectClicked(cs) }})
+	return ids
 }
 
 // tick redraws the countdowns.
 func (d *dashboard) tick() {
-	for _, clock := range d.clocks {
-		clock()
-	}
-}
-
-// setStatuses replaces the statuses (merging a partial answer) and redraws.
-func (d *dashboard) setStatuses(latest []connections.CompanyStatus) {
-	byID := make(map[int64]connections.CompanyStatus, len(latest))
-	for _, cs := range latest {
-		byID[cs.ID] = cs
-	}
-	for i, cs := range d.statuses {
-		if next, ok := byID[cs.ID]; ok {
-			d.statuses[i] = next
-		}
-	}
-	d.shell.noticeStatuses(d.statuses)
-	d.render()
-}
-
-// replaceStatuses takes a full list, as after a disconnect.
-func (d *dashboard) replaceStatuses(all []connections.CompanyStatus) {
-	d.statuses = all
-	d.shell.noticeStatuses(all)
-	d.render()
+	d.list.refresh()
+	d.details.refresh()
 }
 
 func (d *dashboard) setBusy(word string, ids ...int64) {
@@ -223,7 +365,8 @@ func (d *dashboard) setBusy(word string, ids ...int64) {
 			d.busy[id] = word
 		}
 	}
-	d.render()
+	d.list.refresh()
+	d.details.refresh()
 }
 
 func (d *dashboard) allIDs() []int64 {
@@ -238,25 +381,7 @@ func (d *dashboard) onCheckAllClicked() { d.check(d.allIDs()...) }
 
 func (d *dashboard) onCheckClicked(id int64) { d.check(id) }
 
-// check probes companies off the UI goroutine; each row spins meanwhile.
-func (d *dashboard) check(ids ...int64) {
-	if len(ids) == 0 {
-		return
-	}
-	d.setBusy("Checking", ids...)
-	s := d.shell
-	s.spawn(func() {
-		statuses, err := d.core.Check(s.ctx, ids...)
-		s.deps.do(func() {
-			d.setBusy("", ids...)
-			if err != nil {
-				s.showErrorNow(err)
-				return
-			}
-			d.setStatuses(statuses)
-		})
-	})
-}
+func (d *dashboard) onCheckChosenClicked() { d.check(d.chosenIDs()...) }
 
 // onRefreshClicked refreshes one company's tokens now; a failure is also recorded on it.
 func (d *dashboard) onRefreshClicked(id int64) {
@@ -275,16 +400,30 @@ func (d *dashboard) onRefreshClicked(id int64) {
 	})
 }
 
-func (d *dashboard) onExportClicked(id int64) {
-	newExportDialog(d.shell, d.core, d.statuses, id).show()
+// onExportClicked exports the selected company, or the chosen ones when ids holds more.
+func (d *dashboard) onExportClicked(ids ...int64) {
+	if len(ids) == 0 {
+		return
+	}
+	e := newExportDialog(d.shell, d.core, d.statuses, ids[0])
+	for i, cs := range d.statuses {
+		e.companies[i].Checked = slices.Contains(ids, cs.ID)
+	}
+	e.show()
 }
+
+func (d *dashboard) onExportChosenClicked() { d.onExportClicked(d.chosenIDs()...) }
 
 func (d *dashboard) onReconnectClicked(id int64) {
 	d.shell.showWaiting(connections.ConnectOptions{Reconnect: id}, d.shell.loadDashboard)
 }
 
 // onDisconnectClicked asks first: the refresh token cannot be recovered.
-func (d *dashboard) onDisconnectClicked(cs connections.CompanyStatus) {
+func (d *dashboard) onDisconnectClicked(id int64) {
+	cs, ok := d.status(id)
+	if !ok {
+		return
+	}
 	s := d.shell
 	s.confirm("Disconnect "+cs.Name+"?",
 		"The app will delete "+cs.Name+"'s tokens from this computer. The refresh token cannot be recovered: to use this company again, you must connect it again in Lightspeed.",
@@ -300,6 +439,15 @@ func (d *dashboard) onDisconnectClicked(cs connections.CompanyStatus) {
 				})
 			})
 		})
+}
+
+// onMoreClicked offers what support staff need now and then: the diagnostics and the
+// integration's settings.
+func (d *dashboard) onMoreClicked() {
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem("Copy diagnostics", d.onCopyDiagnosticsClicked),
+		fyne.NewMenuItem("Integration settings", d.onSettingsClicked))
+	widget.ShowPopUpMenuAtRelativePosition(menu, d.shell.win.Canvas(), fyne.NewPos(0, d.more.Size().Height), d.more)
 }
 
 // onCopyDiagnosticsClicked copies the redacted report for support.

@@ -124,6 +124,6 @@ func toDashboardWithACompany(t *testing.T) *harness {
 	h.tap("Next")
 	h.waitTextUnless(errs, "✓ Connected: Harbour Burgers Pty Ltd")
 	h.tap("Done")
-	h.waitText("Connected companies")
+	h.waitText("Check all")
 	return h
 }

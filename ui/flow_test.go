@@ -38,7 +38,7 @@ func TestPracticeFlowThroughTheWindow(t *testing.T) {
 		}
 	})
 	h.tap("Done")
-	h.waitText("Connected companies")
+	h.waitText("Check all")
 	h.waitText("● Healthy")
 	h.ui(func() {
 		if !h.has("token ") || !h.has("checked just now") {
@@ -65,7 +65,7 @@ func TestPracticeFlowThroughTheWindow(t *testing.T) {
 		t.Fatalf("export file: %v, %v", info, err)
 	}
 
-	h.tap("Disconnect")
+	h.tap("Disconnect…")
 	h.waitText("The refresh token cannot be recovered")
 	h.tap("Disconnect") // the dialog's button is found first
 	h.waitText("No companies are connected on this computer.")

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"image/color"
 	"testing"
 	"time"
 
@@ -79,6 +81,28 @@ func TestScreenshots(t *testing.T) {
 			s.show(newDashboard(s, nil, []connections.CompanyStatus{harbour, bondi, manly}).content())
 		}},
 	}
+	// The dashboard of a support desk, in both variants of the theme: 120 companies, three
+	// revoked, and the same with the "need reconnecting" filter on.
+	for _, variant := range []struct {
+		name string
+		v    fyne.ThemeVariant
+	}{{"dark", theme.VariantDark}, {"light", theme.VariantLight}} {
+		screens = append(screens, struct {
+			name string
+			show func(s *shell)
+		}{"dashboard-" + variant.name, func(s *shell) {
+			test.ApplyTheme(t, variantTheme{theme.DefaultTheme(), variant.v})
+			s.show(newDashboard(s, nil, supportDesk()).content())
+		}}, struct {
+			name string
+			show func(s *shell)
+		}{"dashboard-filtered-" + variant.name, func(s *shell) {
+			test.ApplyTheme(t, variantTheme{theme.DefaultTheme(), variant.v})
+			d := newDashboard(s, nil, supportDesk())
+			s.show(d.content())
+			d.setFilter(connections.StatusNeedsReconnect)
+		}})
+	}
 	for _, sc := range screens {
 		t.Run(sc.name, func(t *testing.T) {
 			h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
@@ -90,4 +114,44 @@ func TestScreenshots(t *testing.T) {
 			})
 		})
 	}
+}
+
+// variantTheme is a theme held to one variant, light or dark, whatever the system's.
+type variantTheme struct {
+	fyne.Theme
+	variant fyne.ThemeVariant
+}
+
+func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, t.variant)
+}
+
+// supportDesk is 120 companies as a support desk sees them: all healthy but three whose
+// merchants revoked access, checked a few minutes ago, tokens at various ages.
+func supportDesk() []connections.CompanyStatus {
+	first := []string{"Harbour", "Bondi", "Manly", "Paddington", "Newtown", "Surry Hills", "Glebe", "Balmain", "Coogee", "Cronulla", "Mosman", "Redfern"}
+	second := []string{"Burgers", "Bean Co.", "Noodle Bar", "Bakehouse", "Pizzeria", "Dumplings", "Gelato", "Oyster Bar", "Taqueria", "Ramen"}
+	broken := map[int]bool{17: true, 64: true, 101: true}
+	var out []connections.CompanyStatus
+	for i := range 120 {
+		name := first[i%len(first)] + " " + second[(i/len(first)+i)%len(second)]
+		if i >= len(first)*len(second)/2 {
+			name += " " + []string{"Pty Ltd", "& Co", "Express", "Kitchen"}[i%4]
+		}
+		cs := connections.CompanyStatus{
+			ID: int64(20100 + i*7), Name: name, Status: connections.StatusHealthy,
+			Detail:          fmt.Sprintf("Lightspeed answered in %d ms.", 60+(i*13)%140),
+			AccessExpiresAt: ahead(time.Duration(5+(i*17)%55) * time.Minute),
+			LastRefreshAt:   ago(time.Duration(5+(i*7)%50) * time.Minute),
+			LastCheckAt:     ago(time.Duration(1+i%3) * time.Minute),
+		}
+		for j := range 1 + i%4 {
+			cs.Sites = append(cs.Sites, connections.Site{ID: int64(i*10 + j), Name: fmt.Sprintf("%s %d", first[(i+j)%len(first)], j+1)})
+		}
+		if broken[i] {
+			cs.Status, cs.Detail, cs.AccessExpiresAt = connections.StatusNeedsReconnect, revokedDetail, ago(3*time.Hour)
+		}
+		out = append(out, cs)
+	}
+	return out
 }

@@ -22,8 +22,8 @@ func TestStartOpensOnTheDashboardWhenConnected(t *testing.T) {
 		want      []string
 		notWant   string
 	}{
-		{"a company connected", true, []string{"Connected companies", "Harbour Burgers Pty Ltd"}, welcome},
-		{"nothing connected", false, []string{welcome, "Practice with a demo company"}, "Connected companies"},
+		{"a company connected", true, []string{"Check all", "Harbour Burgers Pty Ltd"}, welcome},
+		{"nothing connected", false, []string{welcome, "Practice with a demo company"}, "Check all"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

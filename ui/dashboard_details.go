@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+)
+
+// offlineSentence is how the window says the check-the-internet fix: nothing is lost.
+const offlineSentence = "Couldn't reach Lightspeed — check the internet connection; nothing is lost."
+
+// detailsPane is the selected company in full, under the list: its name and status, what is
+// wrong (or how the last check went) and every note, its sites and times, and its actions.
+// When the company needs attention its fix is the primary button, bottom right.
+type detailsPane struct {
+	d *dashboard
+
+	name       *widget.Label
+	badge      *widget.Label
+	sentence   *widget.Label
+	notes      *fyne.Container
+	facts      *widget.Label
+	sites      *widget.Label
+	check      *widget.Button
+	refreshNow *widget.Button
+	export     *widget.Button
+	reconnect  *widget.Button
+	remove     *widget.Button
+	// extra holds actions other files add for the selected company, between Disconnect and
+	// the fix: "Copy access token" (ui/copytoken.go) goes here.
+	extra *fyne.Container
+	fix   *fyne.Container // the fix's button, when the status has one
+	fixOf *widget.Button
+
+	none *widget.Label
+	body *fyne.Container
+	box  *fyne.Container
+}
+
+// detailsHeight keeps the pane's words in a fixed height, so selecting a company with a
+// long sentence doesn't shrink the list; they scroll when they need more.
+const detailsHeight = 84
+
+func newDetailsPane(d *dashboard) *detailsPane {
+	p := &detailsPane{d: d}
+	p.name = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
+	p.badge = &widget.Label{}
+	p.sentence = wrapped("")
+	p.notes = container.NewVBox()
+	p.facts = &widget.Label{SizeName: theme.SizeNameCaptionText, Truncation: fyne.TextTruncateEllipsis, Alignment: fyne.TextAlignTrailing}
+	p.sites = wrapped("")
+	p.check = &widget.Button{Text: "Check", Icon: theme.ViewRefreshIcon(), OnTapped: func() { d.onCheckClicked(d.selected) }}
+	p.refreshNow = &widget.Button{Text: "Refresh", OnTapped: func() { d.onRefreshClicked(d.selected) }}
+	p.export = &widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon(), OnTapped: func() { d.onExportClicked(d.selected) }}
+	p.reconnect = &widget.Button{Text: "Reconnect", OnTapped: func() { d.onReconnectClicked(d.selected) }}
+	p.remove = &widget.Button{Text: "Disconnect…", Importance: widget.LowImportance, OnTapped: func() { d.onDisconnectClicked(d.selected) }}
+	p.extra = container.NewHBox()
+	p.fix = container.NewHBox()
+	words := container.NewVScroll(container.NewVBox(p.sentence, p.notes, p.sites))
+	words.SetMinSize(fyne.NewSize(0, detailsHeight))
+	actions := container.NewHBox(p.check, p.refreshNow, p.export, p.reconnect, p.remove, layoutSpacer(), p.extra, p.fix)
+	p.body = container.NewBorder(container.NewBorder(nil, nil, p.name, p.badge, p.facts), actions, nil, nil, words)
+	p.none = wrapped("Select a company to see its details and actions.")
+	p.box = container.NewStack(p.body, container.NewCenter(p.none))
+	return p
+}
+
+// refresh shows the selected company, or says to select one.
+func (p *detailsPane) refresh() {
+	d := p.d
+	cs, ok := d.status(d.selected)
+	if !ok {
+		p.body.Hide()
+		p.none.Show()
+		p.onePrimary()
+		return
+	}
+	p.none.Hide()
+	p.body.Show()
+	now := d.shell.deps.now()
+	busy := d.busy[cs.ID]
+	p.name.SetText(cs.Name)
+	setBadge(p.badge, cs, busy)
+	text := cs.Detail
+	if cs.Fix().Action == problem.ActionCheckInternet {
+		text = offlineSentence
+	}
+	p.sentence.SetText(text)
+	notes := make([]fyne.CanvasObject, 0)
+	for _, n := range cs.Notes() {
+		notes = append(notes, wrapped(n))
+	}
+	p.notes.Objects = notes
+	p.notes.Refresh()
+	p.sites.SetText(connections.SitesLine(cs.Sites))
+	p.facts.SetText("ID " + strconv.FormatInt(cs.ID, 10) + " · token " + connections.TimeLeft(cs.AccessExpiresAt, now) +
+		" · checked " + connections.Ago(cs.LastCheckAt, now) + " · refreshed " + connections.Ago(cs.LastRefreshAt, now))
+
+	for _, b := range []*widget.Button{p.check, p.refreshNow} {
+		if busy != "" || (b == p.check && d.run != nil) {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	p.extra.Objects = p.extraActions(cs)
+	p.extra.Refresh()
+	p.fixOf = nil
+	p.fix.Objects = nil
+	p.reconnect.Show()
+	if fix := d.shell.fixButton(cs.Fix()); fix != nil && busy == "" {
+		fix.Importance = widget.HighImportance
+		p.fixOf = fix
+		p.fix.Objects = []fyne.CanvasObject{fix}
+		if cs.Fix().Action == problem.ActionReconnect {
+			p.reconnect.Hide() // the fix says it, bottom right
+		}
+	}
+	p.fix.Refresh()
+	p.onePrimary()
+}
+
+// onePrimary keeps one primary button on the screen: the fix when the selected company has
+// one, else Connect another company.
+func (p *detailsPane) onePrimary() {
+	want := widget.HighImportance
+	if p.fixOf != nil && p.body.Visible() {
+		want = widget.MediumImportance
+	}
+	if b := p.d.connectAnother; b != nil && b.Importance != want {
+		b.Importance = want
+		b.Refresh()
+	}
+}
+
+// extraActions are the selected company's actions made in other files, shown between
+// Disconnect… and the fix: "Copy access token" (ui/copytoken.go), for support staff trying
+// an API call.
+func (p *detailsPane) extraActions(cs connections.CompanyStatus) []fyne.CanvasObject {
+	copyToken := &widget.Button{Text: "Copy access token", Icon: theme.ContentCopyIcon(), OnTapped: func() {
+		p.d.shell.copyAccessToken(p.d.core, cs)
+	}}
+	return []fyne.CanvasObject{copyToken}
+}
+
+// act is Enter on a row: the fix when the company needs one, else a check.
+func (p *detailsPane) act() {
+	if _, ok := p.d.status(p.d.selected); !ok {
+		return
+	}
+	if p.fixOf != nil {
+		p.fixOf.OnTapped()
+		return
+	}
+	if !p.check.Disabled() {
+		p.check.OnTapped()
+	}
+}
