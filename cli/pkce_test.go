@@ -44,3 +44,36 @@ func TestNoPKCEIsASavedSetting(t *testing.T) {
 	}
 	f.assertNoSecretPrinted(t)
 }
+
+// TestRequestsPerMinuteIsASavedSetting: connect --requests-per-minute saves the pace with the
+// integration; 0 goes back to the default; a pace out of range is a usage error that changes
+// nothing.
+func TestRequestsPerMinuteIsASavedSetting(t *testing.T) {
+	f := newFixture(t, connections.PracticeConfig{})
+	if r := f.connect(t, 0, f.secret(), append(f.settingsFlags(), "--requests-per-minute", "50")...); r.code != 0 {
+		t.Fatalf("connect: exit %d\n%s", r.code, r.stderr)
+	}
+	state := func() string {
+		data, err := os.ReadFile(filepath.Join(f.opts.Dir, "state.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	if !strings.Contains(state(), `"requests_per_minute": 50`) {
+		t.Fatalf("the pace is not saved:\n%s", state())
+	}
+	r := f.connect(t, 0, "", "--company", "31001", "--requests-per-minute", "5000")
+	if r.code != 2 || !strings.Contains(r.stderr, "between 1 and 1000 a minute") {
+		t.Fatalf("a pace of 5000: exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(state(), `"requests_per_minute": 50`) {
+		t.Fatalf("a refused pace changed the saved one:\n%s", state())
+	}
+	if r := f.connect(t, 0, "", "--company", "31001", "--requests-per-minute", "0"); r.code != 0 {
+		t.Fatalf("connect with the default pace: exit %d\n%s", r.code, r.stderr)
+	}
+	if strings.Contains(state(), "requests_per_minute") {
+		t.Fatalf("--requests-per-minute 0 did not go back to the default:\n%s", state())
+	}
+}

@@ -170,7 +170,7 @@ func (c *Core) apiClient(s Settings, tokens lightspeed.TokenSource) *lightspeed.
 	client := lightspeed.New(s.profile().APIURL, tokens)
 	client.HTTP = c.http
 	client.Now = c.now
-	client.Pacer = c.pacer
+	client.Pacer = c.pacerFor(s)
 	return client
 }
 

@@ -84,7 +84,9 @@ type Core struct {
 	now         func() time.Time
 	refresher   oauth.Refresher
 	pacer       *lightspeed.Pacer
-	flights     flights // refreshes in their critical section (see Drain)
+	pacersMu    sync.Mutex
+	pacers      map[int]*lightspeed.Pacer // by requests a minute, for settings with a pace of their own
+	flights     flights                   // refreshes in their critical section (see Drain)
 	// unstored holds tokens refreshed but not stored (the keyring refused them), per
 	// company: the next refresh or retry uses them, never the older stored ones, which a
 	// server that rotates refresh tokens has revoked.
@@ -132,4 +134,30 @@ func pooledTransport(parallelism int) http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = parallelism
 	return t
+}
+
+// DefaultRequestsPerMinute is the pace of API requests per access token when the settings
+// name none: two thirds of the ~180 a minute reported for OAuth apps (see the lightspeed
+// package for the reasoning).
+const DefaultRequestsPerMinute = lightspeed.DefaultRequestsPerMinute
+
+// pacerFor is the pacer for API requests under s: the integration's own pace when its settings
+// name one, else the core's. One pacer per pace is kept, so a token is paced once however
+// many checks use it.
+func (c *Core) pacerFor(s Settings) *lightspeed.Pacer {
+	n := s.RequestsPerMinute
+	if n <= 0 {
+		return c.pacer
+	}
+	c.pacersMu.Lock()
+	defer c.pacersMu.Unlock()
+	if p, ok := c.pacers[n]; ok {
+		return p
+	}
+	if c.pacers == nil {
+		c.pacers = map[int]*lightspeed.Pacer{}
+	}
+	p := lightspeed.NewPacer(n, lightspeed.DefaultBurst)
+	c.pacers[n] = p
+	return p
 }

@@ -32,12 +32,20 @@ type Settings struct {
 	// default, Lightspeed included: a server that doesn't know it must ignore it. Turn it off
 	// only for a provider that refuses a request because of it.
 	NoPKCE bool
+	// RequestsPerMinute paces API requests per access token, below the integration's
+	// per-minute limit at Lightspeed (about 60 for basic integrations, 180 for OAuth apps).
+	// 0 means the app's default, DefaultRequestsPerMinute.
+	RequestsPerMinute int
 }
+
+// MaxRequestsPerMinute is the highest pace a person may set: well above any limit Lightspeed
+// is known to grant, low enough that a typo can't make the app hammer the API.
+const MaxRequestsPerMinute = 1000
 
 // String describes the settings without the secret.
 func (s Settings) String() string {
-	return fmt.Sprintf("{ClientID:%s ClientSecret:%s RedirectURI:%s Practice:%t NoPKCE:%t}",
-		s.ClientID, redacted(s.ClientSecret), s.RedirectURI, s.Practice, s.NoPKCE)
+	return fmt.Sprintf("{ClientID:%s ClientSecret:%s RedirectURI:%s Practice:%t NoPKCE:%t RequestsPerMinute:%d}",
+		s.ClientID, redacted(s.ClientSecret), s.RedirectURI, s.Practice, s.NoPKCE, s.RequestsPerMinute)
 }
 
 // Format makes every fmt verb print the redacted form.
@@ -73,6 +81,11 @@ func (s Settings) Validate() error {
 	}
 	if _, err := oauth.CheckRedirectURI(s.RedirectURI); err != nil {
 		return err
+	}
+	if s.RequestsPerMinute < 0 || s.RequestsPerMinute > MaxRequestsPerMinute {
+		return problem.New(problem.KindUsage, fmt.Sprintf(
+			"The pace of API requests must be between 1 and %d a minute, or 0 for the app's default of %d; %d is not.",
+			MaxRequestsPerMinute, DefaultRequestsPerMinute, s.RequestsPerMinute), nil)
 	}
 	return s.profile().Validate()
 }
@@ -119,6 +132,8 @@ func (c *Core) SaveSettings(ctx context.Context, s Settings) error {
 			APIBaseURL:   p.APIURL,
 			Practice:     s.Practice,
 			NoPKCE:       s.NoPKCE,
+			// A pace is the integration's: Lightspeed's limit is per app.
+			RequestsPerMinute: s.RequestsPerMinute,
 		}
 		return nil
 	})
@@ -170,6 +185,8 @@ func (c *Core) savedSettings(ctx context.Context) (Settings, error) {
 		APIURL:       in.APIBaseURL,
 		Practice:     in.Practice,
 		NoPKCE:       in.NoPKCE,
+		// Read back as saved; Validate refused anything out of range.
+		RequestsPerMinute: in.RequestsPerMinute,
 	}, nil
 }
 

@@ -44,6 +44,8 @@ type Integration struct {
 	Practice bool `json:"practice"`
 	// NoPKCE turns PKCE off, for a provider that refuses its parameters.
 	NoPKCE bool `json:"no_pkce,omitempty"`
+	// RequestsPerMinute paces API requests per access token; 0 means the app's default.
+	RequestsPerMinute int `json:"requests_per_minute,omitempty"`
 }
 
 // Company is one connected Lightspeed company. Its tokens are in the keyring under its ID.
