@@ -67,18 +67,23 @@ var trayIcons = map[health]fyne.Resource{
 }
 
 // summary is the overall health and the sentence that says it: the icon never speaks alone.
+// filter is the dashboard's filter that shows the companies the sentence is about, "" for
+// all of them.
 type summary struct {
 	health health
 	line   string
+	filter connections.Status
 }
 
 // summarise sums the statuses up for the tray: whatever needs attention outranks offline,
 // which outranks not checked. A single company is named; several are counted.
 func summarise(statuses []connections.CompanyStatus) summary {
-	var attention, offline, unchecked []connections.CompanyStatus
+	var attention, offline, unchecked, handedOff []connections.CompanyStatus
 	for _, cs := range statuses {
 		switch cs.Status {
 		case connections.StatusHealthy:
+		case connections.StatusHandedOff: // the integration refreshes it: nothing to do here
+			handedOff = append(handedOff, cs)
 		case connections.StatusUnreachable:
 			offline = append(offline, cs)
 		case connections.StatusUnknown:
@@ -90,26 +95,41 @@ func summarise(statuses []connections.CompanyStatus) summary {
 	n := len(statuses)
 	switch {
 	case n == 0:
-		return summary{healthNone, "No companies connected"}
+		return summary{healthNone, "No companies connected", ""}
 	case len(attention) == 1:
-		return summary{healthAttention, shortName(attention[0].Name) + " needs attention"}
+		return summary{healthAttention, shortName(attention[0].Name) + " needs attention", attention[0].Status}
 	case len(attention) > 1:
-		return summary{healthAttention, fmt.Sprintf("%d companies need attention", len(attention))}
+		return summary{healthAttention, fmt.Sprintf("%d companies need attention", len(attention)), mostUrgent(attention)}
 	case len(offline) == n:
-		return summary{healthOffline, "Offline: couldn't reach Lightspeed"}
+		return summary{healthOffline, "Offline: couldn't reach Lightspeed", connections.StatusUnreachable}
 	case len(offline) == 1:
-		return summary{healthOffline, "Couldn't reach Lightspeed for " + shortName(offline[0].Name)}
+		return summary{healthOffline, "Couldn't reach Lightspeed for " + shortName(offline[0].Name), connections.StatusUnreachable}
 	case len(offline) > 1:
-		return summary{healthOffline, fmt.Sprintf("Couldn't reach Lightspeed for %d companies", len(offline))}
+		return summary{healthOffline, fmt.Sprintf("Couldn't reach Lightspeed for %d companies", len(offline)), connections.StatusUnreachable}
 	case len(unchecked) == 1:
-		return summary{healthNone, shortName(unchecked[0].Name) + " not checked yet"}
+		return summary{healthNone, shortName(unchecked[0].Name) + " not checked yet", connections.StatusUnknown}
 	case len(unchecked) > 1:
-		return summary{healthNone, fmt.Sprintf("%d companies not checked yet", len(unchecked))}
+		return summary{healthNone, fmt.Sprintf("%d companies not checked yet", len(unchecked)), connections.StatusUnknown}
+	case len(handedOff) > 0:
+		return summary{healthHealthy, fmt.Sprintf("%d healthy, %d handed off to the integration", n-len(handedOff), len(handedOff)), ""}
 	case n == 1:
-		return summary{healthHealthy, shortName(statuses[0].Name) + " is healthy"}
+		return summary{healthHealthy, shortName(statuses[0].Name) + " is healthy", ""}
 	default:
-		return summary{healthHealthy, fmt.Sprintf("All %d companies healthy", n)}
+		return summary{healthHealthy, fmt.Sprintf("All %d companies healthy", n), ""}
 	}
+}
+
+// mostUrgent is the status to filter on when several companies need attention: the one whose
+// fix matters most (reconnecting first, then the integration's credentials), else the first.
+func mostUrgent(attention []connections.CompanyStatus) connections.Status {
+	for _, want := range []connections.Status{connections.StatusNeedsReconnect, connections.StatusCredentialsInvalid} {
+		for _, cs := range attention {
+			if cs.Status == want {
+				return want
+			}
+		}
+	}
+	return attention[0].Status
 }
 
 // shortName keeps a menu line short: company names can be long.
@@ -175,7 +195,7 @@ func (s *shell) startGuardian() {
 		return
 	}
 	g := &guardian{shell: s, host: host, core: s.real, wake: make(chan struct{}, 1)}
-	g.status = &fyne.MenuItem{Label: "Reading your companies…", Action: g.onOpenClicked}
+	g.status = &fyne.MenuItem{Label: "Reading your companies…", Action: g.onStatusClicked}
 	g.open = &fyne.MenuItem{Label: "Open Lightspeed Connect", Action: g.onOpenClicked}
 	g.checkNow = &fyne.MenuItem{Label: "Check now", Action: g.onCheckNowClicked}
 	g.keep = &fyne.MenuItem{Label: "Keep running after the window closes", Action: g.onKeepRunningClicked}
@@ -230,7 +250,7 @@ func (g *guardian) poke() {
 // icon and menu follow.
 func (g *guardian) show(statuses []connections.CompanyStatus, err error) {
 	if err != nil {
-		g.current = summary{healthAttention, "Couldn't read your companies — open the window"}
+		g.current = summary{healthAttention, "Couldn't read your companies — open the window", ""}
 	} else {
 		g.shell.notifyTransitions(statuses)
 		g.current = summarise(statuses)
@@ -266,6 +286,17 @@ func (g *guardian) apply() {
 func (g *guardian) onOpenClicked() {
 	g.shell.win.Show()
 	g.shell.win.RequestFocus()
+}
+
+// onStatusClicked shows the window with the dashboard filtered to the companies the status
+// line is about ("3 companies need attention" shows those three), when the dashboard of the
+// real companies is on screen; elsewhere (a connect under way, practice) it only shows the
+// window, never leaving what the person is doing.
+func (g *guardian) onStatusClicked() {
+	g.onOpenClicked()
+	if d := g.shell.dash; d != nil && d.core == g.core && d.root != nil {
+		d.setFilter(g.current.filter)
+	}
 }
 
 // onCheckNowClicked checks every real company off the UI goroutine; the dashboard and the

@@ -117,18 +117,20 @@ func TestSummaryInWords(t *testing.T) {
 		statuses []connections.CompanyStatus
 		want     summary
 	}{
-		{"nothing connected", nil, summary{healthNone, "No companies connected"}},
-		{"one healthy", []connections.CompanyStatus{statusOf("Harbour Burgers", healthy)}, summary{healthHealthy, "Harbour Burgers is healthy"}},
-		{"twelve healthy", many(12, healthy), summary{healthHealthy, "All 12 companies healthy"}},
-		{"three of twelve need reconnecting", slices.Concat(many(9, healthy), many(3, reconnect)), summary{healthAttention, "3 companies need attention"}},
-		{"one with a wrong secret", []connections.CompanyStatus{statusOf("Bondi Bean Co.", creds), statusOf("Harbour Burgers", healthy)}, summary{healthAttention, "Bondi Bean Co. needs attention"}},
-		{"attention outranks offline", slices.Concat(many(2, offline), many(2, reconnect)), summary{healthAttention, "2 companies need attention"}},
-		{"all offline", many(4, offline), summary{healthOffline, "Offline: couldn't reach Lightspeed"}},
-		{"one offline", []connections.CompanyStatus{statusOf("Manly Pies", offline), statusOf("Harbour Burgers", healthy)}, summary{healthOffline, "Couldn't reach Lightspeed for Manly Pies"}},
-		{"some offline", slices.Concat(many(2, offline), many(5, healthy)), summary{healthOffline, "Couldn't reach Lightspeed for 2 companies"}},
-		{"offline outranks not checked", slices.Concat(many(2, offline), many(5, unknown)), summary{healthOffline, "Couldn't reach Lightspeed for 2 companies"}},
-		{"not checked", slices.Concat(many(3, unknown), many(5, healthy)), summary{healthNone, "3 companies not checked yet"}},
-		{"a long name is cut", []connections.CompanyStatus{statusOf(long, reconnect)}, summary{healthAttention, long[:39] + "… needs attention"}},
+		{"nothing connected", nil, summary{healthNone, "No companies connected", ""}},
+		{"one healthy", []connections.CompanyStatus{statusOf("Harbour Burgers", healthy)}, summary{healthHealthy, "Harbour Burgers is healthy", ""}},
+		{"twelve healthy", many(12, healthy), summary{healthHealthy, "All 12 companies healthy", ""}},
+		{"three of twelve need reconnecting", slices.Concat(many(9, healthy), many(3, reconnect)), summary{healthAttention, "3 companies need attention", reconnect}},
+		{"one with a wrong secret", []connections.CompanyStatus{statusOf("Bondi Bean Co.", creds), statusOf("Harbour Burgers", healthy)}, summary{healthAttention, "Bondi Bean Co. needs attention", creds}},
+		{"attention outranks offline", slices.Concat(many(2, offline), many(2, reconnect)), summary{healthAttention, "2 companies need attention", reconnect}},
+		{"all offline", many(4, offline), summary{healthOffline, "Offline: couldn't reach Lightspeed", offline}},
+		{"one offline", []connections.CompanyStatus{statusOf("Manly Pies", offline), statusOf("Harbour Burgers", healthy)}, summary{healthOffline, "Couldn't reach Lightspeed for Manly Pies", offline}},
+		{"some offline", slices.Concat(many(2, offline), many(5, healthy)), summary{healthOffline, "Couldn't reach Lightspeed for 2 companies", offline}},
+		{"offline outranks not checked", slices.Concat(many(2, offline), many(5, unknown)), summary{healthOffline, "Couldn't reach Lightspeed for 2 companies", offline}},
+		{"not checked", slices.Concat(many(3, unknown), many(5, healthy)), summary{healthNone, "3 companies not checked yet", unknown}},
+		{"credentials before offline, reconnecting before both", slices.Concat(many(1, offline), many(1, creds), many(1, reconnect)), summary{healthAttention, "2 companies need attention", reconnect}},
+		{"handed off needs nothing", slices.Concat(many(2, connections.StatusHandedOff), many(5, healthy)), summary{healthHealthy, "5 healthy, 2 handed off to the integration", ""}},
+		{"a long name is cut", []connections.CompanyStatus{statusOf(long, reconnect)}, summary{healthAttention, long[:39] + "… needs attention", reconnect}},
 	}
 	for _, tc := range cases {
 		if got := summarise(tc.statuses); got != tc.want {
@@ -173,6 +175,16 @@ func TestTrayMenuFollowsHealth(t *testing.T) {
 		h.click(tray, "Check now")
 		h.waitStatus(tray, name+" needs attention", healthAttention)
 	})
+	// The status line opens the window on the companies it is about.
+	h.ui(h.shell.start)
+	h.waitText("Check all")
+	h.click(tray, name+" needs attention")
+	h.ui(func() {
+		if d := h.shell.dash; d == nil || d.filter != connections.StatusNeedsReconnect {
+			t.Errorf("the status line did not open the dashboard filtered to the companies that need reconnecting")
+		}
+	})
+	h.ui(func() { h.shell.dash.setFilter("") })
 	note := reconnectNotification(name)
 	for _, s := range []string{note.Title, note.Content} {
 		if strings.Contains(s, "lightspeed-connect") || strings.Contains(s, "--") {
