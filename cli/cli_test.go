@@ -14,10 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
-
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/appinfo"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 // fixture runs the command line against an in-process practice server and the real keyring
@@ -343,15 +342,7 @@ func TestKeyringFailingAfterConsentLeavesARescueFile(t *testing.T) {
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("rescue file mode %v, %v", info.Mode(), err)
 	}
-	data, _ := os.ReadFile(files[0])
-	var doc struct {
-		Companies []struct {
-			RefreshToken string `json:"refresh_token"`
-		} `json:"companies"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 || doc.Companies[0].RefreshToken == "" {
-		t.Fatalf("rescue file does not hold the connection: %v", err)
-	}
+	testenv.ExportedRefreshToken(t, files[0])
 	f.assertNoSecretPrinted(t)
 }
 

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -25,19 +24,7 @@ func (f *fixture) storedRefreshToken(t *testing.T) string {
 	if r := f.run(t, "", "export", "--out", path); r.code != 0 {
 		t.Fatalf("export: exit %d\n%s", r.code, r.stderr)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Companies []struct {
-			RefreshToken string `json:"refresh_token"`
-		} `json:"companies"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 {
-		t.Fatalf("export: %v", err)
-	}
-	return doc.Companies[0].RefreshToken
+	return testenv.ExportedRefreshToken(t, path)
 }
 
 // TestInterruptDuringRefreshLosesNothing runs `refresh` in a child process against a
@@ -125,19 +112,11 @@ func TestKeyringRefusingARefreshLeavesAWorkingRescueFile(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("rescue files: %v", files)
 	}
-	data, _ := os.ReadFile(files[0])
-	var doc struct {
-		Companies []struct {
-			RefreshToken string `json:"refresh_token"`
-		} `json:"companies"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 {
-		t.Fatalf("rescue file: %v", err)
-	}
+	rescued := testenv.ExportedRefreshToken(t, files[0])
 	ps := f.practice.Settings
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := testenv.RefreshWorks(ctx, ps.TokenURL, ps.ClientID, ps.ClientSecret, doc.Companies[0].RefreshToken); err != nil {
+	if err := testenv.RefreshWorks(ctx, ps.TokenURL, ps.ClientID, ps.ClientSecret, rescued); err != nil {
 		t.Fatalf("the rescue file's refresh token does not work: %v", err)
 	}
 	f.assertNoSecretPrinted(t)

@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,24 +26,6 @@ func (f *fixture) apiAccepts(t *testing.T, token string) bool {
 	}
 	_ = resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
-}
-
-// exportedRefreshToken reads the first company's refresh token from a JSON export.
-func exportedRefreshToken(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Companies []struct {
-			RefreshToken string `json:"refresh_token"`
-		} `json:"companies"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) == 0 {
-		t.Fatalf("export %s: %v", path, err)
-	}
-	return doc.Companies[0].RefreshToken
 }
 
 // connectFirst connects the first demo company with the settings flags.
@@ -155,7 +135,7 @@ func TestExportHandsOffAndTokenRespectsIt(t *testing.T) {
 	}
 	// The integration's copy of the refresh token still works.
 	if err := testenv.RefreshWorks(context.Background(), f.practice.Settings.TokenURL, f.practice.Settings.ClientID,
-		f.practice.Settings.ClientSecret, exportedRefreshToken(t, out)); err != nil {
+		f.practice.Settings.ClientSecret, testenv.ExportedRefreshToken(t, out)); err != nil {
 		t.Fatal(err)
 	}
 

@@ -199,7 +199,7 @@ func TestExportHandsOffWhenRefreshTokensRotate(t *testing.T) {
 	}
 
 	// The integration's copy works, because the app kept its hands off.
-	if err := testenv.RefreshWorks(ctx, f.practice.Settings.TokenURL, f.practice.Settings.ClientID, f.practice.Settings.ClientSecret, exportedRefreshToken(t, path)); err != nil {
+	if err := testenv.RefreshWorks(ctx, f.practice.Settings.TokenURL, f.practice.Settings.ClientID, f.practice.Settings.ClientSecret, testenv.ExportedRefreshToken(t, path)); err != nil {
 		t.Fatalf("the integration's refresh token: %v", err)
 	}
 
@@ -292,7 +292,7 @@ func TestExportMarksNothingWhenRefreshTokensDoNotRotate(t *testing.T) {
 	if err := f.core.Refresh(ctx, id); err != nil {
 		t.Fatalf("the app stopped refreshing: %v", err)
 	}
-	if err := testenv.RefreshWorks(ctx, f.practice.Settings.TokenURL, f.practice.Settings.ClientID, f.practice.Settings.ClientSecret, exportedRefreshToken(t, path)); err != nil {
+	if err := testenv.RefreshWorks(ctx, f.practice.Settings.TokenURL, f.practice.Settings.ClientID, f.practice.Settings.ClientSecret, testenv.ExportedRefreshToken(t, path)); err != nil {
 		t.Fatalf("the integration's copy: %v", err)
 	}
 	statuses, _ := f.core.Statuses(ctx)

@@ -2,7 +2,6 @@ package connections
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,7 +134,7 @@ func TestKeyringFailingDuringRefreshKeepsTokensRecoverable(t *testing.T) {
 	if err := unsaved.Export(path, FormatJSON, false); err != nil {
 		t.Fatal(err)
 	}
-	exported := exportedRefreshToken(t, path)
+	exported := testenv.ExportedRefreshToken(t, path)
 	f.keyring.RefuseWrites(false)
 	if _, err := unsaved.Retry(ctx); err != nil {
 		t.Fatalf("retry once the keyring works: %v", err)
@@ -191,20 +190,6 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(data)
-}
-
-// exportedRefreshToken reads the one company's refresh token from a JSON export.
-func exportedRefreshToken(t *testing.T, path string) string {
-	t.Helper()
-	var doc struct {
-		Companies []struct {
-			RefreshToken string `json:"refresh_token"`
-		} `json:"companies"`
-	}
-	if err := json.Unmarshal([]byte(readFile(t, path)), &doc); err != nil || len(doc.Companies) != 1 || doc.Companies[0].RefreshToken == "" {
-		t.Fatalf("export %s: %v", path, err)
-	}
-	return doc.Companies[0].RefreshToken
 }
 
 // TestUnsavedSentencesNeverSayNothingWasLost: the cause quoted in an unsaved sentence loses

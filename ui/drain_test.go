@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -121,22 +119,11 @@ func TestRefreshTheKeyringRefusesIsOfferedInTheWindow(t *testing.T) {
 	h.waitText("Close without storing the connection?")
 	h.tap("Keep open")
 
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Companies []struct {
-			RefreshToken string `json:"refresh_token"`
-		} `json:"companies"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 {
-		t.Fatalf("export: %v", err)
-	}
+	exported := testenv.ExportedRefreshToken(t, path)
 	ps := p.Settings
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := testenv.RefreshWorks(ctx, ps.TokenURL, ps.ClientID, ps.ClientSecret, doc.Companies[0].RefreshToken); err != nil {
+	if err := testenv.RefreshWorks(ctx, ps.TokenURL, ps.ClientID, ps.ClientSecret, exported); err != nil {
 		t.Fatalf("the exported refresh token does not work: %v", err)
 	}
 }

@@ -1,13 +1,10 @@
 package ui
 
 import (
-	"context"
 	"testing"
-	"time"
-
-	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 // TestStartOpensOnTheDashboardWhenConnected opens the window over a vault with a company
@@ -50,31 +47,5 @@ func TestStartOpensOnTheDashboardWhenConnected(t *testing.T) {
 // the test) into the vault at opts, and returns the server.
 func connectThroughCore(t *testing.T, opts connections.Options) *connections.Practice {
 	t.Helper()
-	p, err := connections.StartPractice(connections.PracticeConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close() })
-	core, err := connections.Open(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := core.SaveSettings(ctx, p.Settings); err != nil {
-		t.Fatal(err)
-	}
-	att, err := core.StartConnect(ctx, connections.ConnectOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	browserErr := make(chan error, 1)
-	go func() { browserErr <- testenv.Browser(ctx, att.AuthURL(), 0, true, nil) }()
-	if _, err := att.Wait(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-browserErr; err != nil {
-		t.Fatalf("browser: %v", err)
-	}
-	return p
+	return connectStrict(t, opts, connections.PracticeConfig{})
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -105,23 +104,12 @@ func checkRescueFile(t *testing.T, h *harness, path string) {
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("the exported file has mode %v, want 0600", info.Mode().Perm())
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Companies []struct {
-			RefreshToken string `json:"refresh_token"`
-		} `json:"companies"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 || doc.Companies[0].RefreshToken == "" {
-		t.Fatalf("the exported file holds no refresh token (%v)", err)
-	}
+	exported := testenv.ExportedRefreshToken(t, path)
 	var s connections.Settings
 	h.ui(func() { s = h.shell.practice.server.Settings })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := testenv.RefreshWorks(ctx, s.TokenURL, s.ClientID, s.ClientSecret, doc.Companies[0].RefreshToken); err != nil {
+	if err := testenv.RefreshWorks(ctx, s.TokenURL, s.ClientID, s.ClientSecret, exported); err != nil {
 		t.Fatalf("the practice server refuses the exported refresh token: %v", err)
 	}
 }

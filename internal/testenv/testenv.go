@@ -165,3 +165,23 @@ func (f *fullDisk) Write(p []byte) (int, error) {
 	f.limit = 0
 	return n, fmt.Errorf("write: %w", syscall.ENOSPC)
 }
+
+// ExportedRefreshToken reads a JSON export (or rescue file) that must hold exactly one
+// company with a refresh token, and returns that token, so a test can ask the token endpoint
+// whether it still works without going through the app's own refresh code.
+func ExportedRefreshToken(tb testing.TB, path string) string {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var doc struct {
+		Companies []struct {
+			RefreshToken string `json:"refresh_token"`
+		} `json:"companies"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || len(doc.Companies) != 1 || doc.Companies[0].RefreshToken == "" {
+		tb.Fatalf("%s does not hold one company with a refresh token (%v)", path, err)
+	}
+	return doc.Companies[0].RefreshToken
+}
