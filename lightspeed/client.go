@@ -6,8 +6,8 @@
 //   - Lists come 25 items a page. The page is chosen with the X-Page request header, counted
 //     from 0; the reply carries X-Pages, and may carry X-Next-Page with the next page's full
 //     address, which is followed when present. A list is never returned short: if X-Pages
-//     says there is more and it can't be fetched, the call fails. (A Link header with
-//     rel="next" is tolerated, never needed; ?page= is never sent.)
+//     says there is more and it can't be fetched, the call fails. (Lightspeed sends no Link
+//     header and reads no ?page=, so neither is used.)
 //   - companies/me.json carries sites.count (every site, also those the person who granted
 //     access can't see), registers, timezone and more; sites.json items are abridged to
 //     company_id, id, name and a code that may be null.

@@ -85,17 +85,14 @@ func shortList(err error, page, pages, got int) error {
 	return &out
 }
 
-// followAddress returns the absolute next-page address a reply names, or "": X-Next-Page
-// (a full address), else a Link header with rel="next" (tolerated, not needed). An address
+// followAddress returns the absolute next-page address a reply names in X-Next-Page (a full
+// address), or "". Lightspeed sends no Link header, so none is read. An address
 // the client won't use is ignored and the X-Page walk goes on instead, so the list is still
 // whole: one on another host or scheme (the access token is sent nowhere but the API; a
 // proxy that writes http:// addresses for an https API is common), an unreadable one, the
 // same page again, or a bare page number.
 func (c *Client) followAddress(current string, h http.Header) (string, error) {
 	next := strings.TrimSpace(h.Get("X-Next-Page"))
-	if next == "" {
-		next = linkNext(h.Values("Link"))
-	}
 	if next == "" {
 		return "", nil
 	}
@@ -125,42 +122,4 @@ func headerInt(h http.Header, name string) (int, bool) {
 	}
 	n, err := strconv.Atoi(v)
 	return n, err == nil && n >= 0
-}
-
-// linkNext returns the target of the rel="next" entry of RFC 8288 Link headers, or "".
-func linkNext(values []string) string {
-	for _, v := range values {
-		for {
-			v = strings.TrimLeft(v, " \t,")
-			if !strings.HasPrefix(v, "<") {
-				break
-			}
-			end := strings.IndexByte(v, '>')
-			if end < 0 {
-				break
-			}
-			target := v[1:end]
-			params, rest, _ := strings.Cut(v[end+1:], ",")
-			if hasRelNext(params) {
-				return strings.TrimSpace(target)
-			}
-			v = rest
-		}
-	}
-	return ""
-}
-
-func hasRelNext(params string) bool {
-	for p := range strings.SplitSeq(params, ";") {
-		k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if !ok || !strings.EqualFold(strings.TrimSpace(k), "rel") {
-			continue
-		}
-		for _, r := range strings.Fields(strings.Trim(strings.TrimSpace(val), `"`)) {
-			if strings.EqualFold(r, "next") {
-				return true
-			}
-		}
-	}
-	return false
 }
