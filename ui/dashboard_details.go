@@ -143,6 +143,9 @@ func (p *detailsPane) onePrimary() {
 // Disconnect… and the fix: "Copy access token" (ui/copytoken.go), for support staff trying
 // an API call.
 func (p *detailsPane) extraActions(cs connections.CompanyStatus) []fyne.CanvasObject {
+	if cs.Status == connections.StatusNeedsReconnect {
+		return nil // Lightspeed refuses its tokens: there is nothing worth copying
+	}
 	copyToken := &widget.Button{Text: "Copy access token", Icon: theme.ContentCopyIcon(), OnTapped: func() {
 		p.d.shell.copyAccessToken(p.d.core, cs)
 	}}
