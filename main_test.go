@@ -85,18 +85,9 @@ func TestMain(m *testing.M) {
 func TestWindowSmoke(t *testing.T) {
 	testenv.Need(t)
 	bin := buildBinary(t)
-	var stderr bytes.Buffer
-	app := exec.Command(bin)
-	app.Env = append(os.Environ(), "LANG=C", "LC_ALL=C")
-	app.Stderr = &stderr
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- app.Wait() }()
-	defer func() { _ = app.Process.Kill() }()
+	app := startApp(t, bin, "LANG=C", "LC_ALL=C")
 
-	windowID := waitForWindow(t, "Lightspeed Connect", exited)
+	windowID := app.waitForWindow(t, "Lightspeed Connect", 60*time.Second)
 	shot := screenshot(t, windowID)
 	if dir := os.Getenv("LSC_SCREENSHOT_DIR"); dir != "" {
 		savePNG(t, filepath.Join(dir, "smoke.png"), shot)
@@ -105,26 +96,49 @@ func TestWindowSmoke(t *testing.T) {
 		t.Fatalf("the window's screenshot has %d colour(s): it looks blank", colours)
 	}
 
-	if err := app.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := app.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-exited:
+	case err := <-app.exited:
 		if err != nil {
-			t.Fatalf("the app did not exit cleanly: %v\nstderr:\n%s", err, &stderr)
+			t.Fatalf("the app did not exit cleanly: %s\nstderr:\n%s", exitStatus(err), app.stderr.String())
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatal("the app did not exit within 30 s of being asked")
+		t.Fatalf("the app did not exit within 30 s of being asked\nstderr so far:\n%s", app.stderr.String())
 	}
-	if strings.Contains(stderr.String(), "locale") {
-		t.Errorf("the app logged locale noise under LANG=C:\n%s", &stderr)
+	if strings.Contains(app.stderr.String(), "locale") {
+		t.Errorf("the app logged locale noise under LANG=C:\n%s", app.stderr.String())
 	}
 }
 
-// waitForWindow polls xdotool until a visible window with the title appears.
-func waitForWindow(t *testing.T, title string, exited <-chan error) string {
+// runningApp is the real binary started by a test, with its stderr kept for the failure message.
+type runningApp struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	exited chan error
+}
+
+// startApp starts bin with the test's environment plus env, and kills it when the test ends.
+func startApp(t *testing.T, bin string, env ...string) *runningApp {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	app := &runningApp{cmd: exec.Command(bin), stderr: &syncBuffer{}, exited: make(chan error, 1)}
+	app.cmd.Env = append(os.Environ(), env...)
+	app.cmd.Stderr = app.stderr
+	if err := app.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { app.exited <- app.cmd.Wait() }()
+	t.Cleanup(func() { _ = app.cmd.Process.Kill() })
+	return app
+}
+
+// waitForWindow polls xdotool until a visible window with the title appears. If the app dies
+// first, or no window comes, it fails with the app's exit status and everything it wrote to
+// stderr, and says whether the X server answers, so a red run explains itself.
+func (app *runningApp) waitForWindow(t *testing.T, title string, timeout time.Duration) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	for {
 		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^"+title+"$").Output()
@@ -132,13 +146,67 @@ func waitForWindow(t *testing.T, title string, exited <-chan error) string {
 			return ids[0]
 		}
 		select {
-		case err := <-exited:
-			t.Fatalf("the app exited before its window appeared: %v", err)
+		case err := <-app.exited:
+			t.Fatalf("the app exited before its window appeared: %s\n%s\nthe app's stderr:\n%s",
+				exitStatus(err), xServerState(), orNothing(app.stderr.String()))
 		case <-ctx.Done():
-			t.Fatalf("no window titled %q appeared within 60 s", title)
+			t.Fatalf("no window titled %q appeared within %s\n%s\nthe app's stderr so far:\n%s",
+				title, timeout, xServerState(), orNothing(app.stderr.String()))
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// exitStatus describes how a process ended: its exit code, or the signal that killed it.
+func exitStatus(err error) string {
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) {
+		if err == nil {
+			return "exit status 0"
+		}
+		return err.Error()
+	}
+	if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return fmt.Sprintf("killed by signal %v", ws.Signal())
+	}
+	return fmt.Sprintf("exit status %d", exitErr.ExitCode())
+}
+
+// xServerState says whether the X server on $DISPLAY answers a real request (xdpyinfo).
+func xServerState() string {
+	display := os.Getenv("DISPLAY")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "xdpyinfo").CombinedOutput()
+	if err != nil {
+		return fmt.Sprintf("the X server on DISPLAY=%q does not answer: %v: %s", display, err, strings.TrimSpace(string(out)))
+	}
+	return fmt.Sprintf("the X server on DISPLAY=%q answers", display)
+}
+
+func orNothing(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "(nothing)"
+	}
+	return s
+}
+
+// syncBuffer is a bytes.Buffer that a running process can write while a test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // screenshot captures one window as a PNG with ImageMagick's import. A freshly mapped window
