@@ -85,13 +85,11 @@ func TestMain(m *testing.M) {
 func TestWindowSmoke(t *testing.T) {
 	testenv.Need(t)
 	bin := buildBinary(t)
-	app := startApp(t, bin, "LANG=C", "LC_ALL=C")
+	app := startApp(t, bin, nil, "LANG=C", "LC_ALL=C")
 
 	windowID := app.waitForWindow(t, "Lightspeed Connect", 60*time.Second)
 	shot := screenshot(t, windowID)
-	if dir := os.Getenv("LSC_SCREENSHOT_DIR"); dir != "" {
-		savePNG(t, filepath.Join(dir, "smoke.png"), shot)
-	}
+	testenv.SavePNG(t, "smoke.png", shot)
 	if colours := distinctColours(shot); colours < 3 {
 		t.Fatalf("the window's screenshot has %d colour(s): it looks blank", colours)
 	}
@@ -119,10 +117,11 @@ type runningApp struct {
 	exited chan error
 }
 
-// startApp starts bin with the test's environment plus env, and kills it when the test ends.
-func startApp(t *testing.T, bin string, env ...string) *runningApp {
+// startApp starts bin with args and with the test's environment plus env, and kills it when
+// the test ends.
+func startApp(t *testing.T, bin string, args []string, env ...string) *runningApp {
 	t.Helper()
-	app := &runningApp{cmd: exec.Command(bin), stderr: &syncBuffer{}, exited: make(chan error, 1)}
+	app := &runningApp{cmd: exec.Command(bin, args...), stderr: &syncBuffer{}, exited: make(chan error, 1)}
 	app.cmd.Env = append(os.Environ(), env...)
 	app.cmd.Stderr = app.stderr
 	if err := app.cmd.Start(); err != nil {
@@ -286,15 +285,3 @@ func TestCommandLineIsQuiet(t *testing.T) {
 
 const errNoDisplayText = "No display was found, so the window can't open. " +
 	"Start Lightspeed Connect from your desktop, or use its command line: run \"lightspeed-connect help\"."
-
-func savePNG(t *testing.T, path string, img image.Image) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-}

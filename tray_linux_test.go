@@ -6,7 +6,6 @@ import (
 	"image/png"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -220,24 +219,15 @@ func TestBackgroundStartInTheTray(t *testing.T) {
 	testenv.Need(t)
 	bin := buildBinary(t)
 	watcher := startTrayWatcher(t)
-	var stderr bytes.Buffer
-	app := exec.Command(bin, "--background")
-	app.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir())
-	app.Stderr = &stderr
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- app.Wait() }()
-	defer func() { _ = app.Process.Kill() }()
+	app := startApp(t, bin, []string{"--background"}, "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir())
 
 	var item trayItem
 	select {
 	case item = <-watcher.items:
-	case err := <-exited:
-		t.Fatalf("the app exited: %v\n%s", err, &stderr)
+	case err := <-app.exited:
+		t.Fatalf("the app exited: %s\n%s", exitStatus(err), app.stderr.String())
 	case <-time.After(60 * time.Second):
-		t.Fatalf("no tray icon registered within 60 s\n%s", &stderr)
+		t.Fatalf("no tray icon registered within 60 s\n%s", app.stderr.String())
 	}
 
 	menu := watcher.stableMenu(t, item, "No companies connected")
@@ -254,11 +244,9 @@ func TestBackgroundStartInTheTray(t *testing.T) {
 	}
 
 	watcher.click(t, item, menu[2])
-	windowID := waitForWindow(t, "Lightspeed Connect", exited)
+	windowID := app.waitForWindow(t, "Lightspeed Connect", 60*time.Second)
 	shot := screenshot(t, windowID)
-	if dir := os.Getenv("LSC_SCREENSHOT_DIR"); dir != "" {
-		savePNG(t, filepath.Join(dir, "background-opened.png"), shot)
-	}
+	testenv.SavePNG(t, "background-opened.png", shot)
 	if colours := distinctColours(shot); colours < 3 {
 		t.Errorf("the opened window looks blank (%d colours)", colours)
 	}
@@ -266,9 +254,9 @@ func TestBackgroundStartInTheTray(t *testing.T) {
 	menu = watcher.stableMenu(t, item, "No companies connected")
 	watcher.click(t, item, menu[len(menu)-1])
 	select {
-	case err := <-exited:
+	case err := <-app.exited:
 		if err != nil {
-			t.Fatalf("Quit did not end the app cleanly: %v\n%s", err, &stderr)
+			t.Fatalf("Quit did not end the app cleanly: %s\n%s", exitStatus(err), app.stderr.String())
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the app did not quit within 30 s of Quit")
@@ -280,28 +268,17 @@ func TestBackgroundStartInTheTray(t *testing.T) {
 func TestBackgroundStartWithoutATray(t *testing.T) {
 	testenv.Need(t)
 	bin := buildBinary(t)
-	var stderr bytes.Buffer
-	app := exec.Command(bin, "--background")
-	app.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir())
-	app.Stderr = &stderr
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- app.Wait() }()
-	defer func() { _ = app.Process.Kill() }()
-	windowID := waitForWindow(t, "Lightspeed Connect", exited)
+	app := startApp(t, bin, []string{"--background"}, "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir())
+	windowID := app.waitForWindow(t, "Lightspeed Connect", 60*time.Second)
 	shot := screenshot(t, windowID)
-	if dir := os.Getenv("LSC_SCREENSHOT_DIR"); dir != "" {
-		savePNG(t, filepath.Join(dir, "background-no-tray.png"), shot)
-	}
-	_ = app.Process.Signal(os.Interrupt)
+	testenv.SavePNG(t, "background-no-tray.png", shot)
+	_ = app.cmd.Process.Signal(os.Interrupt)
 	select {
-	case <-exited:
+	case <-app.exited:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the app did not exit within 30 s of being asked")
 	}
-	if !strings.Contains(stderr.String(), "No system tray was found on this desktop, so Lightspeed Connect opened its window instead") {
-		t.Errorf("the app did not say why it opened its window; stderr:\n%s", &stderr)
+	if !strings.Contains(app.stderr.String(), "No system tray was found on this desktop, so Lightspeed Connect opened its window instead") {
+		t.Errorf("the app did not say why it opened its window; stderr:\n%s", app.stderr.String())
 	}
 }
