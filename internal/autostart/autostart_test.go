@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -102,41 +101,6 @@ func TestLaunchAgent(t *testing.T) {
 			t.Errorf("%s: keys %q", dir, plist.Dict.Keys)
 		}
 	}
-}
-
-// TestEnableAndDisable turns starting at sign-in on and off in a temporary home.
-func TestEnableAndDisable(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the Run registry value is the current user's, not a temporary one's")
-	}
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	exe := "/opt/Lightspeed Connect/lightspeed-connect"
-	check := func(want bool) {
-		t.Helper()
-		if got, err := Enabled(); err != nil || got != want {
-			t.Fatalf("Enabled() = %t, %v; want %t", got, err, want)
-		}
-	}
-	check(false)
-	if err := Disable(); err != nil {
-		t.Fatalf("turning off what was never on: %v", err)
-	}
-	if err := Enable(exe); err != nil {
-		t.Fatal(err)
-	}
-	check(true)
-	path, content, _ := entry(exe)
-	if got, err := os.ReadFile(path); err != nil || string(got) != string(content) {
-		t.Errorf("the entry at %s is %q (%v), want %q", path, got, err, content)
-	}
-	if runtime.GOOS != "darwin" && !strings.HasPrefix(path, filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "autostart")) {
-		t.Errorf("the entry is at %s, not in the XDG autostart folder", path)
-	}
-	if err := Disable(); err != nil {
-		t.Fatal(err)
-	}
-	check(false)
 }
 
 // TestRunValue: Windows splits the command line at spaces outside quotes.
