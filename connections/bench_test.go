@@ -78,6 +78,62 @@ func BenchmarkCheck200(b *testing.B) {
 	}
 }
 
+// BenchmarkCheck200Expired is BenchmarkCheck200 the morning after: every access token has
+// expired (in the state and at the server), so every company's check first refreshes its
+// tokens (rotated, as Lightspeed may) and then asks for the company. Each company then needs
+// two round trips, so the ideal is 2 × latency × ⌈companies ÷ parallelism⌉ and ratio is
+// measured ÷ that. Refreshes of different companies must run side by side for the ratio to
+// stay near 1: one refresh at a time makes it about parallelism ÷ 2.
+func BenchmarkCheck200Expired(b *testing.B) {
+	const companies, latency = 200, 100 * time.Millisecond
+	f := newFixture(b, PracticeConfig{Companies: companies, RotateRefresh: true})
+	ids := f.grantAll(b)
+	f.practice.Server.SetLatency(latency)
+	ctx := context.Background()
+	expireAll := func() {
+		f.practice.Server.ExpireAccessTokens()
+		err := f.vault.Store.Update(ctx, func(st *vault.State) error {
+			for _, id := range ids {
+				st.Company(id).AccessExpiry = time.Now().Add(-time.Minute)
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, parallelism := range []int{DefaultParallelism, 32} {
+		b.Run(fmt.Sprintf("CheckEach/parallelism=%d", parallelism), func(b *testing.B) {
+			f.core.parallelism = parallelism
+			f.core.http = &http.Client{Transport: pooledTransport(parallelism), Timeout: time.Minute}
+			for b.Loop() {
+				b.StopTimer()
+				expireAll()
+				before := f.practice.Server.Stats().TokenRequests
+				b.StartTimer()
+				var statuses []CompanyStatus
+				err := f.core.CheckEach(ctx, nil, func(cs CompanyStatus) { statuses = append(statuses, cs) })
+				if err != nil || len(statuses) != companies {
+					b.Fatalf("check: %d statuses, %v", len(statuses), err)
+				}
+				for _, s := range statuses {
+					if s.Status != StatusHealthy {
+						b.Fatalf("%s: %s (%s)", s.Name, s.Status, s.Detail)
+					}
+				}
+				if got := f.practice.Server.Stats().TokenRequests - before; got != companies {
+					b.Fatalf("%d token requests for %d expired companies", got, companies)
+				}
+			}
+			ideal := 2 * latency * time.Duration((companies+parallelism-1)/parallelism)
+			perCheck := float64(b.Elapsed().Milliseconds()) / float64(b.N)
+			b.ReportMetric(float64(ideal.Milliseconds()), "ideal-ms")
+			b.ReportMetric(perCheck, "ms/check")
+			b.ReportMetric(perCheck/float64(ideal.Milliseconds()), "ratio")
+		})
+	}
+}
+
 // BenchmarkConnectOverhead measures the app's own work from the moment the browser's
 // answer reaches the loopback catcher to the company stored with its sites: exchange, Me,
 // Sites and the keyring and state writes, against the practice server on loopback. The
