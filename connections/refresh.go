@@ -11,8 +11,9 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
-// Refresh refreshes one company's tokens now, rotation-safe: under the lock the newest stored
-// refresh token is re-read, one request is sent (single-flight per company), and the new
+// Refresh refreshes one company's tokens now, rotation-safe: under the company's lock (see
+// vault.Vault.Refresh; other companies refresh meanwhile) the newest stored refresh token, or
+// the one held in memory when the keyring refused it, is re-read, one request is sent (single-flight per company), and the new
 // tokens are stored at once, before the new access token is used. A failure is recorded on
 // the company (for the dashboard and `status`) and returned.
 func (c *Core) Refresh(ctx context.Context, companyID int64) error {
