@@ -145,7 +145,7 @@ func (v *Vault) withCompanies(ctx context.Context, ids []int64, all, tolerateLoa
 	for range companiesRetries {
 		if all {
 			st, err := v.Store.Load(ctx)
-			if err != nil && (!tolerateLoad || st == nil) && !problem.Is(err, problem.KindStateCorrupt) {
+			if err != nil && !tolerateLoad {
 				return err
 			}
 			ids = nil

@@ -348,3 +348,25 @@ func TestCompanyLockExcludesAnotherProcess(t *testing.T) {
 		}
 	}
 }
+
+// TestLockingEveryCompanyOnACorruptState: Snapshot of every company still reports a corrupt
+// state (it does not quietly export nothing), and Forget still works on one.
+func TestLockingEveryCompanyOnACorruptState(t *testing.T) {
+	v, _ := testVault(t)
+	connect(t, v, 1, "a1", "r1")
+	ctx := context.Background()
+	if err := os.WriteFile(v.Store.Path(), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := v.Snapshot(ctx, nil, false)
+	wantKind(t, err, problem.KindStateCorrupt)
+	if err := os.WriteFile(v.Store.Path(), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Forget(ctx); err != nil {
+		t.Fatalf("Forget on a corrupt state: %v", err)
+	}
+	if _, err := v.Secrets.LoadTokens(ctx, 1); !problem.Is(err, problem.KindNotFound) {
+		t.Fatalf("after Forget the keyring still holds company 1's tokens (%v)", err)
+	}
+}
