@@ -222,6 +222,7 @@ type UnsavedError struct {
 	settings Settings
 	cause    error
 	summary  string
+	gen      uint64 // a refresh's: which reply the tokens came in (see Core.gens)
 }
 
 // unsavedKind is how the tokens came to be unsaved.

@@ -250,3 +250,36 @@ func TestExportHandOffDuringARefresh(t *testing.T) {
 		t.Fatalf("the exported refresh token does not work: %v", err)
 	}
 }
+
+// TestRefreshRightAfterARefusedOneUsesItsTokens: under strict rotation a refresh's new tokens
+// are refused by the keyring, and a second refresh of the company takes its lock the moment
+// the first lets go, before the first has put its tokens aside as unsaved. The second must
+// refresh with the first's new refresh token, not the stored one, which the server has
+// revoked (sending that again would revoke the whole grant).
+func TestRefreshRightAfterARefusedOneUsesItsTokens(t *testing.T) {
+	f := newFixtureWith(t, strict, Options{KeyringTimeout: 2 * time.Second})
+	id := f.connectOne(t)
+	ctx := context.Background()
+	var started atomic.Bool
+	var second error
+	f.core.afterVaultRefresh = func() {
+		if started.CompareAndSwap(false, true) { // the first refresh's hook only
+			second = f.core.Refresh(ctx, id)
+		}
+	}
+	f.keyring.RefuseWrites(true)
+	first := f.core.Refresh(ctx, id)
+	if AsUnsaved(first) == nil || AsUnsaved(second) == nil {
+		t.Fatalf("refreshes with the keyring refusing = %v, then %v; want an UnsavedError each", first, second)
+	}
+	if n := f.practice.Server.Stats().ReuseDetected; n != 0 {
+		t.Fatalf("the second refresh sent the revoked stored token (%d reuse detected): the grant is gone", n)
+	}
+	f.keyring.RefuseWrites(false)
+	if _, err := AsUnsaved(first).Retry(ctx); err != nil {
+		t.Fatalf("retry once the keyring works: %v", err)
+	}
+	if err := f.storedRefreshWorks(t, id); err != nil {
+		t.Fatalf("the stored refresh token does not work: %v", err)
+	}
+}
