@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
@@ -75,6 +77,87 @@ func BenchmarkCheck200(b *testing.B) {
 				b.ReportMetric(perCheck/float64(ideal.Milliseconds()), "ratio")
 			})
 		}
+	}
+}
+
+// BenchmarkCheck200Expired is BenchmarkCheck200 the morning after: every access token has
+// expired (in the state and at the server), so every company's check first refreshes its
+// tokens (rotated, as Lightspeed may) and then asks for the company. Each company then needs
+// two round trips, so the ideal is 2 × latency × ⌈companies ÷ parallelism⌉ and ratio is
+// measured ÷ that. Refreshes of different companies must run side by side for the ratio to
+// stay near 1: one refresh at a time makes it about parallelism ÷ 2.
+//
+// What a refresh costs beyond the network is measured in the same run as store-ms: the same
+// parallelism putting every company through vault.Refresh with a refresh that answers at
+// once with the tokens it was given (its locks, the state read and write, five keyring
+// calls) and no network at all. The keyring answers one call at a time on Linux, so that
+// work cannot shrink with parallelism; floor-ratio is measured ÷ (ideal-ms + store-ms), below
+// 1 where the network waits and the keyring work overlap.
+func BenchmarkCheck200Expired(b *testing.B) {
+	const companies, latency = 200, 100 * time.Millisecond
+	f := newFixture(b, PracticeConfig{Companies: companies, RotateRefresh: true})
+	ids := f.grantAll(b)
+	f.practice.Server.SetLatency(latency)
+	ctx := context.Background()
+	expireAll := func() {
+		f.practice.Server.ExpireAccessTokens()
+		err := f.vault.Store.Update(ctx, func(st *vault.State) error {
+			for _, id := range ids {
+				st.Company(id).AccessExpiry = time.Now().Add(-time.Minute)
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	storeAll := func(parallelism int) time.Duration {
+		start := time.Now()
+		var g errgroup.Group
+		g.SetLimit(parallelism)
+		for _, id := range ids {
+			g.Go(func() error {
+				_, err := f.vault.Refresh(ctx, id, func(_ context.Context, cur vault.Tokens) (vault.Tokens, error) { return cur, nil })
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	for _, parallelism := range []int{DefaultParallelism, 32} {
+		b.Run(fmt.Sprintf("CheckEach/parallelism=%d", parallelism), func(b *testing.B) {
+			store := storeAll(parallelism)
+			f.core.parallelism = parallelism
+			f.core.http = &http.Client{Transport: pooledTransport(parallelism), Timeout: time.Minute}
+			for b.Loop() {
+				b.StopTimer()
+				expireAll()
+				before := f.practice.Server.Stats().TokenRequests
+				b.StartTimer()
+				var statuses []CompanyStatus
+				err := f.core.CheckEach(ctx, nil, func(cs CompanyStatus) { statuses = append(statuses, cs) })
+				if err != nil || len(statuses) != companies {
+					b.Fatalf("check: %d statuses, %v", len(statuses), err)
+				}
+				for _, s := range statuses {
+					if s.Status != StatusHealthy {
+						b.Fatalf("%s: %s (%s)", s.Name, s.Status, s.Detail)
+					}
+				}
+				if got := f.practice.Server.Stats().TokenRequests - before; got != companies {
+					b.Fatalf("%d token requests for %d expired companies", got, companies)
+				}
+			}
+			ideal := 2 * latency * time.Duration((companies+parallelism-1)/parallelism)
+			perCheck := float64(b.Elapsed().Milliseconds()) / float64(b.N)
+			b.ReportMetric(float64(ideal.Milliseconds()), "ideal-ms")
+			b.ReportMetric(float64(store.Milliseconds()), "store-ms")
+			b.ReportMetric(perCheck, "ms/check")
+			b.ReportMetric(perCheck/float64(ideal.Milliseconds()), "ratio")
+			b.ReportMetric(perCheck/float64((ideal+store).Milliseconds()), "floor-ratio")
+		})
 	}
 }
 

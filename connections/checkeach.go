@@ -18,9 +18,9 @@ import (
 // checking goroutines). The checks are written to the state as they end too, several in one
 // write, and CheckEach returns once every check has ended and been written.
 //
-// A status is passed on before it is written: writing waits for the state lock, which
-// refreshes hold for a round trip to Lightspeed, so when many tokens are due (the app opened
-// in the morning) a face would otherwise see nothing for seconds, then a burst. The status
+// A status is passed on before it is written: writing waits for the state lock, which other
+// windows and commands take too (a connect, an export, the end of every refresh), so a face
+// would otherwise see a status late or in bursts. The status
 // passed on is the one the write records: the record as loaded, with the new check and, when
 // the check refreshed the tokens, their new expiry.
 //
@@ -112,7 +112,7 @@ func (c *Core) recordAsTheyCome(ctx context.Context, results <-chan checked) {
 // add up. So the reads go ahead, in the checks' order, at most Parallelism at a time; they
 // never take the state lock (a check only reads); and each reads the access token alone, the
 // one thing a check sends. A stale or missing access token goes the refresh way, which reads
-// the refresh token too, under the lock.
+// the refresh token too, under the company's lock.
 type prefetched struct {
 	ready  []chan struct{}
 	tokens []vault.Tokens
@@ -156,7 +156,7 @@ func (p *prefetched) source(c *Core, s Settings, co vault.Company, i int) lights
 
 // checkTokens is a company's token source during a check: the prefetched access token while
 // it is fresh. When it is stale (or Lightspeed refused it) the rotation-safe path
-// takes over: under the lock, the newest tokens are re-read and refreshed.
+// takes over: under the company's lock, the newest tokens are re-read and refreshed.
 type checkTokens struct {
 	companyTokens
 	expiry time.Time
@@ -183,7 +183,7 @@ func (t checkTokens) AccessToken(ctx context.Context, force bool) (string, error
 			return cur.AccessToken, nil
 		}
 	}
-	// Under the lock: the newest stored tokens if another window or command refreshed them
+	// Under the company's lock: the newest stored tokens if another window or command refreshed them
 	// meanwhile (and force is false), else a rotation-safe refresh.
 	next, err := t.core.refresh(ctx, t.settings, t.id, force)
 	if err != nil {

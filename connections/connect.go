@@ -222,6 +222,7 @@ type UnsavedError struct {
 	settings Settings
 	cause    error
 	summary  string
+	gen      uint64 // a refresh's: which reply the tokens came in (see Core.gens)
 }
 
 // unsavedKind is how the tokens came to be unsaved.
@@ -275,7 +276,7 @@ func (c *Core) unsavedLookUp(tokens vault.Tokens, s Settings, cause error) *Unsa
 }
 
 // nameBound bounds reading a company's name for an unsaved sentence: the state lock may still
-// be held by a keyring write that timed out (see vault.Vault.Refresh).
+// be held by another window's keyring write that timed out (see vault.Vault.unlock).
 const nameBound = 2 * time.Second
 
 // unsavedRefresh is a refresh whose tokens the keyring refused; the company's record is read

@@ -92,7 +92,17 @@ type Core struct {
 	// server that rotates refresh tokens has revoked.
 	unstoredMu sync.Mutex
 	unstored   map[int64]*UnsavedError
-	onUnsaved  func(*UnsavedError)
+	// replied holds, per company, the tokens of a refresh whose reply has come and whose
+	// outcome (stored, or held in unstored) is not settled yet: the company's lock may
+	// already be free by then, and the next refresh must use these, not the stored ones.
+	replied map[int64]heldReply
+	// gens counts, per company, the refresh replies this core has had; taken under the
+	// company's lock, so a higher one is always the newer tokens (see holdUnstored).
+	gens map[int64]uint64
+	// afterVaultRefresh, set by tests only, runs between the vault's refresh returning and
+	// its outcome being settled.
+	afterVaultRefresh func()
+	onUnsaved         func(*UnsavedError)
 }
 
 // Open returns a Core over the vault that opts locate. It touches neither the disk nor the

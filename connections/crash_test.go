@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 		refreshUntilKilled()
 		return
 	}
+	if os.Getenv(refreshOnceChildEnv) == "1" {
+		os.Exit(refreshOnceAsChild())
+	}
 	os.Exit(m.Run())
 }
 

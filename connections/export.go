@@ -80,8 +80,8 @@ type Exported struct {
 
 // Export writes the chosen companies' tokens to a file: mode 0600, whole or not at all, never
 // over an existing file unless forced (KindExists), never through a symbolic link. The tokens
-// are read under the lock, so a refresh elsewhere cannot rotate one half way. Under that same
-// lock the companies are marked as handed off to the integration when ExportOwnership says so;
+// are read under the companies' locks, so a refresh elsewhere cannot rotate one half way. Under
+// those same locks the companies are marked as handed off to the integration when ExportOwnership says so;
 // the marks are taken back if the file can't be written.
 func (c *Core) Export(ctx context.Context, req ExportRequest) (Exported, error) {
 	if _, err := ParseFormat(string(req.Format)); err != nil {

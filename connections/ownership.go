@@ -93,7 +93,7 @@ func joinNames(names []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// exportSnapshot reads what an export writes and, under the same lock, marks the companies as
+// exportSnapshot reads what an export writes and, under the same locks, marks the companies as
 // handed off when the export hands them off. undo takes the marks back when the file could
 // not be written.
 func (c *Core) exportSnapshot(ctx context.Context, req ExportRequest) (vault.Snapshot, func(), error) {

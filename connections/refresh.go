@@ -11,8 +11,9 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
-// Refresh refreshes one company's tokens now, rotation-safe: under the lock the newest stored
-// refresh token is re-read, one request is sent (single-flight per company), and the new
+// Refresh refreshes one company's tokens now, rotation-safe: under the company's lock (see
+// vault.Vault.Refresh; other companies refresh meanwhile) the newest stored refresh token, or
+// the one held in memory when the keyring refused it, is re-read, one request is sent (single-flight per company), and the new
 // tokens are stored at once, before the new access token is used. A failure is recorded on
 // the company (for the dashboard and `status`) and returned.
 func (c *Core) Refresh(ctx context.Context, companyID int64) error {
@@ -34,14 +35,20 @@ func (c *Core) Refresh(ctx context.Context, companyID int64) error {
 // refresh tokens has revoked), and the error is an *UnsavedError offering to store them again
 // or export them.
 func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force bool) (vault.Tokens, error) {
-	var sent, gaveUp bool
+	var sent, gaveUp, replied bool
+	var gen uint64 // the newest reply the tokens in hand come from
 	defer func() {
+		if replied {
+			c.settleReplied(companyID, gen) // only once the outcome below is in place
+		}
 		if sent {
 			c.flights.end()
 		}
 	}()
 	tokens, err := c.vault.Refresh(ctx, companyID, func(ctx context.Context, cur vault.Tokens) (vault.Tokens, error) {
-		if held, ok := c.unstoredTokens(companyID); ok {
+		var held vault.Tokens
+		var ok bool
+		if held, gen, ok = c.heldTokens(companyID); ok {
 			cur = held // newer than the stored ones: store these, or refresh with them
 		}
 		if !force && c.fresh(cur) {
@@ -61,11 +68,16 @@ func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force b
 			return vault.Tokens{}, err
 		}
 		gaveUp = res.CallerGaveUp
-		return vault.Tokens{AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, Expiry: res.Expiry}, nil
+		next := vault.Tokens{AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, Expiry: res.Expiry}
+		gen, replied = c.reply(companyID, next, cur.RefreshToken), true
+		return next, nil
 	})
+	if c.afterVaultRefresh != nil {
+		c.afterVaultRefresh()
+	}
 	switch {
 	case err == nil:
-		c.forgetUnstored(companyID)
+		c.forgetUnstored(companyID, gen)
 		if gaveUp {
 			return tokens, problem.New(problem.KindCanceled,
 				"Cancelled. The refresh had already reached Lightspeed, so its new token was stored and nothing was lost.",
@@ -74,6 +86,7 @@ func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force b
 		return tokens, nil
 	case tokens.RefreshToken != "": // refreshed, but not stored
 		u := c.unsavedRefresh(ctx, s, companyID, tokens, err)
+		u.gen = gen
 		c.holdUnstored(u)
 		err = u
 	default:
@@ -81,6 +94,57 @@ func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force b
 	}
 	c.recordFailure(ctx, companyID, err)
 	return tokens, fmt.Errorf("could not refresh company %d: %w", companyID, err)
+}
+
+// heldTokens returns the newest tokens held in memory for a company: those of a refresh whose
+// reply came and whose outcome is not settled yet, else those the keyring refused.
+//
+// gen is the reply they came in; with nothing held it is the newest reply so far (whatever
+// it brought is stored), so that storing these settles everything up to it.
+func (c *Core) heldTokens(companyID int64) (t vault.Tokens, gen uint64, ok bool) {
+	c.unstoredMu.Lock()
+	defer c.unstoredMu.Unlock()
+	if r, ok := c.replied[companyID]; ok {
+		return r.tokens, r.gen, true
+	}
+	if u, ok := c.unstored[companyID]; ok {
+		return u.tokens, u.gen, true
+	}
+	return vault.Tokens{}, c.gens[companyID], false
+}
+
+// heldReply is a refresh's reply kept until its outcome is settled.
+type heldReply struct {
+	tokens vault.Tokens
+	gen    uint64
+}
+
+// reply keeps a refresh's new tokens (with the old refresh token when none came) until its
+// outcome is settled (see replied).
+// It is called under the company's lock and returns the reply's generation.
+func (c *Core) reply(companyID int64, t vault.Tokens, oldRefresh string) uint64 {
+	if t.RefreshToken == "" {
+		t.RefreshToken = oldRefresh
+	}
+	c.unstoredMu.Lock()
+	defer c.unstoredMu.Unlock()
+	if c.replied == nil {
+		c.replied, c.gens = map[int64]heldReply{}, map[int64]uint64{}
+	}
+	c.gens[companyID]++
+	gen := c.gens[companyID]
+	c.replied[companyID] = heldReply{tokens: t, gen: gen}
+	return gen
+}
+
+// settleReplied drops the tokens reply kept for reply gen: by now they are stored or held.
+// Tokens a later refresh of the company kept meanwhile stay.
+func (c *Core) settleReplied(companyID int64, gen uint64) {
+	c.unstoredMu.Lock()
+	defer c.unstoredMu.Unlock()
+	if r, ok := c.replied[companyID]; ok && r.gen == gen {
+		delete(c.replied, companyID)
+	}
 }
 
 // unstoredTokens returns the tokens of a refresh the keyring refused, if any are held.
@@ -94,11 +158,16 @@ func (c *Core) unstoredTokens(companyID int64) (vault.Tokens, bool) {
 	return u.tokens, true
 }
 
-// holdUnstored keeps u's tokens in memory and tells the face (see NotifyUnsaved).
+// holdUnstored keeps u's tokens in memory and tells the face (see NotifyUnsaved), unless
+// newer tokens of the company (a later reply, whose refresh settled first) are held already.
 func (c *Core) holdUnstored(u *UnsavedError) {
 	c.unstoredMu.Lock()
 	if c.unstored == nil {
 		c.unstored = map[int64]*UnsavedError{}
+	}
+	if held, ok := c.unstored[u.company.ID]; ok && held.gen > u.gen {
+		c.unstoredMu.Unlock()
+		return
 	}
 	c.unstored[u.company.ID] = u
 	notify := c.onUnsaved
@@ -130,11 +199,14 @@ func (c *Core) Unsaved() []*UnsavedError {
 	return out
 }
 
-// forgetUnstored drops held tokens once newer or the same are in the keyring.
-func (c *Core) forgetUnstored(companyID int64) {
+// forgetUnstored drops held tokens once newer or the same are in the keyring: those of
+// reply gen or before, never those of a later reply.
+func (c *Core) forgetUnstored(companyID int64, gen uint64) {
 	c.unstoredMu.Lock()
 	defer c.unstoredMu.Unlock()
-	delete(c.unstored, companyID)
+	if held, ok := c.unstored[companyID]; ok && held.gen <= gen {
+		delete(c.unstored, companyID)
+	}
 }
 
 // fresh reports whether an access token is present and outlives the refresh margin.

@@ -41,7 +41,7 @@ func (t AccessToken) MarshalJSON() ([]byte, error) { return json.Marshal(t.Strin
 func (t AccessToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
 
 // AccessToken returns a company's access token that works for at least minValid more,
-// refreshing first when the stored one expires sooner (rotation-safe, under the lock shared
+// refreshing first when the stored one expires sooner (rotation-safe, under the company's lock shared
 // with every other window and command). A company handed off to the integration is never
 // refreshed: its access token comes back while it outlives minValid, and otherwise a
 // KindHandedOff problem says how to take the company back. A company that is not connected is
@@ -70,7 +70,7 @@ func (c *Core) AccessToken(ctx context.Context, companyID int64, minValid time.D
 	if err != nil {
 		return AccessToken{}, err
 	}
-	// Within RefreshMargin the ordinary refresh re-checks the stored token under the lock, so
+	// Within RefreshMargin the ordinary refresh re-checks the stored token under its lock, so
 	// a refresh another process just made is used as it is; beyond it, a refresh is forced.
 	next, err := c.refresh(ctx, s, companyID, minValid > RefreshMargin)
 	if err != nil {

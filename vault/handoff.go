@@ -25,13 +25,13 @@ func (e *HandedOffError) Error() string {
 // companies off (mark) and what the mark says.
 type HandOffFunc func(st *State) (mark HandOff, handOff bool)
 
-// SnapshotHandOff is Snapshot, and in the same hold of the lock marks each chosen company as
+// SnapshotHandOff is Snapshot, and in the same hold of the locks marks each chosen company as
 // handed off when decide says so, saving the state before it returns. Doing both at once means
-// no refresh (which takes the same lock) can slip in between the copy of a refresh token and
-// the mark that stops the app from using it. It returns the snapshot and the marks it replaced
+// no refresh (which takes the same company lock, and reads the mark under it) can slip in
+// between the copy of a refresh token and the mark that stops the app from using it. It returns the snapshot and the marks it replaced
 // (nil for a company that had none), for UndoHandOff when the file could not be written.
 func (v *Vault) SnapshotHandOff(ctx context.Context, ids []int64, includeClientSecret bool, decide HandOffFunc) (snap Snapshot, prev map[int64]*HandOff, err error) {
-	err = v.Store.withState(ctx, func(l *locked, st *State) error {
+	err = v.withCompanies(ctx, ids, len(ids) == 0, false, func(l *locked, st *State) error {
 		if snap, err = v.snapshotLocked(ctx, st, ids, includeClientSecret); err != nil {
 			return err
 		}

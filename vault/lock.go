@@ -14,14 +14,16 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
-// defaultLockTimeout is how long Lock waits for another window or command. A refresh holds the
-// lock for one network round trip, so this is generous; after it the person is told to wait.
+// defaultLockTimeout is how long a lock is waited for, for another window or command. A
+// refresh holds its company's lock for one network round trip (bounded by the OAuth client's
+// own timeout) and the state lock only for a moment, so this is generous; after it the person
+// is told to wait.
 const defaultLockTimeout = 15 * time.Second
 
 // lockRetry is how often a waiting lock tries the lock file again.
 const lockRetry = 50 * time.Millisecond
 
-// processLocks holds one semaphore per state directory, so goroutines of this process (and
+// processLocks holds one semaphore per state directory (the state lock's), so goroutines of this process (and
 // several Stores on one directory) take turns before they even touch the lock file.
 var processLocks sync.Map
 
@@ -44,36 +46,47 @@ type locked struct {
 // lock timeout (or ctx). A lock still held by another window or command after that is KindBusy.
 // Call Unlock when done, typically with defer.
 func (s *Store) lock(ctx context.Context) (*locked, error) {
+	file, err := s.take(ctx, s.sem, filepath.Join(s.dir, LockFileName))
+	if err != nil {
+		return nil, err
+	}
+	return &locked{store: s, file: file, held: true}, nil
+}
+
+// take takes sem (this process's turn), then the lock file at path (every process's turn),
+// waiting up to the lock timeout (or ctx). On success the caller releases the file
+// (Unlock, Close) and then sem.
+func (s *Store) take(ctx context.Context, sem chan struct{}, path string) (*flock.Flock, error) {
 	if err := s.ensureDir(); err != nil {
 		return nil, err
 	}
 	wait, cancel := context.WithTimeout(ctx, s.lockTimeout)
 	defer cancel()
 	select {
-	case s.sem <- struct{}{}:
+	case sem <- struct{}{}:
 	case <-wait.Done():
-		return nil, s.waitFailed(ctx)
+		return nil, s.waitFailed(ctx, path)
 	}
-	file := flock.New(filepath.Join(s.dir, LockFileName), flock.SetPermissions(0o600))
+	file := flock.New(path, flock.SetPermissions(0o600))
 	ok, err := file.TryLockContext(wait, lockRetry)
 	if !ok || err != nil {
-		<-s.sem
+		<-sem
 		_ = file.Close()
 		if wait.Err() != nil {
-			return nil, s.waitFailed(ctx)
+			return nil, s.waitFailed(ctx, path)
 		}
 		return nil, atomicfile.StorageError(file.Path(), fmt.Errorf("could not lock: %w", err))
 	}
-	return &locked{store: s, file: file, held: true}, nil
+	return file, nil
 }
 
-func (s *Store) waitFailed(ctx context.Context) error {
+func (s *Store) waitFailed(ctx context.Context, path string) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return canceled(ctx.Err())
 	}
 	return problem.New(problem.KindBusy,
 		"Another Lightspeed Connect window or command is busy with the same data. Wait a moment and try again.",
-		context.DeadlineExceeded).WithDetail("lock %s still held after %s", filepath.Join(s.dir, LockFileName), s.lockTimeout)
+		context.DeadlineExceeded).WithDetail("lock %s still held after %s", path, s.lockTimeout)
 }
 
 var errNotHeld = errors.New("the state lock is not held (used after Unlock)")

@@ -73,8 +73,9 @@ type secretsOptions struct {
 //	company:<company ID>:refresh     a company's refresh token
 //	company:<company ID>:access      a company's access token
 //
-// All methods are safe for concurrent use; they do not take the state lock, so a caller that
-// refreshes tokens holds Store's lock around the read, the refresh and the save.
+// All methods are safe for concurrent use; they take no lock file, so a caller that refreshes
+// tokens holds the company's lock (see CompanyLockFileName) around the read, the refresh and
+// the save.
 //
 // Calls on one item take turns, and a call's turn lasts until the keyring really answers,
 // not until its caller stops waiting: a write that timed out, and may still land, holds the
@@ -317,6 +318,13 @@ func (s *Secrets) notAnswered(ctx context.Context, what string) error {
 		WithDetail("keyring %s under service %q timed out after %s", what, s.service, s.timeout)
 }
 
+// turn is the channel whose slot is item's turn.
+func (s *Secrets) turn(item string) chan struct{} {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(item))
+	return s.turns[h.Sum32()%turnStripes]
+}
+
 // take waits for item's turn (every item's when item is ""); release gives it back.
 func (s *Secrets) take(ctx context.Context, item string) (release func(), err error) {
 	if item == "" {
@@ -325,9 +333,7 @@ func (s *Secrets) take(ctx context.Context, item string) (release func(), err er
 		}
 		return func() { s.all.Release(allWeight) }, nil
 	}
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(item))
-	turn := s.turns[h.Sum32()%turnStripes]
+	turn := s.turn(item)
 	select {
 	case turn <- struct{}{}:
 	case <-ctx.Done():
@@ -341,6 +347,34 @@ func (s *Secrets) take(ctx context.Context, item string) (release func(), err er
 		s.all.Release(1)
 		<-turn
 	}, nil
+}
+
+// itemsSettled reports whether no keyring call on any of items is running now.
+func (s *Secrets) itemsSettled(items ...string) bool {
+	for _, item := range items {
+		select {
+		case s.turn(item) <- struct{}{}:
+			<-s.turn(item)
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// settleItems waits until every keyring call on items started so far has really returned,
+// even those whose callers stopped waiting, or until ctx ends. The turns are taken one at a
+// time (two items may share one).
+func (s *Secrets) settleItems(ctx context.Context, items ...string) error {
+	for _, item := range items {
+		select {
+		case s.turn(item) <- struct{}{}:
+			<-s.turn(item)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // settled reports whether no keyring call is running now.

@@ -48,11 +48,11 @@ func TestTimedOutWriteNeverLandsOverANewerOne(t *testing.T) {
 	}
 }
 
-// TestLateWriteHoldsTheStateLock: a refresh whose refresh-token write times out, in one vault,
-// is followed by a refresh in another vault on the same state (as another window or command
-// would): the second takes the lock only once the late write has landed, so it reads that
-// token and its own newer one is what stays.
-func TestLateWriteHoldsTheStateLock(t *testing.T) {
+// TestLateWriteHoldsTheCompanyLock: a refresh whose refresh-token write times out, in one
+// vault, is followed by a refresh of the same company in another vault on the same state (as
+// another window or command would): the second takes the company's lock only once the late
+// write has landed, so it reads that token and its own newer one is what stays.
+func TestLateWriteHoldsTheCompanyLock(t *testing.T) {
 	tv := testenv.NewVault(t)
 	open := func(timeout time.Duration) *Vault {
 		v, err := Open(Options{Dir: tv.Dir, Service: tv.Service, Backend: tv.Keyring, KeyringTimeout: timeout, LockTimeout: 30 * time.Second})

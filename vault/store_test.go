@@ -20,10 +20,14 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
-// TestMain lets the test binary play a second process that holds the state lock.
+// TestMain lets the test binary play a second process that holds the state lock or a
+// company's lock.
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("LSC_VAULT_LOCK_CHILD"); dir != "" {
 		os.Exit(holdLockAsChild(dir))
+	}
+	if dir := os.Getenv(companyLockChildEnv); dir != "" {
+		os.Exit(holdCompanyLockAsChild(dir))
 	}
 	os.Exit(m.Run())
 }

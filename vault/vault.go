@@ -54,6 +54,12 @@ func Open(opts Options) (*Vault, error) {
 
 // withState is Store.withState for work that touches the keyring: see lock and unlock.
 func (v *Vault) withState(ctx context.Context, fn func(*locked, *State) error) error {
+	return v.withStateTolerant(ctx, false, fn)
+}
+
+// withStateTolerant is withState; when tolerateLoad is true fn runs even if the state could
+// not be read, with what Load gave back (an empty state when nothing).
+func (v *Vault) withStateTolerant(ctx context.Context, tolerateLoad bool, fn func(*locked, *State) error) error {
 	l, err := v.lock(ctx)
 	if err != nil {
 		return err
@@ -61,7 +67,12 @@ func (v *Vault) withState(ctx context.Context, fn func(*locked, *State) error) e
 	defer v.unlock(l)
 	st, err := l.Load()
 	if err != nil {
-		return err
+		if !tolerateLoad {
+			return err
+		}
+		if st == nil {
+			st = newState()
+		}
 	}
 	return fn(l, st)
 }
@@ -106,9 +117,14 @@ func companyNotFound(id int64) error {
 }
 
 // Tokens returns a company's tokens, the strings from the keyring and Expiry from the state.
-// KindNotFound when the company is not connected or its refresh token is missing.
+// KindNotFound when the company is not connected or its refresh token is missing. It takes
+// the company's lock, so it never sees half of a refresh: it waits for one in flight.
 func (v *Vault) Tokens(ctx context.Context, companyID int64) (t Tokens, err error) {
-	err = v.withState(ctx, func(_ *locked, st *State) error {
+	err = v.withCompany(ctx, companyID, func() error {
+		st, err := v.Store.Load(ctx)
+		if err != nil {
+			return err
+		}
 		t, err = v.tokensLocked(ctx, st, companyID)
 		return err
 	})
@@ -131,9 +147,11 @@ func (v *Vault) tokensLocked(ctx context.Context, st *State, companyID int64) (T
 // SaveCompany records a newly connected (or reconnected) company: its tokens go to the keyring
 // first (refresh token verified), then its record, with AccessExpiry from t.Expiry, to the
 // state. A company that is already there is replaced. Done in this order, a failure leaves at
-// worst keyring items without a record, which a retry overwrites.
+// worst keyring items without a record, which a retry overwrites. It holds the company's
+// lock throughout, so a refresh of the same company in flight finishes first and never
+// writes its tokens over these.
 func (v *Vault) SaveCompany(ctx context.Context, c Company, t Tokens) error {
-	return v.withState(ctx, func(l *locked, st *State) error {
+	return v.withCompanies(ctx, []int64{c.ID}, false, false, func(l *locked, st *State) error {
 		if err := v.Secrets.saveTokens(ctx, c.ID, t); err != nil {
 			return err
 		}
@@ -149,12 +167,19 @@ func (v *Vault) SaveCompany(ctx context.Context, c Company, t Tokens) error {
 // RefreshFunc trades tokens for new ones (the network call). It gets the newest stored tokens.
 type RefreshFunc func(ctx context.Context, current Tokens) (Tokens, error)
 
-// Refresh is the rotation-safe refresh: under the lock it re-reads the newest tokens (another
-// window may just have rotated them), calls refresh, saves the new tokens at once (refresh
-// token first, verified) and records AccessExpiry and LastRefresh. When refresh returns a token
-// set without a refresh token, the old one is kept. Whether it changed is recorded for the
-// integration (State.Rotation). A company handed off to the integration is not refreshed at
-// all: *HandedOffError, and refresh is not called.
+// Refresh is the rotation-safe refresh: under the company's lock it re-reads the newest tokens
+// (another window may just have rotated them), calls refresh, saves the new tokens at once
+// (refresh token first, verified) and then, under the state lock taken only for that moment,
+// records AccessExpiry and LastRefresh. When refresh returns a token set without a refresh
+// token, the old one is kept. Whether it changed is recorded for the integration
+// (State.Rotation). A company handed off to the integration is not refreshed at all:
+// *HandedOffError, and refresh is not called (the mark is read under the company's lock,
+// which an export holds while it marks, so it cannot change until the refresh is over).
+//
+// Only the company's lock is held during refresh, never the state lock: refreshes of
+// different companies run side by side, in this process and across processes. Whatever
+// replaces or hands over this company's tokens (SaveCompany, Disconnect, Forget, Snapshot,
+// SnapshotHandOff) takes the same lock, so it waits for the refresh, and the refresh for it.
 //
 // Once refresh has returned new tokens they may be the only copy (a server that rotates
 // refresh tokens may already have revoked the old one), so they are stored under a context of
@@ -167,7 +192,11 @@ type RefreshFunc func(ctx context.Context, current Tokens) (Tokens, error)
 // the caller can keep them in memory and store or export them later: with rotation the old
 // refresh token may be dead.
 func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFunc) (next Tokens, err error) {
-	err = v.withState(ctx, func(l *locked, st *State) error {
+	err = v.withCompany(ctx, companyID, func() error {
+		st, err := v.Store.Load(ctx)
+		if err != nil {
+			return err
+		}
 		cur, err := v.tokensLocked(ctx, st, companyID)
 		if err != nil {
 			return err
@@ -187,11 +216,17 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 		if err := v.Secrets.saveTokens(store, companyID, next); err != nil {
 			return err
 		}
-		c := st.Company(companyID)
-		c.AccessExpiry = next.Expiry
-		c.LastRefresh = v.now()
-		st.noteRotation(st.Integration.ClientID, next.RefreshToken != cur.RefreshToken)
-		return l.Save(st)
+		rotated := next.RefreshToken != cur.RefreshToken
+		return v.Store.Update(store, func(st *State) error {
+			c := st.Company(companyID)
+			if c == nil { // only a state file replaced by hand: nothing else removes it under our lock
+				return companyNotFound(companyID)
+			}
+			c.AccessExpiry = next.Expiry
+			c.LastRefresh = v.now()
+			st.noteRotation(st.Integration.ClientID, rotated)
+			return nil
+		})
 	})
 	return next, err
 }
@@ -200,8 +235,11 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 // failure leaves the record in place, so the company still shows and the person can simply try
 // again; the other order could leave secrets in the keyring that no screen shows any more.
 // A company that is not in the state is KindNotFound (after removing any stray keyring items).
+//
+// It holds the company's lock throughout: a refresh of the company in flight finishes (and
+// stores its tokens) first, and is then removed with the rest.
 func (v *Vault) Disconnect(ctx context.Context, companyID int64) error {
-	return v.withState(ctx, func(l *locked, st *State) error {
+	return v.withCompanies(ctx, []int64{companyID}, false, false, func(l *locked, st *State) error {
 		if err := v.Secrets.deleteCompany(ctx, companyID); err != nil {
 			return err
 		}
@@ -215,17 +253,16 @@ func (v *Vault) Disconnect(ctx context.Context, companyID int64) error {
 // Forget removes everything the app keeps: every keyring item under its service name (client
 // secrets and all tokens), then the state file. The keyring goes first for the same reason as
 // in Disconnect: if it fails, the state still shows what is there and the person can retry.
-// The lock file and any set-aside corrupt state files are kept (they hold no secret).
+// The lock files and any set-aside corrupt state files are kept (they hold no secret). Every
+// company's lock is held, so no refresh in flight can write its tokens back afterwards; an
+// unreadable state is no obstacle (there is nothing left to lock for it).
 func (v *Vault) Forget(ctx context.Context) error {
-	l, err := v.lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer v.unlock(l)
-	if err := v.Secrets.DeleteAll(ctx); err != nil {
-		return err
-	}
-	return v.Store.removeState()
+	return v.withCompanies(ctx, nil, true, true, func(*locked, *State) error {
+		if err := v.Secrets.DeleteAll(ctx); err != nil {
+			return err
+		}
+		return v.Store.removeState()
+	})
 }
 
 // Snapshot is what an export needs: the integration, its client secret when asked for, and
@@ -258,10 +295,11 @@ func (s Snapshot) LogValue() slog.Value { return slog.StringValue(s.String()) }
 func (s Snapshot) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
 // Snapshot gathers the chosen companies (all when ids is empty) from the state and the
-// keyring under the lock, so a refresh elsewhere cannot rotate a token half way. A company
-// that is not connected, or whose refresh token is missing from the keyring, is KindNotFound.
+// keyring under their locks and the state lock, so a refresh elsewhere cannot rotate a token
+// half way. A company that is not connected, or whose refresh token is missing from the
+// keyring, is KindNotFound.
 func (v *Vault) Snapshot(ctx context.Context, ids []int64, includeClientSecret bool) (snap Snapshot, err error) {
-	err = v.withState(ctx, func(_ *locked, st *State) error {
+	err = v.withCompanies(ctx, ids, len(ids) == 0, false, func(_ *locked, st *State) error {
 		snap, err = v.snapshotLocked(ctx, st, ids, includeClientSecret)
 		return err
 	})
