@@ -1,16 +1,13 @@
 package vault
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -294,24 +291,7 @@ func TestCompanyLockExcludesAnotherProcess(t *testing.T) {
 	connect(t, setup, 1, "a1", "r1")
 	connect(t, setup, 2, "b1", "s1")
 
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), companyLockChildEnv+"="+tv.Dir, companyLockIDEnv+"=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = stdin.Close(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || strings.TrimSpace(line) != "locked" {
-		t.Fatalf("child said %q, %v", line, err)
-	}
+	release := startLockChild(t, companyLockChildEnv+"="+tv.Dir, companyLockIDEnv+"=1")
 
 	v, err := Open(Options{Dir: tv.Dir, Service: tv.Service, Backend: tv.Keyring, LockTimeout: 500 * time.Millisecond})
 	if err != nil {
@@ -335,8 +315,7 @@ func TestCompanyLockExcludesAnotherProcess(t *testing.T) {
 	_, err = v.Tokens(ctx, 1)
 	wantKind(t, err, problem.KindBusy)
 
-	_ = stdin.Close()
-	if err := cmd.Wait(); err != nil {
+	if err := release(); err != nil {
 		t.Fatalf("child: %v", err)
 	}
 	if _, err := v.Refresh(ctx, 1, rotate("r2")); err != nil {

@@ -367,32 +367,14 @@ func TestLockExcludesASecondHolderInThisProcess(t *testing.T) {
 
 func TestLockExcludesAnotherProcess(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "LSC_VAULT_LOCK_CHILD="+dir)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = stdin.Close(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || strings.TrimSpace(line) != "locked" {
-		t.Fatalf("child said %q, %v", line, err)
-	}
+	release := startLockChild(t, "LSC_VAULT_LOCK_CHILD="+dir)
 
 	s, _ := newStore(storeOptions{Dir: dir, LockTimeout: 300 * time.Millisecond})
-	_, err = s.lock(context.Background())
+	_, err := s.lock(context.Background())
 	wantKind(t, err, problem.KindBusy)
 	wantKind(t, s.Update(context.Background(), func(*State) error { return nil }), problem.KindBusy)
 
-	_ = stdin.Close()
-	if err := cmd.Wait(); err != nil {
+	if err := release(); err != nil {
 		t.Fatalf("child: %v", err)
 	}
 	s2, _ := newStore(storeOptions{Dir: dir, LockTimeout: 30 * time.Second})
@@ -464,4 +446,34 @@ func BenchmarkUpdate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// startLockChild re-runs the test binary with env, which makes it take a lock and say
+// "locked" on stdout; it returns once the child holds the lock. release lets the child let go
+// and waits for it to exit (the test's end does so at the latest).
+func startLockChild(t *testing.T, env ...string) (release func() error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	release = sync.OnceValue(func() error {
+		_ = stdin.Close()
+		return cmd.Wait()
+	})
+	t.Cleanup(func() { _ = release() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "locked" {
+		t.Fatalf("child said %q, %v", line, err)
+	}
+	return release
 }
