@@ -374,7 +374,7 @@ func (g *guardian) onStartAtSignInClicked() {
 func (g *guardian) onQuitClicked() {
 	g.shell.finishRefreshes(func() {
 		g.shell.shutdown()
-		g.shell.app.Quit()
+		g.shell.leave(g.shell.app.Quit)
 	})
 }
 

@@ -51,7 +51,7 @@ func quitOnSignal(s *shell) {
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-signals
-		fyne.Do(func() { s.finishRefreshes(s.app.Quit) })
+		fyne.Do(func() { s.finishRefreshes(func() { s.leave(s.app.Quit) }) })
 	}()
 }
 
@@ -265,7 +265,20 @@ func (s *shell) onCloseRequested() {
 
 // closeForGood closes the window, which ends the app, once the refreshes already sent are
 // stored (see finishRefreshes).
-func (s *shell) closeForGood() { s.finishRefreshes(s.win.Close) }
+func (s *shell) closeForGood() { s.finishRefreshes(func() { s.leave(s.win.Close) }) }
+
+// leaveDelay is how long the window is hidden before it closes or the app quits.
+var leaveDelay = 150 * time.Millisecond
+
+// leave hides the window, then runs end (closing it, quitting) a moment later on the UI
+// goroutine. Fyne 2.7's GLFW driver crashes when a pointer event is still queued for a window
+// it is closing and the pointer's shape changes (it sets the cursor on the closing window's
+// view, which is gone); a hidden window gets no pointer events, and the moment lets those
+// already queued drain first.
+func (s *shell) leave(end func()) {
+	s.win.Hide()
+	time.AfterFunc(leaveDelay, func() { s.deps.do(end) })
+}
 
 // finishRefreshes runs then (closing the window, quitting) once no refresh is in its critical
 // section. It stops new work first; a refresh already sent is not cut short, because with a
