@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"path/filepath"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -82,6 +85,47 @@ func (s *shell) confirm(title, message, yesLabel, noLabel string, yes func()) {
 			yes()
 		}
 	}, s.win)
+	d.Resize(fyne.NewSize(dialogWidth, 0))
+	d.Show()
+}
+
+// chooseFolder asks for the folder a file called name goes into, opening at start when that
+// folder exists, and passes picked the file's path there; a cancel calls cancelled (if any).
+// A folder picker, not Fyne's save dialog: that one opens the chosen file for writing at once,
+// which empties an existing file (or the file a link points to) before anyone confirmed
+// replacing it. Writing, and asking before a replace, is left to the caller.
+func (s *shell) chooseFolder(name, start string, picked func(path string), cancelled func()) {
+	pick := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
+			if cancelled != nil {
+				cancelled()
+			}
+			return
+		}
+		picked(filepath.Join(dir.Path(), name))
+	}, s.win)
+	pick.SetTitleText("Choose the folder for " + name)
+	pick.SetConfirmText("Choose")
+	if start != "" {
+		if dir, err := storage.ListerForURI(storage.NewFileURI(start)); err == nil {
+			pick.SetLocation(dir)
+		}
+	}
+	pick.Show()
+}
+
+// confirmReplace asks before the file at path is replaced: replace or keep runs with the answer.
+func (s *shell) confirmReplace(path string, replace, keep func()) {
+	d := dialog.NewCustomConfirm("Replace "+filepath.Base(path)+"?", "Replace", "Keep it",
+		wrapped("A file named "+path+" is already there. Replacing it overwrites what it holds."),
+		func(ok bool) {
+			switch {
+			case ok:
+				replace()
+			case keep != nil:
+				keep()
+			}
+		}, s.win)
 	d.Resize(fyne.NewSize(dialogWidth, 0))
 	d.Show()
 }

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -139,29 +138,20 @@ func (e *exportDialog) onIncludeSecretChanged(on bool) {
 	e.secretWarning.set(levelNone, "")
 }
 
-// onChooseClicked picks the folder; the file's name stays as typed in the File field. A folder
-// picker, not Fyne's save dialog: that one opens the chosen file for writing at once, which
-// empties an existing file (or the file a link points to) before anyone confirmed replacing it.
-// Here nothing is written until Export, which never writes through a link and asks before
-// replacing a file.
+// onChooseClicked picks the folder (see chooseFolder); the file's name stays as typed in the
+// File field. Nothing is written until Export, which never writes through a link and asks
+// before replacing a file.
 func (e *exportDialog) onChooseClicked() {
 	current := strings.TrimSpace(e.path.Text)
 	name := filepath.Base(current)
 	if current == "" || strings.HasSuffix(current, string(filepath.Separator)) {
 		name = "lightspeed-connect-export" + formatOf(e.format.Selected).Ext()
 	}
-	pick := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil || dir == nil {
-			return
-		}
-		e.path.SetText(filepath.Join(dir.Path(), name))
-	}, e.shell.win)
-	pick.SetTitleText("Choose the folder for " + name)
-	pick.SetConfirmText("Choose")
-	if dir, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(current))); err == nil && current != "" {
-		pick.SetLocation(dir)
+	start := ""
+	if current != "" {
+		start = filepath.Dir(current)
 	}
-	pick.Show()
+	e.shell.chooseFolder(name, start, e.path.SetText, nil)
 }
 
 // request is what the dialog asks for, or a sentence saying what is missing.
@@ -203,12 +193,10 @@ func (e *exportDialog) run(req connections.ExportRequest) {
 			e.export.Enable()
 			switch {
 			case problem.Is(err, problem.KindExists) && !req.Force:
-				s.confirm("Replace "+filepath.Base(req.Path)+"?",
-					"A file named "+req.Path+" is already there. Replacing it overwrites what it holds.",
-					"Replace", "Keep it", func() {
-						req.Force = true
-						e.run(req)
-					})
+				s.confirmReplace(req.Path, func() {
+					req.Force = true
+					e.run(req)
+				}, nil)
 			case err != nil:
 				e.message.set(levelError, problem.Summary(err))
 			default:

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"os"
-	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -93,21 +92,12 @@ func (s *shell) onRetryStoringClicked(u *connections.UnsavedError) {
 // rescueFileName is the name the not-stored connection is exported under.
 const rescueFileName = "lightspeed-connection.json"
 
-// onExportUnsavedClicked asks for the folder (a folder picker: Fyne's save dialog would empty
-// an existing file, or the file a link points to, before anything was confirmed), then writes
-// the connection there, readable only by this user, asking before it replaces a file, and
-// offers storing it again.
+// onExportUnsavedClicked asks for the folder (see chooseFolder), then writes the connection
+// there, readable only by this user, asking before it replaces a file, and offers storing it
+// again. A cancel keeps the choice open.
 func (s *shell) onExportUnsavedClicked(u *connections.UnsavedError) {
-	pick := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil || dir == nil {
-			s.handleUnsaved(u) // cancelled: the choice stays open
-			return
-		}
-		s.exportUnsaved(u, filepath.Join(dir.Path(), rescueFileName), false)
-	}, s.win)
-	pick.SetTitleText("Choose the folder for " + rescueFileName)
-	pick.SetConfirmText("Choose")
-	pick.Show()
+	s.chooseFolder(rescueFileName, "", func(path string) { s.exportUnsaved(u, path, false) },
+		func() { s.handleUnsaved(u) })
 }
 
 // exportUnsaved writes the connection to path off the UI goroutine; over an existing file
@@ -117,17 +107,7 @@ func (s *shell) exportUnsaved(u *connections.UnsavedError, path string, force bo
 		err := u.Export(path, connections.FormatFor(path), force)
 		s.deps.do(func() {
 			if problem.Is(err, problem.KindExists) && !force {
-				d := dialog.NewCustomConfirm("Replace "+filepath.Base(path)+"?", "Replace", "Keep it",
-					wrapped("A file named "+path+" is already there. Replacing it overwrites what it holds."),
-					func(replace bool) {
-						if replace {
-							s.exportUnsaved(u, path, true)
-							return
-						}
-						s.handleUnsaved(u)
-					}, s.win)
-				d.Resize(fyne.NewSize(dialogWidth, 0))
-				d.Show()
+				s.confirmReplace(path, func() { s.exportUnsaved(u, path, true) }, func() { s.handleUnsaved(u) })
 				return
 			}
 			if err == nil {
