@@ -17,7 +17,9 @@ const noTray = "No system tray was found on this desktop, so Lightspeed Connect 
 // without showing the window. Without a tray it says so, in one sentence on the standard
 // error and in the window, and reports false: the caller shows the window as usual.
 func StartInBackground(a fyne.App, w fyne.Window, info appinfo.Info) (inTray bool) {
-	return open(a, w, info).startInBackground()
+	s := open(a, w, info)
+	s.startGuardian(systemTray(a)) // no window shows until this is known, so it may wait
+	return s.startInBackground()
 }
 
 func (s *shell) startInBackground() bool {

@@ -180,18 +180,11 @@ type guardian struct {
 	wake       chan struct{}
 }
 
-// startGuardian puts the icon in the tray when there is a tray and real companies to watch;
-// otherwise closing the window quits, as it always did.
-func (s *shell) startGuardian() {
-	find := s.deps.tray
-	if find == nil {
-		find = systemTray
-	}
-	if s.real == nil {
-		return
-	}
-	host := find(s.app)
-	if host == nil {
+// startGuardian puts the icon in host's tray when there is one and real companies to watch;
+// otherwise closing the window quits, as it always did. Finding the tray asks the session bus
+// (systemTray), so a window that opens at once does that off the UI goroutine (see Start).
+func (s *shell) startGuardian(host desktop.App) {
+	if s.real == nil || host == nil || s.guardian != nil {
 		return
 	}
 	g := &guardian{shell: s, host: host, core: s.real, wake: make(chan struct{}, 1)}

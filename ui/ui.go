@@ -26,10 +26,21 @@ import (
 // Start dresses the window (title, icon, size) and shows the first screen: the dashboard when
 // companies are connected, the welcome otherwise. The caller runs it.
 func Start(a fyne.App, w fyne.Window, info appinfo.Info) {
-	open(a, w, info).start()
+	s := open(a, w, info)
+	s.start()
+	// The tray is looked for on the session bus, which must not hold up the first frame.
+	s.spawn(func() {
+		host := systemTray(a)
+		s.deps.do(func() {
+			if s.ctx.Err() == nil {
+				s.startGuardian(host)
+			}
+		})
+	})
 }
 
-// open dresses the window and makes its shell, with the tray icon when there is a tray.
+// open dresses the window and makes its shell; the tray icon comes from Start or
+// StartInBackground.
 func open(a fyne.App, w fyne.Window, info appinfo.Info) *shell {
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
 	a.SetIcon(icon)
@@ -71,7 +82,8 @@ type deps struct {
 	autoRefresh time.Duration
 	// practice configures the practice server.
 	practice connections.PracticeConfig
-	// tray finds the system tray. Default: systemTray (see tray.go).
+	// tray finds the system tray. Default: none here; Start and StartInBackground look for
+	// the system's (systemTray, see tray.go).
 	tray trayFinder
 }
 
@@ -130,7 +142,9 @@ func newShell(a fyne.App, w fyne.Window, info appinfo.Info, d deps) *shell {
 	s.offerUnsavedOf(s.real)
 	w.SetCloseIntercept(s.onCloseRequested)
 	w.SetOnClosed(s.shutdown)
-	s.startGuardian()
+	if d.tray != nil { // a tray given by a test: at once
+		s.startGuardian(d.tray(a))
+	}
 	return s
 }
 
