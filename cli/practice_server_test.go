@@ -20,7 +20,7 @@ import (
 func TestPracticeServerFlags(t *testing.T) {
 	fs := flag.NewFlagSet("practice-server", flag.ContinueOnError)
 	cfg := practiceFlags(fs)
-	err := fs.Parse([]string{"--redirect-uri", "http://127.0.0.1:9/cb", "--latency", "100ms", "--access-ttl", "90s",
+	err := fs.Parse([]string{"--product", "x-series", "--redirect-uri", "http://127.0.0.1:9/cb", "--latency", "100ms", "--access-ttl", "90s",
 		"--companies", "7", "--sites", "60", "--hidden-sites", "2", "--no-next-page", "--strict-rotation",
 		"--rate-limit", "60/min", "--rate-limit-reply", "bare", "--expired-status", "400", "--send-iss"})
 	if err != nil {
@@ -31,7 +31,8 @@ func TestPracticeServerFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	bare, _ := connections.ParsePracticeRateLimitReply("bare")
-	want := connections.PracticeConfig{RedirectURIs: []string{"http://127.0.0.1:9/cb"}, Latency: 100 * time.Millisecond,
+	xSeries, _ := connections.ParsePracticeProduct("x-series")
+	want := connections.PracticeConfig{Product: xSeries, RedirectURIs: []string{"http://127.0.0.1:9/cb"}, Latency: 100 * time.Millisecond,
 		AccessTTL: 90 * time.Second, Companies: 7, Sites: 60, HiddenSites: 2, NoNextPage: true, RotateRefresh: true,
 		StrictRotation: true, RateLimit: 60, RateLimitReply: bare, ExpiredStatus: 400, SendIssuer: true}
 	if !reflect.DeepEqual(got, want) {
@@ -44,7 +45,8 @@ func TestPracticeServerFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err = cfg()
-	if err != nil || got.RateLimit != 0 || got.ExpiredStatus != 401 || got.NoNextPage || got.RotateRefresh || got.Sites != 0 {
+	oSeries, _ := connections.ParsePracticeProduct("")
+	if err != nil || got.RateLimit != 0 || got.ExpiredStatus != 401 || got.NoNextPage || got.RotateRefresh || got.Sites != 0 || got.Product != oSeries {
 		t.Errorf("defaults: %+v, %v", got, err)
 	}
 }
@@ -54,6 +56,7 @@ func TestPracticeServerFlags(t *testing.T) {
 func TestPracticeServerBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--rate-limit", "fast"},
+		{"--product", "vend"},
 		{"--rate-limit", "60/hour"},
 		{"--rate-limit", "-5/min"},
 		{"--rate-limit-reply", "loud"},
@@ -109,5 +112,51 @@ func TestPracticeServerCommandUsesItsFlags(t *testing.T) {
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("interrupted practice server exited %d", code)
+	}
+}
+
+// TestPracticeServerPlaysTheProduct: --product chooses the product the server plays: its
+// addresses in the JSON line (X-Series' per store) and its rules (K-Series takes the client's
+// credentials only as HTTP Basic).
+func TestPracticeServerPlaysTheProduct(t *testing.T) {
+	for _, product := range []string{"k-series", "x-series"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		outR, outW := io.Pipe()
+		done := make(chan int, 1)
+		go func() {
+			done <- Run(ctx, &Env{Stdin: strings.NewReader(""), Stdout: outW, Stderr: io.Discard},
+				[]string{"practice-server", "--product", product})
+			_ = outW.Close()
+		}()
+		line, err := bufio.NewReader(outR).ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		var info map[string]string
+		if err := json.Unmarshal([]byte(line), &info); err != nil {
+			t.Fatalf("not one JSON line: %q", line)
+		}
+		switch product {
+		case "x-series":
+			if info["product"] != product || !strings.HasSuffix(info["token_url"], "/x/{prefix}/api/1.0/token") {
+				t.Errorf("x-series: %s", line)
+			}
+		case "k-series":
+			resp, err := http.PostForm(info["token_url"], map[string][]string{"grant_type": {"refresh_token"}, "refresh_token": {"r"},
+				"client_id": {info["client_id"]}, "client_secret": {info["client_secret"]}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body struct{ Error string }
+			_ = json.NewDecoder(resp.Body).Decode(&body)
+			_ = resp.Body.Close()
+			if info["product"] != product || resp.StatusCode != http.StatusUnauthorized || body.Error != "invalid_client" {
+				t.Errorf("k-series with the secret in the body: HTTP %d %q (%s)", resp.StatusCode, body.Error, line)
+			}
+		}
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("%s: interrupted practice server exited %d", product, code)
+		}
 	}
 }

@@ -17,6 +17,13 @@ import (
 // value is a well-behaved server with three demo companies.
 type PracticeConfig = practice.Config
 
+// PracticeProduct is the Lightspeed product the practice server plays
+// (PracticeConfig.Product): O-Series (the zero value), K-Series, X-Series or R-Series.
+type PracticeProduct = practice.Product
+
+// ParsePracticeProduct reads o-series, k-series, x-series or r-series ("" is O-Series).
+func ParsePracticeProduct(s string) (PracticeProduct, error) { return practice.ParseProduct(s) }
+
 // PracticeRateLimitReply is how the practice server answers over its rate limit
 // (PracticeConfig.RateLimitReply): with only X-Ratelimit-Reset in seconds ("reset") or as a
 // Unix time ("epoch"), or bare ("bare"), as Lightspeed does.
