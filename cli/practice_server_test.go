@@ -138,7 +138,7 @@ func TestPracticeServerPlaysTheProduct(t *testing.T) {
 		}
 		switch product {
 		case "x-series":
-			if info["product"] != product || !strings.HasSuffix(info["token_url"], "/x/{prefix}/api/1.0/token") {
+			if info["product"] != product || !strings.HasSuffix(info["token_url"], "/x/{domain_prefix}/api/1.0/token") {
 				t.Errorf("x-series: %s", line)
 			}
 		case "k-series":

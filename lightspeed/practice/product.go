@@ -70,7 +70,7 @@ func (p Product) words() words {
 // Where each product's consent page and token endpoint are, on the practice server. The real
 // hosts differ per product (docs/providers.md); on loopback one server answers at the real
 // paths. X-Series' token address and API are per store: the real host
-// https://{prefix}.retail.lightspeed.app becomes the path prefix /x/{prefix} here.
+// https://{domain_prefix}.retail.lightspeed.app becomes the path prefix /x/{domain_prefix} here.
 const (
 	oAuthorizePath = "/authorize"
 	oTokenPath     = "/v1/token.json"
@@ -83,11 +83,17 @@ const (
 )
 
 // PrefixPlaceholder stands for an X-Series store's domain_prefix in Info.TokenURL and
-// Info.APIURL, as in the product's real addresses (https://{prefix}.retail.lightspeed.app/…):
-// the client puts the prefix from the consent answer in its place.
-const PrefixPlaceholder = "{prefix}"
+// Info.APIURL, as in the product's real addresses (https://{domain_prefix}.retail.lightspeed.app/…,
+// lightspeed.Profile's placeholder): the client puts the prefix from the consent answer in its
+// place.
+const PrefixPlaceholder = "{domain_prefix}"
 
-// xStorePath is the practice stand-in for the store host https://{prefix}.retail.lightspeed.app.
+// AccountPlaceholder stands for an R-Series account ID in Info.APIURL, as in the product's API
+// base (https://api.lightspeedapp.com/API/V3/Account/{account_id}/): the client learns it from
+// Account.json, one level up.
+const AccountPlaceholder = "{account_id}"
+
+// xStorePath is the practice stand-in for the store host https://{domain_prefix}.retail.lightspeed.app.
 func xStorePath(prefix string) string { return "/x/" + prefix }
 
 // domainPrefixRE is a DNS label, what an X-Series domain_prefix is.

@@ -24,9 +24,10 @@ func newProductClient(t testing.TB, s *Server) *productClient {
 	return &productClient{t: t, s: s, info: s.Info()}
 }
 
-// storeURL puts the store's prefix into an X-Series address template.
+// storeURL puts the store's prefix into an X-Series address template; R-Series' API address
+// is taken one level above the account, where Account.json is.
 func (c *productClient) storeURL(template string) string {
-	return strings.ReplaceAll(template, PrefixPlaceholder, c.store)
+	return strings.ReplaceAll(strings.ReplaceAll(template, PrefixPlaceholder, c.store), "Account/"+AccountPlaceholder+"/", "")
 }
 
 // reply is a decoded JSON answer.
@@ -154,8 +155,8 @@ func TestProductInfo(t *testing.T) {
 	}{
 		{OSeries, "/authorize", "/v1/token.json", "/v1/"},
 		{KSeries, "/realms/k-series/protocol/openid-connect/auth", "/realms/k-series/protocol/openid-connect/token", "/"},
-		{XSeries, "/connect", "/x/{prefix}/api/1.0/token", "/x/{prefix}/api/2.0/"},
-		{RSeries, "/auth/oauth/authorize", "/auth/oauth/token", "/API/V3/"},
+		{XSeries, "/connect", "/x/{domain_prefix}/api/1.0/token", "/x/{domain_prefix}/api/2.0/"},
+		{RSeries, "/auth/oauth/authorize", "/auth/oauth/token", "/API/V3/Account/{account_id}/"},
 	} {
 		s := startServer(t, Config{Product: tc.p})
 		info, base := s.Info(), s.URL()

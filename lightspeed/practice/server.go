@@ -185,7 +185,7 @@ type Company struct {
 	// Name is the company's trading name.
 	Name string
 	// DomainPrefix is the company's X-Series store name in its addresses
-	// (https://{prefix}.retail.lightspeed.app), made from Name.
+	// (https://{domain_prefix}.retail.lightspeed.app), made from Name.
 	DomainPrefix string
 	// Sites are the company's sites, in order.
 	Sites []Site
@@ -206,7 +206,8 @@ type Site struct {
 // It holds the client secret: show it only where the real one would be shown.
 //
 // For X-Series, TokenURL and APIURL are per store: they hold PrefixPlaceholder where the
-// store's domain_prefix goes (the consent answer carries it).
+// store's domain_prefix goes (the consent answer carries it). R-Series' APIURL holds
+// AccountPlaceholder; Account.json, which names the account, is at APIURL's ../../Account.json.
 type Info struct {
 	// Product is the product the server plays.
 	Product      Product `json:"product"`
@@ -344,7 +345,7 @@ func (s *Server) InfoAt(baseURL string) Info {
 		store := baseURL + xStorePath(PrefixPlaceholder)
 		info.AuthorizeURL, info.TokenURL, info.APIURL = baseURL+xAuthorizePath, store+"/api/1.0/token", store+"/api/2.0/"
 	case RSeries:
-		info.AuthorizeURL, info.TokenURL, info.APIURL = baseURL+rAuthorizePath, baseURL+rTokenPath, baseURL+"/API/V3/"
+		info.AuthorizeURL, info.TokenURL, info.APIURL = baseURL+rAuthorizePath, baseURL+rTokenPath, baseURL+"/API/V3/Account/"+AccountPlaceholder+"/"
 	}
 	return info
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // X-Series "what was connected": the store (GET /api/2.0/retailer) and its outlets
-// (GET /api/2.0/outlets), per store under /x/{prefix} (docs/providers.md, X-Series).
+// (GET /api/2.0/outlets), per store under /x/{domain_prefix} (docs/providers.md, X-Series).
 
 // xMaxPageSize is the most outlets one page holds, whatever page_size asks (0.x's maximum;
 // 2.0's is not stated).
@@ -57,7 +57,7 @@ func (s *Server) storeExists(prefix string) bool {
 	return false
 }
 
-// xAPI serves /x/{prefix}/api/2.0/{resource}: retailer and outlets. The access token goes in
+// xAPI serves /x/{domain_prefix}/api/2.0/{resource}: retailer and outlets. The access token goes in
 // the Authorization header only, and works only at its own store.
 func (s *Server) xAPI(w http.ResponseWriter, r *http.Request) {
 	if s.begin(w, r, &s.apiReqs, &s.apiFaults) {
