@@ -43,6 +43,7 @@ type client struct {
 	m     *Model
 	store string
 	acct  string
+	lone  int // R-Series pages whose one shop came as an object
 }
 
 var scopes = map[string]string{KSeries: "financial-api offline_access", XSeries: "retailer:read outlets:read", RSeries: "employee:all"}
@@ -162,6 +163,7 @@ func (c *client) list(access string) ([]string, int) {
 				}
 			case map[string]any:
 				names = append(names, s["name"].(string))
+				c.lone++
 			}
 			next = g.body["@attributes"].(map[string]any)["next"].(string)
 		}
@@ -187,6 +189,9 @@ func TestModelsConnectListRefresh(t *testing.T) {
 			}
 			if len(names) != want || pages < 2 || names[0] != first {
 				t.Fatalf("listed %d in %d pages (first %q), want %d in more than one", len(names), pages, names[0], want)
+			}
+			if p == RSeries && c.lone != 1 { // 101 shops: the second page holds one, as an object
+				t.Fatalf("%d pages held a lone shop as an object, want 1", c.lone)
 			}
 			for round := range 2 {
 				g := c.token(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
@@ -235,8 +240,30 @@ func TestModelsRefuse(t *testing.T) {
 			if g := call(t, req); g.status != 401 || g.body["error"] != "invalid_client" {
 				t.Fatalf("wrong client authentication: HTTP %d %v", g.status, g.body)
 			}
+			// Both ways at once: two methods (RFC 6749 section 2.3), or Basic where the body is
+			// the way.
+			both := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}, "client_id": {m.ClientID}, "client_secret": {m.ClientSecret}}
+			req, _ = http.NewRequest(http.MethodPost, c.expand(m.TokenURL), strings.NewReader(both.Encode()))
+			req.SetBasicAuth(m.ClientID, m.ClientSecret)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if g := call(t, req); g.status != 401 {
+				t.Fatalf("Basic and body together: HTTP %d %v", g.status, g.body)
+			}
 			if !m.RefreshWorks(refresh) {
 				t.Fatal("a refused request used up the refresh token")
+			}
+			if p == XSeries { // another store's addresses know neither the tokens nor the code
+				other := &client{t: t, m: m, store: DomainPrefix(1)}
+				if g := other.get(other.expand(m.APIURL)+"retailer", access, nil); g.status != 401 {
+					t.Fatalf("a token at another store: HTTP %d", g.status)
+				}
+				if g := other.token(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}); g.status != 400 {
+					t.Fatalf("a refresh token at another store: HTTP %d", g.status)
+				}
+				q := c.consent()
+				if g := other.token(url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {m.RedirectURI}}); g.status != 400 {
+					t.Fatalf("a code at another store: HTTP %d", g.status)
+				}
 			}
 			if p == KSeries || p == RSeries {
 				q := url.Values{"client_id": {m.ClientID}, "redirect_uri": {m.RedirectURI}, "response_type": {"code"}}
