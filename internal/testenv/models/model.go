@@ -11,6 +11,7 @@
 package models
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -460,3 +461,40 @@ func postForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
 
 // fieldsOf splits a granted scope.
 func fieldsOf(scope string) []string { return strings.Fields(scope) }
+
+// Browse plays the person's browser on authURL: the model approves at once and redirects, and
+// Browse follows that redirect to the app's callback. It fails when the model answers with
+// anything but a redirect carrying a code.
+func (m *Model) Browse(ctx context.Context, authURL string) error {
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		return err
+	}
+	_ = resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || err != nil || loc.Query().Get("code") == "" {
+		return fmt.Errorf("models: the consent answered HTTP %d, %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	req, err = http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
+	if err != nil {
+		return err
+	}
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// AccessWorks reports whether accessToken is live at the model.
+func (m *Model) AccessWorks(accessToken string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a, ok := m.access[accessToken]
+	return ok && !a.grant.revoked && time.Now().Before(a.expires)
+}

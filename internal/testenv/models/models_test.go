@@ -1,9 +1,11 @@
 package models
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -304,5 +306,23 @@ func TestModelsRateLimitHeaders(t *testing.T) {
 	g = cr.get(strings.Replace(r.APIURL, "Account/{account_id}/", "Account.json", 1), ar, nil)
 	if secs, _ := strconv.Atoi(g.header.Get("Retry-After")); g.status != 429 || secs < 1 {
 		t.Fatalf("over the bucket: HTTP %d Retry-After %q level %q", g.status, g.header.Get("Retry-After"), g.header.Get("X-LS-API-Bucket-Level"))
+	}
+}
+
+// TestModelBrowse: Browse approves and lands on the app's callback with the code, and fails
+// on a consent the model refuses.
+func TestModelBrowse(t *testing.T) {
+	codes := make(chan string, 1)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { codes <- r.URL.Query().Get("code") }))
+	defer app.Close()
+	m := New(t, XSeries, Options{})
+	m.Register(app.URL + "/cb")
+	q := url.Values{"client_id": {m.ClientID}, "redirect_uri": {app.URL + "/cb"}, "response_type": {"code"}, "state": {"s"}}
+	if err := m.Browse(context.Background(), m.AuthorizeURL+"?"+q.Encode()); err != nil || <-codes == "" {
+		t.Fatalf("Browse: %v", err)
+	}
+	q.Set("scope", "everything:write")
+	if err := m.Browse(context.Background(), m.AuthorizeURL+"?"+q.Encode()); err == nil {
+		t.Fatal("Browse followed a refused consent")
 	}
 }
