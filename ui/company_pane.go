@@ -27,6 +27,7 @@ type detailsPane struct {
 	notes      *fyne.Container
 	facts      *widget.Label
 	sites      *widget.Label
+	settings   *widget.Label // the integration's advanced settings the company is used with
 	check      *widget.Button
 	refreshNow *widget.Button
 	export     *widget.Button
@@ -55,6 +56,7 @@ func newDetailsPane(d *dashboard) *detailsPane {
 	p.notes = container.NewVBox()
 	p.facts = &widget.Label{SizeName: theme.SizeNameCaptionText, Truncation: fyne.TextTruncateEllipsis, Alignment: fyne.TextAlignTrailing}
 	p.sites = wrapped("")
+	p.settings = &widget.Label{Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
 	p.check = &widget.Button{Text: "Check", Icon: theme.ViewRefreshIcon(), OnTapped: func() { d.onCheckClicked(d.selected) }}
 	p.refreshNow = &widget.Button{Text: "Refresh", OnTapped: func() { d.onRefreshClicked(d.selected) }}
 	p.export = &widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon(), OnTapped: func() { d.onExportClicked(d.selected) }}
@@ -62,7 +64,7 @@ func newDetailsPane(d *dashboard) *detailsPane {
 	p.remove = &widget.Button{Text: "Disconnect…", Importance: widget.LowImportance, OnTapped: func() { d.onDisconnectClicked(d.selected) }}
 	p.extra = container.NewHBox()
 	p.fix = container.NewHBox()
-	words := container.NewVScroll(container.NewVBox(p.sentence, p.notes, p.sites))
+	words := container.NewVScroll(container.NewVBox(p.sentence, p.notes, p.sites, p.settings))
 	words.SetMinSize(fyne.NewSize(0, detailsHeight))
 	actions := container.NewHBox(p.check, p.refreshNow, p.export, p.reconnect, p.remove, layoutSpacer(), p.extra, p.fix)
 	p.body = container.NewBorder(container.NewBorder(nil, nil, p.name, p.badge, p.facts), actions, nil, nil, words)
@@ -99,6 +101,7 @@ func (p *detailsPane) refresh() {
 	p.notes.Objects = notes
 	p.notes.Refresh()
 	p.sites.SetText(connections.SitesLine(cs.Sites))
+	p.settings.SetText(cs.Settings.Line())
 	p.facts.SetText("ID " + strconv.FormatInt(cs.ID, 10) + " · token " + connections.TimeLeft(cs.AccessExpiresAt, now) +
 		" · checked " + connections.Ago(cs.LastCheckAt, now) + " · refreshed " + connections.Ago(cs.LastRefreshAt, now))
 
