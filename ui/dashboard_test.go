@@ -517,7 +517,7 @@ func TestDashboardOnePrimaryButton(t *testing.T) {
 	h.ui(func() {
 		primaries := func() (names []string) {
 			visit(h.roots(), func(o fyne.CanvasObject) bool {
-				if b, ok := o.(*widget.Button); ok && b.Importance == widget.HighImportance {
+				if b := asButton(o); b != nil && b.Importance == widget.HighImportance {
 					names = append(names, b.Text)
 				}
 				return true

@@ -53,7 +53,7 @@ type exportDialog struct {
 	statuses []connections.CompanyStatus
 
 	path          *widget.Entry
-	choose        *widget.Button
+	choose        *button
 	format        *widget.RadioGroup
 	companies     []*widget.Check
 	includeSecret *widget.Check
@@ -61,8 +61,8 @@ type exportDialog struct {
 	keepOwnership *widget.Check // keep the app refreshing the exported companies
 	keepWarning   *fieldMessage
 	message       *fieldMessage
-	export        *widget.Button
-	cancel        *widget.Button
+	export        *button
+	cancel        *button
 	dlg           *dialog.CustomDialog
 }
 
@@ -70,7 +70,8 @@ type exportDialog struct {
 func newExportDialog(s *shell, core *connections.Core, statuses []connections.CompanyStatus, selected int64) *exportDialog {
 	e := &exportDialog{shell: s, core: core, statuses: statuses, secretWarning: newFieldMessage(), message: newFieldMessage()}
 	e.path = &widget.Entry{Text: filepath.Join(homeDir(), "lightspeed-connect-export.json")}
-	e.choose = &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon(), OnTapped: e.onChooseClicked}
+	e.path.OnSubmitted = submitDefault(e.path)
+	e.choose = newButton("Choose…", theme.FolderOpenIcon(), e.onChooseClicked)
 	e.format = &widget.RadioGroup{Selected: formatLabel(connections.FormatJSON), Horizontal: true, Required: true, OnChanged: e.onFormatChanged}
 	for _, l := range formatLabels {
 		e.format.Options = append(e.format.Options, l.label)
@@ -81,8 +82,8 @@ func newExportDialog(s *shell, core *connections.Core, statuses []connections.Co
 	e.includeSecret = &widget.Check{Text: "Include the client secret", OnChanged: e.onIncludeSecretChanged}
 	e.keepWarning = newFieldMessage()
 	e.keepOwnership = &widget.Check{Text: "Keep refreshing them in this app too", OnChanged: e.onKeepOwnershipChanged}
-	e.export = &widget.Button{Text: "Export", Importance: widget.HighImportance, OnTapped: e.onExportClicked}
-	e.cancel = &widget.Button{Text: "Cancel", OnTapped: e.onCancelClicked}
+	e.export = primaryButton("Export", nil, e.onExportClicked)
+	e.cancel = newButton("Cancel", nil, e.onCancelClicked)
 	return e
 }
 
@@ -116,6 +117,7 @@ func (e *exportDialog) show() {
 	e.dlg = dialog.NewCustomWithoutButtons("Export tokens", e.content(), e.shell.win)
 	e.dlg.SetButtons([]fyne.CanvasObject{e.cancel, e.export})
 	e.dlg.Resize(fyne.NewSize(560, 0))
+	e.shell.track(e.dlg, e.onCancelClicked, e.export)
 	e.dlg.Show()
 }
 

@@ -145,6 +145,9 @@ func (h *harness) texts() []string {
 		case *widget.Button:
 			out = append(out, x.Text)
 			return false
+		case *button:
+			out = append(out, x.Text)
+			return false
 		case *widget.Entry:
 			return false // what was typed or pasted may be secret, and failures print texts
 		case *canvas.Text:
@@ -164,8 +167,15 @@ func (h *harness) roots() []fyne.CanvasObject {
 func (h *harness) button(text string) *widget.Button {
 	roots := h.roots()
 	for i := len(roots) - 1; i >= 0; i-- {
-		if b := first(roots[i:i+1], func(b *widget.Button) bool { return b.Text == text }); b != nil {
-			return b
+		var found *widget.Button
+		visit(roots[i:i+1], func(o fyne.CanvasObject) bool {
+			if b := asButton(o); b != nil && found == nil && b.Text == text {
+				found = b
+			}
+			return found == nil
+		})
+		if found != nil {
+			return found
 		}
 	}
 	return nil
@@ -261,4 +271,15 @@ func (h *harness) waitTextUnless(errs <-chan error, want string) {
 		}
 		return h.has(want)
 	})
+}
+
+// asButton is o's button, whether a widget.Button or the window's own kind; else nil.
+func asButton(o fyne.CanvasObject) *widget.Button {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b
+	case *button:
+		return &b.Button
+	}
+	return nil
 }

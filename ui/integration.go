@@ -22,7 +22,7 @@ type details struct {
 	clientID, secret, redirect          *widget.Entry
 	clientIDMsg, secretMsg, redirectMsg *fieldMessage
 	advanced                            *advanced
-	back, next                          *widget.Button
+	back, next                          *button
 	onBack                              func()
 	onSaved                             func(d *details)
 	root                                fyne.CanvasObject
@@ -76,8 +76,8 @@ func newDetails(s *shell, saved connections.Settings, onBack func(), onSaved fun
 	d.secret = &widget.Entry{Text: saved.ClientSecret, Password: true, OnChanged: d.onSecretChanged, OnSubmitted: d.onSecretSubmitted}
 	d.redirect = &widget.Entry{Text: d.base.RedirectURI, OnChanged: d.onRedirectChanged, OnSubmitted: func(string) { d.onNextClicked() }}
 	d.advanced = newAdvanced(saved)
-	d.back = &widget.Button{Text: "Back", Icon: theme.NavigateBackIcon(), OnTapped: d.onBackClicked}
-	d.next = &widget.Button{Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.HighImportance, OnTapped: d.onNextClicked}
+	d.back = keyButton(&widget.Button{Text: "Back", Icon: theme.NavigateBackIcon(), OnTapped: d.onBackClicked})
+	d.next = keyButton(&widget.Button{Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.HighImportance, OnTapped: d.onNextClicked})
 	d.onRedirectChanged(d.redirect.Text)
 	return d
 }
