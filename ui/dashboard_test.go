@@ -430,7 +430,7 @@ func TestDashboardBulkChoose(t *testing.T) {
 	h.ui(func() {
 		var ticked []string
 		visit([]fyne.CanvasObject{h.win.Canvas().Overlays().Top()}, func(o fyne.CanvasObject) bool {
-			if c, ok := o.(*widget.Check); ok && c.Checked && strings.HasPrefix(c.Text, "Model Company") {
+			if c, ok := o.(*tick); ok && c.Checked && strings.HasPrefix(c.Text, "Model Company") {
 				ticked = append(ticked, c.Text)
 			}
 			return true

@@ -148,7 +148,7 @@ func (h *harness) texts() []string {
 		case *button:
 			out = append(out, x.Text)
 			return false
-		case *widget.Entry:
+		case *widget.Entry, *field:
 			return false // what was typed or pasted may be secret, and failures print texts
 		case *canvas.Text:
 			out = append(out, x.Text)
@@ -211,7 +211,21 @@ func (h *harness) label(text string) *widget.Label {
 
 // entryWith is the visible entry whose text is text; call inside h.ui.
 func (h *harness) entryWith(text string) *widget.Entry {
-	return first(h.roots(), func(e *widget.Entry) bool { return e.Text == text })
+	var found *widget.Entry
+	visit(h.roots(), func(o fyne.CanvasObject) bool {
+		switch e := o.(type) {
+		case *widget.Entry:
+			if e.Text == text && found == nil {
+				found = e
+			}
+		case *field:
+			if e.Text == text && found == nil {
+				found = &e.Entry
+			}
+		}
+		return found == nil
+	})
+	return found
 }
 
 // visit walks visible objects depth first; fn returns false to skip an object's children.

@@ -24,7 +24,7 @@ type advanced struct {
 type settingRow struct {
 	setting connections.Setting
 	number  *widget.Entry
-	on      *widget.Check
+	on      *tick
 	msg     *fieldMessage
 }
 
@@ -38,10 +38,11 @@ func newAdvanced(saved connections.Settings) *advanced {
 		r := &settingRow{setting: st, msg: newFieldMessage()}
 		var field fyne.CanvasObject
 		if st.Kind == connections.SettingSwitch {
-			r.on = &widget.Check{Text: "On", Checked: st.On(saved)}
+			r.on = newTick("On", st.On(saved), nil)
 			field = r.on
 		} else {
 			r.number = &widget.Entry{Text: strconv.Itoa(st.Value(saved)), OnChanged: func(string) { r.check() }}
+			r.number.OnSubmitted = submitDefault(r.number)
 			field = container.NewBorder(nil, nil, nil, &widget.Label{Text: st.Unit}, r.number)
 		}
 		when := &widget.Label{Text: st.When, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}

@@ -90,7 +90,7 @@ func TestAdvancedSettingsBothWays(t *testing.T) {
 			t.Fatalf("the window's pace is %q, want 60", h.texts())
 		}
 		pace.SetText("90")
-		pkce := first(h.roots(), func(c *widget.Check) bool { return c.Text == "On" })
+		pkce := first(h.roots(), func(c *tick) bool { return c.Text == "On" })
 		if pkce == nil || !pkce.Checked {
 			t.Fatal("PKCE is not shown on")
 		}

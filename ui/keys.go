@@ -182,3 +182,46 @@ func keyButton(b *widget.Button) *button {
 	k.Importance, k.Alignment, k.IconPlacement = b.Importance, b.Alignment, b.IconPlacement
 	return k
 }
+
+// field is a one-line text field that hands Escape to the window (a widget.Entry keeps it),
+// so a dialog closes with the focus in one of its fields.
+type field struct {
+	widget.Entry
+}
+
+func newField(text string) *field {
+	f := &field{}
+	f.Text = text
+	f.ExtendBaseWidget(f)
+	return f
+}
+
+func (f *field) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		toWindow(f, ev)
+		return
+	}
+	f.Entry.TypedKey(ev)
+}
+
+// tick is a check box that hands Enter (the default button) and Escape to the window; Space
+// ticks it.
+type tick struct {
+	widget.Check
+}
+
+func newTick(text string, checked bool, changed func(bool)) *tick {
+	t := &tick{}
+	t.Text, t.Checked, t.OnChanged = text, checked, changed
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *tick) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyEscape, fyne.KeyReturn, fyne.KeyEnter:
+		toWindow(t, ev)
+	default:
+		t.Check.TypedKey(ev)
+	}
+}
