@@ -173,8 +173,8 @@ func (v SettingValues) Line() string {
 	return strings.Join(parts, " · ")
 }
 
-// settingValues are s's advanced settings by key.
-func settingValues(s Settings) SettingValues {
+// AdvancedValues are s's advanced settings in effect, by key.
+func AdvancedValues(s Settings) SettingValues {
 	out := make(SettingValues, len(advancedSettings))
 	for _, st := range advancedSettings {
 		out[st.Key] = st.JSONValue(st.Value(s))

@@ -42,10 +42,10 @@ func TestAdvancedSettingsRoundTrip(t *testing.T) {
 // TestSettingValuesLine: the line both faces show says every setting's value in words.
 func TestSettingValuesLine(t *testing.T) {
 	s := Settings{RequestsPerMinute: 60, NoPKCE: true}
-	if got, want := settingValues(s).Line(), "API pace: 60 requests a minute · PKCE: off"; got != want {
+	if got, want := AdvancedValues(s).Line(), "API pace: 60 requests a minute · PKCE: off"; got != want {
 		t.Errorf("line %q, want %q", got, want)
 	}
-	if got, want := settingValues(Settings{}).Line(), "API pace: 120 requests a minute (the default) · PKCE: on (the default)"; got != want {
+	if got, want := AdvancedValues(Settings{}).Line(), "API pace: 120 requests a minute (the default) · PKCE: on (the default)"; got != want {
 		t.Errorf("line %q, want %q", got, want)
 	}
 	var pace Setting

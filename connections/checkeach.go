@@ -41,7 +41,7 @@ func (c *Core) CheckEach(ctx context.Context, ids []int64, each func(CompanyStat
 		c.recordAsTheyCome(context.WithoutCancel(ctx), results)
 	}()
 	pre := c.prefetchTokens(ctx, companies)
-	values := settingValues(s)
+	values := AdvancedValues(s)
 	var mu sync.Mutex // each is called one at a time
 	var g errgroup.Group
 	g.SetLimit(c.parallelism)

@@ -105,7 +105,7 @@ func (c *Core) Statuses(ctx context.Context) ([]CompanyStatus, error) {
 	}
 	out := make([]CompanyStatus, 0, len(st.Companies))
 	for _, co := range st.Companies {
-		out = append(out, statusOf(co, settingValues(settingsFrom(st.Integration))))
+		out = append(out, statusOf(co, AdvancedValues(settingsFrom(st.Integration))))
 	}
 	return out, nil
 }

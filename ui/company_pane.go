@@ -45,8 +45,9 @@ type detailsPane struct {
 }
 
 // detailsHeight keeps the pane's words in a fixed height, so selecting a company with a
-// long sentence doesn't shrink the list; they scroll when they need more.
-const detailsHeight = 84
+// long sentence doesn't shrink the list; they scroll when they need more. It fits the
+// sentence, the sites and the settings line.
+const detailsHeight = 116
 
 func newDetailsPane(d *dashboard) *detailsPane {
 	p := &detailsPane{d: d}

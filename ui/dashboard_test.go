@@ -29,6 +29,7 @@ func demoStatus(st connections.Status, detail string) connections.CompanyStatus 
 		ID: 1001, Name: "Harbour Burgers Pty Ltd", Status: st, Detail: detail,
 		Sites:           []connections.Site{{ID: 1, Name: "Parramatta"}, {ID: 2, Name: "Manly"}, {ID: 3, Name: "Bondi"}},
 		AccessExpiresAt: ahead(42 * time.Minute), LastRefreshAt: ago(18 * time.Minute), LastCheckAt: ago(2 * time.Minute),
+		Settings: connections.AdvancedValues(connections.Settings{}),
 	}
 }
 

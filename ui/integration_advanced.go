@@ -45,7 +45,7 @@ func newAdvanced(saved connections.Settings) *advanced {
 			r.number.OnSubmitted = submitDefault(r.number)
 			field = container.NewBorder(nil, nil, nil, &widget.Label{Text: st.Unit}, r.number)
 		}
-		when := &widget.Label{Text: st.When, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+		when := wrapped(st.When)
 		form.Add(fieldLabel(st.Label))
 		form.Add(container.NewVBox(field, r.msg.box, when))
 		a.rows = append(a.rows, r)
