@@ -318,3 +318,36 @@ func isRadioChoice(h *harness, text string) func(fyne.Focusable) bool {
 		return label == text
 	}
 }
+
+// TestEnterPressesTheDefaultAndEscapeCancels: with nothing focused Enter presses the screen's
+// primary button; in a question, Escape answers no, Enter yes, and Enter on the focused No
+// button answers no.
+func TestEnterPressesTheDefaultAndEscapeCancels(t *testing.T) {
+	h := newHarness(t, deps{})
+	k := &keyboard{h: h}
+	h.ui(h.shell.showWelcome)
+	k.press(fyne.KeyReturn)
+	h.waitText("Enter your integration's details")
+
+	yes := 0
+	ask := func() {
+		h.ui(func() { h.shell.confirm("Remove it?", "It goes for good.", "Remove", "Keep", func() { yes++ }) })
+		h.waitText("It goes for good.")
+	}
+	ask()
+	k.press(fyne.KeyEscape)
+	k.expectNoDialog()
+	ask()
+	k.tabTo("Keep", isButton("Keep"))
+	k.press(fyne.KeyReturn)
+	k.expectNoDialog()
+	if yes != 0 {
+		t.Fatalf("Escape or Enter on Keep answered yes %d time(s)", yes)
+	}
+	ask()
+	k.press(fyne.KeyReturn)
+	k.expectNoDialog()
+	if yes != 1 {
+		t.Fatalf("Enter answered yes %d time(s), want once", yes)
+	}
+}
