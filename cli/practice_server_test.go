@@ -80,23 +80,7 @@ func TestPracticeServerBadFlags(t *testing.T) {
 // TestPracticeServerCommandUsesItsFlags: the running server answers as its flags say (a
 // refused access token gets --expired-status 400, with an OAuth-style body).
 func TestPracticeServerCommandUsesItsFlags(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	outR, outW := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		done <- Run(ctx, &Env{Stdin: strings.NewReader(""), Stdout: outW, Stderr: io.Discard},
-			[]string{"practice-server", "--expired-status", "400", "--sites", "60", "--hidden-sites", "2", "--rate-limit", "60/min"})
-		_ = outW.Close()
-	}()
-	line, err := bufio.NewReader(outR).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	var info map[string]string
-	if err := json.Unmarshal([]byte(line), &info); err != nil {
-		t.Fatalf("not one JSON line: %q", line)
-	}
+	info, stop := runPracticeServerCommand(t, "--expired-status", "400", "--sites", "60", "--hidden-sites", "2", "--rate-limit", "60/min")
 	req, _ := http.NewRequest(http.MethodGet, info["api_url"]+"companies/me.json", nil)
 	req.Header.Set("Authorization", "Bearer not-a-token")
 	resp, err := http.DefaultClient.Do(req)
@@ -109,9 +93,35 @@ func TestPracticeServerCommandUsesItsFlags(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || body.Error != "invalid_token" {
 		t.Errorf("refused token: HTTP %d %q, want 400 invalid_token", resp.StatusCode, body.Error)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("interrupted practice server exited %d", code)
+	stop()
+}
+
+// runPracticeServerCommand runs `practice-server args…` until stop, and returns the JSON line
+// it prints. stop interrupts it and fails the test unless it exits 0.
+func runPracticeServerCommand(t *testing.T, args ...string) (map[string]string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	outR, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, &Env{Stdin: strings.NewReader(""), Stdout: outW, Stderr: io.Discard}, append([]string{"practice-server"}, args...))
+		_ = outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info map[string]string
+	if err := json.Unmarshal([]byte(line), &info); err != nil {
+		t.Fatalf("not one JSON line: %q", line)
+	}
+	return info, func() {
+		t.Helper()
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("interrupted practice server exited %d", code)
+		}
 	}
 }
 
@@ -120,22 +130,8 @@ func TestPracticeServerCommandUsesItsFlags(t *testing.T) {
 // credentials only as HTTP Basic).
 func TestPracticeServerPlaysTheProduct(t *testing.T) {
 	for _, product := range []string{"k-series", "x-series"} {
-		ctx, cancel := context.WithCancel(context.Background())
-		outR, outW := io.Pipe()
-		done := make(chan int, 1)
-		go func() {
-			done <- Run(ctx, &Env{Stdin: strings.NewReader(""), Stdout: outW, Stderr: io.Discard},
-				[]string{"practice-server", "--product", product})
-			_ = outW.Close()
-		}()
-		line, err := bufio.NewReader(outR).ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		var info map[string]string
-		if err := json.Unmarshal([]byte(line), &info); err != nil {
-			t.Fatalf("not one JSON line: %q", line)
-		}
+		info, stop := runPracticeServerCommand(t, "--product", product)
+		line, _ := json.Marshal(info)
 		switch product {
 		case "x-series":
 			if info["product"] != product || !strings.HasSuffix(info["token_url"], "/x/{domain_prefix}/api/1.0/token") {
@@ -154,9 +150,6 @@ func TestPracticeServerPlaysTheProduct(t *testing.T) {
 				t.Errorf("k-series with the secret in the body: HTTP %d %q (%s)", resp.StatusCode, body.Error, line)
 			}
 		}
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("%s: interrupted practice server exited %d", product, code)
-		}
+		stop()
 	}
 }
