@@ -617,6 +617,15 @@ func TestProductRateLimits(t *testing.T) {
 		if wait := when.Sub(clock.Now()); wait < 49*time.Second || wait > 51*time.Second {
 			t.Fatalf("Retry-After is %v away, want the window's end 50 s away", wait)
 		}
+		// The token address has a limit of its own, with a reset time.
+		for i := range xTokenLimit - 2 {
+			if r := c.refresh("not-a-token"); r.status != 400 || r.header.Get("X-RateLimit-Reset") != strconv.FormatInt(clock.Now().Add(50*time.Second).Unix(), 10) {
+				t.Fatalf("token request %d: HTTP %d reset %q", i, r.status, r.header.Get("X-RateLimit-Reset"))
+			}
+		}
+		if r := c.refresh("not-a-token"); r.status != 429 || r.header.Get("X-RateLimit-Remaining") != "0" {
+			t.Fatalf("token request over the limit: HTTP %d remaining %q", r.status, r.header.Get("X-RateLimit-Remaining"))
+		}
 		plain := startServer(t, Config{Product: XSeries})
 		pc := newProductClient(t, plain)
 		if r := pc.get("retailer", pc.connect(0).str("access_token")); r.header.Get("X-RateLimit-Limit") != "350" {

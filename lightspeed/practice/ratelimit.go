@@ -146,6 +146,27 @@ func (s *Server) overWindowX(w http.ResponseWriter, store string) bool {
 	return true
 }
 
+// xTokenLimit is how many token requests an X-Series store's token address takes a minute in
+// practice. The real address has a limit of its own whose values are not published ("subject
+// to change"); this one is generous enough for any honest client.
+const xTokenLimit = 60
+
+// overTokenLimitX counts a token request against the store's token address limit, sets
+// X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (a Unix time) as the real
+// one reports them, and answers 429 over it.
+func (s *Server) overTokenLimitX(w http.ResponseWriter, store string) bool {
+	c := s.countWindow("x-token:"+store, xTokenLimit, time.Minute)
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(xTokenLimit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(c.remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(c.reset.Add(time.Second-1).Unix(), 10))
+	if !c.over {
+		return false
+	}
+	writeOAuthError(w, http.StatusTooManyRequests, "rate_limited", "Too many token requests for this store.")
+	return true
+}
+
 // leakyBucket is an R-Series account's bucket: level units, as of at.
 type leakyBucket struct {
 	level float64

@@ -26,6 +26,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusNotFound, xError("Not Found", "No store has this domain prefix."))
 			return
 		}
+		if s.overTokenLimitX(w, store) {
+			return
+		}
 	}
 	form, err := readTokenForm(r, s.cfg.Product == RSeries)
 	if err != nil {
