@@ -498,3 +498,12 @@ func (m *Model) AccessWorks(accessToken string) bool {
 	a, ok := m.access[accessToken]
 	return ok && !a.grant.revoked && time.Now().Before(a.expires)
 }
+
+// String names the model by product and address; it holds made-up secrets and prints none.
+func (m *Model) String() string { return "models.Model{" + m.Product + " " + m.URL + " secrets:[redacted]}" }
+
+// GoString is String, so %#v is redacted too.
+func (m *Model) GoString() string { return m.String() }
+
+// Format prints String for every verb.
+func (m *Model) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, m.String()) }

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -324,5 +325,14 @@ func TestModelBrowse(t *testing.T) {
 	q.Set("scope", "everything:write")
 	if err := m.Browse(context.Background(), m.AuthorizeURL+"?"+q.Encode()); err == nil {
 		t.Fatal("Browse followed a refused consent")
+	}
+}
+
+func TestModelPrintsNoSecret(t *testing.T) {
+	m := New(t, OSeries, Options{})
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		if out := fmt.Sprintf(verb, m); strings.Contains(out, m.ClientSecret) {
+			t.Errorf("%s shows the client secret: %s", verb, out)
+		}
 	}
 }
