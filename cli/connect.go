@@ -230,7 +230,7 @@ func rescue(ctx context.Context, env *Env, unsaved *connections.UnsavedError) er
 	defer cancel()
 	if connected, err := unsaved.Retry(ctx); err == nil {
 		if unsaved.Refreshed() {
-			fmt.Fprintf(env.Stdout, "%s (%d): the new token is stored now.\n", connected.Company.Name, connected.Company.ID)
+			fmt.Fprintln(env.Stdout, unsaved.StoredAfterRetry())
 		} else {
 			printConnected(env.Stdout, connected)
 		}
@@ -265,7 +265,7 @@ func rescueHeld(ctx context.Context, env *Env, core *connections.Core) error {
 // writeRescueFile writes the unsaved connection to a new file in the current directory, or
 // in the home directory if that fails.
 func writeRescueFile(env *Env, unsaved *connections.UnsavedError) (string, error) {
-	name := fmt.Sprintf("lightspeed-connect-rescue-%d-%s.json", unsaved.Company().ID, env.now().UTC().Format("20060102-150405"))
+	name := unsaved.RescueFileName(env.now())
 	var dirs []string
 	if wd, err := os.Getwd(); err == nil {
 		dirs = append(dirs, wd)

@@ -98,7 +98,8 @@ func TestRefreshTheKeyringRefusesIsOfferedInTheWindow(t *testing.T) {
 	opts := connections.Options{Dir: tv.Dir, Service: tv.Service, Keyring: tv.Keyring, KeyringTimeout: 5 * time.Second}
 	p := connectStrict(t, opts, connections.PracticeConfig{RotateRefresh: true, StrictRotation: true, AccessTTL: 2 * time.Minute})
 	tv.Keyring.RefuseWrites(true)
-	h := newHarness(t, deps{options: opts, tray: func(fyne.App) desktop.App { return nil }})
+	at := time.Now() // the clock stands still, so the rescue file's name is known
+	h := newHarness(t, deps{options: opts, now: func() time.Time { return at }, tray: func(fyne.App) desktop.App { return nil }})
 	h.ui(h.shell.start)
 	h.waitText("The connection isn't stored yet")
 	h.ui(func() {
@@ -112,7 +113,7 @@ func TestRefreshTheKeyringRefusesIsOfferedInTheWindow(t *testing.T) {
 	h.app.Preferences().SetString(fileDialogFolderKey, storage.NewFileURI(dir).String())
 	h.tap("Export to a file…")
 	h.tap("Choose")
-	path := filepath.Join(dir, "lightspeed-connection.json")
+	path := filepath.Join(dir, "lightspeed-connect-rescue-31001-"+at.UTC().Format("20060102-150405")+".json")
 	h.waitText("Saved to " + path)
 
 	h.ui(h.win.clickClose)

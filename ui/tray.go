@@ -31,7 +31,7 @@ type guardian struct {
 	menu                                       *fyne.Menu
 	status, open, checkNow, keep, signIn, quit *fyne.MenuItem
 
-	current    summary
+	current    connections.Summary
 	loaded     bool // the statuses were read at least once
 	checking   bool // a "Check now" runs
 	atSignIn   bool // the app starts in the tray when the person signs in (internal/autostart)
@@ -103,10 +103,10 @@ func (g *guardian) poke() {
 // icon and menu follow.
 func (g *guardian) show(statuses []connections.CompanyStatus, err error) {
 	if err != nil {
-		g.current = summary{healthAttention, "Couldn't read your companies — open the window", ""}
+		g.current = unreadable
 	} else {
 		g.shell.notifyTransitions(statuses)
-		g.current = summarise(statuses)
+		g.current = connections.Summarise(statuses)
 	}
 	g.loaded = true
 	g.apply()
@@ -115,7 +115,7 @@ func (g *guardian) show(statuses []connections.CompanyStatus, err error) {
 // apply puts the current summary, the check's progress and the remembered choice into the
 // icon and menu; it does nothing when nothing changed.
 func (g *guardian) apply() {
-	line := g.current.line
+	line := g.current.Line
 	if !g.loaded {
 		line = "Reading your companies…"
 	}
@@ -126,13 +126,13 @@ func (g *guardian) apply() {
 	g.checkNow.Disabled = g.checking
 	g.keep.Checked = g.shell.app.Preferences().String(keepRunningKey) == keepRunningYes
 	g.signIn.Checked = g.atSignIn
-	key := fmt.Sprintf("%d|%s|%t|%t|%t", g.current.health, line, g.checking, g.keep.Checked, g.signIn.Checked)
+	key := fmt.Sprintf("%d|%s|%t|%t|%t", g.current.Health, line, g.checking, g.keep.Checked, g.signIn.Checked)
 	if key == g.applied {
 		return
 	}
 	g.applied = key
 	g.host.SetSystemTrayMenu(g.menu)
-	g.host.SetSystemTrayIcon(trayIcons[g.current.health])
+	g.host.SetSystemTrayIcon(trayIcons[g.current.Health])
 }
 
 // onOpenClicked shows the window, wherever it was.
@@ -148,7 +148,7 @@ func (g *guardian) onOpenClicked() {
 func (g *guardian) onStatusClicked() {
 	g.onOpenClicked()
 	if d := g.shell.dash; d != nil && d.core == g.core && d.root != nil {
-		d.setFilter(g.current.filter)
+		d.setFilter(g.current.Focus)
 	}
 }
 
