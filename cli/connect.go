@@ -50,7 +50,7 @@ func runConnect(ctx context.Context, env *Env, args []string) error {
 	fs.Int64Var(&o.company, "company", 0, "the ID of a connected company to reconnect")
 	fs.StringVar(&o.clientID, "client-id", "", "the integration's Client ID (saved for next time)")
 	fs.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the integration's Client Secret from the first line of stdin (saved in the keychain)")
-	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the Redirect URI registered for the integration (default "+connections.SuggestedRedirectURI+")")
+	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the integration's Redirect URI, as registered in Lightspeed (default "+connections.SuggestedRedirectURI+")")
 	fs.StringVar(&o.authorizeURL, "authorize-url", "", "Lightspeed's sign-in address (default: production)")
 	fs.StringVar(&o.tokenURL, "token-url", "", "Lightspeed's token address (default: production)")
 	fs.StringVar(&o.apiURL, "api-url", "", "Lightspeed's API address (default: production)")
@@ -116,7 +116,7 @@ func requireConnected(ctx context.Context, core *connections.Core, id int64) err
 		}
 	}
 	return problem.New(problem.KindNotFound,
-		fmt.Sprintf("No company with ID %d is connected on this computer, so there is nothing to reconnect. Run \"lightspeed-connect status\" to see the IDs, or run \"lightspeed-connect connect\" without --company to connect a new one.", id), nil)
+		connections.NotConnected(id)+" Run \"lightspeed-connect status\" to see the IDs, or run \"lightspeed-connect connect\" without --company to connect a new one.", nil)
 }
 
 // saveSettingsFromFlags merges the flags into the saved settings and saves them.
@@ -154,7 +154,7 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 		}
 		s.ClientSecret = full.ClientSecret
 	case s.ClientID == "":
-		return usageError("%s", "The integration isn't set up on this computer yet, so connect needs its details: "+setUpCommand)
+		return usageError("%s", connections.NotSetUp+" Connect needs its details: "+setUpCommand)
 	default:
 		return usageError("A new Client ID needs its Client Secret: add --client-secret-stdin and give the secret on standard input.")
 	}

@@ -108,7 +108,7 @@ func TestSummaryInWords(t *testing.T) {
 // checked only once a check has run.
 func TestSummaryNeedsAttention(t *testing.T) {
 	cases := []struct {
-		statuses         []CompanyStatus
+		statuses        []CompanyStatus
 		recorded, check bool
 	}{
 		{many(3, StatusHealthy), false, false},

@@ -134,6 +134,26 @@ func possessive(name string) string {
 	return name + "'s"
 }
 
+// OfflineSentence is what the offline status's fix says in a company's details: short, and
+// reassuring, whatever the failure's own sentence was.
+const OfflineSentence = "Couldn't reach Lightspeed — check the internet connection; nothing is lost."
+
+// NotConnected says that no company with id is connected.
+func NotConnected(id int64) string {
+	return fmt.Sprintf("No company with ID %d is connected on this computer.", id)
+}
+
+// CloseWarning is said before the app closes while a connection is held in memory only: what
+// closing would cost. savedTo is the file it was exported to, "" when none.
+func (e *UnsavedError) CloseWarning(savedTo string) string {
+	name := e.Name()
+	if savedTo != "" {
+		return "Lightspeed approved " + name + ", but the connection is not stored on this computer. The file " + savedTo +
+			" keeps working, but after closing, the app must connect again to use " + name + ". Try storing it again first."
+	}
+	return "Lightspeed approved " + name + ", but the connection is not stored yet. If the app closes now it is lost and must be connected again. Try storing it again, or export it to a file first."
+}
+
 // CountWords is one count of a summary: "117 healthy", "1 needs reconnecting", "3 need
 // reconnecting", "0 offline", "2 credentials invalid", "5 not checked", "4 handed off".
 func CountWords(s Status, n int) string {

@@ -40,12 +40,7 @@ func (s *shell) onCloseRequested() {
 		s.closeWindow() // to the tray or for good
 		return
 	}
-	name := s.unsaved.Name()
-	message := "Lightspeed approved " + name + ", but the connection is not stored yet. If you close now it is lost and you must connect again. Try storing it again or export it to a file first."
-	if s.unsavedFile != "" {
-		message = "Lightspeed approved " + name + ", but the connection is not stored on this computer. The file " + s.unsavedFile + " keeps working, but if you close now, this app must connect again to use " + name + ". Try storing it again first."
-	}
-	s.confirm("Close without storing the connection?", message, "Close anyway", "Keep open", s.closeWindow)
+	s.confirm("Close without storing the connection?", s.unsaved.CloseWarning(s.unsavedFile), "Close anyway", "Keep open", s.closeWindow)
 }
 
 // closeForGood closes the window, which ends the app, once the refreshes already sent are
