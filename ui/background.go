@@ -25,6 +25,7 @@ func StartInBackground(a fyne.App, w fyne.Window, info appinfo.Info) (inTray boo
 func (s *shell) startInBackground() bool {
 	s.start()
 	if s.guardian != nil {
+		s.hidden = true // the caller runs the app without showing the window
 		return true
 	}
 	if s.real != nil { // otherwise the window already says what is wrong with the keychain

@@ -63,7 +63,8 @@ func (s *shell) leave(end func()) {
 // finishRefreshes runs then (closing the window, quitting) once no refresh is in its critical
 // section. It stops new work first; a refresh already sent is not cut short, because with a
 // server that rotates refresh tokens its reply may be the only copy of the new one. While it
-// waits, at most connections.DrainTimeout, the window says connections.FinishingRefresh.
+// waits, at most connections.DrainTimeout, the window says connections.FinishingRefresh, or,
+// when the window is hidden in the tray (quitting from the tray's menu), a notification does.
 func (s *shell) finishRefreshes(then func()) {
 	s.cancel()
 	cores := s.cores()
@@ -77,7 +78,11 @@ func (s *shell) finishRefreshes(then func()) {
 	}
 	d := dialog.NewCustomWithoutButtons("Closing", container.NewVBox(wrapped(connections.FinishingRefresh), widget.NewProgressBarInfinite()), s.win)
 	d.Resize(fyne.NewSize(dialogWidth, 0))
-	d.Show()
+	if s.hidden {
+		s.notify(s.info.Name, connections.FinishingRefresh)
+	} else {
+		d.Show()
+	}
 	go func() { // not spawn: it must outlive s.ctx, which is already cancelled
 		ctx, cancel := context.WithTimeout(context.Background(), connections.DrainTimeout)
 		defer cancel()
@@ -160,6 +165,7 @@ func (g *guardian) askKeepRunning() {
 func (g *guardian) hideWindow() {
 	s := g.shell
 	s.win.Hide()
+	s.hidden = true
 	if !g.toldHidden {
 		g.toldHidden = true
 		s.app.SendNotification(fyne.NewNotification("Lightspeed Connect is still running",

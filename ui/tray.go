@@ -62,6 +62,9 @@ func (s *shell) startGuardian(host desktop.App) {
 	// shell's own question is put back.
 	host.SetSystemTrayWindow(s.win)
 	s.win.SetCloseIntercept(s.onCloseRequested)
+	// A tap on the icon shows the window without telling the app; the window coming to the
+	// foreground does.
+	s.app.Lifecycle().SetOnEnteredForeground(func() { s.hidden = false })
 	s.startAutoRefresh(s.real)
 	s.spawn(g.watch)
 }
@@ -137,6 +140,7 @@ func (g *guardian) apply() {
 
 // onOpenClicked shows the window, wherever it was.
 func (g *guardian) onOpenClicked() {
+	g.shell.hidden = false
 	g.shell.win.Show()
 	g.shell.win.RequestFocus()
 }

@@ -331,3 +331,40 @@ func trayVaultOptions(t *testing.T) connections.Options {
 	tv := testenv.NewVault(t)
 	return connections.Options{Dir: tv.Dir, Service: tv.Service}
 }
+
+// TestQuitFromTheTrayDuringARefreshNotifies: with the window closed to the tray, Quit in the
+// tray's menu while the automatic refresh is on its way to a slow server that rotates refresh
+// tokens strictly says it is finishing the refresh in a notification (the window is hidden, so
+// a dialog there would be seen by no one), and quits once the new token is stored.
+func TestQuitFromTheTrayDuringARefreshNotifies(t *testing.T) {
+	testenv.Need(t)
+	tv := testenv.NewVault(t)
+	opts := connections.Options{Dir: tv.Dir, Service: tv.Service, Keyring: tv.Keyring}
+	p := connectStrict(t, opts, connections.PracticeConfig{RotateRefresh: true, StrictRotation: true, AccessTTL: 2 * time.Minute})
+	p.Server.SetLatency(time.Second)
+	seen := p.Server.Stats().TokenRequests
+
+	h, tray := trayHarness(t, deps{options: opts})
+	h.app.Preferences().SetString(keepRunningKey, keepRunningYes)
+	h.ui(h.win.clickClose)
+	h.ui(func() {
+		if !h.win.hidden {
+			t.Fatal("the window did not go to the tray")
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for p.Server.Stats().TokenRequests <= seen {
+		if time.Now().After(deadline) {
+			t.Fatal("the automatic refresh never reached the server")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	test.AssertNotificationSent(t, &fyne.Notification{Title: "Lightspeed Connect", Content: connections.FinishingRefresh},
+		func() { h.click(tray, "Quit") })
+	h.ui(func() {
+		if h.has(connections.FinishingRefresh) {
+			t.Error("the hidden window shows the sentence too")
+		}
+	})
+	h.waitFor("the refresh to finish", func() bool { return h.shell.real.Refreshing() == 0 })
+}

@@ -94,6 +94,9 @@ type shell struct {
 	current     fyne.CanvasObject
 	dash        *dashboard // the dashboard last built, redrawn by the clock and auto-refresh
 	guardian    *guardian  // the tray icon; nil when there is no tray (see tray.go)
+	// hidden is true while the window is out of sight in the tray (closed to it, or a
+	// background start): what the person must know then goes in a notification.
+	hidden bool
 }
 
 // practiceMode is a running practice server and the separate vault its companies live in.
