@@ -70,7 +70,7 @@ func (s Settings) Trimmed() Settings {
 	return s
 }
 
-// Validate checks the settings with the engine's plain sentences: a client ID and secret
+// Validate checks the settings with the core's plain sentences: a client ID and secret
 // present, a usable Redirect URI, and usable endpoints.
 func (s Settings) Validate() error {
 	if s.ClientID == "" {

@@ -112,7 +112,7 @@ const (
 
 // onQuitClicked stops everything and quits.
 // A refresh already sent is finished first (see finishRefreshes).
-func (g *guardian) onQuitClicked() {
+func (g *trayIcon) onQuitClicked() {
 	g.shell.finishRefreshes(func() {
 		g.shell.shutdown()
 		g.shell.leave(g.shell.app.Quit)
@@ -122,7 +122,7 @@ func (g *guardian) onQuitClicked() {
 // closeWindow closes the window the way the person chose: to the tray, keeping tokens fresh,
 // or for good. Without a tray it always closes for good.
 func (s *shell) closeWindow() {
-	g := s.guardian
+	g := s.trayIcon
 	if g == nil {
 		s.closeForGood()
 		return
@@ -139,7 +139,7 @@ func (s *shell) closeWindow() {
 
 // askKeepRunning asks, the first time the window closes, whether to go on in the tray, and
 // remembers the answer. There is no way to dismiss it without answering.
-func (g *guardian) askKeepRunning() {
+func (g *trayIcon) askKeepRunning() {
 	s := g.shell
 	message := wrapped("Lightspeed Connect can stay in the system tray after this window closes. " +
 		"It then refreshes your companies' access tokens before they run out, so the integration keeps working, " +
@@ -159,10 +159,9 @@ func (g *guardian) askKeepRunning() {
 	d.Show()
 }
 
-// hideWindow closes the window to the tray; automatic refresh (started with the guardian)
-// goes on. The first time, a
-// notification says where the app went.
-func (g *guardian) hideWindow() {
+// hideWindow closes the window to the tray; automatic refresh (started with the tray icon)
+// goes on. The first time, a notification says where the app went.
+func (g *trayIcon) hideWindow() {
 	s := g.shell
 	s.win.Hide()
 	s.hidden = true

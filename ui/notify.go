@@ -35,7 +35,7 @@ func (s *shell) notifyTransitions(statuses []connections.CompanyStatus) {
 // tray so it shows the news too.
 func (s *shell) noticeStatuses(statuses []connections.CompanyStatus) {
 	s.notifyTransitions(statuses)
-	if s.guardian != nil {
-		s.guardian.poke()
+	if s.trayIcon != nil {
+		s.trayIcon.poke()
 	}
 }

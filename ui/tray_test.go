@@ -153,7 +153,7 @@ func TestTrayMenuFollowsHealth(t *testing.T) {
 	test.AssertNotificationSent(t, nil, func() {
 		h.click(tray, "Check now")
 		h.waitFor("the check to end", func() bool { return !tray.item(t, "Check now").Disabled })
-		h.ui(func() { h.shell.guardian.poke() })
+		h.ui(func() { h.shell.trayIcon.poke() })
 		h.waitStatus(tray, name+" needs attention", connections.HealthAttention)
 	})
 
@@ -281,7 +281,7 @@ func TestAnsweringQuitQuits(t *testing.T) {
 func TestWithoutATrayClosingQuits(t *testing.T) {
 	h := newHarness(t, deps{})
 	h.ui(func() {
-		if h.shell.guardian != nil {
+		if h.shell.trayIcon != nil {
 			t.Fatal("a tray icon was made without a tray")
 		}
 		h.win.clickClose()

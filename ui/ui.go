@@ -29,7 +29,7 @@ func Start(a fyne.App, w fyne.Window, info appinfo.Info) {
 		host := systemTray(a)
 		s.deps.do(func() {
 			if s.ctx.Err() == nil {
-				s.startGuardian(host)
+				s.startTray(host)
 			}
 		})
 	})
@@ -93,7 +93,7 @@ type shell struct {
 	work        sync.WaitGroup             // background work, so a test can wait for it to end
 	current     fyne.CanvasObject
 	dash        *dashboard // the dashboard last built, redrawn by the clock and auto-refresh
-	guardian    *guardian  // the tray icon; nil when there is no tray (see tray.go)
+	trayIcon    *trayIcon  // the tray icon; nil when there is no tray (see tray.go)
 	// hidden is true while the window is out of sight in the tray (closed to it, or a
 	// background start): what the person must know then goes in a notification.
 	hidden bool
@@ -130,7 +130,7 @@ func newShell(a fyne.App, w fyne.Window, info appinfo.Info, d deps) *shell {
 	w.SetCloseIntercept(s.onCloseRequested)
 	w.SetOnClosed(s.shutdown)
 	if d.tray != nil { // a tray given by a test: at once
-		s.startGuardian(d.tray(a))
+		s.startTray(d.tray(a))
 	}
 	return s
 }
