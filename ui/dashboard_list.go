@@ -278,14 +278,14 @@ func setBadge(l *widget.Label, cs connections.CompanyStatus, busy string) {
 		l.SetText(busy + "…")
 		return
 	}
-	l.Importance = statusImportance(cs.Status)
+	l.Importance = urgencyImportance(cs.Status)
 	l.TextStyle = fyne.TextStyle{Bold: true}
 	l.SetText("● " + connections.StatusLabel(cs.Status))
 }
 
-// statusImportance is the theme's colour for a status's urgency (decided by the core); the
+// urgencyImportance is the theme's colour for a status's urgency (decided by the core); the
 // word beside it carries the meaning.
-func statusImportance(s connections.Status) widget.Importance {
+func urgencyImportance(s connections.Status) widget.Importance {
 	switch {
 	case s.Urgency() == connections.UrgencyFix:
 		return widget.DangerImportance

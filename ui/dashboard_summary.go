@@ -75,9 +75,9 @@ func summaryIcon(st connections.Status, n int) fyne.Resource {
 		return theme.NewSuccessThemedResource(theme.ConfirmIcon())
 	case n == 0:
 		return nil
-	case statusImportance(st) == widget.DangerImportance:
+	case urgencyImportance(st) == widget.DangerImportance:
 		return theme.NewErrorThemedResource(theme.ErrorIcon())
-	case statusImportance(st) == widget.WarningImportance:
+	case urgencyImportance(st) == widget.WarningImportance:
 		return theme.NewWarningThemedResource(theme.WarningIcon())
 	}
 	return nil
