@@ -338,10 +338,7 @@ func trayVaultOptions(t *testing.T) connections.Options {
 // a dialog there would be seen by no one), and quits once the new token is stored.
 func TestQuitFromTheTrayDuringARefreshNotifies(t *testing.T) {
 	testenv.Need(t)
-	tv := testenv.NewVault(t)
-	opts := connections.Options{Dir: tv.Dir, Service: tv.Service, Keyring: tv.Keyring}
-	p := connectStrict(t, opts, connections.PracticeConfig{RotateRefresh: true, StrictRotation: true, AccessTTL: 2 * time.Minute})
-	p.Server.SetLatency(time.Second)
+	_, opts, p := slowStrictRefresh(t)
 	seen := p.Server.Stats().TokenRequests
 
 	h, tray := trayHarness(t, deps{options: opts})
@@ -352,13 +349,7 @@ func TestQuitFromTheTrayDuringARefreshNotifies(t *testing.T) {
 			t.Fatal("the window did not go to the tray")
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for p.Server.Stats().TokenRequests <= seen {
-		if time.Now().After(deadline) {
-			t.Fatal("the automatic refresh never reached the server")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	refreshSent(t, p, seen)
 	test.AssertNotificationSent(t, &fyne.Notification{Title: "Lightspeed Connect", Content: connections.FinishingRefresh},
 		func() { h.click(tray, "Quit") })
 	h.ui(func() {
