@@ -17,11 +17,11 @@ import (
 type summaryBar struct {
 	d     *dashboard
 	box   *fyne.Container
-	parts map[connections.Status]*widget.Button
+	parts map[connections.Status]*button
 }
 
 func newSummaryBar(d *dashboard) *summaryBar {
-	return &summaryBar{d: d, box: container.NewHBox(), parts: map[connections.Status]*widget.Button{}}
+	return &summaryBar{d: d, box: container.NewHBox(), parts: map[connections.Status]*button{}}
 }
 
 // refresh recounts and redraws the parts (connections.Summary.Parts), the one whose filter is
@@ -49,11 +49,11 @@ func (b *summaryBar) refresh() {
 }
 
 // part is the toggle for a status, made once.
-func (b *summaryBar) part(st connections.Status) *widget.Button {
+func (b *summaryBar) part(st connections.Status) *button {
 	if button, ok := b.parts[st]; ok {
 		return button
 	}
-	button := &widget.Button{OnTapped: func() { b.onPartTapped(st) }}
+	button := keyButton(&widget.Button{OnTapped: func() { b.onPartTapped(st) }})
 	b.parts[st] = button
 	return button
 }
