@@ -83,6 +83,14 @@ func Order(statuses []CompanyStatus) { slices.SortStableFunc(statuses, Compare) 
 // companies is sorted on every result that comes in.
 func compareFold(a, b string) int {
 	for a != "" && b != "" {
+		if ca, cb := a[0], b[0]; ca < utf8.RuneSelf && cb < utf8.RuneSelf { // ASCII: no decoding
+			ca, cb = lowerASCII(ca), lowerASCII(cb)
+			if ca != cb {
+				return int(ca) - int(cb)
+			}
+			a, b = a[1:], b[1:]
+			continue
+		}
 		ra, na := utf8.DecodeRuneInString(a)
 		rb, nb := utf8.DecodeRuneInString(b)
 		if la, lb := unicode.ToLower(ra), unicode.ToLower(rb); la != lb {
@@ -94,6 +102,13 @@ func compareFold(a, b string) int {
 		a, b = a[na:], b[nb:]
 	}
 	return len(a) - len(b)
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // Health is the overall health of many companies, as an icon shows it.
