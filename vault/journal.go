@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -96,12 +97,13 @@ func tokenHash(refresh string) string {
 
 // journal is the vault's refresh journal: the key, once read, and where the sentences go.
 type journal struct {
-	dir     string
-	secrets *Secrets
-	log     *slog.Logger
+	dir string
+	log *slog.Logger
 	// recoverable, set by measurements only, is called once a refresh's new tokens would
 	// survive a kill (see Options.Recoverable).
 	recoverable func(companyID int64)
+	// wrap, when set by a test, sits between a record and its file (a full disk).
+	wrap func(io.Writer) io.Writer
 
 	mu     sync.Mutex
 	aead   cipher.AEAD // nil until the key has been read
@@ -122,13 +124,13 @@ func (j *journal) off(why error) {
 	j.warned = true
 	j.mu.Unlock()
 	if !warned {
-		j.say("The refresh journal is off for now, so a crash in the moment after Lightspeed answers a refresh can lose its new token, as it could before the journal: "+problem.Summary(why), "detail", problem.Detail(why))
+		j.say("The refresh journal is off for now, so a crash in the moment after Lightspeed answers a refresh could lose the new token until the keychain has it: "+problem.Summary(why), "detail", problem.Detail(why))
 	}
 }
 
 // keyIDOf names a key without revealing it.
 func keyIDOf(key []byte) (id [8]byte) {
-	h := sha256.Sum256(append([]byte("lightspeed-connect journal key id\x00"), key...))
+	h := sha256.Sum256(append([]byte("journal key id\x00"), key...))
 	copy(id[:], h[:8])
 	return id
 }
@@ -271,13 +273,19 @@ func (r *journalRecord) write(replaces string, next Tokens, now time.Time) {
 	rec, err := r.seal(journalEntry{Replaces: tokenHash(replaces), Access: next.AccessToken, Refresh: next.RefreshToken,
 		Expiry: next.Expiry, At: now})
 	if err == nil {
-		_, err = r.file.WriteAt(rec, 0) // the file is empty, or holds a record this one supersedes
+		// One write at the start: the file is empty, or holds a record this one supersedes.
+		var w io.Writer = io.NewOffsetWriter(r.file, 0)
+		if r.j.wrap != nil {
+			w = r.j.wrap(w)
+		}
+		_, err = w.Write(rec)
 	}
 	if err == nil {
 		err = r.file.Sync()
 	}
 	if err != nil {
-		r.j.say("The refresh journal couldn't be written, so this refresh's new token is safe only once the keychain has it (as before the journal). Free some disk space if the disk is full.",
+		_ = r.file.Truncate(0) // no half record left behind
+		r.j.say("The refresh journal couldn't be written, so this refresh's new token is safe only once the keychain has it. Free some disk space if the disk is full.",
 			"company", r.id, "error", err.Error())
 		return
 	}
@@ -318,13 +326,14 @@ func journalAAD(head []byte, id int64) []byte {
 
 // done ends the record once the keyring holds its tokens: the file is emptied (no fsync: a
 // record that comes back after a power loss finds its tokens in the keyring and is emptied
-// then). With stored false (the keyring refused) the record stays, so the tokens the core
-// now holds in memory survive a crash too.
+// then), with any older record a replay couldn't store, which these tokens supersede. With
+// stored false (the keyring refused, or the refresh failed) the file stays as it is, so tokens
+// the core now holds in memory survive a crash too.
 func (r *journalRecord) done(stored bool) {
 	if r == nil {
 		return
 	}
-	if stored && r.wrote {
+	if stored {
 		_ = r.file.Truncate(0)
 	}
 	_ = r.file.Close()
@@ -357,6 +366,17 @@ func openRecord(data []byte, aead cipher.AEAD, keyID [8]byte, id int64) (journal
 	return e, nil
 }
 
+// readRecord reads a journal file, at most a little more than the biggest record (a file that
+// is no record, such as a device, is never read to its end).
+func readRecord(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, int64(journalHeader+journalMaxSealed+1)))
+}
+
 // replayBound bounds replaying one record: reading the key and the refresh token, storing the
 // tokens (a write and a read of the refresh token, a write of the access token) and the state.
 const replayBound = 6
@@ -369,7 +389,7 @@ const replayBound = 6
 // next time; a damaged one, or one sealed with a key this computer no longer has, is set aside.
 func (v *Vault) replayJournal(ctx context.Context, id int64) {
 	path := v.journal.path(id)
-	data, err := os.ReadFile(path)
+	data, err := readRecord(path)
 	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(data) == 0) {
 		return
 	}

@@ -290,10 +290,9 @@ func TestJournalOffWithoutItsKey(t *testing.T) {
 	}
 }
 
-// TestJournalFullDiskStillStoresInTheKeyring: when the journal can't be written (here its
-// file can't be opened for writing; a full disk fails the write the same way), the refresh
-// goes on to the keyring as before, with a sentence.
-func TestJournalFullDiskStillStoresInTheKeyring(t *testing.T) {
+// TestJournalThatCantBeOpenedStillStoresInTheKeyring: when the journal's file can't be opened
+// for writing, the refresh goes on to the keyring as before, with a sentence.
+func TestJournalThatCantBeOpenedStillStoresInTheKeyring(t *testing.T) {
 	v, _ := journalVault(t)
 	ctx := context.Background()
 	connect(t, v, 1, "a1", "r1")
@@ -309,6 +308,61 @@ func TestJournalFullDiskStillStoresInTheKeyring(t *testing.T) {
 		t.Fatalf("Tokens = %v, %v", got, err)
 	}
 	if !strings.Contains(lastLog.String(), "The refresh journal is off for now") {
+		t.Fatalf("nothing was said: %q", lastLog.String())
+	}
+}
+
+// TestJournalWriteFailsOnAFullDisk: a record the disk takes only part of is not left half
+// written (not even when the keyring then refuses the tokens too), and the refresh goes on to
+// the keyring, with a sentence.
+func TestJournalWriteFailsOnAFullDisk(t *testing.T) {
+	v, tv := journalVault(t)
+	ctx := context.Background()
+	connect(t, v, 1, "a1", "r1")
+	v.journal.wrap = testenv.DiskFull(37)
+	if _, err := v.Refresh(ctx, 1, func(context.Context, Tokens) (Tokens, error) {
+		return Tokens{AccessToken: "a2", RefreshToken: "r2", Expiry: expiry}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(lastLog.String(), "The refresh journal couldn't be written") {
+		t.Fatalf("nothing was said: %q", lastLog.String())
+	}
+	if fi, err := os.Stat(v.journal.path(1)); err != nil || fi.Size() != 0 {
+		t.Fatalf("a half record was left: %v", err)
+	}
+	if got, err := v.Tokens(ctx, 1); err != nil || got.RefreshToken != "r2" {
+		t.Fatalf("Tokens = %v, %v", got, err)
+	}
+
+	v.journal.wrap = testenv.DiskFull(37)
+	tv.Keyring.RefuseWrites(true)
+	if _, err := v.Refresh(ctx, 1, func(context.Context, Tokens) (Tokens, error) {
+		return Tokens{AccessToken: "a3", RefreshToken: "r3", Expiry: expiry}, nil
+	}); !problem.Is(err, problem.KindKeyringUnavailable) {
+		t.Fatalf("Refresh with the keyring refusing: %v", err)
+	}
+	tv.Keyring.RefuseWrites(false)
+	if fi, err := os.Stat(v.journal.path(1)); err != nil || fi.Size() != 0 {
+		t.Fatalf("a half record was left: %v", err)
+	}
+}
+
+// TestJournalFileThatIsNoFileIsSetAside: a journal name that points at a device which never
+// ends (/dev/zero) is read no further than a record could be, and set aside.
+func TestJournalFileThatIsNoFileIsSetAside(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero on this system")
+	}
+	v, _ := journalVault(t)
+	connect(t, v, 1, "a1", "r1")
+	if err := os.Symlink("/dev/zero", v.journal.path(1)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := v.Tokens(context.Background(), 1); err != nil || got.RefreshToken != "r1" {
+		t.Fatalf("Tokens = %v, %v", got, err)
+	}
+	if !strings.Contains(lastLog.String(), "set aside") {
 		t.Fatalf("nothing was said: %q", lastLog.String())
 	}
 }

@@ -60,7 +60,7 @@ func Open(opts Options) (*Vault, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	j := &journal{dir: store.dir, secrets: secrets, log: opts.Logger, recoverable: opts.Recoverable}
+	j := &journal{dir: store.dir, log: opts.Logger, recoverable: opts.Recoverable}
 	return &Vault{Store: store, Secrets: secrets, now: opts.Now, journal: j}, nil
 }
 
