@@ -169,6 +169,27 @@ func TestExecUsageAndMissingCommand(t *testing.T) {
 	}
 }
 
+// startExec starts the command line as a real process running exec with the helper in mode,
+// and returns it with the command's output, line by line, and our stderr. It is killed when
+// the test ends, at the latest after a minute.
+func (f *fixture) startExec(t *testing.T, mode string) (*exec.Cmd, *bufio.Scanner, *bytes.Buffer) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	cli := exec.CommandContext(ctx, os.Args[0], append([]string{"-test.run=^$", childArgsMark}, helperArgs()...)...)
+	cli.Env = append(os.Environ(), cliChildEnv+"=1", cliChildDirEnv+"="+f.opts.Dir, cliChildServiceEnv+"="+f.opts.Service, helperEnv+"="+mode)
+	out, err := cli.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &bytes.Buffer{}
+	cli.Stderr = stderr
+	if err := cli.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cli, bufio.NewScanner(out), stderr
+}
+
 // The command line as a real process passes SIGTERM and SIGINT on to the command and exits
 // with its code; a command that SIGTERM kills makes it exit 143.
 func TestExecForwardsSignals(t *testing.T) {
@@ -189,20 +210,7 @@ func TestExecForwardsSignals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.mode+"-"+c.sig.String(), func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			cli := exec.CommandContext(ctx, os.Args[0], append([]string{"-test.run=^$", childArgsMark}, helperArgs()...)...)
-			cli.Env = append(os.Environ(), cliChildEnv+"=1", cliChildDirEnv+"="+f.opts.Dir, cliChildServiceEnv+"="+f.opts.Service, helperEnv+"="+c.mode)
-			out, err := cli.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var stderr bytes.Buffer
-			cli.Stderr = &stderr
-			if err := cli.Start(); err != nil {
-				t.Fatal(err)
-			}
-			lines := bufio.NewScanner(out)
+			cli, lines, stderr := f.startExec(t, c.mode)
 			if !lines.Scan() || lines.Text() != "ready" {
 				_ = cli.Process.Kill()
 				_ = cli.Wait()
@@ -232,20 +240,7 @@ func TestExecWaitsForItsCommandAfterASecondInterrupt(t *testing.T) {
 	}
 	f := newFixture(t, connections.PracticeConfig{})
 	f.connectFirst(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cli := exec.CommandContext(ctx, os.Args[0], append([]string{"-test.run=^$", childArgsMark}, helperArgs()...)...)
-	cli.Env = append(os.Environ(), cliChildEnv+"=1", cliChildDirEnv+"="+f.opts.Dir, cliChildServiceEnv+"="+f.opts.Service, helperEnv+"=trap-twice")
-	out, err := cli.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cli.Stderr = &stderr
-	if err := cli.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(out)
+	cli, lines, stderr := f.startExec(t, "trap-twice")
 	var said []string
 	for _, want := range []string{"ready", "got interrupt 1", "got interrupt 2", "done"} {
 		if !lines.Scan() || lines.Text() != want {

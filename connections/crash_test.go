@@ -79,17 +79,7 @@ func TestRefreshSIGKILLLossRate(t *testing.T) {
 	before := srv.Stats().TokenRequests
 	lost, inFlight := 0, 0
 	for round := range crashRounds {
-		if round > 0 { // a fresh grant: the check below spent the last one
-			if _, err := f.connect(t, 0, ConnectOptions{Reconnect: id}); err != nil {
-				t.Fatalf("round %d: reconnect: %v", round, err)
-			}
-		}
-		child := exec.Command(os.Args[0], "-test.run=^$")
-		child.Env = append(os.Environ(),
-			crashChildEnv+"=1", crashAimEnv+"=1",
-			crashDirEnv+"="+f.vault.Store.Dir(),
-			crashServiceEnv+"="+f.vault.Secrets.Service(),
-			crashCompanyEnv+"="+strconv.FormatInt(id, 10))
+		child := f.crashChild(t, round, id)
 		var replies strings.Builder
 		child.Stdout = &replies
 		sentBefore := srv.Stats().TokenRequests
@@ -115,6 +105,25 @@ func TestRefreshSIGKILLLossRate(t *testing.T) {
 	if lost*4 > crashRounds {
 		t.Fatalf("%d of %d kills lost the connection: the rotated refresh token is stored too late, or not at all", lost, crashRounds)
 	}
+}
+
+// crashChild is the child of a crash round (not started yet): it refreshes company id until
+// it is killed, saying "r" on stdout whenever it has read a token reply. Every round but the
+// first reconnects the company first, for a fresh grant: the last round's check spent it.
+func (f *fixture) crashChild(t *testing.T, round int, id int64) *exec.Cmd {
+	t.Helper()
+	if round > 0 {
+		if _, err := f.connect(t, 0, ConnectOptions{Reconnect: id}); err != nil {
+			t.Fatalf("round %d: reconnect: %v", round, err)
+		}
+	}
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(),
+		crashChildEnv+"=1", crashAimEnv+"=1",
+		crashDirEnv+"="+f.vault.Store.Dir(),
+		crashServiceEnv+"="+f.vault.Secrets.Service(),
+		crashCompanyEnv+"="+strconv.FormatInt(id, 10))
+	return child
 }
 
 // replySignal writes "r" to stdout the moment a token reply has been read (its body closed by
@@ -150,17 +159,7 @@ func TestRefreshSIGKILLInReplyWindow(t *testing.T) {
 	lost := 0
 	var delays []time.Duration
 	for round := range crashRounds {
-		if round > 0 { // a fresh grant: the check below spent the last one
-			if _, err := f.connect(t, 0, ConnectOptions{Reconnect: id}); err != nil {
-				t.Fatalf("round %d: reconnect: %v", round, err)
-			}
-		}
-		child := exec.Command(os.Args[0], "-test.run=^$")
-		child.Env = append(os.Environ(),
-			crashChildEnv+"=1", crashAimEnv+"=1",
-			crashDirEnv+"="+f.vault.Store.Dir(),
-			crashServiceEnv+"="+f.vault.Secrets.Service(),
-			crashCompanyEnv+"="+strconv.FormatInt(id, 10))
+		child := f.crashChild(t, round, id)
 		out, err := child.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)

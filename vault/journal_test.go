@@ -84,6 +84,24 @@ func killedAfterReply(t *testing.T, v *Vault, kr *testenv.Keyring, id int64, acc
 	}
 }
 
+// storeDirectly puts tokens in the keyring past the vault, as another process would.
+func storeDirectly(t *testing.T, tv *testenv.Vault, id int64, access, refresh string) {
+	t.Helper()
+	for item, val := range map[string]string{refreshItem(id): refresh, accessItem(id): access} {
+		if err := tv.Keyring.Set(tv.Service, item, val); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// wantNoRecord fails the test, saying why, unless company id's journal file is there, empty.
+func wantNoRecord(t *testing.T, v *Vault, id int64, why string) {
+	t.Helper()
+	if fi, err := os.Stat(v.journal.path(id)); err != nil || fi.Size() != 0 {
+		t.Fatalf("%s (%v)", why, err)
+	}
+}
+
 // TestJournalRecoversTheTokensOfAKilledRefresh: a refresh killed after its reply (the record
 // on disk, the keyring still holding the old tokens) is completed by the next process that
 // takes the company's lock, and the record is emptied. The record holds no token in the clear.
@@ -115,9 +133,7 @@ func TestJournalRecoversTheTokensOfAKilledRefresh(t *testing.T) {
 	if err != nil || got.RefreshToken != refresh || got.AccessToken != access || !got.Expiry.Equal(expiry.Add(time.Hour)) {
 		t.Fatalf("after the next start: %v, %v", got, err)
 	}
-	if fi, err := os.Stat(next.journal.path(1)); err != nil || fi.Size() != 0 {
-		t.Fatalf("the record was not emptied once stored: %v", err)
-	}
+	wantNoRecord(t, next, 1, "the record was not emptied once stored")
 	if !strings.Contains(lastLog.String(), "completed from the refresh journal") {
 		t.Errorf("the recovery was not said: %q", lastLog.String())
 	}
@@ -133,9 +149,7 @@ func TestJournalRecoversTheTokensOfAKilledRefresh(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if fi, _ := os.Stat(next.journal.path(1)); fi.Size() != 0 {
-		t.Fatal("a refresh whose tokens reached the keyring left its record")
-	}
+	wantNoRecord(t, next, 1, "a refresh whose tokens reached the keyring left its record")
 }
 
 // TestJournalNeverOverwritesNewerTokens: a record whose refresh token the keyring no longer
@@ -147,19 +161,12 @@ func TestJournalNeverOverwritesNewerTokens(t *testing.T) {
 	connect(t, v, 1, "a1", "r1")
 	killedAfterReply(t, v, tv.Keyring, 1, "a2", "r2")
 	// Newer tokens reach the keyring while the record stays (a process without the key).
-	if err := tv.Keyring.Set(tv.Service, refreshItem(1), "r9-newer"); err != nil {
-		t.Fatal(err)
-	}
-	if err := tv.Keyring.Set(tv.Service, accessItem(1), "a9-newer"); err != nil {
-		t.Fatal(err)
-	}
+	storeDirectly(t, tv, 1, "a9-newer", "r9-newer")
 	got, err := reopen(t, tv, nil).Tokens(ctx, 1)
 	if err != nil || got.RefreshToken != "r9-newer" || got.AccessToken != "a9-newer" {
 		t.Fatalf("an old record overwrote newer tokens: %v, %v", got, err)
 	}
-	if fi, _ := os.Stat(v.journal.path(1)); fi.Size() != 0 {
-		t.Fatal("the stale record was kept")
-	}
+	wantNoRecord(t, v, 1, "the stale record was kept")
 }
 
 // TestJournalRecordKilledAfterTheKeyringWrite: a refresh killed after the keyring took its
@@ -170,11 +177,7 @@ func TestJournalRecordKilledAfterTheKeyringWrite(t *testing.T) {
 	ctx := context.Background()
 	connect(t, v, 1, "a1", "r1")
 	killedAfterReply(t, v, tv.Keyring, 1, "a2", "r2")
-	for item, val := range map[string]string{refreshItem(1): "r2", accessItem(1): "a2"} {
-		if err := tv.Keyring.Set(tv.Service, item, val); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storeDirectly(t, tv, 1, "a2", "r2")
 	got, err := reopen(t, tv, nil).Tokens(ctx, 1)
 	if err != nil || got.RefreshToken != "r2" || got.AccessToken != "a2" {
 		t.Fatalf("Tokens = %v, %v", got, err)
@@ -182,9 +185,7 @@ func TestJournalRecordKilledAfterTheKeyringWrite(t *testing.T) {
 	if strings.Contains(lastLog.String(), "completed from the refresh journal") {
 		t.Error("a record whose tokens were stored already was reported as a recovery")
 	}
-	if fi, _ := os.Stat(v.journal.path(1)); fi.Size() != 0 {
-		t.Fatal("the record was kept")
-	}
+	wantNoRecord(t, v, 1, "the record was kept")
 }
 
 // TestJournalDamagedRecordIsSetAside: a record cut short, changed, copied from another
@@ -328,9 +329,7 @@ func TestJournalWriteFailsOnAFullDisk(t *testing.T) {
 	if !strings.Contains(lastLog.String(), "The refresh journal couldn't be written") {
 		t.Fatalf("nothing was said: %q", lastLog.String())
 	}
-	if fi, err := os.Stat(v.journal.path(1)); err != nil || fi.Size() != 0 {
-		t.Fatalf("a half record was left: %v", err)
-	}
+	wantNoRecord(t, v, 1, "a half record was left")
 	if got, err := v.Tokens(ctx, 1); err != nil || got.RefreshToken != "r2" {
 		t.Fatalf("Tokens = %v, %v", got, err)
 	}
@@ -343,9 +342,7 @@ func TestJournalWriteFailsOnAFullDisk(t *testing.T) {
 		t.Fatalf("Refresh with the keyring refusing: %v", err)
 	}
 	tv.Keyring.RefuseWrites(false)
-	if fi, err := os.Stat(v.journal.path(1)); err != nil || fi.Size() != 0 {
-		t.Fatalf("a half record was left: %v", err)
-	}
+	wantNoRecord(t, v, 1, "a half record was left")
 }
 
 // TestJournalFileThatIsNoFileIsSetAside: a journal name that points at a device which never
