@@ -79,8 +79,9 @@ func (c *companyLock) release() {
 // lockCompanies takes the locks of the companies ids, in ascending ID order (duplicates
 // once), waiting for each up to the lock timeout (or ctx): a lock still held after that is
 // KindBusy. With the locks held it replays each company's journal (see replayJournal), so
-// nothing under them reads tokens a killed refresh left only there. unlock hands them back, each once the keyring calls on its company's items have
-// returned; it is safe to call more than once.
+// nothing under them reads tokens a killed refresh left only there. unlock hands them back,
+// each once the keyring calls on its company's items have returned; it is safe to call more
+// than once.
 func (v *Vault) lockCompanies(ctx context.Context, ids []int64) (unlock func(), err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, canceled(err)

@@ -196,14 +196,14 @@ type RefreshFunc func(ctx context.Context, current Tokens) (Tokens, error)
 // Once refresh has returned new tokens they may be the only copy (a server that rotates
 // refresh tokens may already have revoked the old one), so they are stored under a context of
 // their own, bounded by the keyring timeout, even when ctx has been cancelled meanwhile: the
-// caller giving up never loses them. Nothing is done between refresh returning and the
-// refresh token's write, to keep the window in which a crash loses the new token small.
+// caller giving up never loses them.
 //
-// The new tokens are recoverable before the keyring has them: refresh's reply is sealed into
-// the company's journal file (one write, one fsync) before the keyring write, and whoever
-// takes the company's lock next replays a record left by a process that was killed (see
-// journal.go). Without the journal's key (a keyring that refuses it) or with a full disk, the
-// refresh goes on as before, and the window is the keyring write's again.
+// The new tokens are recoverable before the keyring has them: nothing is done between refresh
+// returning and the refresh token's write but sealing them into the company's journal file
+// (one write, one fsync, into a file opened before the request), and whoever takes the
+// company's lock next replays a record left by a process that was killed (see journal.go).
+// Without the journal's key (a keyring that refuses it) or with a full disk, the refresh goes
+// on as before, and the window in which a crash loses the new token is the keyring write's.
 //
 // If refresh fails nothing is changed and its error comes back. If saving fails after a
 // successful refresh, the new tokens are returned with the error (never zero tokens then), so
