@@ -124,7 +124,7 @@ func (c *Core) SaveSettings(ctx context.Context, s Settings) error {
 	}
 	p := s.profile()
 	return c.vault.Store.Update(ctx, func(st *vault.State) error {
-		st.Integration = vault.Integration{
+		st.SetIntegration(vault.Integration{
 			ClientID:     s.ClientID,
 			RedirectURI:  s.RedirectURI,
 			AuthorizeURL: p.AuthorizeURL,
@@ -134,7 +134,7 @@ func (c *Core) SaveSettings(ctx context.Context, s Settings) error {
 			NoPKCE:       s.NoPKCE,
 			// A pace is the integration's: Lightspeed's limit is per app.
 			RequestsPerMinute: s.RequestsPerMinute,
-		}
+		})
 		return nil
 	})
 }
