@@ -49,6 +49,7 @@ func Open(opts Options) (*Vault, error) {
 		return nil, err
 	}
 	secrets := newSecrets(secretsOptions{Service: opts.Service, Timeout: opts.KeyringTimeout, Backend: opts.Backend})
+	store.hasRefreshToken = secrets.hasRefreshToken
 	return &Vault{Store: store, Secrets: secrets, now: opts.Now}, nil
 }
 
