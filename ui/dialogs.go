@@ -130,6 +130,14 @@ func (s *shell) confirmReplace(path string, replace, keep func()) {
 	d.Show()
 }
 
+// showStateNotice tells, over the dashboard, what was rebuilt from the last-good copy of the
+// list of companies (connections.Core.StateNotice); nothing when notice is "".
+func (s *shell) showStateNotice(notice string) {
+	if notice != "" {
+		s.inform("Your companies were recovered", notice)
+	}
+}
+
 // inform shows a short message with an OK button.
 func (s *shell) inform(title, message string) {
 	d := dialog.NewCustom(title, "OK", wrapped(message), s.win)
