@@ -215,8 +215,10 @@ func TestADamagedCopyIsNeverUsed(t *testing.T) {
 			b[i] = 'h'
 			return b
 		},
-		"cut short":      func(b []byte) []byte { return b[:len(b)-10] },
-		"another format": func(b []byte) []byte { return bytes.Replace(b, []byte(`"last_good_copy":1`), []byte(`"last_good_copy":9`), 1) },
+		"cut short": func(b []byte) []byte { return b[:len(b)-10] },
+		"another format": func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"last_good_copy":1`), []byte(`"last_good_copy":9`), 1)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			v, good := recoveryVault(t)
