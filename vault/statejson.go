@@ -1,103 +1,160 @@
 package vault
 
-import "encoding/json"
-
-// Every object of the state file keeps the members this version doesn't know (see
-// unknownFields): each type below decodes through decodeKeeping and encodes through
-// encodeKeeping, by way of a plain copy of itself that has no JSON methods.
-
-// UnmarshalJSON decodes the state, keeping members this version doesn't know.
-func (s *State) UnmarshalJSON(data []byte) (err error) {
-	type plain State
-	s.unknown, err = decodeKeeping(data, (*plain)(s))
-	return err
-}
-
-// MarshalJSON encodes the state with the members it was read with and doesn't know.
-func (s State) MarshalJSON() ([]byte, error) {
-	type plain State
-	return encodeKeeping(plain(s), s.unknown)
-}
-
-// UnmarshalJSON decodes the integration, keeping members this version doesn't know.
-func (i *Integration) UnmarshalJSON(data []byte) (err error) {
-	type plain Integration
-	i.unknown, err = decodeKeeping(data, (*plain)(i))
-	return err
-}
-
-// MarshalJSON encodes the integration with the members it was read with and doesn't know.
-func (i Integration) MarshalJSON() ([]byte, error) {
-	type plain Integration
-	return encodeKeeping(plain(i), i.unknown)
-}
-
-// UnmarshalJSON decodes the company, keeping members this version doesn't know.
-func (c *Company) UnmarshalJSON(data []byte) (err error) {
-	type plain Company
-	c.unknown, err = decodeKeeping(data, (*plain)(c))
-	return err
-}
-
-// MarshalJSON encodes the company with the members it was read with and doesn't know.
-func (c Company) MarshalJSON() ([]byte, error) {
-	type plain Company
-	return encodeKeeping(plain(c), c.unknown)
-}
-
-// UnmarshalJSON decodes the site, keeping members this version doesn't know.
-func (s *Site) UnmarshalJSON(data []byte) (err error) {
-	type plain Site
-	s.unknown, err = decodeKeeping(data, (*plain)(s))
-	return err
-}
-
-// MarshalJSON encodes the site with the members it was read with and doesn't know.
-func (s Site) MarshalJSON() ([]byte, error) {
-	type plain Site
-	return encodeKeeping(plain(s), s.unknown)
-}
-
-// UnmarshalJSON decodes the check, keeping members this version doesn't know.
-func (c *Check) UnmarshalJSON(data []byte) (err error) {
-	type plain Check
-	c.unknown, err = decodeKeeping(data, (*plain)(c))
-	return err
-}
-
-// MarshalJSON encodes the check with the members it was read with and doesn't know.
-func (c Check) MarshalJSON() ([]byte, error) {
-	type plain Check
-	return encodeKeeping(plain(c), c.unknown)
-}
-
-// UnmarshalJSON decodes the failure, keeping members this version doesn't know.
-func (f *Failure) UnmarshalJSON(data []byte) (err error) {
-	type plain Failure
-	f.unknown, err = decodeKeeping(data, (*plain)(f))
-	return err
-}
-
-// MarshalJSON encodes the failure with the members it was read with and doesn't know.
-func (f Failure) MarshalJSON() ([]byte, error) {
-	type plain Failure
-	return encodeKeeping(plain(f), f.unknown)
-}
-
-// UnmarshalJSON decodes the hand-off, keeping members this version doesn't know.
-func (h *HandOff) UnmarshalJSON(data []byte) (err error) {
-	type plain HandOff
-	h.unknown, err = decodeKeeping(data, (*plain)(h))
-	return err
-}
-
-// MarshalJSON encodes the hand-off with the members it was read with and doesn't know.
-func (h HandOff) MarshalJSON() ([]byte, error) {
-	type plain HandOff
-	return encodeKeeping(plain(h), h.unknown)
-}
-
-var (
-	_ json.Marshaler   = State{}
-	_ json.Unmarshaler = (*State)(nil)
+import (
+	"bytes"
+	"encoding/json"
 )
+
+// plainState is State without its JSON methods: encoding/json's own encoding of its fields.
+type plainState State
+
+// UnmarshalJSON decodes the state and keeps, in every object it owns (the state, the
+// integration, each company and its sites, last check, last error and hand-off), the members
+// this version doesn't know. The first decode refuses unknown members; a state without any
+// (the usual case) is done then, at the cost of a plain decode. Otherwise the state is decoded
+// again, leniently, and its objects once more as members, to collect what they don't know.
+func (s *State) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode((*plainState)(s)); err == nil && len(bytes.TrimSpace(data[dec.InputOffset():])) == 0 {
+		return nil
+	}
+	*s = State{}
+	if err := json.Unmarshal(data, (*plainState)(s)); err != nil {
+		return err
+	}
+	top := objectOf(data)
+	s.unknown = unknownIn(top, plainState{})
+	if o := objectOf(top.member("integration")); o != nil {
+		s.Integration.unknown = unknownIn(o, Integration{})
+	}
+	var companies []json.RawMessage
+	_ = json.Unmarshal(top.member("companies"), &companies)
+	for i := range min(len(companies), len(s.Companies)) {
+		c := &s.Companies[i]
+		o := objectOf(companies[i])
+		c.unknown = unknownIn(o, Company{})
+		var sites []json.RawMessage
+		_ = json.Unmarshal(o.member("sites"), &sites)
+		for j := range min(len(sites), len(c.Sites)) {
+			c.Sites[j].unknown = unknownIn(objectOf(sites[j]), Site{})
+		}
+		if c.LastCheck != nil {
+			c.LastCheck.unknown = unknownIn(objectOf(o.member("last_check")), Check{})
+		}
+		if c.LastError != nil {
+			c.LastError.unknown = unknownIn(objectOf(o.member("last_error")), Failure{})
+		}
+		if c.HandedOff != nil {
+			c.HandedOff.unknown = unknownIn(objectOf(o.member("handed_off")), HandOff{})
+		}
+	}
+	return nil
+}
+
+// MarshalJSON encodes the state with, in each of its objects, the members it was read with
+// and doesn't know. Without any (the usual case) it is encoding/json's plain encoding.
+func (s State) MarshalJSON() ([]byte, error) {
+	data, err := json.Marshal(plainState(s))
+	if err != nil || !s.hasUnknown() {
+		return data, err
+	}
+	var top object
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, err
+	}
+	if top["integration"], err = withUnknown(top["integration"], s.Integration.unknown); err != nil {
+		return nil, err
+	}
+	var companies []json.RawMessage
+	if err := json.Unmarshal(top["companies"], &companies); err != nil {
+		return nil, err
+	}
+	for i, c := range s.Companies {
+		if companies[i], err = c.withUnknown(companies[i]); err != nil {
+			return nil, err
+		}
+	}
+	if top["companies"], err = json.Marshal(companies); err != nil {
+		return nil, err
+	}
+	merged, err := json.Marshal(top)
+	if err != nil {
+		return nil, err
+	}
+	return withUnknown(merged, s.unknown)
+}
+
+// withUnknown adds to raw, the company's plain encoding, the members of its objects this
+// version doesn't know.
+func (c *Company) withUnknown(raw json.RawMessage) (json.RawMessage, error) {
+	if !c.hasUnknown() {
+		return raw, nil
+	}
+	var o object
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.LastCheck != nil {
+		if o["last_check"], err = withUnknown(o["last_check"], c.LastCheck.unknown); err != nil {
+			return nil, err
+		}
+	}
+	if c.LastError != nil {
+		if o["last_error"], err = withUnknown(o["last_error"], c.LastError.unknown); err != nil {
+			return nil, err
+		}
+	}
+	if c.HandedOff != nil {
+		if o["handed_off"], err = withUnknown(o["handed_off"], c.HandedOff.unknown); err != nil {
+			return nil, err
+		}
+	}
+	var sites []json.RawMessage
+	if err := json.Unmarshal(o["sites"], &sites); err != nil {
+		return nil, err
+	}
+	for j, site := range c.Sites {
+		if sites[j], err = withUnknown(sites[j], site.unknown); err != nil {
+			return nil, err
+		}
+	}
+	if o["sites"], err = json.Marshal(sites); err != nil {
+		return nil, err
+	}
+	merged, err := json.Marshal(o)
+	if err != nil {
+		return nil, err
+	}
+	return withUnknown(merged, c.unknown)
+}
+
+// hasUnknown reports whether any object of the state holds members this version doesn't know.
+func (s *State) hasUnknown() bool {
+	if len(s.unknown) > 0 || len(s.Integration.unknown) > 0 {
+		return true
+	}
+	for i := range s.Companies {
+		if s.Companies[i].hasUnknown() {
+			return true
+		}
+	}
+	return false
+}
+
+// hasUnknown reports whether any object of the company holds members this version doesn't know.
+func (c *Company) hasUnknown() bool {
+	if len(c.unknown) > 0 ||
+		(c.LastCheck != nil && len(c.LastCheck.unknown) > 0) ||
+		(c.LastError != nil && len(c.LastError.unknown) > 0) ||
+		(c.HandedOff != nil && len(c.HandedOff.unknown) > 0) {
+		return true
+	}
+	for _, site := range c.Sites {
+		if len(site.unknown) > 0 {
+			return true
+		}
+	}
+	return false
+}

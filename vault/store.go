@@ -152,7 +152,7 @@ func parseState(data []byte) (*State, error) {
 		return nil, errors.New("the state file has no schema version")
 	}
 	st := &State{}
-	err := json.Unmarshal(data, st)
+	err := st.UnmarshalJSON(data) // not through json.Unmarshal: the head above checked the syntax
 	if *head.Schema > SchemaVersion {
 		st.Schema = *head.Schema
 		return st, errSchemaNewer
@@ -231,11 +231,17 @@ func (s *Store) save(st *State) error {
 func encodeState(st *State) ([]byte, error) {
 	out := *st
 	out.Schema, out.SchemaMinor = SchemaVersion, max(st.SchemaMinor, SchemaMinor)
-	data, err := json.MarshalIndent(&out, "", "  ")
+	data, err := out.MarshalJSON() // not through json.MarshalIndent, which would check it again
 	if err != nil {
 		return nil, fmt.Errorf("could not encode the state: %w", err)
 	}
-	return append(data, '\n'), nil
+	var indented bytes.Buffer
+	indented.Grow(len(data) * 2)
+	if err := json.Indent(&indented, data, "", "  "); err != nil {
+		return nil, fmt.Errorf("could not encode the state: %w", err)
+	}
+	indented.WriteByte('\n')
+	return indented.Bytes(), nil
 }
 
 // writeState writes data to the state file atomically and, once that has succeeded, to the

@@ -13,9 +13,16 @@ import (
 // unknownFields are the members of one JSON object in the state file that this version of the
 // app has no field for: written by a newer version (or by hand). They are kept as they were
 // read and written back beside the fields this version knows, so rewriting the state never
-// drops what another version put there. Key order is not kept (it means nothing in JSON);
-// they are written sorted, after the known fields.
+// drops what another version put there. Key order is not kept (it means nothing in JSON).
+//
+// Finding and writing them costs nothing while there are none, which is the usual case: the
+// state is decoded once with unknown members refused, and only when that fails is it decoded
+// again to collect them (see State.UnmarshalJSON); it is encoded as plain structs, and only
+// when some object holds unknown members are they merged into the encoding.
 type unknownFields map[string]json.RawMessage
+
+// object is one JSON object's members, undecoded.
+type object map[string]json.RawMessage
 
 // knownNames caches, per struct type, the JSON names of its fields.
 var knownNames sync.Map // reflect.Type → []string
@@ -44,24 +51,40 @@ func jsonNames(t reflect.Type) []string {
 	return names
 }
 
-// decodeKeeping decodes data into v (a pointer to a struct type without JSON methods of its
-// own, so no recursion) and returns the members v has no field for. encoding/json matches
-// member names to fields without regard to case, so a member is known when it matches a
-// field's name that way too: it was decoded into that field and will be written under it.
-func decodeKeeping(data []byte, v any) (unknownFields, error) {
-	if err := json.Unmarshal(data, v); err != nil {
-		return nil, err
+// objectOf decodes raw as a JSON object; nil when it is not one (null, missing, or another
+// kind of value: then it holds no members of its own to keep).
+func objectOf(raw json.RawMessage) object {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil
 	}
-	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
-		return nil, nil
+	var o object
+	if json.Unmarshal(raw, &o) != nil {
+		return nil
 	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(data, &members); err != nil {
-		return nil, err
+	return o
+}
+
+// member returns o's member for the field named name, matched as encoding/json matches
+// names to fields: exactly first, else without regard to case.
+func (o object) member(name string) json.RawMessage {
+	if v, ok := o[name]; ok {
+		return v
 	}
-	names := jsonNames(reflect.TypeOf(v).Elem())
+	for k, v := range o {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
+}
+
+// unknownIn returns the members of o that no field of the struct type of v matches (as
+// encoding/json matches them: without regard to case), nil when there are none.
+func unknownIn(o object, v any) unknownFields {
+	names := jsonNames(reflect.TypeOf(v))
 	var unknown unknownFields
-	for key, value := range members {
+	for key, value := range o {
 		if slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, key) }) {
 			continue
 		}
@@ -70,19 +93,19 @@ func decodeKeeping(data []byte, v any) (unknownFields, error) {
 		}
 		unknown[key] = value
 	}
-	return unknown, nil
+	return unknown
 }
 
-// encodeKeeping encodes v (a struct without JSON methods of its own) and adds the unknown
-// members after its fields, each value exactly as it was read.
-func encodeKeeping(v any, unknown unknownFields) ([]byte, error) {
-	data, err := json.Marshal(v)
-	if err != nil || len(unknown) == 0 {
-		return data, err
+// withUnknown returns raw, the encoding of one object, with the unknown members added, each
+// value exactly as it was read; raw itself when there are none.
+func withUnknown(raw json.RawMessage, unknown unknownFields) (json.RawMessage, error) {
+	if len(unknown) == 0 {
+		return raw, nil
 	}
-	out := bytes.NewBuffer(make([]byte, 0, len(data)+64*len(unknown)))
-	out.Write(data[:len(data)-1]) // all but the closing brace
-	first := len(data) == 2       // "{}": no field before the first unknown member
+	raw = bytes.TrimSpace(raw)
+	out := bytes.NewBuffer(make([]byte, 0, len(raw)+64*len(unknown)))
+	out.Write(raw[:len(raw)-1]) // all but the closing brace
+	first := bytes.Equal(raw, []byte("{}"))
 	for _, key := range slices.Sorted(maps.Keys(unknown)) {
 		if !first {
 			out.WriteByte(',')

@@ -167,29 +167,56 @@ func TestFieldsFromANewerVersionSurviveRewrites(t *testing.T) {
 }
 
 // TestAFileWithoutUnknownFieldsIsWrittenAsBefore: keeping unknown fields adds nothing to a
-// state that has none (the encoding of a plain state is what encoding/json makes of it).
+// state that has none: it is encoded exactly as encoding/json encodes its fields, and read
+// back the same.
 func TestAFileWithoutUnknownFieldsIsWrittenAsBefore(t *testing.T) {
-	st := &State{Schema: 1, Integration: Integration{ClientID: "cid"}, Companies: []Company{sampleCompany(1)}}
-	got, err := json.Marshal(st)
+	st := &State{Schema: 1, SchemaMinor: SchemaMinor, Integration: Integration{ClientID: "cid"}, Companies: []Company{sampleCompany(1)}}
+	got, err := encodeState(st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back State
-	if err := json.Unmarshal(got, &back); err != nil {
+	plain, err := json.MarshalIndent((*plainState)(st), "", "  ")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if back.unknown != nil || back.Integration.unknown != nil || back.Companies[0].unknown != nil ||
-		back.Companies[0].Sites[0].unknown != nil || back.Companies[0].LastCheck.unknown != nil {
-		t.Fatalf("a state of known fields only came back with unknown ones: %s", got)
+	if !bytes.Equal(got, append(plain, '\n')) {
+		t.Fatalf("a state without unknown fields is encoded differently:\n%s\n%s", got, plain)
 	}
-	if !reflect.DeepEqual(back.Companies[0], sampleCompany(1)) {
-		t.Fatalf("round trip changed the company:\n%+v\n%+v", back.Companies[0], sampleCompany(1))
+	back, err := parseState(got)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// A member that differs only in case is the field itself (encoding/json matches so), not
-	// an unknown one to be written twice.
-	var c Company
-	if err := json.Unmarshal([]byte(`{"ID": 5, "Name": "Upper"}`), &c); err != nil || c.ID != 5 || c.unknown != nil {
-		t.Fatalf("%+v, %v", c, err)
+	if back.hasUnknown() || !reflect.DeepEqual(back, st) {
+		t.Fatalf("round trip changed the state:\n%+v\n%+v", back, st)
+	}
+}
+
+// TestAMemberDifferingOnlyInCaseIsTheFieldItself: encoding/json decodes "ID" into the field
+// "id", so it is not an unknown member to be written a second time beside it.
+func TestAMemberDifferingOnlyInCaseIsTheFieldItself(t *testing.T) {
+	st, err := parseState([]byte(`{"Schema": 1, "companies": [{"ID": 5, "Name": "Upper", "x_newer_field": 1}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := st.Company(5)
+	if c == nil || c.Name != "Upper" || len(st.unknown) != 0 || len(c.unknown) != 1 || string(c.unknown["x_newer_field"]) != "1" {
+		t.Fatalf("%+v", st)
+	}
+	data, err := encodeState(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte(`"ID"`)) || bytes.Contains(data, []byte(`"Name"`)) || !bytes.Contains(data, []byte(`"x_newer_field": 1`)) {
+		t.Fatalf("written as:\n%s", data)
+	}
+}
+
+// TestTrailingGarbageIsNotAState: the quick decode reads one value; what follows it makes the
+// state unreadable all the same, as encoding/json would say.
+func TestTrailingGarbageIsNotAState(t *testing.T) {
+	var st State
+	if err := st.UnmarshalJSON([]byte(`{"schema": 1, "companies": []} {"schema": 1}`)); err == nil {
+		t.Fatal("a state followed by more JSON was read")
 	}
 }
 
