@@ -230,6 +230,20 @@ func (s *Store) TakeRecovery() *Recovery {
 	return rec
 }
 
+// LastGood reports the last-good copy as it is now, for Diagnostics: its path, when it was
+// saved, and why it can't be used or wasn't written at the last save (nil when all is well).
+// A copy that is not there yet (nothing saved so far) is a zero savedAt and a nil error.
+func (s *Store) LastGood() (path string, savedAt time.Time, problem error) {
+	good, err := s.readLastGood()
+	if errors.Is(err, fs.ErrNotExist) {
+		err = nil
+	}
+	if werr := s.LastGoodError(); werr != nil {
+		err = fmt.Errorf("the last save could not write it: %w", werr)
+	}
+	return s.lastGoodPath(), good.savedAt, err
+}
+
 // LastGoodError is why the last-good copy could not be written at the last save, nil when it
 // was (for Diagnostics).
 func (s *Store) LastGoodError() error {
