@@ -59,30 +59,14 @@ func (s State) MarshalJSON() ([]byte, error) {
 	if err != nil || !s.hasUnknown() {
 		return data, err
 	}
-	var top object
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, err
-	}
-	if top["integration"], err = withUnknown(top["integration"], s.Integration.unknown); err != nil {
-		return nil, err
-	}
-	var companies []json.RawMessage
-	if err := json.Unmarshal(top["companies"], &companies); err != nil {
-		return nil, err
-	}
-	for i, c := range s.Companies {
-		if companies[i], err = c.withUnknown(companies[i]); err != nil {
-			return nil, err
+	return mergeObject(data, s.unknown, func(top object) error {
+		if err := mergeMember(top, "integration", s.Integration.unknown); err != nil {
+			return err
 		}
-	}
-	if top["companies"], err = json.Marshal(companies); err != nil {
-		return nil, err
-	}
-	merged, err := json.Marshal(top)
-	if err != nil {
-		return nil, err
-	}
-	return withUnknown(merged, s.unknown)
+		return mergeEach(top, "companies", len(s.Companies), func(i int, raw json.RawMessage) (json.RawMessage, error) {
+			return s.Companies[i].withUnknown(raw)
+		})
+	})
 }
 
 // withUnknown adds to raw, the company's plain encoding, the members of its objects this
@@ -91,43 +75,72 @@ func (c *Company) withUnknown(raw json.RawMessage) (json.RawMessage, error) {
 	if !c.hasUnknown() {
 		return raw, nil
 	}
+	inner := map[string]unknownFields{}
+	if c.LastCheck != nil {
+		inner["last_check"] = c.LastCheck.unknown
+	}
+	if c.LastError != nil {
+		inner["last_error"] = c.LastError.unknown
+	}
+	if c.HandedOff != nil {
+		inner["handed_off"] = c.HandedOff.unknown
+	}
+	return mergeObject(raw, c.unknown, func(o object) error {
+		for key, unknown := range inner {
+			if err := mergeMember(o, key, unknown); err != nil {
+				return err
+			}
+		}
+		return mergeEach(o, "sites", len(c.Sites), func(j int, raw json.RawMessage) (json.RawMessage, error) {
+			return withUnknown(raw, c.Sites[j].unknown)
+		})
+	})
+}
+
+// mergeObject adds unknown members to raw, one object's encoding, after nested has added those
+// of the objects inside it (given its members to change).
+func mergeObject(raw json.RawMessage, unknown unknownFields, nested func(object) error) (json.RawMessage, error) {
 	var o object
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return nil, err
 	}
-	var err error
-	if c.LastCheck != nil {
-		if o["last_check"], err = withUnknown(o["last_check"], c.LastCheck.unknown); err != nil {
-			return nil, err
-		}
-	}
-	if c.LastError != nil {
-		if o["last_error"], err = withUnknown(o["last_error"], c.LastError.unknown); err != nil {
-			return nil, err
-		}
-	}
-	if c.HandedOff != nil {
-		if o["handed_off"], err = withUnknown(o["handed_off"], c.HandedOff.unknown); err != nil {
-			return nil, err
-		}
-	}
-	var sites []json.RawMessage
-	if err := json.Unmarshal(o["sites"], &sites); err != nil {
-		return nil, err
-	}
-	for j, site := range c.Sites {
-		if sites[j], err = withUnknown(sites[j], site.unknown); err != nil {
-			return nil, err
-		}
-	}
-	if o["sites"], err = json.Marshal(sites); err != nil {
+	if err := nested(o); err != nil {
 		return nil, err
 	}
 	merged, err := json.Marshal(o)
 	if err != nil {
 		return nil, err
 	}
-	return withUnknown(merged, c.unknown)
+	return withUnknown(merged, unknown)
+}
+
+// mergeMember adds unknown members to the object o holds under key.
+func mergeMember(o object, key string, unknown unknownFields) error {
+	if len(unknown) == 0 {
+		return nil
+	}
+	merged, err := withUnknown(o[key], unknown)
+	o[key] = merged
+	return err
+}
+
+// mergeEach replaces each of the first n elements of the array o holds under key with what
+// merge makes of it.
+func mergeEach(o object, key string, n int, merge func(i int, raw json.RawMessage) (json.RawMessage, error)) error {
+	var items []json.RawMessage
+	if err := json.Unmarshal(o[key], &items); err != nil {
+		return err
+	}
+	for i := range min(n, len(items)) {
+		merged, err := merge(i, items[i])
+		if err != nil {
+			return err
+		}
+		items[i] = merged
+	}
+	merged, err := json.Marshal(items)
+	o[key] = merged
+	return err
 }
 
 // hasUnknown reports whether any object of the state holds members this version doesn't know.
