@@ -122,6 +122,10 @@ func TestRecoveredSentence(t *testing.T) {
 			"Recovered 1 company from the copy saved on 3 Dec 2026 at 14:02; the list itself had gone missing."},
 		{vault.Recovery{Companies: 3, SavedAt: saved, Aside: "/a", Reconnect: named(7)},
 			"Recovered 3 companies from the copy saved on 3 Dec 2026 at 14:02 (Company 7 (7) needs reconnecting: the keychain no longer holds its connection); the damaged file was kept as /a."},
+		{vault.Recovery{Companies: 5, SavedAt: saved, Later: 2, Aside: "/a"},
+			"Recovered 3 companies from the copy saved on 3 Dec 2026 at 14:02 and 2 more from the damaged file; the damaged file was kept as /a."},
+		{vault.Recovery{Companies: 12, Aside: "/a", Reconnect: named(4)},
+			"Recovered 12 companies from what could still be read of the damaged list (Company 4 (4) needs reconnecting: the keychain no longer holds its connection); it was kept as /a, and any company not in the list now needs connecting again."},
 		{vault.Recovery{Companies: 9, SavedAt: saved, Aside: "/a", Reconnect: named(1, 2, 3, 4, 5)},
 			"Recovered 9 companies from the copy saved on 3 Dec 2026 at 14:02 (Company 1 (1), Company 2 (2), Company 3 (3) and 2 more need reconnecting: the keychain no longer holds their connections); the damaged file was kept as /a."},
 	} {

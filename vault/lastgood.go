@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/atomicfile"
@@ -41,8 +42,12 @@ type lastGood struct {
 type Recovery struct {
 	// Companies is how many companies came back.
 	Companies int
-	// SavedAt is when the copy was saved.
+	// SavedAt is when the copy was saved; zero when no copy could be used and the companies
+	// came from what could still be read of the damaged file.
 	SavedAt time.Time
+	// Later is how many of Companies came from the damaged file because the copy, one save
+	// older, did not have them yet.
+	Later int
 	// Aside is where the unreadable state file was kept; "" when it was missing.
 	Aside string
 	// Reconnect are the recovered companies whose refresh token is not in the keychain:
@@ -110,25 +115,108 @@ func (s *Store) readLastGood() (lastGood, error) {
 	return lastGood{savedAt: file.SavedAt, state: file.State}, nil
 }
 
-// recoverUnreadable handles a state file that cannot be read or parsed: it is set aside
-// (never deleted), and the state is rebuilt from the last-good copy. Without a usable copy the
-// state starts empty, as it did before there were copies, with KindStateCorrupt; a damaged
-// copy is set aside too, for support, rather than overwritten by the next save.
-func (s *Store) recoverUnreadable(cause error) (*State, error) {
+// recoverUnreadable handles a state file that cannot be read or parsed (data is what could be
+// read of it, nil when nothing): it is set aside (never deleted), and the state is rebuilt from
+// the last-good copy, with any whole company record of the damaged file the copy doesn't have
+// yet. Without a usable copy, the whole company records of the damaged file are what comes
+// back; without any, the state starts empty, as it did before there were copies, with
+// KindStateCorrupt. A damaged copy is set aside too, for support, rather than overwritten by
+// the next save.
+func (s *Store) recoverUnreadable(data []byte, cause error) (*State, error) {
 	good, goodErr := s.readLastGood()
 	aside, err := s.setAside(s.Path(), "corrupt")
 	if err != nil {
 		return newState(), atomicfile.StorageError(s.Path(), fmt.Errorf("could not move the unreadable state file aside: %w", err))
 	}
-	if goodErr != nil {
-		if !errors.Is(goodErr, fs.ErrNotExist) {
-			if copyAside, err := s.setAside(s.lastGoodPath(), "corrupt"); err == nil {
-				cause = fmt.Errorf("%w; %w (kept as %s)", cause, goodErr, copyAside)
+	salvaged := salvage(data)
+	if goodErr == nil {
+		st, err := parseState(good.state)
+		rec := &Recovery{SavedAt: good.savedAt, Aside: aside}
+		if err == nil && salvaged != nil { // not of a newer schema: this version may rewrite it
+			for _, c := range salvaged.Companies {
+				if st.Company(c.ID) == nil {
+					st.putCompany(c)
+					rec.Later++
+				}
 			}
 		}
-		return newState(), corruptError(s.Path(), aside, cause)
+		if rec.Later > 0 {
+			return s.rebuild(st, nil, rec)
+		}
+		return s.rebuild(st, good.state, rec)
 	}
-	return s.restore(good, aside)
+	if !errors.Is(goodErr, fs.ErrNotExist) {
+		if copyAside, err := s.setAside(s.lastGoodPath(), "corrupt"); err == nil {
+			cause = fmt.Errorf("%w; %w (kept as %s)", cause, goodErr, copyAside)
+		}
+	}
+	if salvaged != nil {
+		return s.rebuild(salvaged, nil, &Recovery{Aside: aside})
+	}
+	return newState(), corruptError(s.Path(), aside, cause)
+}
+
+// salvage reads what it still can of a damaged state file: the members before the damage and,
+// of its companies, every record that is whole up to there. Nil when that holds no company, or
+// not even the schema, or a newer one (this version would rewrite a newer state from pieces).
+func salvage(data []byte) *State {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	top := object{}
+	var companies []json.RawMessage
+members:
+	for dec.More() {
+		t, err := dec.Token()
+		key, ok := t.(string)
+		if err != nil || !ok {
+			break
+		}
+		if !strings.EqualFold(key, "companies") {
+			var raw json.RawMessage
+			if dec.Decode(&raw) != nil {
+				break
+			}
+			top[key] = raw
+			continue
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			break
+		}
+		for dec.More() {
+			var raw json.RawMessage
+			if dec.Decode(&raw) != nil {
+				break members
+			}
+			companies = append(companies, raw)
+		}
+		if _, err := dec.Token(); err != nil {
+			break
+		}
+	}
+	var whole []json.RawMessage
+	for _, raw := range companies { // each on its own: one record of the wrong shape costs only itself
+		if one, err := parseState([]byte(`{"schema":1,"companies":[` + string(raw) + `]}`)); err == nil && len(one.Companies) == 1 && one.Companies[0].ID != 0 {
+			whole = append(whole, raw)
+		}
+	}
+	if len(whole) == 0 {
+		return nil
+	}
+	var err error
+	if top["companies"], err = json.Marshal(whole); err != nil {
+		return nil
+	}
+	doc, err := json.Marshal(top)
+	if err != nil {
+		return nil
+	}
+	st, err := parseState(doc) // refuses a file without a schema, or of a newer one
+	if err != nil {
+		return nil
+	}
+	return st
 }
 
 // recoverMissing handles a missing state file. With no copy beside it this is a first start:
@@ -158,18 +246,18 @@ func (s *Store) recoverMissing() (*State, error) {
 		}
 		return newState(), nil
 	}
-	return s.restore(good, "")
+	return s.rebuild(st, good.state, &Recovery{SavedAt: good.savedAt})
 }
 
-// restore puts the copy's state back in place of the state file and records the Recovery.
-// The copy's bytes go back as they were, so nothing is lost, not even what a newer version
-// wrote (a state of a newer schema is restored and then, as ever, read but not changed).
-// Recovered companies whose refresh token the keychain doesn't hold are marked on their
-// record as needing a reconnect; the rest come back as they were, connected.
-func (s *Store) restore(good lastGood, aside string) (*State, error) {
-	st, err := parseState(good.state)
-	newer := errors.Is(err, errSchemaNewer)
-	rec := &Recovery{Companies: len(st.Companies), SavedAt: good.savedAt, Aside: aside}
+// rebuild puts st back in place of the state file and records rec. When verbatim is given (the
+// copy's bytes, of which st was read) those bytes go back as they were, so nothing is lost, not
+// even what a newer version wrote (a state of a newer schema is restored and then, as ever,
+// read but not changed). Rebuilt companies whose refresh token the keychain doesn't hold are
+// marked on their record as needing a reconnect (and st is then written anew); the rest come
+// back as they were, connected.
+func (s *Store) rebuild(st *State, verbatim []byte, rec *Recovery) (*State, error) {
+	newer := st.Schema > SchemaVersion
+	rec.Companies = len(st.Companies)
 	var missing []int64
 	if !newer {
 		missing, _ = s.missingTokens(st)
@@ -180,18 +268,16 @@ func (s *Store) restore(good lastGood, aside string) (*State, error) {
 			Summary: "This company's connection is missing from the keychain, so it could not be recovered with the list of companies. Reconnect the company to restore it."}
 		rec.Reconnect = append(rec.Reconnect, *c)
 	}
-	if len(missing) > 0 {
-		data, err := encodeState(st)
-		if err == nil {
-			err = s.writeState(data)
-		}
-		if err != nil {
+	data := append(bytes.Clone(verbatim), '\n')
+	if verbatim == nil || len(missing) > 0 {
+		var err error
+		if data, err = encodeState(st); err != nil {
 			return st, err
 		}
-	} else if err := s.writeState(append(bytes.Clone(good.state), '\n')); err != nil {
+	}
+	if err := s.writeState(data); err != nil {
 		return st, err
 	}
-	atomicfile.SyncDir(s.dir)
 	s.mu.Lock()
 	s.recovered = rec
 	s.mu.Unlock()

@@ -308,3 +308,73 @@ func TestACopyOfANewerSchemaIsRestoredWhole(t *testing.T) {
 		t.Fatal("this version wrote its own minor into a newer file")
 	}
 }
+
+// TestWholeRecordsOfADamagedFileComeBackWithoutACopy: with no usable copy (none yet, as right
+// after an update to this version, or damaged too), the company records of the damaged file
+// that are whole up to the damage come back, hand-off mark and all; the rest are lost, and the
+// recovery says the list was read from the damaged file.
+func TestWholeRecordsOfADamagedFileComeBackWithoutACopy(t *testing.T) {
+	for name, breakCopy := range map[string]func(path string) error{
+		"no copy":      os.Remove,
+		"copy damaged": func(path string) error { return os.WriteFile(path, []byte("{\"last_good_copy\":1,"), 0o600) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			v, good := recoveryVault(t)
+			if err := breakCopy(filepath.Join(v.Store.Dir(), LastGoodFileName)); err != nil {
+				t.Fatal(err)
+			}
+			cut := good[:bytes.Index(good, []byte(`"Harbour Burgers 3"`))]
+			if err := os.WriteFile(v.Store.Path(), cut, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			st, err := v.Store.Load(context.Background())
+			if err != nil || len(st.Companies) != 2 || st.Company(2).HandedOff == nil || st.Integration.ClientID != "cid" {
+				t.Fatalf("%+v, %v", st, err)
+			}
+			rec := v.Store.TakeRecovery()
+			if rec == nil || rec.Companies != 2 || !rec.SavedAt.IsZero() || len(asideFiles(t, v.Store)) != 1 || rec.Aside != asideFiles(t, v.Store)[0] {
+				t.Fatalf("recovery = %+v", rec)
+			}
+			if again, err := v.Store.Load(context.Background()); err != nil || len(again.Companies) != 2 {
+				t.Fatalf("the rebuilt state must be saved: %v", err)
+			}
+		})
+	}
+}
+
+// TestACopyOneSaveOlderGainsTheCompaniesOfTheDamagedFile: the copy could not be written when
+// company 4 was connected (a full disk), then the state file was cut short after company 4's
+// record: all four come back, three from the copy and one from the damaged file.
+func TestACopyOneSaveOlderGainsTheCompaniesOfTheDamagedFile(t *testing.T) {
+	v, _ := recoveryVault(t)
+	v.Store.wrapLastGood = func(io.Writer) io.Writer { return failingWriter{errors.New("no space left on device")} }
+	connect(t, v, 4, "a4", "r4")
+	v.Store.wrapLastGood = nil
+	now := mustRead(t, v.Store.Path())
+	end := bytes.LastIndex(now, []byte("]")) + 1 // the companies, whole; the file's end cut off
+	if err := os.WriteFile(v.Store.Path(), now[:end], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := v.Store.Load(context.Background())
+	if err != nil || len(st.Companies) != 4 || st.Company(4) == nil || st.Company(2).HandedOff == nil {
+		t.Fatalf("%+v, %v", st, err)
+	}
+	if rec := v.Store.TakeRecovery(); rec == nil || rec.Companies != 4 || rec.Later != 1 || rec.SavedAt.IsZero() {
+		t.Fatalf("recovery = %+v", rec)
+	}
+}
+
+// TestSalvageTakesOnlyWholeRecords: a record cut in the middle, one of the wrong shape, and
+// a file of a newer schema or without one give nothing back.
+func TestSalvageTakesOnlyWholeRecords(t *testing.T) {
+	st := salvage([]byte(`{"schema": 1, "x_newer_field": 7, "companies": [{"id": 1, "name": "A", "x_newer_field": "k"}, {"id": "two"}, {"id": 3, "name": "C"}, {"id": 4, "na`))
+	if st == nil || len(st.Companies) != 2 || st.Company(1) == nil || st.Company(3) == nil || string(st.unknown["x_newer_field"]) != "7" ||
+		string(st.Company(1).unknown["x_newer_field"]) != `"k"` {
+		t.Fatalf("%+v", st)
+	}
+	for _, data := range []string{`{"schema": 2, "companies": [{"id": 1}]`, `{"companies": [{"id": 1}]`, `{"schema": 1, "companies": [{"id": 1`, "\x00\x00", ""} {
+		if st := salvage([]byte(data)); st != nil {
+			t.Errorf("%q gave %+v", data, st)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 )
 
 // plainState is State without its JSON methods: encoding/json's own encoding of its fields.
@@ -98,20 +99,44 @@ func (c *Company) withUnknown(raw json.RawMessage) (json.RawMessage, error) {
 }
 
 // mergeObject adds unknown members to raw, one object's encoding, after nested has added those
-// of the objects inside it (given its members to change).
+// of the objects inside it (given its members to change). The members keep their order, so
+// the schema stays first in the file, where what is left of a file cut short can still say it.
 func mergeObject(raw json.RawMessage, unknown unknownFields, nested func(object) error) (json.RawMessage, error) {
-	var o object
-	if err := json.Unmarshal(raw, &o); err != nil {
-		return nil, err
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not an object: %.20q", raw)
+	}
+	var keys []string
+	o := object{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return nil, err
+		}
+		keys = append(keys, key)
+		o[key] = value
 	}
 	if err := nested(o); err != nil {
 		return nil, err
 	}
-	merged, err := json.Marshal(o)
-	if err != nil {
-		return nil, err
+	var out bytes.Buffer
+	out.WriteByte('{')
+	for i, key := range keys {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		name, _ := json.Marshal(key)
+		out.Write(name)
+		out.WriteByte(':')
+		out.Write(o[key])
 	}
-	return withUnknown(merged, unknown)
+	out.WriteByte('}')
+	return withUnknown(out.Bytes(), unknown)
 }
 
 // mergeMember adds unknown members to the object o holds under key.

@@ -128,14 +128,14 @@ func (s *Store) load() (*State, error) {
 		return s.recoverMissing()
 	}
 	if err != nil {
-		return s.recoverUnreadable(fmt.Errorf("could not read the state file: %w", err))
+		return s.recoverUnreadable(nil, fmt.Errorf("could not read the state file: %w", err))
 	}
 	st, err := parseState(data)
 	if errors.Is(err, errSchemaNewer) {
 		return st, s.newerError(st.Schema)
 	}
 	if err != nil {
-		return s.recoverUnreadable(err)
+		return s.recoverUnreadable(data, err)
 	}
 	return st, nil
 }

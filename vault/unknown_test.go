@@ -151,6 +151,9 @@ func TestFieldsFromANewerVersionSurviveRewrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantNewerFieldsKept(t, data)
+	if !bytes.HasPrefix(data, []byte("{\n  \"schema\": 1,\n")) {
+		t.Errorf("the schema must stay first, where a file cut short still says it:\n%.80s", data)
+	}
 	// Site 11 moved to the second place; its field went with it.
 	if got := member(t, data, "companies", 0, "sites", 1, "x_newer_field"); got != `"site 11"` {
 		t.Errorf("site 11's own field = %s after its sites were replaced", got)
