@@ -268,8 +268,14 @@ func TestTheCopyFollowsEverySaveAndForgetRemovesIt(t *testing.T) {
 	}
 	v.Store.wrapLastGood = nil
 
+	if err := os.WriteFile(v.Store.Path(), []byte("{"), 0o600); err != nil { // rebuilt on Forget's way in
+		t.Fatal(err)
+	}
 	if err := v.Forget(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if rec := v.Store.TakeRecovery(); rec != nil {
+		t.Fatalf("after Forget a rebuild is still to be told: %+v", rec)
 	}
 	if _, err := os.Stat(copyPath); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("Forget left the copy: %v", err)

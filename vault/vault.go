@@ -262,6 +262,7 @@ func (v *Vault) Forget(ctx context.Context) error {
 		if err := v.Secrets.DeleteAll(ctx); err != nil {
 			return err
 		}
+		v.Store.TakeRecovery() // a rebuild on the way in is moot once everything is gone
 		return v.Store.removeState()
 	})
 }
