@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,39 +29,32 @@ type connectOptions struct {
 	authorizeURL string
 	tokenURL     string
 	apiURL       string
-	noPKCE       bool
-	noPKCESet    bool // --no-pkce was given, either way
-	pace         int
-	paceSet      bool // --requests-per-minute was given
+	advanced     []settingFlag
 }
 
 func (o *connectOptions) changesSettings() bool {
-	return o.clientID != "" || o.secretStdin || o.redirectURI != "" || o.authorizeURL != "" || o.tokenURL != "" || o.apiURL != "" || o.noPKCESet || o.paceSet
+	return o.clientID != "" || o.secretStdin || o.redirectURI != "" || o.authorizeURL != "" || o.tokenURL != "" || o.apiURL != "" || settingsGiven(o.advanced)
 }
 
 // runConnect runs the consent flow: saved settings (or the flags, which are then saved),
 // preflight, the browser, the answer, the company and its sites stored.
 func runConnect(ctx context.Context, env *Env, args []string) error {
 	var o connectOptions
-	fs := newFlags(env, "connect", "[--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U] [--no-pkce] [--requests-per-minute N]")
+	fs := newFlags(env, "connect", "[--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U] "+settingsSynopsis())
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the consent address alone on the first line of stdout instead of opening the browser")
 	fs.DurationVar(&o.timeout, "timeout", connections.DefaultConnectTimeout, "how long to wait for the approval in the browser")
 	fs.Int64Var(&o.company, "company", 0, "the ID of a connected company to reconnect")
 	fs.StringVar(&o.clientID, "client-id", "", "the integration's Client ID (saved for next time)")
 	fs.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the integration's Client Secret from the first line of stdin (saved in the keychain)")
-	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the Redirect URI registered for the integration (default "+connections.SuggestedRedirectURI+")")
+	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the integration's Redirect URI, as registered in Lightspeed (default "+connections.SuggestedRedirectURI+")")
 	fs.StringVar(&o.authorizeURL, "authorize-url", "", "Lightspeed's sign-in address (default: production)")
 	fs.StringVar(&o.tokenURL, "token-url", "", "Lightspeed's token address (default: production)")
 	fs.StringVar(&o.apiURL, "api-url", "", "Lightspeed's API address (default: production)")
-	fs.BoolVar(&o.noPKCE, "no-pkce", false, "leave PKCE out of the sign-in, only for a provider that refuses it (saved for next time; --no-pkce=false sends it again)")
-	fs.IntVar(&o.pace, "requests-per-minute", 0, fmt.Sprintf("pace API requests per company at N a minute, below the integration's limit at Lightspeed (saved for next time; 0 is the default, %d)", connections.DefaultRequestsPerMinute))
+	o.advanced = settingFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fs.Visit(func(f *flag.Flag) {
-		o.noPKCESet = o.noPKCESet || f.Name == "no-pkce"
-		o.paceSet = o.paceSet || f.Name == "requests-per-minute"
-	})
+	markGiven(fs, o.advanced)
 	if o.timeout <= 0 {
 		return usageError("--timeout is how long to wait for the approval, such as 5m or 90s; %s is not one.", o.timeout)
 	}
@@ -116,7 +108,7 @@ func requireConnected(ctx context.Context, core *connections.Core, id int64) err
 		}
 	}
 	return problem.New(problem.KindNotFound,
-		fmt.Sprintf("No company with ID %d is connected on this computer, so there is nothing to reconnect. Run \"lightspeed-connect status\" to see the IDs, or run \"lightspeed-connect connect\" without --company to connect a new one.", id), nil)
+		connections.NotConnected(id)+" Run \"lightspeed-connect status\" to see the IDs, or run \"lightspeed-connect connect\" without --company to connect a new one.", nil)
 }
 
 // saveSettingsFromFlags merges the flags into the saved settings and saves them.
@@ -131,11 +123,8 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 	s.AuthorizeURL = firstNonEmpty(o.authorizeURL, s.AuthorizeURL)
 	s.TokenURL = firstNonEmpty(o.tokenURL, s.TokenURL)
 	s.APIURL = firstNonEmpty(o.apiURL, s.APIURL)
-	if o.noPKCESet {
-		s.NoPKCE = o.noPKCE
-	}
-	if o.paceSet {
-		s.RequestsPerMinute = o.pace
+	if err := applySettingFlags(&s, o.advanced); err != nil {
+		return err
 	}
 	switch {
 	case o.secretStdin:
@@ -154,7 +143,7 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 		}
 		s.ClientSecret = full.ClientSecret
 	case s.ClientID == "":
-		return usageError("%s", "The integration isn't set up on this computer yet, so connect needs its details: "+setUpCommand)
+		return usageError("%s", connections.NotSetUp+" Connect needs its details: "+setUpCommand)
 	default:
 		return usageError("A new Client ID needs its Client Secret: add --client-secret-stdin and give the secret on standard input.")
 	}
@@ -230,7 +219,7 @@ func rescue(ctx context.Context, env *Env, unsaved *connections.UnsavedError) er
 	defer cancel()
 	if connected, err := unsaved.Retry(ctx); err == nil {
 		if unsaved.Refreshed() {
-			fmt.Fprintf(env.Stdout, "%s (%d): the new token is stored now.\n", connected.Company.Name, connected.Company.ID)
+			fmt.Fprintln(env.Stdout, unsaved.StoredAfterRetry())
 		} else {
 			printConnected(env.Stdout, connected)
 		}
@@ -265,7 +254,7 @@ func rescueHeld(ctx context.Context, env *Env, core *connections.Core) error {
 // writeRescueFile writes the unsaved connection to a new file in the current directory, or
 // in the home directory if that fails.
 func writeRescueFile(env *Env, unsaved *connections.UnsavedError) (string, error) {
-	name := fmt.Sprintf("lightspeed-connect-rescue-%d-%s.json", unsaved.Company().ID, env.now().UTC().Format("20060102-150405"))
+	name := unsaved.RescueFileName(env.now())
 	var dirs []string
 	if wd, err := os.Getwd(); err == nil {
 		dirs = append(dirs, wd)

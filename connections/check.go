@@ -145,7 +145,7 @@ func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, chec
 				continue
 			}
 			checks[i].applyTo(rec)
-			out = append(out, statusOf(*rec))
+			out = append(out, statusOf(*rec, AdvancedValues(settingsFrom(st.Integration))))
 		}
 		return nil
 	})
@@ -178,7 +178,7 @@ func selectCompanies(st *vault.State, ids []int64) ([]vault.Company, error) {
 		co := st.Company(id)
 		if co == nil {
 			return nil, problem.New(problem.KindNotFound,
-				fmt.Sprintf("No company with ID %d is connected on this computer.", id), nil).
+				NotConnected(id), nil).
 				WithFix(problem.Fix{Action: problem.ActionListCompanies})
 		}
 		out = append(out, *co)

@@ -29,6 +29,7 @@ func demoStatus(st connections.Status, detail string) connections.CompanyStatus 
 		ID: 1001, Name: "Harbour Burgers Pty Ltd", Status: st, Detail: detail,
 		Sites:           []connections.Site{{ID: 1, Name: "Parramatta"}, {ID: 2, Name: "Manly"}, {ID: 3, Name: "Bondi"}},
 		AccessExpiresAt: ahead(42 * time.Minute), LastRefreshAt: ago(18 * time.Minute), LastCheckAt: ago(2 * time.Minute),
+		Settings: connections.AdvancedValues(connections.Settings{}),
 	}
 }
 
@@ -123,7 +124,7 @@ func TestNotifiesWhenACompanyTurnsNeedsReconnect(t *testing.T) {
 		return func() { h.ui(func() { h.shell.noticeStatuses([]connections.CompanyStatus{cs}) }) }
 	}
 	test.AssertNotificationSent(t, nil, notice(healthy))
-	test.AssertNotificationSent(t, reconnectNotification("Harbour Burgers Pty Ltd"), notice(broken))
+	test.AssertNotificationSent(t, &fyne.Notification{Title: "Harbour Burgers Pty Ltd needs reconnecting", Content: "Reconnect it."}, notice(broken))
 	test.AssertNotificationSent(t, nil, notice(broken))
 }
 
@@ -165,9 +166,10 @@ func TestDashboardShowsTheBrokenFirstOnTheFirstScreen(t *testing.T) {
 	})
 }
 
-// TestDashboardOrdersAttentionFirstThenName: errors, then offline, then not checked, then
-// healthy, each by name (case aside), whatever the state file's order; a fresh result moves
-// its company to its place and the selection follows it.
+// TestDashboardOrdersAttentionFirstThenName: reconnecting, then the credentials, then
+// offline, then not checked, then healthy, each by name (case aside), whatever the state
+// file's order (connections.Compare); a fresh result moves its company to its place and the
+// selection follows it.
 func TestDashboardOrdersAttentionFirstThenName(t *testing.T) {
 	h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
 	mk := func(id int64, name string, st connections.Status) connections.CompanyStatus {
@@ -191,12 +193,12 @@ func TestDashboardOrdersAttentionFirstThenName(t *testing.T) {
 		}
 		d.selectID(1)
 		d.setStatuses([]connections.CompanyStatus{mk(1, "zeta", connections.StatusNeedsReconnect)})
-		want = []string{"Delta", "Kappa", "zeta", "Omega", "beta", "Alpha", "alpha"}
+		want = []string{"Delta", "zeta", "Kappa", "Omega", "beta", "Alpha", "alpha"}
 		if got := shownNames(d); !slices.Equal(got, want) {
 			t.Fatalf("after zeta's check: order %q, want %q", got, want)
 		}
-		if row := d.shownIndex(d.selected); row != 2 || d.selected != 1 || d.list.selectedRow != 2 {
-			t.Errorf("the selection is on row %d (company %d, list row %d), want zeta's new row 2", row, d.selected, d.list.selectedRow)
+		if row := d.shownIndex(d.selected); row != 1 || d.selected != 1 || d.list.selectedRow != 1 {
+			t.Errorf("the selection is on row %d (company %d, list row %d), want zeta's new row 1", row, d.selected, d.list.selectedRow)
 		}
 	})
 }
@@ -430,7 +432,7 @@ func TestDashboardBulkChoose(t *testing.T) {
 	h.ui(func() {
 		var ticked []string
 		visit([]fyne.CanvasObject{h.win.Canvas().Overlays().Top()}, func(o fyne.CanvasObject) bool {
-			if c, ok := o.(*widget.Check); ok && c.Checked && strings.HasPrefix(c.Text, "Model Company") {
+			if c, ok := o.(*tick); ok && c.Checked && strings.HasPrefix(c.Text, "Model Company") {
 				ticked = append(ticked, c.Text)
 			}
 			return true
@@ -517,7 +519,7 @@ func TestDashboardOnePrimaryButton(t *testing.T) {
 	h.ui(func() {
 		primaries := func() (names []string) {
 			visit(h.roots(), func(o fyne.CanvasObject) bool {
-				if b, ok := o.(*widget.Button); ok && b.Importance == widget.HighImportance {
+				if b := asButton(o); b != nil && b.Importance == widget.HighImportance {
 					names = append(names, b.Text)
 				}
 				return true
