@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -124,4 +125,36 @@ func TestAStateCutShortCostsNoReconnect(t *testing.T) {
 		t.Fatalf("the next status must find the rebuilt state in place: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	f.assertNoSecretPrinted(t)
+}
+
+// TestOnlyWhatTheKeychainLostAsksForAReconnect: the state cut short after the keychain lost one
+// company's connection. `status` lists all three from the copy; only that one needs a
+// reconnect, named in the sentence and in the table with the command that fixes it, and
+// `status --check` agrees.
+func TestOnlyWhatTheKeychainLostAsksForAReconnect(t *testing.T) {
+	f, path := connectThree(t)
+	lost := f.practice.Server.Companies()[1]
+	for _, item := range []string{"refresh", "access"} {
+		if err := f.keyring.Delete(f.opts.Service, "company:"+strconv.FormatInt(lost.ID, 10)+":"+item); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(path, readFile(t, path)[:37], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := f.run(t, "", "status")
+	named := lost.Name + " (" + strconv.FormatInt(lost.ID, 10) + ") needs reconnecting"
+	if r.code != 1 || !strings.Contains(r.stderr, "Recovered 3 companies from the copy saved on ") || !strings.Contains(r.stderr, named) {
+		t.Fatalf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	fix := "Fix: lightspeed-connect connect --company " + strconv.FormatInt(lost.ID, 10)
+	for _, c := range []struct {
+		args    []string
+		healthy int // never checked before: healthy only once checked
+	}{{[]string{"status"}, 0}, {[]string{"status", "--check"}, 2}} {
+		r := f.run(t, "", c.args...)
+		if r.code != 1 || strings.Count(r.stdout, "Needs reconnect") != 1 || strings.Count(r.stdout, "Healthy") != c.healthy || !strings.Contains(r.stdout, fix) {
+			t.Errorf("%v: exit %d\n%s%s", c.args, r.code, r.stdout, r.stderr)
+		}
+	}
 }
