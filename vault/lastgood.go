@@ -240,7 +240,7 @@ func (s *Store) recoverMissing() (*State, error) {
 	if len(st.Companies) == 0 {
 		return newState(), nil
 	}
-	if missing, known := s.missingTokens(st); known && len(missing) == len(st.Companies) {
+	if held, known := s.holdsAny(st); known && !held {
 		if _, err := s.setAside(s.lastGoodPath(), "unused"); err != nil {
 			return newState(), atomicfile.StorageError(s.lastGoodPath(), fmt.Errorf("could not move the unused last-good copy aside: %w", err))
 		}
@@ -306,6 +306,21 @@ func (s *Store) missingTokens(st *State) (missing []int64, known bool) {
 	return missing, true
 }
 
+// holdsAny reports whether the keychain holds the refresh token of any company in st, asking
+// company by company until one is there. known is false when the keychain could not be asked.
+func (s *Store) holdsAny(st *State) (held, known bool) {
+	if s.hasRefreshToken == nil {
+		return false, false
+	}
+	for _, c := range st.Companies {
+		ok, err := s.hasRefreshToken(context.Background(), c.ID)
+		if err != nil || ok {
+			return ok, err == nil
+		}
+	}
+	return false, true
+}
+
 // TakeRecovery returns what the last rebuild from the last-good copy recovered, once: the
 // face that shows it takes it. Nil when nothing was rebuilt since.
 func (s *Store) TakeRecovery() *Recovery {
@@ -319,7 +334,7 @@ func (s *Store) TakeRecovery() *Recovery {
 // LastGood reports the last-good copy as it is now, for Diagnostics: its path, when it was
 // saved, and why it can't be used or wasn't written at the last save (nil when all is well).
 // A copy that is not there yet (nothing saved so far) is a zero savedAt and a nil error.
-func (s *Store) LastGood() (path string, savedAt time.Time, problem error) {
+func (s *Store) LastGood() (path string, savedAt time.Time, why error) {
 	good, err := s.readLastGood()
 	if errors.Is(err, fs.ErrNotExist) {
 		err = nil
