@@ -21,14 +21,15 @@ import (
 var tricky = "Joe's \"Burgers\" `id` \\ back\nnew line\r\tand é # not a comment"
 
 func sampleDoc(companies int, withSecret bool) Doc {
-	doc := Doc{ExportedAt: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC), ClientID: "cid-1",
+	doc := Doc{ExportedAt: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC), Product: "o-series", ClientID: "cid-1",
 		TokenURL: "http://127.0.0.1:9/oauth/token", APIBaseURL: "http://127.0.0.1:9/v1"}
 	if withSecret {
 		doc.ClientSecret = "client-secret-$x`y`"
 	}
 	for i := range companies {
 		id := int64(1000 + i)
-		doc.Companies = append(doc.Companies, Company{ID: id, Name: tricky,
+		doc.Companies = append(doc.Companies, Company{ID: id, ExternalID: fmt.Sprint(id), Name: tricky,
+			TokenURL: doc.TokenURL, APIBaseURL: doc.APIBaseURL,
 			Sites:       []Site{{ID: id*10 + 1, Name: "Manly", Code: "M\"1"}, {ID: id*10 + 2, Name: "Bondi, Beach"}},
 			AccessToken: fmt.Sprintf("access-%d-%s", i, randomHex(8)), AccessExpiry: time.Date(2026, 2, 3, 5, 0, 0, 0, time.UTC),
 			RefreshToken: fmt.Sprintf("refresh-%d-%s", i, randomHex(8))})
@@ -61,8 +62,9 @@ func TestWriteExportJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := got.Companies[1]
-		if got.ClientID != "cid-1" || got.TokenURL != doc.TokenURL || got.APIBaseURL != doc.APIBaseURL ||
-			len(got.Companies) != 2 || c.ID != 1001 || c.Name != tricky || c.Sites[0].Code != "M\"1" ||
+		if got.ClientID != "cid-1" || got.TokenURL != doc.TokenURL || got.APIBaseURL != doc.APIBaseURL || got.Product != "o-series" ||
+			len(got.Companies) != 2 || c.ID != 1001 || c.ExternalID != "1001" || c.Name != tricky || c.Sites[0].Code != "M\"1" ||
+			c.TokenURL != doc.TokenURL || c.APIBaseURL != doc.APIBaseURL ||
 			c.AccessToken != doc.Companies[1].AccessToken || c.RefreshToken != doc.Companies[1].RefreshToken ||
 			c.AccessExpiry != "2026-02-03T05:00:00Z" {
 			t.Fatalf("JSON export differs: %s", data)
@@ -87,7 +89,7 @@ func TestWriteExportDotenv(t *testing.T) {
 			want := map[string]string{
 				"LIGHTSPEED_CLIENT_ID": "cid-1", "LIGHTSPEED_CLIENT_SECRET": doc.ClientSecret,
 				"LIGHTSPEED_TOKEN_URL": doc.TokenURL, "LIGHTSPEED_API_BASE_URL": doc.APIBaseURL,
-				"LIGHTSPEED_COMPANY_COUNT": fmt.Sprint(n),
+				"LIGHTSPEED_COMPANY_COUNT": fmt.Sprint(n), "LIGHTSPEED_PRODUCT": "o-series",
 			}
 			prefixes := []string{}
 			for i := range n {
@@ -99,6 +101,10 @@ func TestWriteExportDotenv(t *testing.T) {
 			for i, p := range prefixes {
 				c := doc.Companies[min(i, n-1)]
 				want[p+"COMPANY_ID"] = fmt.Sprint(c.ID)
+				want[p+"COMPANY_EXTERNAL_ID"] = fmt.Sprint(c.ID)
+				if p != "LIGHTSPEED_" { // the single company's are the top-level ones
+					want[p+"TOKEN_URL"], want[p+"API_BASE_URL"] = c.TokenURL, c.APIBaseURL
+				}
 				want[p+"COMPANY_NAME"] = tricky
 				want[p+"SITE_IDS"] = fmt.Sprintf("%d,%d", c.Sites[0].ID, c.Sites[1].ID)
 				want[p+"SITE_1_ID"], want[p+"SITE_1_NAME"], want[p+"SITE_1_CODE"] = fmt.Sprint(c.Sites[0].ID), "Manly", "M\"1"
