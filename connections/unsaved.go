@@ -33,8 +33,8 @@ type UnsavedError struct {
 	// domainPrefix is an X-Series store's name from the consent answer, for a look-up again.
 	domainPrefix string
 	cause        error
-	summary  string
-	gen      uint64 // a refresh's: which reply the tokens came in (see Core.gens)
+	summary      string
+	gen          uint64 // a refresh's: which reply the tokens came in (see Core.gens)
 }
 
 // unsavedKind is how the tokens came to be unsaved.
