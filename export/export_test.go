@@ -258,3 +258,38 @@ func noTempFiles(t *testing.T, dir string) {
 		}
 	}
 }
+
+// Several X-Series stores each have their own token and API addresses: the top-level ones are
+// empty, every company's are written, and a shop's own ID goes beside its number; both
+// dotenv readers read them back.
+func TestExportKeepsEachStoresAddresses(t *testing.T) {
+	doc := sampleDoc(2, false)
+	doc.Product, doc.TokenURL, doc.APIBaseURL = "x-series", "", ""
+	for i, prefix := range []string{"harbourgoods", "dockside"} {
+		c := &doc.Companies[i]
+		c.ExternalID = prefix + "-0adfd74a-153e-11e9-fa42-67b5781ba1fb"
+		c.TokenURL = "https://" + prefix + ".retail.lightspeed.app/api/1.0/token"
+		c.APIBaseURL = "https://" + prefix + ".retail.lightspeed.app/api/2.0/"
+		c.Sites[0].ExternalID = "outlet-" + prefix
+	}
+	path := filepath.Join(t.TempDir(), ".env")
+	if err := Write(path, FormatDotenv, doc, false); err != nil {
+		t.Fatal(err)
+	}
+	env := readDotenv(t, path)
+	want := map[string]string{
+		"LIGHTSPEED_PRODUCT": "x-series", "LIGHTSPEED_TOKEN_URL": "", "LIGHTSPEED_API_BASE_URL": "",
+		"LIGHTSPEED_2_TOKEN_URL":           "https://dockside.retail.lightspeed.app/api/1.0/token",
+		"LIGHTSPEED_2_API_BASE_URL":        "https://dockside.retail.lightspeed.app/api/2.0/",
+		"LIGHTSPEED_1_COMPANY_EXTERNAL_ID": "harbourgoods-0adfd74a-153e-11e9-fa42-67b5781ba1fb",
+		"LIGHTSPEED_1_SITE_1_EXTERNAL_ID":  "outlet-harbourgoods",
+	}
+	for k, v := range want {
+		if got, ok := env[k]; !ok || got != v {
+			t.Errorf("%s = %q (present %t), want %q", k, got, ok, v)
+		}
+	}
+	if _, ok := env["LIGHTSPEED_1_SITE_2_EXTERNAL_ID"]; ok {
+		t.Error("a shop without an ID of its own got an EXTERNAL_ID key")
+	}
+}
