@@ -163,7 +163,7 @@ func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, chec
 				continue
 			}
 			checks[i].applyTo(rec)
-			out = append(out, statusOf(*rec))
+			out = append(out, statusOf(*rec, companyAdvanced(st, *rec)))
 		}
 		return nil
 	})

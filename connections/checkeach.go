@@ -59,7 +59,7 @@ func (c *Core) CheckEach(ctx context.Context, ids []int64, each func(CompanyStat
 				rec.AccessExpiry, rec.LastRefresh = expiry, pre.refreshedAt[i]
 			}
 			mu.Lock()
-			each(statusOf(rec))
+			each(statusOf(rec, sp.advanced(co)))
 			mu.Unlock()
 			results <- result
 			return nil

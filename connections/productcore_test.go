@@ -410,3 +410,33 @@ func snakeToCamel(s string) string {
 	return strings.NewReplacer(`"client_id"`, `"ClientID"`, `"client_secret"`, `"ClientSecret"`, `"token_url"`, `"TokenURL"`,
 		`"api_base_url"`, `"APIBaseURL"`, `"external_id"`, `"ExternalID"`).Replace(s)
 }
+
+// The API pace a product runs at when none is set is its own (60 for X-Series, whose limit is
+// per store), and a pace set to O-Series' default stays set for X-Series.
+func TestAPIPaceDefaultIsTheProducts(t *testing.T) {
+	var pace Setting
+	for _, s := range AdvancedSettings() {
+		if s.Key == "requests_per_minute" {
+			pace = s
+		}
+	}
+	x := Settings{Product: "x-series"}
+	if got := pace.Value(x); got != 60 {
+		t.Errorf("X-Series' default pace shows as %d", got)
+	}
+	pace.set(&x, DefaultRequestsPerMinute)
+	if x.RequestsPerMinute != DefaultRequestsPerMinute {
+		t.Errorf("X-Series at %d a minute was saved as %d", DefaultRequestsPerMinute, x.RequestsPerMinute)
+	}
+	pace.set(&x, 60)
+	if x.RequestsPerMinute != 0 {
+		t.Errorf("X-Series' own default was saved as %d, not as the default", x.RequestsPerMinute)
+	}
+	if got := pace.Value(Settings{}); got != DefaultRequestsPerMinute {
+		t.Errorf("O-Series' default pace shows as %d", got)
+	}
+	f := &Core{pacer: nil}
+	if p := f.pacerFor(Settings{Product: "x-series"}); p == nil || p.PerMinute() != 60 {
+		t.Errorf("X-Series is paced at %v", p)
+	}
+}

@@ -302,3 +302,27 @@ func resolveCompany(st *vault.State, ref string) (int64, error) {
 	return 0, problem.New(problem.KindUsage, fmt.Sprintf(
 		"No company with the ID %q is connected on this computer.", ref), nil).WithFix(problem.Fix{Action: problem.ActionListCompanies})
 }
+
+// companyAdvanced are the advanced settings co runs with: its product's integration's.
+func companyAdvanced(st *vault.State, co vault.Company) SettingValues {
+	return AdvancedValues(settingsFrom(co.ProductOf(), st.IntegrationFor(co.ProductOf())))
+}
+
+// defaultPace is the pace of API requests when the settings name none: the app's default for
+// O-Series (DefaultRequestsPerMinute), the product's own below its limit for the others.
+func (s Settings) defaultPace() int {
+	if s.productID() == DefaultProductID {
+		return DefaultRequestsPerMinute
+	}
+	return s.productProfile().RateLimit.RequestsPerMinute
+}
+
+// advanced are the advanced settings co's product's integration runs with (the defaults when
+// its settings couldn't be read).
+func (sp settingsByProduct) advanced(co vault.Company) SettingValues {
+	s, ok := sp.ok[co.ProductOf()]
+	if !ok {
+		s = Settings{Product: co.Product}
+	}
+	return AdvancedValues(s)
+}

@@ -95,10 +95,8 @@ func (s Settings) Validate() error {
 	if _, err := oauth.CheckRedirectURI(s.RedirectURI); err != nil {
 		return err
 	}
-	if s.RequestsPerMinute < 0 || s.RequestsPerMinute > MaxRequestsPerMinute {
-		return problem.New(problem.KindUsage, fmt.Sprintf(
-			"The pace of API requests must be between 1 and %d a minute, or 0 for the app's default of %d; %d is not.",
-			MaxRequestsPerMinute, DefaultRequestsPerMinute, s.RequestsPerMinute), nil)
+	if err := s.validateAdvanced(); err != nil {
+		return err
 	}
 	return sampleProfile(s.profile()).Validate()
 }
@@ -114,6 +112,16 @@ func sampleProfile(p oauth.Profile) oauth.Profile {
 		}
 	}
 	return p
+}
+
+// validateAdvanced checks every advanced setting against its bounds.
+func (s Settings) validateAdvanced() error {
+	for _, st := range AdvancedSettings() {
+		if err := st.Check(st.Value(s)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // practiceName is how sentences name the practice server ("Couldn't reach …").
@@ -272,6 +280,11 @@ func (c *Core) savedSettings(ctx context.Context, product string) (Settings, err
 	if in.ClientID == "" {
 		return Settings{}, noSettings(prof)
 	}
+	return settingsFrom(product, in), nil
+}
+
+// settingsFrom reads product's integration's saved details, without the secret.
+func settingsFrom(product string, in vault.Integration) Settings {
 	return Settings{
 		Product:      storedProduct(product),
 		ClientID:     in.ClientID,
@@ -283,7 +296,7 @@ func (c *Core) savedSettings(ctx context.Context, product string) (Settings, err
 		NoPKCE:       in.NoPKCE,
 		// Read back as saved; Validate refused anything out of range.
 		RequestsPerMinute: in.RequestsPerMinute,
-	}, nil
+	}
 }
 
 // RedirectCheck is what the app makes of a Redirect URI.
