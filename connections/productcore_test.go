@@ -41,6 +41,21 @@ func (f *fixture) seedXStore(t *testing.T, access, refresh string) int64 {
 	return id
 }
 
+// oAndXStore is a fixture with an O-Series company connected through the practice server and
+// an X-Series store recorded beside it, with X-Series' settings saved.
+func oAndXStore(t *testing.T) (f *fixture, o *Connected, x int64) {
+	t.Helper()
+	f = newFixture(t, PracticeConfig{})
+	o, err := f.connect(t, 0, ConnectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.core.SaveSettings(context.Background(), xSettings("")); err != nil {
+		t.Fatal(err)
+	}
+	return f, o, f.seedXStore(t, "xa", "xr")
+}
+
 // Each product keeps its own settings and secret; saving one chooses it, and O-Series' stay
 // as they were.
 func TestSettingsArePerProduct(t *testing.T) {
@@ -164,16 +179,8 @@ func TestCompanyIDsResolve(t *testing.T) {
 // read, or whose API this version can't read, fails its own companies, never another
 // product's.
 func TestChecksUseEachCompanysProduct(t *testing.T) {
-	f := newFixture(t, PracticeConfig{})
+	f, o, x := oAndXStore(t)
 	ctx := context.Background()
-	o, err := f.connect(t, 0, ConnectOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.core.SaveSettings(ctx, xSettings("")); err != nil {
-		t.Fatal(err)
-	}
-	x := f.seedXStore(t, "xa", "xr")
 	byID := func(statuses []CompanyStatus) map[int64]CompanyStatus {
 		m := map[int64]CompanyStatus{}
 		for _, s := range statuses {
@@ -280,16 +287,8 @@ func TestXSeriesStoreRefreshesAtItsOwnAddress(t *testing.T) {
 // status, the hand-off and exec name each company's product, its own ID and its API address
 // (an X-Series store's own); `status --json` adds the product beside every field it had.
 func TestStatusAndCredentialsNameTheProduct(t *testing.T) {
-	f := newFixture(t, PracticeConfig{})
+	f, o, x := oAndXStore(t)
 	ctx := context.Background()
-	o, err := f.connect(t, 0, ConnectOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.core.SaveSettings(ctx, xSettings("")); err != nil {
-		t.Fatal(err)
-	}
-	x := f.seedXStore(t, "xa", "xr")
 	statuses, err := f.core.Statuses(ctx)
 	if err != nil || len(statuses) != 2 {
 		t.Fatalf("statuses %v, %v", statuses, err)
@@ -345,16 +344,8 @@ func mustProduct(t *testing.T, id string) Product {
 // --product picks one; an X-Series store carries its own token and API addresses, and is
 // handed off at once (X-Series documents rotation).
 func TestExportIsPerProduct(t *testing.T) {
-	f := newFixture(t, PracticeConfig{})
+	f, o, x := oAndXStore(t)
 	ctx := context.Background()
-	o, err := f.connect(t, 0, ConnectOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.core.SaveSettings(ctx, xSettings("")); err != nil {
-		t.Fatal(err)
-	}
-	x := f.seedXStore(t, "xa", "xr")
 	dir := t.TempDir()
 	if _, err := f.core.Export(ctx, ExportRequest{Path: filepath.Join(dir, "all.json")}); !problem.Is(err, problem.KindUsage) ||
 		!strings.Contains(problem.Summary(err), "different Lightspeed products") {
