@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/redact"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
@@ -429,5 +430,26 @@ func TestAPIPaceDefaultIsTheProducts(t *testing.T) {
 	f := &Core{pacer: nil}
 	if p := f.pacerFor(Settings{Product: "x-series"}); p == nil || p.PerMinute() != 60 {
 		t.Errorf("X-Series is paced at %v", p)
+	}
+}
+
+// The diagnostics describe every product's integration (the secret as a fingerprint) and say
+// of each other product's company its product, its own ID and its store.
+func TestDiagnosticsNameEveryProduct(t *testing.T) {
+	f, _, _ := oAndXStore(t)
+	d := f.core.Diagnostics(context.Background(), "test")
+	text := d.Text()
+	for _, want := range []string{"Integration (x-series): client ID \"x-client\", client secret " + redact.Fingerprint("x-secret"),
+		"x-series, its own ID " + xStoreUUID + ", store harbourgoods", "(schema 2)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, text)
+		}
+	}
+	js, _ := json.Marshal(d)
+	if strings.Contains(text+string(js), "x-secret") || strings.Contains(string(js), `"xr"`) || strings.Contains(string(js), `"xa"`) {
+		t.Errorf("diagnostics contain a secret:\n%s", js)
+	}
+	if d.ProductIntegrations["x-series"].ClientSecret != redact.Fingerprint("x-secret") {
+		t.Errorf("X-Series integration: %+v", d.ProductIntegrations)
 	}
 }
