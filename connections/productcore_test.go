@@ -15,6 +15,7 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/redact"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
@@ -451,5 +452,35 @@ func TestDiagnosticsNameEveryProduct(t *testing.T) {
 	}
 	if d.ProductIntegrations["x-series"].ClientSecret != redact.Fingerprint("x-secret") {
 		t.Errorf("X-Series integration: %+v", d.ProductIntegrations)
+	}
+}
+
+// A business whose local ID is already another business's record (two IDs meeting in the
+// hash) is refused with a sentence, and the record there is left as it was.
+func TestAConnectNeverLandsOnAnotherBusinesssRecord(t *testing.T) {
+	f, _, x := oAndXStore(t)
+	ctx := context.Background()
+	other, err := companyOfAccount("x-series", lightspeed.Account{ID: xStoreUUID, Name: "Someone Else"}, time.Now())
+	if err != nil || other.ID != x {
+		t.Fatalf("companyOfAccount: %+v, %v", other, err)
+	}
+	other.ExternalID = "another-store" // as if another store's ID hashed to the same number
+	s, _ := f.core.SettingsFor(ctx, "x-series")
+	_, err = f.core.store(ctx, other, vault.Tokens{AccessToken: "oa", RefreshToken: "or", Expiry: time.Now().Add(time.Hour)}, s, 0)
+	if AsUnsaved(err) == nil || !strings.Contains(problem.Summary(err), "can't be kept beside Harbour Goods") {
+		t.Fatalf("store over another business: %v", err)
+	}
+	if tokens, _ := f.vault.Tokens(ctx, x); tokens.RefreshToken != "xr" {
+		t.Errorf("the store's tokens became %v", tokens)
+	}
+	st, _ := f.vault.Store.Load(ctx)
+	if co := st.Company(x); co == nil || co.Name != "Harbour Goods" || co.ExternalID != xStoreUUID {
+		t.Errorf("the store's record became %+v", co)
+	}
+	// The same business again is a reconnect, as always.
+	same, _ := companyOfAccount("x-series", lightspeed.Account{ID: xStoreUUID, Name: "Harbour Goods", DomainPrefix: "harbourgoods"}, time.Now())
+	got, err := f.core.store(ctx, same, vault.Tokens{AccessToken: "xa3", RefreshToken: "xr3", Expiry: time.Now().Add(time.Hour)}, s, x)
+	if err != nil || !got.Replaced || got.Company.Product.ID != "x-series" {
+		t.Errorf("reconnect: %+v, %v", got, err)
 	}
 }
