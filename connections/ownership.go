@@ -55,6 +55,9 @@ func (c *Core) ExportOwnership(ctx context.Context, req ExportRequest) (Ownershi
 	if err != nil {
 		return Ownership{}, err
 	}
+	if _, err := st.ExportProduct(req.CompanyIDs); err != nil {
+		return Ownership{}, err
+	}
 	rotates, known := rotationOf(st, companies)
 	own := ownershipOf(companies, rotates, known, req.KeepOwnership)
 	if !known || rotates {

@@ -349,6 +349,9 @@ func TestExportIsPerProduct(t *testing.T) {
 	f, o, x := oAndXStore(t)
 	ctx := context.Background()
 	dir := t.TempDir()
+	if _, err := f.core.ExportOwnership(ctx, ExportRequest{Path: filepath.Join(dir, "all.json")}); !problem.Is(err, problem.KindUsage) {
+		t.Errorf("ownership of an export of two products: %v", err)
+	}
 	if _, err := f.core.Export(ctx, ExportRequest{Path: filepath.Join(dir, "all.json")}); !problem.Is(err, problem.KindUsage) ||
 		!strings.Contains(problem.Summary(err), "different Lightspeed products") {
 		t.Fatalf("export of two products: %v", err)

@@ -131,10 +131,10 @@ func LocalID(product, externalID string) (id int64, ok bool) {
 	return -int64(tag<<60 | h.Sum64()&(1<<60-1)), true
 }
 
-// snapshotProduct is the one product of the chosen companies (all when ids is empty), whose
+// ExportProduct is the one product of the chosen companies (all when ids is empty), whose
 // integration an export names; O-Series when none is chosen. Companies of several products
 // can't share one export, which names one integration: that is a usage problem.
-func snapshotProduct(st *State, ids []int64) (string, error) {
+func (st *State) ExportProduct(ids []int64) (string, error) {
 	products := map[string]bool{}
 	first := ""
 	note := func(c *Company) {

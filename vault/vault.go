@@ -309,7 +309,7 @@ func (v *Vault) Snapshot(ctx context.Context, ids []int64, includeClientSecret b
 }
 
 func (v *Vault) snapshotLocked(ctx context.Context, st *State, ids []int64, includeClientSecret bool) (Snapshot, error) {
-	product, err := snapshotProduct(st, ids)
+	product, err := st.ExportProduct(ids)
 	if err != nil {
 		return Snapshot{}, err
 	}
