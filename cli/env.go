@@ -48,6 +48,21 @@ func (env *Env) refreshing() bool {
 	return false
 }
 
+// startedChild marks exec's command as running (true) or ended (false): while it runs, the
+// signals we get are the command's to answer (see runInterruptible).
+func (env *Env) startedChild(running bool) {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	env.child = running
+}
+
+// runningChild reports whether exec's command is running.
+func (env *Env) runningChild() bool {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	return env.child
+}
+
 // drain waits for every core's refreshes in flight (see connections.Core.Drain).
 func (env *Env) drain(ctx context.Context) bool {
 	env.mu.Lock()

@@ -68,7 +68,7 @@ func runExec(ctx context.Context, env *Env, args []string) error {
 	}
 	cmd.Env = childEnv(os.Environ(), cr)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = env.Stdin, env.Stdout, env.Stderr
-	return runChild(cmd)
+	return runChild(env, cmd)
 }
 
 // commandMissing turns a command that can't be found or run into exit 127 or 126 (as shells

@@ -73,9 +73,9 @@ func TestStatusTableWithSeveralProducts(t *testing.T) {
 	o, _ := connections.ProductByID("o-series")
 	total := 4
 	statuses := []connections.CompanyStatus{
-		{ID: 31001, ExternalID: "31001", Name: "Harbour Burgers", Product: o, SitesVisible: 3, Status: connections.StatusHealthy},
+		{ID: 31001, ExternalID: "31001", Name: "Harbour Burgers", Product: o, Sites: make([]connections.Site, 3), SitesVisible: 3, Status: connections.StatusHealthy},
 		{ID: -2305843009213693952, ExternalID: "0adfd74a-153e-11e9-fa42-67b5781ba1fb", Name: "Harbour Goods", Product: x,
-			SitesVisible: 3, SitesTotal: &total, Status: connections.StatusNeedsReconnect, Detail: "Lightspeed no longer accepts this connection's access."},
+			Sites: make([]connections.Site, 3), SitesVisible: 3, SitesTotal: &total, Status: connections.StatusNeedsReconnect, Detail: "Lightspeed no longer accepts this connection's access."},
 	}
 	var out bytes.Buffer
 	env := &Env{Stdout: &out, Stderr: &out, Now: func() time.Time { return time.Now() }}

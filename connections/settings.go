@@ -80,7 +80,7 @@ func (s Settings) Trimmed() Settings {
 	return s
 }
 
-// Validate checks the settings with the engine's plain sentences: a client ID and secret
+// Validate checks the settings with the core's plain sentences: a client ID and secret
 // present, a usable Redirect URI, and usable endpoints.
 func (s Settings) Validate() error {
 	if _, err := profileByID(s.Product); err != nil {
@@ -198,9 +198,11 @@ func storedProduct(product string) string {
 	return product
 }
 
+// NotSetUp says that nothing has been set up yet.
+const NotSetUp = "The integration isn't set up on this computer yet."
+
 // errNoSettings is returned when nothing has been set up yet.
-var errNoSettings = problem.New(problem.KindNotFound,
-	"The integration isn't set up on this computer yet.", nil).WithFix(problem.Fix{Action: problem.ActionSetUp})
+var errNoSettings = problem.New(problem.KindNotFound, NotSetUp, nil).WithFix(problem.Fix{Action: problem.ActionSetUp})
 
 // noSettings is errNoSettings naming the product, unless it is O-Series (whose sentence stays
 // as it always was).
