@@ -256,7 +256,7 @@ func (s *Store) recoverMissing() (*State, error) {
 // marked on their record as needing a reconnect (and st is then written anew); the rest come
 // back as they were, connected.
 func (s *Store) rebuild(st *State, verbatim []byte, rec *Recovery) (*State, error) {
-	newer := st.Schema > SchemaVersion
+	newer := st.Schema > SchemaProducts
 	rec.Companies = len(st.Companies)
 	var missing []int64
 	if !newer {

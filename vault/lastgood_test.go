@@ -294,12 +294,12 @@ func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 // read but not rewritten.
 func TestACopyOfANewerSchemaIsRestoredWhole(t *testing.T) {
 	s := testStore(t, t.TempDir())
-	newer := bytes.Replace(newerState(t), []byte(`"schema": 1,`), []byte(`"schema": 2,`), 1)
+	newer := bytes.Replace(newerState(t), []byte(`"schema": 1,`), []byte(`"schema": 3,`), 1)
 	if err := os.MkdirAll(s.Dir(), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	s.writeLastGood(newer)
-	if err := os.WriteFile(s.Path(), []byte(`{"schema": 2, "compa`), 0o600); err != nil {
+	if err := os.WriteFile(s.Path(), []byte(`{"schema": 3, "compa`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	st, err := s.Load(context.Background())
@@ -378,7 +378,7 @@ func TestSalvageTakesOnlyWholeRecords(t *testing.T) {
 		string(st.Company(1).unknown["x_newer_field"]) != `"k"` {
 		t.Fatalf("%+v", st)
 	}
-	for _, data := range []string{`{"schema": 2, "companies": [{"id": 1}]`, `{"companies": [{"id": 1}]`, `{"schema": 1, "companies": [{"id": 1`, "\x00\x00", ""} {
+	for _, data := range []string{`{"schema": 3, "companies": [{"id": 1}]`, `{"companies": [{"id": 1}]`, `{"schema": 1, "companies": [{"id": 1`, "\x00\x00", ""} {
 		if st := salvage([]byte(data)); st != nil {
 			t.Errorf("%q gave %+v", data, st)
 		}

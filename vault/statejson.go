@@ -29,6 +29,12 @@ func (s *State) UnmarshalJSON(data []byte) error {
 	if o := objectOf(top.member("integration")); o != nil {
 		s.Integration.unknown = unknownIn(o, Integration{})
 	}
+	for product, raw := range objectOf(top.member("product_integrations")) {
+		if in, ok := s.ProductIntegrations[product]; ok {
+			in.unknown = unknownIn(objectOf(raw), Integration{})
+			s.ProductIntegrations[product] = in
+		}
+	}
 	var companies []json.RawMessage
 	_ = json.Unmarshal(top.member("companies"), &companies)
 	for i := range min(len(companies), len(s.Companies)) {
@@ -63,6 +69,20 @@ func (s State) MarshalJSON() ([]byte, error) {
 	return mergeObject(data, s.unknown, func(top object) error {
 		if err := mergeMember(top, "integration", s.Integration.unknown); err != nil {
 			return err
+		}
+		if s.productsHaveUnknown() {
+			merged, err := mergeObject(top["product_integrations"], nil, func(products object) error {
+				for product, in := range s.ProductIntegrations {
+					if err := mergeMember(products, product, in.unknown); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			top["product_integrations"] = merged
 		}
 		return mergeEach(top, "companies", len(s.Companies), func(i int, raw json.RawMessage) (json.RawMessage, error) {
 			return s.Companies[i].withUnknown(raw)
@@ -170,11 +190,22 @@ func mergeEach(o object, key string, n int, merge func(i int, raw json.RawMessag
 
 // hasUnknown reports whether any object of the state holds members this version doesn't know.
 func (s *State) hasUnknown() bool {
-	if len(s.unknown) > 0 || len(s.Integration.unknown) > 0 {
+	if len(s.unknown) > 0 || len(s.Integration.unknown) > 0 || s.productsHaveUnknown() {
 		return true
 	}
 	for i := range s.Companies {
 		if s.Companies[i].hasUnknown() {
+			return true
+		}
+	}
+	return false
+}
+
+// productsHaveUnknown reports whether another product's integration holds members this
+// version doesn't know.
+func (s *State) productsHaveUnknown() bool {
+	for _, in := range s.ProductIntegrations {
+		if len(in.unknown) > 0 {
 			return true
 		}
 	}

@@ -153,7 +153,7 @@ func parseState(data []byte) (*State, error) {
 	}
 	st := &State{}
 	err := st.UnmarshalJSON(data) // not through json.Unmarshal: the head above checked the syntax
-	if *head.Schema > SchemaVersion {
+	if *head.Schema > SchemaProducts {
 		st.Schema = *head.Schema
 		return st, errSchemaNewer
 	}
@@ -166,7 +166,7 @@ func parseState(data []byte) (*State, error) {
 func (s *Store) newerError(schema int) error {
 	return problem.New(problem.KindStorage,
 		"This computer's Lightspeed Connect data was saved by a newer version of the app, so this version won't change it. Update the app, then try again.",
-		errSchemaNewer).WithDetail("%s has schema %d; this app knows up to %d", s.Path(), schema, SchemaVersion)
+		errSchemaNewer).WithDetail("%s has schema %d; this app knows up to %d", s.Path(), schema, SchemaProducts)
 }
 
 // moveAside renames an unreadable state file to state.json.corrupt-<UTC time>, keeping it for
@@ -209,7 +209,7 @@ func (s *Store) setAside(path, why string) (string, error) {
 // it would replace: a newer schema is refused, and an unreadable file is moved aside rather
 // than overwritten.
 func (s *Store) save(st *State) error {
-	if st.Schema > SchemaVersion {
+	if st.Schema > SchemaProducts {
 		return s.newerError(st.Schema)
 	}
 	if err := s.guardExisting(); err != nil {
@@ -222,15 +222,16 @@ func (s *Store) save(st *State) error {
 	if err := s.writeState(data); err != nil {
 		return err
 	}
-	st.Schema, st.SchemaMinor = SchemaVersion, max(st.SchemaMinor, SchemaMinor)
+	st.Schema, st.SchemaMinor = st.schemaToWrite(), max(st.SchemaMinor, SchemaMinor)
 	return nil
 }
 
-// encodeState is st as the state file holds it: this schema, and the highest minor that
-// wrote it (st may hold a newer minor's fields, kept unknown).
+// encodeState is st as the state file holds it: the schema its content calls for
+// (State.schemaToWrite), and the highest minor that wrote it (st may hold a newer minor's
+// fields, kept unknown).
 func encodeState(st *State) ([]byte, error) {
 	out := *st
-	out.Schema, out.SchemaMinor = SchemaVersion, max(st.SchemaMinor, SchemaMinor)
+	out.Schema, out.SchemaMinor = st.schemaToWrite(), max(st.SchemaMinor, SchemaMinor)
 	data, err := out.MarshalJSON() // not through json.MarshalIndent, which would check it again
 	if err != nil {
 		return nil, fmt.Errorf("could not encode the state: %w", err)

@@ -134,7 +134,7 @@ func TestFieldsFromANewerVersionSurviveRewrites(t *testing.T) {
 		}},
 		{"the settings", func(st *State) {
 			in := st.Integration
-			st.SetIntegration(Integration{ClientID: in.ClientID, RedirectURI: in.RedirectURI, TokenURL: in.TokenURL, APIBaseURL: in.APIBaseURL, RequestsPerMinute: 60})
+			st.SetIntegrationFor(OSeries, Integration{ClientID: in.ClientID, RedirectURI: in.RedirectURI, TokenURL: in.TokenURL, APIBaseURL: in.APIBaseURL, RequestsPerMinute: 60})
 		}},
 		{"a reconnect", func(st *State) {
 			c := *st.Company(2)
@@ -229,7 +229,7 @@ func TestTrailingGarbageIsNotAState(t *testing.T) {
 func TestANewerSchemaIsReadButNeverRewritten(t *testing.T) {
 	s := testStore(t, t.TempDir())
 	ctx := context.Background()
-	newer := bytes.Replace(newerState(t), []byte(`"schema": 1,`), []byte(`"schema": 2,`), 1)
+	newer := bytes.Replace(newerState(t), []byte(`"schema": 1,`), []byte(`"schema": 3,`), 1)
 	if err := os.WriteFile(s.Path(), newer, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -242,5 +242,33 @@ func TestANewerSchemaIsReadButNeverRewritten(t *testing.T) {
 	wantKind(t, s.save(newState()), problem.KindStorage)
 	if got, _ := os.ReadFile(s.Path()); !bytes.Equal(got, newer) {
 		t.Fatalf("the newer file was changed:\n%s", got)
+	}
+}
+
+// TestAnotherProductsSettingsKeepTheirUnknownFields: the settings of an integration for another
+// product keep the fields this version doesn't know, through a change of those settings and
+// of anything else.
+func TestAnotherProductsSettingsKeepTheirUnknownFields(t *testing.T) {
+	s := testStore(t, t.TempDir())
+	ctx := context.Background()
+	file := []byte(`{"schema": 2, "integration": {"client_id": "o"}, "product_integrations": {"x-series": {"client_id": "x", "x_newer_field": "p"}, "k-series": {"client_id": "k"}}, "companies": []}`)
+	if err := os.WriteFile(s.Path(), file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []func(*State){
+		func(st *State) { st.noteRotation("o", true) },
+		func(st *State) { st.SetIntegrationFor("x-series", Integration{ClientID: "x", RequestsPerMinute: 60}) },
+		func(st *State) { st.SetIntegrationFor("k-series", Integration{ClientID: "k2"}) },
+	} {
+		if err := s.Update(ctx, func(st *State) error { step(st); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := mustRead(t, s.Path())
+	if got := member(t, data, "product_integrations", "x-series", "x_newer_field"); got != `"p"` {
+		t.Fatalf("x-series's own field = %s:\n%s", got, data)
+	}
+	if got := member(t, data, "product_integrations", "k-series", "client_id"); got != `"k2"` {
+		t.Fatalf("k-series's change was lost:\n%s", data)
 	}
 }
