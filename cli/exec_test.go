@@ -116,6 +116,12 @@ func TestExecGivesTheAccessTokenButNoRefreshTokenOrSecret(t *testing.T) {
 	if got := one("LIGHTSPEED_API_BASE_URL"); got != f.practice.Settings.APIURL {
 		t.Errorf("LIGHTSPEED_API_BASE_URL %q, want %q", got, f.practice.Settings.APIURL)
 	}
+	if got := one("LIGHTSPEED_PRODUCT"); got != "o-series" {
+		t.Errorf("LIGHTSPEED_PRODUCT %q", got)
+	}
+	if got := one("LIGHTSPEED_COMPANY_EXTERNAL_ID"); got != "31001" {
+		t.Errorf("LIGHTSPEED_COMPANY_EXTERNAL_ID %q", got)
+	}
 	if got := one("LIGHTSPEED_OTHER_SETTING"); got != "kept" {
 		t.Errorf("an unrelated variable was dropped: %q", got)
 	}

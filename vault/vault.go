@@ -57,6 +57,7 @@ func Open(opts Options) (*Vault, error) {
 		return nil, err
 	}
 	secrets := newSecrets(secretsOptions{Service: opts.Service, Timeout: opts.KeyringTimeout, Backend: opts.Backend})
+	store.hasRefreshToken = secrets.hasRefreshToken
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -249,7 +250,7 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 			}
 			c.AccessExpiry = next.Expiry
 			c.LastRefresh = v.now()
-			st.noteRotation(st.Integration.ClientID, rotated)
+			st.noteRotation(IntegrationKey(c.Product, st.IntegrationFor(c.Product).ClientID), rotated)
 			return nil
 		})
 	})
@@ -288,6 +289,7 @@ func (v *Vault) Forget(ctx context.Context) error {
 			return err
 		}
 		v.removeJournals()
+		v.Store.TakeRecovery() // a rebuild on the way in is moot once everything is gone
 		return v.Store.removeState()
 	})
 }
@@ -296,6 +298,8 @@ func (v *Vault) Forget(ctx context.Context) error {
 // the chosen companies with their tokens, all read in one go. It holds secrets, so every fmt
 // verb prints it redacted.
 type Snapshot struct {
+	// Product is the companies' product (one export holds one product's companies).
+	Product string
 	// Integration is the integration the companies are connected to.
 	Integration Integration
 	// ClientSecret is the integration's client secret; empty unless it was asked for.
@@ -334,9 +338,13 @@ func (v *Vault) Snapshot(ctx context.Context, ids []int64, includeClientSecret b
 }
 
 func (v *Vault) snapshotLocked(ctx context.Context, st *State, ids []int64, includeClientSecret bool) (Snapshot, error) {
-	snap := Snapshot{Integration: st.Integration}
+	product, err := st.ExportProduct(ids)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	snap := Snapshot{Product: product, Integration: st.IntegrationFor(product)}
 	if includeClientSecret {
-		secret, err := v.Secrets.ClientSecret(ctx, st.Integration.ClientID)
+		secret, err := v.Secrets.ClientSecret(ctx, IntegrationKey(product, snap.Integration.ClientID))
 		if err != nil {
 			return Snapshot{}, err
 		}
