@@ -161,10 +161,11 @@ func TestEachProductSurvivesInterruptDuringRefresh(t *testing.T) {
 			}
 			m.SetLatency(400 * time.Millisecond)
 			seen := m.TokenRequests()
-			var stderr bytes.Buffer
+			var stderr, stdout bytes.Buffer
 			child := exec.Command(os.Args[0], "-test.run=^$", childArgsMark, "refresh")
 			child.Env = append(os.Environ(), cliChildEnv+"=1", cliChildDirEnv+"="+f.opts.Dir, cliChildServiceEnv+"="+f.opts.Service)
 			child.Stderr = &stderr
+			child.Stdout = &stdout
 			child.Dir = t.TempDir()
 			if err := child.Start(); err != nil {
 				t.Fatal(err)
@@ -174,10 +175,10 @@ func TestEachProductSurvivesInterruptDuringRefresh(t *testing.T) {
 			_ = child.Process.Signal(os.Interrupt)
 			time.Sleep(20 * time.Millisecond)
 			_ = child.Process.Signal(os.Interrupt) // a second press: it must keep waiting
-			_ = child.Wait()
+			err := child.Wait()
 			m.SetLatency(0)
 			if !strings.Contains(stderr.String(), connections.FinishingRefresh) {
-				t.Fatalf("the signal did not land during the refresh, or nothing was said: %q", stderr.String())
+				t.Fatalf("the signal did not land during the refresh, or nothing was said: %q (%v, stdout %q)", stderr.String(), err, stdout.String())
 			}
 			stored := f.keptRefreshToken(t)
 			if !m.RefreshWorks(stored) || m.Reuses() != 0 {

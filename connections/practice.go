@@ -50,7 +50,9 @@ type Practice struct {
 }
 
 // StartPractice starts a practice server on 127.0.0.1 with cfg (its zero value is fine), and
-// registers a Redirect URI on a free loopback port for the app to catch the answer on.
+// registers a Redirect URI on a free loopback port for the app to catch the answer on. The
+// server plays cfg.Product (O-Series when unset), and the Settings name that product, so
+// "Practice with a demo company" practises the product the person picked.
 func StartPractice(cfg PracticeConfig) (*Practice, error) {
 	redirect, err := freeLoopbackRedirect()
 	if err != nil {
@@ -65,7 +67,12 @@ func StartPractice(cfg PracticeConfig) (*Practice, error) {
 		return nil, fmt.Errorf("could not start the practice server: %w", err)
 	}
 	info := srv.Info()
+	product := "" // O-Series, as every practice session before products
+	if info.Product != practice.OSeries {
+		product = string(info.Product)
+	}
 	return &Practice{Server: srv, Settings: Settings{
+		Product:      product,
 		ClientID:     info.ClientID,
 		ClientSecret: info.ClientSecret,
 		RedirectURI:  redirect,

@@ -25,7 +25,6 @@ func (m *Model) routesK(mux *http.ServeMux) {
 		m.authorize(w, r, true, kAllowed, false)
 	})
 	mux.HandleFunc("/realms/k-series/protocol/openid-connect/token", func(w http.ResponseWriter, r *http.Request) {
-		m.tokenN.Add(1)
 		form, ok := postForm(w, r)
 		if !ok {
 			return

@@ -177,7 +177,7 @@ func (m *Model) Register(uri string) {
 // SetLatency delays every token and API answer by d.
 func (m *Model) SetLatency(d time.Duration) { m.latency.Store(int64(d)) }
 
-// TokenRequests counts requests to the token address.
+// TokenRequests counts requests to the token address, from the moment each arrives.
 func (m *Model) TokenRequests() int64 { return m.tokenN.Load() }
 
 // APIRequests counts requests to the API.
@@ -201,9 +201,14 @@ func businessID(i int) int64 { return 7700 + int64(i) }
 // shopID is shop j of business i's numeric id.
 func shopID(i, j int) int64 { return businessID(i)*10000 + int64(j) + 1 }
 
+// slow counts token requests as they arrive and delays every answer but the consent's by the
+// latency (SetLatency), so a test sees a token request on its way before it is answered.
 func (m *Model) slow(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if d := time.Duration(m.latency.Load()); d > 0 && !strings.Contains(r.URL.Path, "auth") && r.URL.Path != "/connect" {
+		if strings.HasSuffix(r.URL.Path, "/token") || strings.HasSuffix(r.URL.Path, "/token.json") {
+			m.tokenN.Add(1)
+		}
+		if d := time.Duration(m.latency.Load()); d > 0 && !strings.HasPrefix(m.AuthorizeURL, m.URL+r.URL.Path) {
 			select {
 			case <-time.After(d):
 			case <-r.Context().Done():

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The models' own tests: each model, driven over HTTP as its product's docs say a client
@@ -335,4 +336,36 @@ func TestModelPrintsNoSecret(t *testing.T) {
 			t.Errorf("%s shows the client secret: %s", verb, out)
 		}
 	}
+}
+
+// TestModelCountsTokenRequestsOnArrival: a slow token request is counted before it is
+// answered, so a test can interrupt a client while the request is on its way.
+func TestModelCountsTokenRequestsOnArrival(t *testing.T) {
+	m := New(t, RSeries, Options{})
+	c := &client{t: t, m: m}
+	_, refresh := c.connect()
+	m.SetLatency(2 * time.Second)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}, "client_id": {m.ClientID}, "client_secret": {m.ClientSecret}}
+		resp, err := http.PostForm(m.TokenURL, form)
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	deadline := time.Now().Add(time.Second)
+	for m.TokenRequests() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the slow token request was not counted while on its way")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case <-done:
+		t.Fatal("the token request was answered before the latency")
+	default:
+	}
+	m.SetLatency(0)
+	<-done
 }

@@ -21,7 +21,6 @@ const (
 func (m *Model) routesO(mux *http.ServeMux) {
 	mux.HandleFunc("GET /authorize", func(w http.ResponseWriter, r *http.Request) { m.authorize(w, r, false, nil, false) })
 	mux.HandleFunc("/v1/token.json", func(w http.ResponseWriter, r *http.Request) {
-		m.tokenN.Add(1)
 		form, ok := postForm(w, r)
 		if !ok || !m.bodyCredentials(w, r, form) {
 			return

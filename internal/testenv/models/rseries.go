@@ -29,7 +29,6 @@ const (
 func (m *Model) routesR(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/oauth/authorize", func(w http.ResponseWriter, r *http.Request) { m.authorize(w, r, true, rAllowed, true) })
 	mux.HandleFunc("/auth/oauth/token", func(w http.ResponseWriter, r *http.Request) {
-		m.tokenN.Add(1)
 		var form url.Values
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") && r.Method == http.MethodPost {
 			var body map[string]string

@@ -28,7 +28,6 @@ const (
 func (m *Model) routesX(mux *http.ServeMux) {
 	mux.HandleFunc("GET /connect", func(w http.ResponseWriter, r *http.Request) { m.authorize(w, r, false, xAllowed, false) })
 	mux.HandleFunc("/x/{store}/api/1.0/token", func(w http.ResponseWriter, r *http.Request) {
-		m.tokenN.Add(1)
 		store := r.PathValue("store")
 		if !m.storeKnown(store) {
 			http.NotFound(w, r)
