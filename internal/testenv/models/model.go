@@ -208,7 +208,7 @@ func (m *Model) slow(h http.Handler) http.Handler {
 		if strings.HasSuffix(r.URL.Path, "/token") || strings.HasSuffix(r.URL.Path, "/token.json") {
 			m.tokenN.Add(1)
 		}
-		if d := time.Duration(m.latency.Load()); d > 0 && !strings.HasPrefix(m.AuthorizeURL, m.URL+r.URL.Path) {
+		if d := time.Duration(m.latency.Load()); d > 0 && m.AuthorizeURL != m.URL+r.URL.Path {
 			select {
 			case <-time.After(d):
 			case <-r.Context().Done():

@@ -344,7 +344,7 @@ func TestModelCountsTokenRequestsOnArrival(t *testing.T) {
 	m := New(t, RSeries, Options{})
 	c := &client{t: t, m: m}
 	_, refresh := c.connect()
-	m.SetLatency(2 * time.Second)
+	m.SetLatency(700 * time.Millisecond)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -354,7 +354,7 @@ func TestModelCountsTokenRequestsOnArrival(t *testing.T) {
 			resp.Body.Close()
 		}
 	}()
-	deadline := time.Now().Add(time.Second)
+	deadline := time.Now().Add(500 * time.Millisecond)
 	for m.TokenRequests() < 2 {
 		if time.Now().After(deadline) {
 			t.Fatal("the slow token request was not counted while on its way")
