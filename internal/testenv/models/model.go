@@ -202,20 +202,46 @@ func businessID(i int) int64 { return 7700 + int64(i) }
 func shopID(i, j int) int64 { return businessID(i)*10000 + int64(j) + 1 }
 
 // slow counts token requests as they arrive and delays every answer but the consent's by the
-// latency (SetLatency), so a test sees a token request on its way before it is answered.
+// latency (SetLatency). A token request is carried out at once and only its answer waits, as
+// when a reply is slow to come back: a client that gives up while waiting has already had its
+// refresh token used up, and must not lose the new one.
 func (m *Model) slow(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/token") || strings.HasSuffix(r.URL.Path, "/token.json") {
-			m.tokenN.Add(1)
-		}
-		if d := time.Duration(m.latency.Load()); d > 0 && m.AuthorizeURL != m.URL+r.URL.Path {
-			select {
-			case <-time.After(d):
-			case <-r.Context().Done():
+		d := time.Duration(m.latency.Load())
+		if d <= 0 || m.AuthorizeURL == m.URL+r.URL.Path {
+			if isToken(r) {
+				m.tokenN.Add(1)
 			}
+			h.ServeHTTP(w, r)
+			return
 		}
-		h.ServeHTTP(w, r)
+		if !isToken(r) {
+			wait(r, d)
+			h.ServeHTTP(w, r)
+			return
+		}
+		m.tokenN.Add(1)
+		answer := httptest.NewRecorder()
+		h.ServeHTTP(answer, r)
+		wait(r, d)
+		for k, vs := range answer.Header() {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(answer.Code)
+		_, _ = w.Write(answer.Body.Bytes())
 	})
+}
+
+func isToken(r *http.Request) bool {
+	return strings.HasSuffix(r.URL.Path, "/token") || strings.HasSuffix(r.URL.Path, "/token.json")
+}
+
+// wait waits d, or until the client has gone.
+func wait(r *http.Request, d time.Duration) {
+	select {
+	case <-time.After(d):
+	case <-r.Context().Done():
+	}
 }
 
 func random() string {
