@@ -11,7 +11,7 @@ import (
 // secret, a token, the consent's state or verifier), prints redacted: Format for every fmt
 // verb (%s and %q included, which would otherwise print a struct's unexported fields in
 // full), LogValue for slog, and MarshalJSON where a field is exported, for slog's JSON
-// handler given a slice or a struct of them. UnsavedError's are beside it in connect.go.
+// handler given a slice or a struct of them. UnsavedError's are beside it in unsaved.go.
 
 // LogValue keeps the client secret out of slog.
 func (s Settings) LogValue() slog.Value { return slog.StringValue("connections.Settings" + s.String()) }

@@ -163,3 +163,22 @@ func PasteRefused(err error) bool {
 	return problem.Is(err, problem.KindStateMismatch) || problem.Is(err, problem.KindRedirectURI) ||
 		problem.Is(err, problem.KindUsage)
 }
+
+// unknownProductSentence says that id names no product and lists the four by their IDs and
+// names: `There is no Lightspeed product called "z-series". Use one of: o-series (Restaurant
+// O-Series (formerly Kounta)), k-series (Restaurant K-Series), …`.
+func unknownProductSentence(id string) string {
+	choices := make([]string, 0, 4)
+	for _, p := range Products() {
+		choices = append(choices, p.ID+" ("+p.Name+")")
+	}
+	return fmt.Sprintf("There is no Lightspeed product called %q. Use one of: %s.", id, strings.Join(choices, ", "))
+}
+
+// ShopCount is "1 outlet" or "3 outlets" in the product's words.
+func (p Product) ShopCount(n int) string {
+	if n == 1 {
+		return "1 " + p.Shop
+	}
+	return fmt.Sprintf("%d %s", n, p.Shops)
+}

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,9 +13,6 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 )
-
-// clockInterval is how often the dashboard's countdowns and "ago" lines are redrawn.
-const clockInterval = 15 * time.Second
 
 // dashboard shows every connected company, one line each, whatever needs attention first:
 // a summary bar whose parts filter the list, a search box, the list, the selected company's
@@ -468,59 +464,4 @@ func (d *dashboard) onSettingsClicked() {
 
 func (d *dashboard) onConnectAnotherClicked() {
 	d.shell.showWaiting(connections.ConnectOptions{}, d.shell.loadDashboard)
-}
-
-// noticeStatuses sends a notification when a company turns needs-reconnect, and wakes the
-// tray so it shows the news too.
-func (s *shell) noticeStatuses(statuses []connections.CompanyStatus) {
-	s.notifyTransitions(statuses)
-	if s.guardian != nil {
-		s.guardian.poke()
-	}
-}
-
-// startAutoRefresh keeps a core's tokens fresh while the window (or practice) runs, once per
-// core, and redraws the dashboard after each round.
-func (s *shell) startAutoRefresh(core *connections.Core) {
-	if s.refreshed[core] {
-		return
-	}
-	s.refreshed[core] = true
-	ctx := s.ctx
-	if s.practice != nil && core == s.practice.core {
-		ctx = s.practice.ctx
-	}
-	s.spawn(func() {
-		core.AutoRefresh(ctx, s.deps.autoRefresh, func([]connections.RefreshResult, error) {
-			statuses, err := core.Statuses(ctx)
-			if err != nil {
-				return
-			}
-			s.deps.do(func() {
-				if s.dash != nil && s.dash.core == core && s.current == s.dash.root {
-					s.dash.setStatuses(statuses)
-					return
-				}
-				s.noticeStatuses(statuses)
-			})
-		})
-	})
-}
-
-// runClock redraws the dashboard's countdowns while the window is open.
-func (s *shell) runClock() {
-	t := time.NewTicker(clockInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-t.C:
-			s.deps.do(func() {
-				if s.dash != nil && s.current == s.dash.root {
-					s.dash.tick()
-				}
-			})
-		}
-	}
 }

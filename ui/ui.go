@@ -6,15 +6,11 @@ package ui
 import (
 	"context"
 	"net/url"
-	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -54,18 +50,6 @@ func open(a fyne.App, w fyne.Window, info appinfo.Info) *shell {
 	return s
 }
 
-// quitOnSignal quits the app cleanly when the system asks it to stop (SIGTERM from a session
-// manager or a test, Ctrl+C in a terminal), so it leaves through the same door as closing:
-// a refresh already sent is finished first.
-func quitOnSignal(s *shell) {
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-signals
-		fyne.Do(func() { s.finishRefreshes(func() { s.leave(s.app.Quit) }) })
-	}()
-}
-
 // deps are the edges of the window that a test replaces; each zero value is the real thing.
 type deps struct {
 	// options open the real core; the practice one sits beside it.
@@ -83,7 +67,7 @@ type deps struct {
 	// practice configures the practice server.
 	practice connections.PracticeConfig
 	// tray finds the system tray. Default: none here; Start and StartInBackground look for
-	// the system's (systemTray, see tray.go).
+	// the system's (systemTray, see trayhost.go).
 	tray trayFinder
 }
 
@@ -259,72 +243,6 @@ func (s *shell) stopPractice() {
 	s.practice = nil
 }
 
-// onCloseRequested asks before closing while an approved connection is not stored: its
-// refresh token exists only in memory and cannot be recovered.
-func (s *shell) onCloseRequested() {
-	if s.unsaved == nil {
-		s.unsaved = s.heldUnsaved()
-	}
-	if s.unsaved == nil {
-		s.closeWindow() // to the tray or for good: see tray.go
-		return
-	}
-	name := s.unsaved.Name()
-	message := "Lightspeed approved " + name + ", but the connection is not stored yet. If you close now it is lost and you must connect again. Try storing it again or export it to a file first."
-	if s.unsavedFile != "" {
-		message = "Lightspeed approved " + name + ", but the connection is not stored on this computer. The file " + s.unsavedFile + " keeps working, but if you close now, this app must connect again to use " + name + ". Try storing it again first."
-	}
-	s.confirm("Close without storing the connection?", message, "Close anyway", "Keep open", s.closeWindow)
-}
-
-// closeForGood closes the window, which ends the app, once the refreshes already sent are
-// stored (see finishRefreshes).
-func (s *shell) closeForGood() { s.finishRefreshes(func() { s.leave(s.win.Close) }) }
-
-// leaveDelay is how long the window is hidden before it closes or the app quits.
-var leaveDelay = 150 * time.Millisecond
-
-// leave hides the window, then runs end (closing it, quitting) a moment later on the UI
-// goroutine. Fyne 2.7's GLFW driver crashes when a pointer event is still queued for a window
-// it is closing and the pointer's shape changes (it sets the cursor on the closing window's
-// view, which is gone); a hidden window gets no pointer events, and the moment lets those
-// already queued drain first.
-func (s *shell) leave(end func()) {
-	s.win.Hide()
-	time.AfterFunc(leaveDelay, func() { s.deps.do(end) })
-}
-
-// finishRefreshes runs then (closing the window, quitting) once no refresh is in its critical
-// section. It stops new work first; a refresh already sent is not cut short, because with a
-// server that rotates refresh tokens its reply may be the only copy of the new one. While it
-// waits, at most connections.DrainTimeout, the window says connections.FinishingRefresh.
-func (s *shell) finishRefreshes(then func()) {
-	s.cancel()
-	cores := s.cores()
-	busy := false
-	for _, c := range cores {
-		busy = busy || c.Refreshing() > 0
-	}
-	if !busy {
-		then()
-		return
-	}
-	d := dialog.NewCustomWithoutButtons("Closing", container.NewVBox(wrapped(connections.FinishingRefresh), widget.NewProgressBarInfinite()), s.win)
-	d.Resize(fyne.NewSize(dialogWidth, 0))
-	d.Show()
-	go func() { // not spawn: it must outlive s.ctx, which is already cancelled
-		ctx, cancel := context.WithTimeout(context.Background(), connections.DrainTimeout)
-		defer cancel()
-		for _, c := range cores {
-			c.Drain(ctx)
-		}
-		s.deps.do(func() {
-			d.Hide()
-			then()
-		})
-	}()
-}
-
 // cores are the real core and, in practice mode, the practice one.
 func (s *shell) cores() []*connections.Core {
 	var out []*connections.Core
@@ -335,17 +253,6 @@ func (s *shell) cores() []*connections.Core {
 		out = append(out, s.practice.core)
 	}
 	return out
-}
-
-// shutdown stops background work when the window closes.
-func (s *shell) shutdown() {
-	s.cancel()
-	s.stopPractice()
-}
-
-// notify sends a desktop notification.
-func (s *shell) notify(title, body string) {
-	s.app.SendNotification(fyne.NewNotification(title, body))
 }
 
 // spawn runs work off the UI goroutine; it must come back only through deps.do, and end when
