@@ -118,19 +118,27 @@ func (c *Client) getJSON(ctx context.Context, rawURL string, page int, out any, 
 	if err := checkScheme(rawURL); err != nil {
 		return nil, err
 	}
-	force, limited := false, 0
+	force, limited, prev := false, 0, ""
 	for {
 		token, err := c.Tokens.AccessToken(ctx, force)
 		if err != nil {
 			return nil, fmt.Errorf("could not get an access token for Lightspeed: %w", err)
 		}
+		if prev != "" && c.product() == RSeries {
+			c.buckets().carry(prev, token) // a refreshed token drains the same bucket
+		}
+		prev = token
 		if err := c.pace(ctx, token, path, info); err != nil {
+			return nil, err
+		}
+		if err := c.waitBucket(ctx, token, path, info); err != nil {
 			return nil, err
 		}
 		resp, body, err := c.do(ctx, rawURL, page, token, info)
 		if err != nil {
 			return nil, err
 		}
+		c.observeBudget(token, resp.Header, info)
 		switch code := resp.StatusCode; {
 		case refusedToken(code, body) && !force:
 			force, info.Refreshed = true, true
@@ -144,7 +152,7 @@ func (c *Client) getJSON(ctx context.Context, rawURL string, page int, out any, 
 		case code >= 200 && code < 300:
 			return resp.Header, decode(body, out, resp, path)
 		default:
-			return nil, statusProblem(code, path, force, body)
+			return nil, statusProblem(c.words(), code, path, force, body)
 		}
 	}
 }
