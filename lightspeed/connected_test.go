@@ -258,7 +258,11 @@ func TestXSeriesPages(t *testing.T) {
 	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "no version.max") {
 		t.Errorf("no version: %v (%s)", err, problem.Detail(err))
 	}
-	x.noVersion = false
+	x.noVersion, x.nullVersion = false, true
+	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "no version.max") {
+		t.Errorf("null version: %v (%s)", err, problem.Detail(err))
+	}
+	x.nullVersion = false
 	x.outlets = append(x.outlets, xOut{ID: outlets[0].ID, Name: "again", Version: 2000})
 	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "repeats outlet") {
 		t.Errorf("repeat: %v (%s)", err, problem.Detail(err))

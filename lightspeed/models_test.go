@@ -56,6 +56,9 @@ type model struct {
 	limited  int                               // 429s sent
 	faults   map[int]func(http.ResponseWriter) // by request number, from 1
 	requests int
+	// before, when set, sees every request first, refused ones included, and answers it
+	// itself when it returns false.
+	before func(http.ResponseWriter) bool
 }
 
 func newModel(t *testing.T, clock *fakeClock, h func(*model, http.ResponseWriter, *http.Request)) *model {
@@ -69,6 +72,9 @@ func newModel(t *testing.T, clock *fakeClock, h func(*model, http.ResponseWriter
 		m.mu.Unlock()
 		if r.Method != http.MethodGet {
 			http.Error(w, "method", http.StatusMethodNotAllowed)
+			return
+		}
+		if m.before != nil && !m.before(w) {
 			return
 		}
 		if r.Header.Get("Authorization") != "Bearer "+valid {
@@ -203,6 +209,7 @@ type xModel struct {
 	stuck       bool      // version.max says the page asked for, never moving on
 	sendDeleted bool      // deleted outlets come without deleted=true
 	noVersion   bool      // pages come without version
+	nullVersion bool      // pages with outlets say version {min: null, max: null}
 	serverTime  time.Time // the Date header; zero: the model's clock
 }
 
@@ -268,6 +275,9 @@ func (x *xModel) serve(m *model, w http.ResponseWriter, r *http.Request) {
 		if x.noVersion {
 			delete(body, "version")
 		}
+		if x.nullVersion {
+			body["version"] = map[string]any{"min": nil, "max": nil}
+		}
 		writeModelJSON(w, http.StatusOK, body)
 	default:
 		writeModelJSON(w, http.StatusNotFound, map[string]any{"error": "Not Found", "message": "no such endpoint"})
@@ -305,6 +315,7 @@ type rModel struct {
 func newRModel(t *testing.T, clock *fakeClock, shops []string) *rModel {
 	r := &rModel{accounts: []string{"123456"}, shops: shops, pageSize: 100, size: 60, drip: 1}
 	r.model = newModel(t, clock, r.serve)
+	r.model.before = r.bucket
 	return r
 }
 
@@ -326,7 +337,9 @@ func (rm *rModel) pour(now time.Time) (time.Duration, bool) {
 	return 0, true
 }
 
-func (rm *rModel) serve(m *model, w http.ResponseWriter, r *http.Request) {
+// bucket pours every request into the account's bucket, a refused one too, and answers 429
+// when it would overflow; every answer states the bucket.
+func (rm *rModel) bucket(w http.ResponseWriter) bool {
 	wait, ok := rm.pour(rm.clock.Now())
 	rm.mu.Lock()
 	w.Header().Set("X-LS-API-Bucket-Level", strconv.FormatFloat(rm.level, 'f', -1, 64)+"/"+strconv.FormatFloat(rm.size, 'f', -1, 64))
@@ -335,8 +348,11 @@ func (rm *rModel) serve(m *model, w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)))
 		writeModelJSON(w, http.StatusTooManyRequests, map[string]any{"httpCode": "429", "message": "Rate Limit Exceeded"})
-		return
 	}
+	return ok
+}
+
+func (rm *rModel) serve(m *model, w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, okL := intParam(q, "limit")
 	if !okL || limit < 1 || limit > 100 {
