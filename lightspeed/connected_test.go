@@ -169,6 +169,22 @@ func TestRefusedTokenThenRefresh(t *testing.T) {
 	}
 }
 
+// TestRefreshOnceThroughRateLimit: a 429 right after a refreshed token retries with that
+// token; it never refreshes again (a rotating refresh token is spent on each refresh).
+func TestRefreshOnceThroughRateLimit(t *testing.T) {
+	k := newKModel(t, newFakeClock(), kBusinesses(1, 1))
+	k.valid = "token-1"
+	k.faults[2] = func(w http.ResponseWriter) {
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	}
+	c, tokens := k.client(KSeries, k.srv.URL+"/")
+	_, info, err := c.ConnectedWithInfo(context.Background())
+	if err != nil || tokens.forcedCount() != 1 || info.RateLimited != 1 {
+		t.Fatalf("%v (%s): %d refreshes, %d 429s; want one of each", err, problem.Detail(err), tokens.forcedCount(), info.RateLimited)
+	}
+}
+
 // TestRateLimitRetries: a 429 is waited out for every product: K-Series' Retry-After in
 // seconds, X-Series' as an HTTP date read against the reply's Date (this computer's clock is
 // an hour off), R-Series' bucket.
