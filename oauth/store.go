@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/lightspeedconnect/lightspeed-connect/internal/dnslabel"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
@@ -52,20 +53,8 @@ func fillPlaceholders(address, value string) string {
 	return placeholderPattern.ReplaceAllLiteralString(address, value)
 }
 
-// isLabel reports whether s is one DNS label: 1 to 63 ASCII letters, digits and hyphens, not
-// starting or ending with a hyphen (RFC 1123 §2.1).
-func isLabel(s string) bool {
-	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
+// isLabel reports whether s is one DNS label (see dnslabel).
+func isLabel(s string) bool { return dnslabel.Valid(s) }
 
 // isLabelName reports whether a parameter name is plain: letters, digits and underscores.
 func isLabelName(s string) bool {
