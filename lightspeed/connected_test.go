@@ -334,7 +334,8 @@ func TestRSeriesPages(t *testing.T) {
 }
 
 // TestRSeriesMisbehaves: a next address on another host is not followed and fails the list;
-// so does one leading back to a page already read; two accounts make Connected a problem.
+// so does one leading back to a page already read, and a page repeating a shop; two accounts
+// make Connected a problem.
 func TestRSeriesMisbehaves(t *testing.T) {
 	r := newRModel(t, newFakeClock(), rShops(15))
 	r.pageSize = 10
@@ -352,7 +353,11 @@ func TestRSeriesMisbehaves(t *testing.T) {
 	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "already read") {
 		t.Errorf("loop: %v (%s)", err, problem.Detail(err))
 	}
-	r.loop = false
+	r.loop, r.stale = false, true
+	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "Shop 1 appears twice") {
+		t.Errorf("stale cursor: %v (%s)", err, problem.Detail(err))
+	}
+	r.stale = false
 	r.accounts = []string{"1", "2"}
 	list, err := c.Accounts(context.Background())
 	if err != nil || len(list) != 2 || len(list[1].Shops) != 15 {

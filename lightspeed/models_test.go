@@ -306,6 +306,7 @@ type rModel struct {
 	oldForm  bool     // count and offset instead of next
 	nextHost string   // when set, next addresses point at this host
 	loop     bool     // next always points at the first page
+	stale    bool     // the cursor in next is ignored: every page is the first
 
 	size, drip float64 // the leaky bucket
 	level      float64
@@ -393,7 +394,7 @@ func (rm *rModel) page(w http.ResponseWriter, r *http.Request, key string, items
 	from := 0
 	if rm.oldForm {
 		from, _ = intParam(q, "offset")
-	} else if c := q.Get("after"); c != "" {
+	} else if c := q.Get("after"); c != "" && !rm.stale {
 		n, err := strconv.Atoi(strings.TrimPrefix(c, "cursor-"))
 		if err != nil {
 			writeModelJSON(w, http.StatusBadRequest, map[string]any{"httpCode": "400", "message": "bad cursor"})

@@ -61,20 +61,11 @@ func (c *Client) rAccounts(ctx context.Context, info *CallInfo) ([]Account, erro
 	var accounts []Account
 	seen := map[string]bool{}
 	err := c.rList(ctx, root+"Account.json", "Account", info, func(raw json.RawMessage) error {
-		var a rAccount
-		if err := json.Unmarshal(raw, &a); err != nil {
-			return fmt.Errorf("the reply has the wrong shape: an Account is not an object")
+		a, id, err := rUnique(raw, "Account", "accountID", func(a rAccount) flexString { return a.AccountID }, seen)
+		if err == nil {
+			accounts = append(accounts, Account{ID: id, Name: string(a.Name)})
 		}
-		id := string(a.AccountID)
-		switch {
-		case id == "":
-			return fmt.Errorf("the reply has the wrong shape: an Account has no accountID")
-		case seen[id]:
-			return fmt.Errorf("account %s appears twice", safeDetail(id))
-		}
-		seen[id] = true
-		accounts = append(accounts, Account{ID: id, Name: string(a.Name)})
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -95,22 +86,31 @@ func (c *Client) rShops(ctx context.Context, root, accountID string, info *CallI
 	seen := map[string]bool{}
 	address := root + "Account/" + url.PathEscape(accountID) + "/Shop.json"
 	err := c.rList(ctx, address, "Shop", info, func(raw json.RawMessage) error {
-		var s rShop
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return fmt.Errorf("the reply has the wrong shape: a Shop is not an object")
+		sh, id, err := rUnique(raw, "Shop", "shopID", func(s rShop) flexString { return s.ShopID }, seen)
+		if err == nil {
+			shops = append(shops, Shop{ID: id, Name: string(sh.Name), TimeZone: string(sh.TimeZone)})
 		}
-		id := string(s.ShopID)
-		switch {
-		case id == "":
-			return fmt.Errorf("the reply has the wrong shape: a Shop has no shopID")
-		case seen[id]:
-			return fmt.Errorf("shop %s appears twice: the server did not send the page asked for", safeDetail(id))
-		}
-		seen[id] = true
-		shops = append(shops, Shop{ID: id, Name: string(s.Name), TimeZone: string(s.TimeZone)})
-		return nil
+		return err
 	})
 	return shops, err
+}
+
+// rUnique reads one item of kind (an object), whose ID (the member idName) must be there and
+// not seen before on the list.
+func rUnique[T any](raw json.RawMessage, kind, idName string, idOf func(T) flexString, seen map[string]bool) (T, string, error) {
+	var item T
+	if err := json.Unmarshal(raw, &item); err != nil {
+		return item, "", fmt.Errorf("the reply has the wrong shape: a %s is not an object", kind)
+	}
+	id := string(idOf(item))
+	switch {
+	case id == "":
+		return item, "", fmt.Errorf("the reply has the wrong shape: a %s has no %s", kind, idName)
+	case seen[id]:
+		return item, "", fmt.Errorf("%s %s appears twice: the server did not send the page asked for", kind, safeDetail(id))
+	}
+	seen[id] = true
+	return item, id, nil
 }
 
 // rList reads every page of an R-Series list starting at first and hands each item under key
