@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 )
 
 func kBusinesses(n, locations int) []kBiz {
@@ -434,5 +435,26 @@ func TestProductWords(t *testing.T) {
 	c := &Client{Product: "q-series", Tokens: &rotatingTokens{}}
 	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindUsage) {
 		t.Errorf("unknown product: %v", err)
+	}
+}
+
+// TestOSeriesConnected: O-Series' company and every site, as an Account, over pages of the
+// practice server; its sites.count is the total.
+func TestOSeriesConnected(t *testing.T) {
+	f := newFixture(t, practice.Config{SitesPerPage: 1}, 0)
+	a, info, err := f.client.ConnectedWithInfo(ctxFor(t))
+	if err != nil {
+		t.Fatalf("%v (%s)", err, problem.Detail(err))
+	}
+	var names []string
+	for _, s := range a.Shops {
+		names = append(names, s.Name)
+		if n, err := strconv.ParseInt(s.ID, 10, 64); err != nil || n <= 0 {
+			t.Errorf("site ID %q", s.ID)
+		}
+	}
+	if a.Product != OSeries || a.ID != strconv.FormatInt(f.company.ID, 10) || a.Name != f.company.Name ||
+		strings.Join(names, ",") != "Parramatta,Manly,Bondi" || a.ShopsTotal != 3 || info.Requests != 4 {
+		t.Fatalf("account %+v in %d requests", a, info.Requests)
 	}
 }
