@@ -335,3 +335,37 @@ func TestHTTPSOnlyRedirect(t *testing.T) {
 		t.Errorf("Start took a plain http Redirect URI for an https-only product: %v", err)
 	}
 }
+
+// TestRefreshExpiry: K-Series' refresh_expires_in gives the refresh token's end; 0 (an
+// offline_access token), nothing or nonsense gives none.
+func TestRefreshExpiry(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		v    any
+		want time.Time
+	}{
+		{"14 days", 1209600, now.Add(14 * 24 * time.Hour)},
+		{"as text", "1800", now.Add(30 * time.Minute)},
+		{"offline", 0, time.Time{}},
+		{"absent", nil, time.Time{}},
+		{"negative", -5, time.Time{}},
+		{"absurd", 1e15, time.Time{}},
+		{"words", "a while", time.Time{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAS(t, "http://127.0.0.1:8765/callback")
+			f.replyExtra = map[string]any{"refresh_expires_in": tc.v}
+			f.refresh["RT-known"] = true
+			res, err := Refresh(context.Background(), RefreshConfig{Profile: f.profile(), ClientID: testClientID, ClientSecret: testClientSecret,
+				RefreshToken: "RT-known", Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatalf("%v (%s)", err, problem.Detail(err))
+			}
+			if !res.RefreshExpiry.Equal(tc.want) {
+				t.Errorf("refresh expiry %s, want %s", res.RefreshExpiry, tc.want)
+			}
+		})
+	}
+}

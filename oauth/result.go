@@ -25,6 +25,10 @@ type Result struct {
 	// Expiry is when the access token stops working (now + expires_in; one hour when the
 	// reply did not say).
 	Expiry time.Time
+	// RefreshExpiry is when the refresh token stops working, when the reply says so
+	// (refresh_expires_in, as K-Series' sign-in server sends it); zero when it doesn't, or
+	// says 0, which means no fixed end (an offline_access token).
+	RefreshExpiry time.Time
 	// ConsentValue is the store the consent answer named (Profile.ConsentParam; X-Series: the
 	// domain_prefix, in lower case), "" for a profile without one. Keep it with the tokens:
 	// the store's token and API addresses are built from it, and every refresh needs it
@@ -55,26 +59,30 @@ func toResult(t *oauth2.Token, now time.Time) *Result {
 			r.Expiry = at
 		}
 	}
+	// Up to ten years; a larger figure is a misread, not a lifetime.
+	if secs, ok := jsonNumber(t.Extra("refresh_expires_in")); ok && secs >= 1 && secs <= 10*365*24*3600 {
+		r.RefreshExpiry = now.Add(time.Duration(secs) * time.Second)
+	}
 	return r
 }
 
-// expiresAt reads an expires member as a Unix time in seconds: a JSON number or a string of
-// digits. Anything else, or a figure that can't be a time since 2001, is not used.
-func expiresAt(v any) (time.Time, bool) {
-	var secs float64
+// jsonNumber reads a member sent as a JSON number or as a string of digits.
+func jsonNumber(v any) (float64, bool) {
 	switch x := v.(type) {
 	case float64:
-		secs = x
+		return x, !math.IsNaN(x) && !math.IsInf(x, 0)
 	case string:
 		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
-		if err != nil {
-			return time.Time{}, false
-		}
-		secs = float64(n)
-	default:
-		return time.Time{}, false
+		return float64(n), err == nil
 	}
-	if secs < 1e9 || secs > 1e11 || math.IsNaN(secs) {
+	return 0, false
+}
+
+// expiresAt reads an expires member as a Unix time in seconds. A figure that can't be a time
+// since 2001 is not used.
+func expiresAt(v any) (time.Time, bool) {
+	secs, ok := jsonNumber(v)
+	if !ok || secs < 1e9 || secs > 1e11 {
 		return time.Time{}, false
 	}
 	return time.Unix(int64(secs), 0), true
