@@ -74,7 +74,7 @@ func newFakeAS(t testing.TB, redirect string) *fakeAS {
 // fakes finds a fake by its consent address (see fakeOf).
 var fakes sync.Map
 
-// profile points the engine at the fake.
+// profile points the flow at the fake.
 func (f *fakeAS) profile() Profile {
 	return Profile{Name: "Lightspeed", AuthorizeURL: f.srv.URL + "/authorize", TokenURL: f.srv.URL + "/v1/token.json", APIURL: f.srv.URL + "/v1/"}
 }

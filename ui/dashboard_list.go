@@ -197,7 +197,7 @@ type rowLayout struct{}
 // columnSamples are the widest texts each fixed column shows.
 var columnSamples = [columns]string{
 	colStatus:  "● Credentials invalid",
-	colSites:   "888 sites",
+	colSites:   "88 of 888 sites",
 	colToken:   "888 min left",
 	colChecked: "checked 88 days ago",
 }
@@ -267,7 +267,7 @@ func (c *companyList) updateRow(row widget.ListItemID, o fyne.CanvasObject) {
 	tick.OnChanged = func(on bool) { d.choose(id, on) }
 	setBadge(objs[colStatus].(*widget.Label), cs, d.busy[cs.ID])
 	objs[colName].(*widget.Label).SetText(cs.Name)
-	objs[colSites].(*widget.Label).SetText(connections.SiteCount(len(cs.Sites)))
+	objs[colSites].(*widget.Label).SetText(cs.SitesShown())
 	objs[colToken].(*widget.Label).SetText(connections.TimeLeft(cs.AccessExpiresAt, now))
 	objs[colChecked].(*widget.Label).SetText("checked " + connections.Ago(cs.LastCheckAt, now))
 }
@@ -280,20 +280,21 @@ func setBadge(l *widget.Label, cs connections.CompanyStatus, busy string) {
 		l.SetText(busy + "…")
 		return
 	}
-	l.Importance = statusImportance(cs.Status)
+	l.Importance = urgencyImportance(cs.Status)
 	l.TextStyle = fyne.TextStyle{Bold: true}
 	l.SetText("● " + connections.StatusLabel(cs.Status))
 }
 
-// statusImportance is the theme's colour for a status; the word beside it carries the meaning.
-func statusImportance(s connections.Status) widget.Importance {
-	switch s {
-	case connections.StatusHealthy:
-		return widget.SuccessImportance
-	case connections.StatusNeedsReconnect, connections.StatusCredentialsInvalid:
+// urgencyImportance is the theme's colour for a status's urgency (decided by the core); the
+// word beside it carries the meaning.
+func urgencyImportance(s connections.Status) widget.Importance {
+	switch {
+	case s.Urgency() == connections.UrgencyFix:
 		return widget.DangerImportance
-	case connections.StatusUnreachable:
+	case s.Urgency() == connections.UrgencyOffline:
 		return widget.WarningImportance
+	case s == connections.StatusHealthy:
+		return widget.SuccessImportance
 	default:
 		return widget.MediumImportance
 	}
