@@ -186,9 +186,9 @@ func TestRefreshOnceThroughRateLimit(t *testing.T) {
 	}
 }
 
-// TestRateLimitRetries: a 429 is waited out for every product: K-Series' Retry-After in
-// seconds, X-Series' as an HTTP date read against the reply's Date (this computer's clock is
-// an hour off), R-Series' bucket.
+// TestRateLimitRetries: a 429 is waited out for every product: K-Series' and R-Series'
+// Retry-After in seconds, X-Series' as an HTTP date read against the reply's Date (this
+// computer's clock is an hour off).
 func TestRateLimitRetries(t *testing.T) {
 	t.Run("k-series seconds", func(t *testing.T) {
 		clock := newFakeClock()
@@ -201,6 +201,22 @@ func TestRateLimitRetries(t *testing.T) {
 		_, info, err := c.ConnectedWithInfo(context.Background())
 		if err != nil || info.RateLimited != 1 || info.RateLimitWait != 7*time.Second {
 			t.Fatalf("%v: %+v", err, info)
+		}
+	})
+	t.Run("r-series seconds", func(t *testing.T) {
+		clock := newFakeClock()
+		r := newRModel(t, clock, rShops(2))
+		r.faults[2] = func(w http.ResponseWriter) {
+			r.mu.Lock()
+			r.limited++
+			r.mu.Unlock()
+			w.Header().Set("Retry-After", "3")
+			writeModelJSON(w, http.StatusTooManyRequests, map[string]any{"httpCode": "429", "message": "Rate Limit Exceeded"})
+		}
+		c, _ := r.client(RSeries, r.base())
+		a, info, err := c.ConnectedWithInfo(context.Background())
+		if err != nil || len(a.Shops) != 2 || info.RateLimited != 1 || info.RateLimitWait != 3*time.Second {
+			t.Fatalf("%v: %d shops, %+v", err, len(a.Shops), info)
 		}
 	})
 	t.Run("x-series date", func(t *testing.T) {
