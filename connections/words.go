@@ -78,23 +78,34 @@ func SiteCount(n int) string {
 
 // SitesLine names a company's sites: "Sites: Parramatta · Manly · Bondi", or "No sites yet."
 func SitesLine(sites []Site) string {
+	p, _ := ProductByID("")
+	return p.ShopsLine(sites)
+}
+
+// ShopsLine is SitesLine in the product's words: "Outlets: Main Street · Airport", or
+// "No outlets yet."
+func (p Product) ShopsLine(sites []Site) string {
 	if len(sites) == 0 {
-		return "No sites yet."
+		return "No " + p.Shops + " yet."
 	}
 	names := make([]string, 0, len(sites))
 	for _, s := range sites {
 		names = append(names, s.Name)
 	}
-	return "Sites: " + strings.Join(names, " · ")
+	return strings.ToUpper(p.Shops[:1]) + p.Shops[1:] + ": " + strings.Join(names, " · ")
 }
 
 // SitesNote says plainly when the person who clicked Grant Access can't see all of the
 // company's sites, so they are missing here: "You can see 18 of Harbour Burgers Pty Ltd's 20
 // sites. Whoever clicked Grant Access can't see the other 2. Reconnect as the owner to include
 // them." It is "" when every site is there, or when the total is not known.
-func (c Company) SitesNote() string { return sitesNote(c.Name, len(c.Sites), c.SitesTotal) }
+func (c Company) SitesNote() string { return sitesNote(c.Product, c.Name, len(c.Sites), c.SitesTotal) }
 
-func sitesNote(company string, visible, total int) string {
+// sitesNote is SitesNote in product p's words ("outlets"); O-Series' for the zero Product.
+func sitesNote(p Product, company string, visible, total int) string {
+	if p.Shops == "" {
+		p, _ = ProductByID("")
+	}
 	hidden := total - visible
 	if hidden <= 0 {
 		return ""
@@ -103,11 +114,11 @@ func sitesNote(company string, visible, total int) string {
 	var see, who string
 	switch {
 	case visible > 0:
-		see = fmt.Sprintf("You can see %d of %s %s.", visible, whose, SiteCount(total))
+		see = fmt.Sprintf("You can see %d of %s %s.", visible, whose, p.ShopCount(total))
 	case total == 1:
-		see = fmt.Sprintf("You can't see %s only site.", whose)
+		see = fmt.Sprintf("You can't see %s only %s.", whose, p.Shop)
 	default:
-		see = fmt.Sprintf("You can't see any of %s %s.", whose, SiteCount(total))
+		see = fmt.Sprintf("You can't see any of %s %s.", whose, p.ShopCount(total))
 	}
 	switch {
 	case visible == 0 && total == 1:
@@ -166,14 +177,19 @@ func CountWords(s Status, n int) string {
 	return fmt.Sprintf("%d %s", n, strings.ToLower(StatusLabel(s)))
 }
 
-// SitesShown is how many sites a company's connection sees, in both faces' lists: "3 sites",
-// "1 site", or "18 of 20 sites" when Lightspeed counts more than the connection can see.
+// SitesShown is how many sites a company's connection sees, in both faces' lists and in its
+// product's words: "3 sites", "1 site", "18 of 20 sites" when Lightspeed counts more than the
+// connection can see, "3 outlets" for an X-Series store.
 func (cs CompanyStatus) SitesShown() string {
+	p := cs.Product
+	if p.Shops == "" {
+		p, _ = ProductByID("")
+	}
 	visible := len(cs.Sites)
 	if cs.SitesTotal != nil && *cs.SitesTotal > visible {
-		return fmt.Sprintf("%d of %s", visible, SiteCount(*cs.SitesTotal))
+		return fmt.Sprintf("%d of %s", visible, p.ShopCount(*cs.SitesTotal))
 	}
-	return SiteCount(visible)
+	return p.ShopCount(visible)
 }
 
 // Alert is what the person is told, once, when a company turns needs-reconnect while the app

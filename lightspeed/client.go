@@ -75,7 +75,8 @@ type Client struct {
 	// BaseURL is the API root, ending in "/" (O-Series: ".../v1/"). Empty: the product's own
 	// (DefaultBaseURL for O-Series), which for X-Series names no store and so can't be used:
 	// give the store's address, its {domain_prefix} filled in. For R-Series the root
-	// ".../API/V3/" and an account's ".../API/V3/Account/{id}/" both work. It must be https, or
+	// ".../API/V3/" and an account's ".../API/V3/Account/{id}/" both work, also with
+	// {account_id} not filled in yet. It must be https, or
 	// http to a loopback address (the practice server).
 	BaseURL string
 	// HTTP sends the requests. Nil: a client without its own timeout (Timeout applies). Its
@@ -206,6 +207,24 @@ func (i CallInfo) RateLimitNote() string {
 	}
 	return fmt.Sprintf("Lightspeed asked the app to slow down (HTTP 429) %s; it waited %s and tried again.",
 		times, i.RateLimitWait.Round(time.Second))
+}
+
+// Followed adds the facts of a call made after this one (a list read after companies/me):
+// its requests, pages and waits always, and its status and timing when it failed (that answer
+// is the one to explain).
+func (i CallInfo) Followed(next CallInfo, failed bool) CallInfo {
+	out := i
+	out.Requests += next.Requests
+	out.Pages += next.Pages
+	out.RateLimited += next.RateLimited
+	out.RateLimitWait += next.RateLimitWait
+	out.PacingWait += next.PacingWait
+	out.Elapsed += next.Elapsed
+	out.Refreshed = i.Refreshed || next.Refreshed
+	if failed {
+		out.Status, out.Latency, out.ServerDate, out.ReceivedAt = next.Status, next.Latency, next.ServerDate, next.ReceivedAt
+	}
+	return out
 }
 
 // ClockSkew returns how far Lightspeed's clock is ahead of this computer's (negative when

@@ -14,41 +14,49 @@ import (
 // product reads it its own way (kseries.go, xseries.go, rseries.go; O-Series in client.go and
 // paging.go), and every list is read whole or not at all.
 
-// Account is the business a connection reaches, in any product's terms.
+// Account is the business a token was granted for, in every product's terms: an O-Series
+// company, a K-Series business, an X-Series store (retailer), an R-Series account.
 type Account struct {
-	// Product is the product it belongs to.
+	// Product is the product that answered.
 	Product ProductID
-	// ID is the product's own ID for it, as text: O-Series' company ID ("31001"), K-Series'
-	// businessId, X-Series' retailer ID (a UUID), R-Series' accountID. The app's local ID is
-	// made from it (vault.LocalID).
+	// ID is the product's own ID of the business, as text: O-Series' company ID in decimal
+	// ("31001"), K-Series' businessId, X-Series' retailer UUID, R-Series' accountID. The
+	// app's local ID is made from it (vault.LocalID).
 	ID string
-	// Name is its name as the product shows it.
+	// Name is the business's name as the product shows it.
 	Name string
-	// Shops are every shop the token may see, in the order the product lists them.
+	// DomainPrefix is an X-Series store's name in its addresses (its domain_prefix, in lower
+	// case); "" for other products.
+	DomainPrefix string
+	// Shops are the business's shops (sites, locations, outlets, shops) that the token may
+	// see, in the order the product lists them.
 	Shops []Shop
-	// ShopsTotal is how many shops the product says the business has, including any the
-	// person who granted access can't see; 0 when the product doesn't say (only O-Series
-	// does, as sites.count).
+	// ShopsTotal is how many shops the business has in all, including any the person who
+	// granted access can't see (missing from Shops); meaningful only when ShopsCounted.
 	ShopsTotal int
+	// ShopsCounted is true when the product said how many shops there are in all (only
+	// O-Series does, as sites.count).
+	ShopsCounted bool
 	// ShopsCapped is true when the product returns at most a fixed number of shops and Shops
 	// reached it, so there may be more (K-Series: 500 locations a business).
 	ShopsCapped bool
-	// DomainPrefix is X-Series' store name (its domain_prefix, in lower case); "" elsewhere.
-	DomainPrefix string
 }
 
-// Shop is one place of a business: a site, location, outlet or shop.
+// Shop is one of a business's shops, in every product's terms.
 type Shop struct {
-	// ID is the product's own ID for it, as text.
+	// ID is the product's own ID of the shop, as text.
 	ID string
-	// Name is its name.
+	// Name is the shop's name.
 	Name string
+	// Code is the shop's short code, if it has one (O-Series' site code).
+	Code string
 	// TimeZone is its IANA time zone when the product says ("Australia/Sydney"); may be empty.
 	TimeZone string
 }
 
-// Connected returns the business the access token reaches and its shops. A token that
-// reaches several (a K-Series sign-in with access to more than one business, an R-Series
+// Connected returns the business the client's token was granted for, with its shops: the one
+// call the core makes after a consent, and again on every health check, whatever the
+// product. A token that reaches several (a K-Series sign-in with access to more than one business, an R-Series
 // employee of several accounts) is a problem whose sentence says so; Accounts lists them.
 func (c *Client) Connected(ctx context.Context) (Account, error) {
 	a, _, err := c.ConnectedWithInfo(ctx)
@@ -117,11 +125,23 @@ func (c *Client) oCompany(ctx context.Context, info *CallInfo) ([]Account, error
 	if err != nil {
 		return nil, err
 	}
-	a := Account{ID: strconv.FormatInt(me.ID, 10), Name: me.Name, ShopsTotal: me.SitesCount, Shops: make([]Shop, 0, len(sites))}
+	a := Account{ID: strconv.FormatInt(me.ID, 10), Name: me.Name, Shops: make([]Shop, 0, len(sites))}
 	for _, s := range sites {
-		a.Shops = append(a.Shops, Shop{ID: strconv.FormatInt(s.ID, 10), Name: s.Name, TimeZone: me.Timezone.Name})
+		a.Shops = append(a.Shops, Shop{ID: strconv.FormatInt(s.ID, 10), Name: s.Name, Code: s.Code, TimeZone: me.Timezone.Name})
 	}
+	// companies/me.json without sites.count while sites are visible: the total is not known.
+	a.ShopsTotal, a.ShopsCounted = me.SitesCount, !(me.SitesCount == 0 && len(sites) > 0)
 	return []Account{a}, nil
+}
+
+// ReadsConnected reports whether the core may send someone to product's consent page in this
+// version ("" is O-Series). Connected reads every product the app knows; this stays true for
+// O-Series alone until the core carries each product's client authentication, scopes and
+// store through its connect and refresh (oauth.Profile's BasicAuth, Scopes, ConsentParam and
+// RedirectHTTPSOnly; Result.ConsentValue into RefreshConfig.ConsentValue). The core's wiring
+// flips it, with the tests that say a product can't be connected yet.
+func ReadsConnected(product ProductID) bool {
+	return product == OSeries || product == ""
 }
 
 // product is the client's product, O-Series when it names none.

@@ -448,29 +448,57 @@ func TestProductWords(t *testing.T) {
 			t.Errorf("%s: %q", id, got)
 		}
 	}
-	c := &Client{Product: "q-series", Tokens: &rotatingTokens{}}
-	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindUsage) {
-		t.Errorf("unknown product: %v", err)
+}
+
+// Connected reads O-Series' company and every site it may see (over pages), with the total
+// that counts the hidden ones too.
+func TestConnectedReadsAnOSeriesCompany(t *testing.T) {
+	f := newFixture(t, practice.Config{Sites: 30, HiddenSites: 2}, 0)
+	a, info, err := f.client.ConnectedWithInfo(ctxFor(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Product != OSeries || a.ID != "31001" || a.Name == "" || len(a.Shops) != 28 || !a.ShopsCounted || a.ShopsTotal != 30 {
+		t.Fatalf("Connected = %+v", a)
+	}
+	if a.Shops[0].ID == "" || a.Shops[0].Name == "" || info.Pages < 2 || info.Requests < 3 || info.Status != 200 {
+		t.Errorf("shops %+v, %d pages, %d requests, status %d", a.Shops[0], info.Pages, info.Requests, info.Status)
 	}
 }
 
-// TestOSeriesConnected: O-Series' company and every site, as an Account, over pages of the
-// practice server; its sites.count is the total.
-func TestOSeriesConnected(t *testing.T) {
-	f := newFixture(t, practice.Config{SitesPerPage: 1}, 0)
-	a, info, err := f.client.ConnectedWithInfo(ctxFor(t))
-	if err != nil {
-		t.Fatalf("%v (%s)", err, problem.Detail(err))
+// Connected reads every product it knows (see the per-product tests), while ReadsConnected
+// keeps the core's consent to O-Series until the core is wired for the others; a product the
+// app doesn't know is refused in a sentence, and nothing is sent.
+func TestConnectedReadsEveryProduct(t *testing.T) {
+	if !ReadsConnected(OSeries) || !ReadsConnected("") {
+		t.Error("O-Series must be readable")
 	}
-	var names []string
-	for _, s := range a.Shops {
-		names = append(names, s.Name)
-		if n, err := strconv.ParseInt(s.ID, 10, 64); err != nil || n <= 0 {
-			t.Errorf("site ID %q", s.ID)
+	for _, id := range []ProductID{KSeries, XSeries, RSeries, "q-series"} {
+		if ReadsConnected(id) {
+			t.Errorf("%s is offered for consent before the core is wired for it", id)
 		}
 	}
-	if a.Product != OSeries || a.ID != strconv.FormatInt(f.company.ID, 10) || a.Name != f.company.Name ||
-		strings.Join(names, ",") != "Parramatta,Manly,Bondi" || a.ShopsTotal != 3 || info.Requests != 4 {
-		t.Fatalf("account %+v in %d requests", a, info.Requests)
+	f := newFixture(t, practice.Config{}, 0)
+	c := *f.client
+	c.Product = "q-series"
+	before := f.srv.Stats().APIRequests
+	if _, err := c.Connected(ctxFor(t)); !problem.Is(err, problem.KindUsage) {
+		t.Errorf("unknown product: %v", err)
+	}
+	if f.srv.Stats().APIRequests != before {
+		t.Error("a request was sent for an unknown product")
+	}
+}
+
+// ExpandKnown fills what it knows and leaves the rest for later, still refusing a value that
+// isn't one name.
+func TestExpandKnown(t *testing.T) {
+	const tmpl = "https://{domain_prefix}.example.com/Account/{account_id}/"
+	got, err := ExpandKnown(tmpl, map[string]string{PlaceholderDomainPrefix: "shop1"})
+	if err != nil || got != "https://shop1.example.com/Account/{account_id}/" {
+		t.Errorf("ExpandKnown = %q, %v", got, err)
+	}
+	if _, err := ExpandKnown(tmpl, map[string]string{PlaceholderAccountID: "1/../x"}); err == nil {
+		t.Error("ExpandKnown accepted a path")
 	}
 }

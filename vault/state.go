@@ -7,8 +7,10 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
-// SchemaVersion is the state file's format. A file with a higher number was written by a newer
-// app; this one reads what it can but refuses to overwrite it.
+// SchemaVersion is the state file's format while it holds only Lightspeed O-Series, as every
+// version of the app has written it. A state holding another product is written as
+// SchemaProducts (see products.go). A file with a number higher than this app knows was
+// written by a newer app; this one reads what it can but refuses to overwrite it.
 const SchemaVersion = 1
 
 // State is everything the app remembers that is not secret. It is stored as JSON in
@@ -16,8 +18,15 @@ const SchemaVersion = 1
 type State struct {
 	// Schema is the file's format version (SchemaVersion when written by this app).
 	Schema int `json:"schema"`
-	// Integration is the add-on the companies are connected to.
+	// Integration is the O-Series add-on the O-Series companies are connected to.
 	Integration Integration `json:"integration"`
+	// ProductIntegrations are the other products' integrations, by product ID ("x-series"):
+	// a support desk registers one per product. Never holds "o-series" (that is Integration).
+	// A state that has any is written as SchemaProducts.
+	ProductIntegrations map[string]Integration `json:"product_integrations,omitempty"`
+	// Product is the product the person chose last (connect --product, the wizard's
+	// question), "" for O-Series: the next connect's default.
+	Product string `json:"product,omitempty"`
 	// Companies are the connected companies, in the order they were connected.
 	Companies []Company `json:"companies"`
 	// RefreshRotation records, per integration (client ID), whether Lightspeed answered a
@@ -50,8 +59,17 @@ type Integration struct {
 
 // Company is one connected Lightspeed company. Its tokens are in the keyring under its ID.
 type Company struct {
-	// ID is Lightspeed's company ID.
+	// ID is the company's local ID, the key of its keyring items and its lock: for O-Series
+	// Lightspeed's company ID, for other products one derived from ExternalID (LocalID).
 	ID int64 `json:"id"`
+	// Product is the product the company was connected through, "" for O-Series.
+	Product string `json:"product,omitempty"`
+	// ExternalID is the product's own ID of the business (a K-Series business ID, an X-Series
+	// retailer's UUID, an R-Series account ID); "" for O-Series, whose ID is ID.
+	ExternalID string `json:"external_id,omitempty"`
+	// DomainPrefix is an X-Series store's name in its addresses (its token address and API are
+	// per store), from the consent answer; "" for the other products.
+	DomainPrefix string `json:"domain_prefix,omitempty"`
 	// Name is the company's name as Lightspeed reports it.
 	Name string `json:"name"`
 	// Sites are the company's sites (Lightspeed calls them sites; some APIs say stores).
@@ -106,8 +124,12 @@ func (s *State) noteRotation(clientID string, rotated bool) {
 
 // Site is one of a company's sites.
 type Site struct {
-	// ID is Lightspeed's site ID.
+	// ID is Lightspeed's site ID; for a product whose shop IDs are not numbers, one derived
+	// from ExternalID (LocalID).
 	ID int64 `json:"id"`
+	// ExternalID is the product's own ID of the shop when it differs from ID (an X-Series
+	// outlet's UUID); "" for O-Series.
+	ExternalID string `json:"external_id,omitempty"`
 	// Name is the site's name.
 	Name string `json:"name"`
 	// Code is the site's short code, if it has one.

@@ -140,7 +140,7 @@ func parseState(data []byte) (*State, error) {
 	}
 	st := &State{}
 	err := json.Unmarshal(data, st)
-	if *head.Schema > SchemaVersion {
+	if *head.Schema > SchemaProducts {
 		st.Schema = *head.Schema
 		return st, errSchemaNewer
 	}
@@ -153,7 +153,7 @@ func parseState(data []byte) (*State, error) {
 func (s *Store) newerError(schema int) error {
 	return problem.New(problem.KindStorage,
 		"This computer's Lightspeed Connect data was saved by a newer version of the app, so this version won't change it. Update the app, then try again.",
-		errSchemaNewer).WithDetail("%s has schema %d; this app knows up to %d", s.Path(), schema, SchemaVersion)
+		errSchemaNewer).WithDetail("%s has schema %d; this app knows up to %d", s.Path(), schema, SchemaProducts)
 }
 
 // moveAside renames an unreadable state file to state.json.corrupt-<UTC time>, keeping it for
@@ -186,14 +186,14 @@ func (s *Store) asideName() string {
 // save writes st atomically (mode 0600). It first looks at the file it would replace: a newer
 // schema is refused, and an unreadable file is moved aside rather than overwritten.
 func (s *Store) save(st *State) error {
-	if st.Schema > SchemaVersion {
+	if st.Schema > SchemaProducts {
 		return s.newerError(st.Schema)
 	}
 	if err := s.guardExisting(); err != nil {
 		return err
 	}
 	out := *st
-	out.Schema = SchemaVersion
+	out.Schema = st.schemaToWrite()
 	data, err := json.MarshalIndent(&out, "", "  ")
 	if err != nil {
 		return fmt.Errorf("could not encode the state: %w", err)
@@ -206,7 +206,7 @@ func (s *Store) save(st *State) error {
 	if err != nil {
 		return err
 	}
-	st.Schema = SchemaVersion
+	st.Schema = out.Schema
 	return nil
 }
 
