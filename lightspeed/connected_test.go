@@ -13,6 +13,13 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 )
 
+// connectedOf is Connected without the core's gate (ReadsConnected): what the core gets
+// once it is wired for the product.
+func connectedOf(c *Client) (Account, error) {
+	a, _, err := c.connected(context.Background())
+	return a, err
+}
+
 func kBusinesses(n, locations int) []kBiz {
 	out := make([]kBiz, n)
 	for i := range out {
@@ -66,17 +73,17 @@ func TestKSeriesPages(t *testing.T) {
 func TestKSeriesOneOrSeveral(t *testing.T) {
 	k := newKModel(t, newFakeClock(), kBusinesses(1, 3))
 	c, _ := k.client(KSeries, k.srv.URL+"/")
-	a, err := c.Connected(context.Background())
+	a, err := connectedOf(c)
 	if err != nil || a.ID != "9000" || len(a.Shops) != 3 || a.ShopsCapped {
 		t.Fatalf("one business: %+v, %v", a, err)
 	}
 	k.businesses = kBusinesses(3, 1)
-	_, err = c.Connected(context.Background())
+	_, err = connectedOf(c)
 	if !problem.Is(err, problem.KindProvider) || !strings.Contains(problem.Summary(err), "3 businesses") || !strings.Contains(problem.Summary(err), "one business per connection") {
 		t.Fatalf("several: %v", err)
 	}
 	k.businesses = nil
-	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindNotFound) || !strings.Contains(problem.Summary(err), "no business") {
+	if _, err := connectedOf(c); !problem.Is(err, problem.KindNotFound) || !strings.Contains(problem.Summary(err), "no business") {
 		t.Fatalf("none: %v", err)
 	}
 }
@@ -119,7 +126,7 @@ func TestKSeriesMisbehaves(t *testing.T) {
 	t.Run("500 locations", func(t *testing.T) {
 		k := newKModel(t, newFakeClock(), kBusinesses(1, kLocationCap))
 		c, _ := k.client(KSeries, k.srv.URL+"/")
-		if a, err := c.Connected(context.Background()); err != nil || !a.ShopsCapped || len(a.Shops) != kLocationCap {
+		if a, err := connectedOf(c); err != nil || !a.ShopsCapped || len(a.Shops) != kLocationCap {
 			t.Fatalf("%v, capped %v", err, a.ShopsCapped)
 		}
 	})
@@ -148,7 +155,7 @@ func TestRefusedTokenThenRefresh(t *testing.T) {
 			tc.m.valid = "token-1" // the client starts with token-0, which has expired
 			tc.m.mu.Unlock()
 			c, tokens := tc.m.client(tc.product, tc.base)
-			a, info, err := c.ConnectedWithInfo(context.Background())
+			a, info, err := c.connected(context.Background())
 			if err != nil || len(a.Shops) != 1 {
 				t.Fatalf("%v (%s)", err, problem.Detail(err))
 			}
@@ -158,7 +165,7 @@ func TestRefusedTokenThenRefresh(t *testing.T) {
 			tc.m.mu.Lock()
 			tc.m.valid = "never"
 			tc.m.mu.Unlock()
-			_, err = c.Connected(context.Background())
+			_, err = connectedOf(c)
 			want := fmt.Sprintf("Lightspeed no longer accepts this connection's access. Refresh or reconnect the %s.", tc.word)
 			if !problem.Is(err, problem.KindUnauthorized) || problem.Summary(err) != want {
 				t.Errorf("refused twice: %q, want %q", problem.Summary(err), want)
@@ -180,7 +187,7 @@ func TestRefreshOnceThroughRateLimit(t *testing.T) {
 		http.Error(w, "slow down", http.StatusTooManyRequests)
 	}
 	c, tokens := k.client(KSeries, k.srv.URL+"/")
-	_, info, err := c.ConnectedWithInfo(context.Background())
+	_, info, err := c.connected(context.Background())
 	if err != nil || tokens.forcedCount() != 1 || info.RateLimited != 1 {
 		t.Fatalf("%v (%s): %d refreshes, %d 429s; want one of each", err, problem.Detail(err), tokens.forcedCount(), info.RateLimited)
 	}
@@ -198,7 +205,7 @@ func TestRateLimitRetries(t *testing.T) {
 			http.Error(w, "slow down", http.StatusTooManyRequests)
 		}
 		c, _ := k.client(KSeries, k.srv.URL+"/")
-		_, info, err := c.ConnectedWithInfo(context.Background())
+		_, info, err := c.connected(context.Background())
 		if err != nil || info.RateLimited != 1 || info.RateLimitWait != 7*time.Second {
 			t.Fatalf("%v: %+v", err, info)
 		}
@@ -214,7 +221,7 @@ func TestRateLimitRetries(t *testing.T) {
 			writeModelJSON(w, http.StatusTooManyRequests, map[string]any{"httpCode": "429", "message": "Rate Limit Exceeded"})
 		}
 		c, _ := r.client(RSeries, r.base())
-		a, info, err := c.ConnectedWithInfo(context.Background())
+		a, info, err := c.connected(context.Background())
 		if err != nil || len(a.Shops) != 2 || info.RateLimited != 1 || info.RateLimitWait != 3*time.Second {
 			t.Fatalf("%v: %d shops, %+v", err, len(a.Shops), info)
 		}
@@ -225,7 +232,7 @@ func TestRateLimitRetries(t *testing.T) {
 		x.serverTime = clock.Now().Add(-time.Hour) // the server's clock, not this computer's
 		x.faults[2] = x.tooMany(42 * time.Second)
 		c, _ := x.client(XSeries, x.base())
-		a, info, err := c.ConnectedWithInfo(context.Background())
+		a, info, err := c.connected(context.Background())
 		if err != nil || len(a.Shops) != 1 {
 			t.Fatalf("%v (%s)", err, problem.Detail(err))
 		}
@@ -257,7 +264,7 @@ func TestXSeriesPages(t *testing.T) {
 	x.sendDeleted = true // and a deleted outlet unasked
 	c, _ := x.client(XSeries, x.base())
 	c.PageSize = 3
-	a, info, err := c.ConnectedWithInfo(context.Background())
+	a, info, err := c.connected(context.Background())
 	if err != nil {
 		t.Fatalf("%v (%s)", err, problem.Detail(err))
 	}
@@ -284,26 +291,26 @@ func TestXSeriesPages(t *testing.T) {
 	}
 
 	x.stuck = true
-	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "would not move on") {
+	if _, err := connectedOf(c); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "would not move on") {
 		t.Errorf("stuck cursor: %v (%s)", err, problem.Detail(err))
 	}
 	x.stuck, x.noVersion = false, true
-	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "no version.max") {
+	if _, err := connectedOf(c); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "no version.max") {
 		t.Errorf("no version: %v (%s)", err, problem.Detail(err))
 	}
 	x.noVersion, x.nullVersion = false, true
-	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "no version.max") {
+	if _, err := connectedOf(c); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "no version.max") {
 		t.Errorf("null version: %v (%s)", err, problem.Detail(err))
 	}
 	x.nullVersion = false
 	x.outlets = append(x.outlets, xOut{ID: outlets[0].ID, Name: "again", Version: 2000})
-	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "repeats outlet") {
+	if _, err := connectedOf(c); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "repeats outlet") {
 		t.Errorf("repeat: %v (%s)", err, problem.Detail(err))
 	}
 
 	before, _, _ := x.counts()
 	bare, _ := x.client(XSeries, "")
-	_, err = bare.Connected(context.Background())
+	_, err = connectedOf(bare)
 	if !problem.Is(err, problem.KindUsage) || problem.Summary(err) != sayNoStore {
 		t.Errorf("no store: %v", err)
 	}
@@ -327,7 +334,7 @@ func TestRSeriesPages(t *testing.T) {
 	r.pageSize = 10
 	for _, base := range []string{r.base(), r.base() + "Account/123456/"} {
 		c, _ := r.client(RSeries, base)
-		a, info, err := c.ConnectedWithInfo(context.Background())
+		a, info, err := c.connected(context.Background())
 		if err != nil {
 			t.Fatalf("%s: %v (%s)", base, err, problem.Detail(err))
 		}
@@ -340,12 +347,12 @@ func TestRSeriesPages(t *testing.T) {
 	}
 	r.oldForm = true
 	c, _ := r.client(RSeries, r.base())
-	if a, err := c.Connected(context.Background()); err != nil || len(a.Shops) != 21 {
+	if a, err := connectedOf(c); err != nil || len(a.Shops) != 21 {
 		t.Fatalf("count and offset: %v (%s), %d shops", err, problem.Detail(err), len(a.Shops))
 	}
 	r.oldForm = false
 	r.shops = nil
-	if a, err := c.Connected(context.Background()); err != nil || len(a.Shops) != 0 {
+	if a, err := connectedOf(c); err != nil || len(a.Shops) != 0 {
 		t.Fatalf("no shops: %v, %+v", err, a)
 	}
 }
@@ -358,7 +365,7 @@ func TestRSeriesMisbehaves(t *testing.T) {
 	r.pageSize = 10
 	c, _ := r.client(RSeries, r.base())
 	r.nextHost = "evil.example:443"
-	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "not the API's host") {
+	if _, err := connectedOf(c); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "not the API's host") {
 		t.Errorf("other host: %v (%s)", err, problem.Detail(err))
 	}
 	for _, u := range r.addresses() {
@@ -367,11 +374,11 @@ func TestRSeriesMisbehaves(t *testing.T) {
 		}
 	}
 	r.nextHost, r.loop = "", true
-	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "already read") {
+	if _, err := connectedOf(c); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "already read") {
 		t.Errorf("loop: %v (%s)", err, problem.Detail(err))
 	}
 	r.loop, r.stale = false, true
-	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "Shop 1 appears twice") {
+	if _, err := connectedOf(c); !problem.Is(err, problem.KindBadReply) || !strings.Contains(problem.Detail(err), "Shop 1 appears twice") {
 		t.Errorf("stale cursor: %v (%s)", err, problem.Detail(err))
 	}
 	r.stale = false
@@ -380,7 +387,7 @@ func TestRSeriesMisbehaves(t *testing.T) {
 	if err != nil || len(list) != 2 || len(list[1].Shops) != 15 {
 		t.Fatalf("two accounts: %v", err)
 	}
-	if _, err := c.Connected(context.Background()); !problem.Is(err, problem.KindProvider) || !strings.Contains(problem.Summary(err), "2 accounts") {
+	if _, err := connectedOf(c); !problem.Is(err, problem.KindProvider) || !strings.Contains(problem.Summary(err), "2 accounts") {
 		t.Errorf("Connected with two accounts: %v", err)
 	}
 }
@@ -393,7 +400,7 @@ func TestRSeriesBucket(t *testing.T) {
 	r := newRModel(t, clock, rShops(45))
 	r.pageSize, r.size, r.drip = 5, 3, 0.5
 	c, _ := r.client(RSeries, r.base())
-	a, info, err := c.ConnectedWithInfo(context.Background())
+	a, info, err := c.connected(context.Background())
 	if err != nil || len(a.Shops) != 45 {
 		t.Fatalf("%v (%s)", err, problem.Detail(err))
 	}
@@ -413,7 +420,7 @@ func TestRSeriesBucket(t *testing.T) {
 	r.mu.Lock()
 	r.valid = "token-1"
 	r.mu.Unlock()
-	if _, err := c.Connected(context.Background()); err != nil {
+	if _, err := connectedOf(c); err != nil {
 		t.Fatalf("after refresh: %v (%s)", err, problem.Detail(err))
 	}
 	if _, _, limited := r.counts(); limited != 0 {
@@ -466,27 +473,31 @@ func TestConnectedReadsAnOSeriesCompany(t *testing.T) {
 	}
 }
 
-// Connected reads every product it knows (see the per-product tests), while ReadsConnected
-// keeps the core's consent to O-Series until the core is wired for the others; a product the
-// app doesn't know is refused in a sentence, and nothing is sent.
-func TestConnectedReadsEveryProduct(t *testing.T) {
-	if !ReadsConnected(OSeries) || !ReadsConnected("") {
-		t.Error("O-Series must be readable")
-	}
+// Until the core is wired for a product, Connected says so in a sentence naming the product
+// and sends nothing (its reader is tested through connected and Accounts); a product the app
+// doesn't know is refused too.
+func TestConnectedSaysWhatItCantReadYet(t *testing.T) {
+	f := newFixture(t, practice.Config{}, 0)
 	for _, id := range []ProductID{KSeries, XSeries, RSeries, "q-series"} {
-		if ReadsConnected(id) {
+		c := *f.client
+		c.Product = id
+		p, known := ProfileOf(id)
+		before := f.srv.Stats().APIRequests
+		_, err := c.Connected(ctxFor(t))
+		switch {
+		case known && (!problem.Is(err, problem.KindUnknown) || !strings.Contains(problem.Summary(err), p.Name)):
+			t.Errorf("%s: %v", id, err)
+		case !known && !problem.Is(err, problem.KindUsage):
+			t.Errorf("unknown product: %v", err)
+		case ReadsConnected(id):
 			t.Errorf("%s is offered for consent before the core is wired for it", id)
 		}
+		if f.srv.Stats().APIRequests != before {
+			t.Errorf("%s: a request was sent", id)
+		}
 	}
-	f := newFixture(t, practice.Config{}, 0)
-	c := *f.client
-	c.Product = "q-series"
-	before := f.srv.Stats().APIRequests
-	if _, err := c.Connected(ctxFor(t)); !problem.Is(err, problem.KindUsage) {
-		t.Errorf("unknown product: %v", err)
-	}
-	if f.srv.Stats().APIRequests != before {
-		t.Error("a request was sent for an unknown product")
+	if !ReadsConnected(OSeries) || !ReadsConnected("") {
+		t.Error("O-Series must be readable")
 	}
 }
 
