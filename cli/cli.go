@@ -160,7 +160,9 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "There is no command %q. Run \"lightspeed-connect help\" to see the commands.\n", args[0])
 		return ExitUsage
 	}
-	return exitCode(env, cmd.run(ctx, env, args[1:]))
+	err := cmd.run(ctx, env, args[1:])
+	env.sayStateNotices()
+	return exitCode(env, err)
 }
 
 // exitCode turns a command's error into its plain sentence on stderr and its exit code.

@@ -36,6 +36,19 @@ func (env *Env) core() (*connections.Core, error) {
 	return core, err
 }
 
+// sayStateNotices prints on stderr what any core of the command has to say about the saved
+// list of companies (a rebuild from its last-good copy), each once.
+func (env *Env) sayStateNotices() {
+	env.mu.Lock()
+	cores := append([]*connections.Core(nil), env.cores...)
+	env.mu.Unlock()
+	for _, c := range cores {
+		if notice := c.StateNotice(); notice != "" {
+			fmt.Fprintln(env.Stderr, notice)
+		}
+	}
+}
+
 // refreshing reports whether any core of the command has a refresh in its critical section.
 func (env *Env) refreshing() bool {
 	env.mu.Lock()

@@ -33,6 +33,7 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	statuses, err := core.Statuses(ctx)
+	env.sayStateNotices() // before the table, which it explains
 	if err == nil && *check && len(statuses) > 0 {
 		statuses, err = checkAll(ctx, core)
 	}

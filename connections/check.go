@@ -142,7 +142,7 @@ func (r checked) applyTo(rec *vault.Company) {
 	check := r.check
 	rec.LastCheck = &check
 	if r.sites != nil {
-		rec.Sites = r.sites
+		rec.SetSites(r.sites)
 	}
 	if r.total != nil {
 		rec.SitesTotal = r.total

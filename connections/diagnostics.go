@@ -41,6 +41,13 @@ type Diagnostics struct {
 	StateSchema int `json:"state_schema"`
 	// StateProblem is the failure met reading the state, if any.
 	StateProblem *vault.Failure `json:"state_problem,omitempty"`
+	// LastGoodPath is the last-good copy of the state, which a damaged or lost state file is
+	// rebuilt from.
+	LastGoodPath string `json:"last_good_path"`
+	// LastGoodSavedAt is when the copy was saved; nil when there is none yet, or it is damaged.
+	LastGoodSavedAt *time.Time `json:"last_good_saved_at"`
+	// LastGoodProblem is why the copy can't be used or wasn't written at the last save.
+	LastGoodProblem string `json:"last_good_problem,omitempty"`
 	// Integration is the O-Series integration, with its client secret as a fingerprint.
 	Integration DiagIntegration `json:"integration"`
 	// ProductIntegrations are the other products' integrations, by product ID.
@@ -85,6 +92,12 @@ func (c *Core) Diagnostics(ctx context.Context, appVersion string) Diagnostics {
 	d.KeyringProblem = c.failure(probeErr)
 	st, err := v.Store.Load(ctx)
 	d.StateProblem = c.failure(err)
+	var saved time.Time
+	d.LastGoodPath, saved, err = v.Store.LastGood()
+	d.LastGoodSavedAt = timePtr(saved)
+	if err != nil {
+		d.LastGoodProblem = err.Error()
+	}
 	if st == nil {
 		return d
 	}
@@ -162,6 +175,14 @@ func (d Diagnostics) Text() string {
 	p("State file: %s (schema %d)", d.StatePath, d.StateSchema)
 	if d.StateProblem != nil {
 		p("State problem: %s", failureText(d.StateProblem))
+	}
+	switch {
+	case d.LastGoodProblem != "":
+		p("Last-good copy: %s (%s)", d.LastGoodPath, d.LastGoodProblem)
+	case d.LastGoodSavedAt != nil:
+		p("Last-good copy: %s (saved %s)", d.LastGoodPath, stamp(*d.LastGoodSavedAt))
+	default:
+		p("Last-good copy: %s (none yet)", d.LastGoodPath)
 	}
 	integrationText(p, "Integration", d.Integration)
 	for _, product := range slices.Sorted(maps.Keys(d.ProductIntegrations)) {

@@ -113,6 +113,18 @@ func (c *Core) Statuses(ctx context.Context) ([]CompanyStatus, error) {
 	return out, nil
 }
 
+// StateNotice is one sentence the person should see once about the saved list of companies:
+// what was rebuilt from its last-good copy when the list was found damaged or missing, and
+// from when. "" when there is nothing to say. Each call takes the sentence, so the face that
+// shows it shows it once.
+func (c *Core) StateNotice() string {
+	rec := c.vault.Store.TakeRecovery()
+	if rec == nil {
+		return ""
+	}
+	return recoveredSentence(*rec)
+}
+
 // statusOf reads a company's status from its record: the latest of its last check and its
 // last failure decides.
 func statusOf(co vault.Company, settings SettingValues) CompanyStatus {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // The words both faces show, written once. A face adds its own idiom around them (a colour, a
@@ -270,6 +271,56 @@ func SavedTo(path string) string {
 func PasteRefused(err error) bool {
 	return problem.Is(err, problem.KindStateMismatch) || problem.Is(err, problem.KindRedirectURI) ||
 		problem.Is(err, problem.KindUsage)
+}
+
+// recoveredSentence says in one sentence what was rebuilt after the list of companies was
+// found damaged or missing, from what, and where the damaged file was kept: "Recovered 200
+// companies from the copy saved on 3 Dec 2026 at 14:02; the damaged file was kept as …".
+// Companies that could not come back (their connection is not in the keychain) are named, the
+// first few. Rebuilt from the damaged file alone (its copy unusable), it says that companies
+// missing from the list need connecting again: nothing tells which they were.
+func recoveredSentence(r vault.Recovery) string {
+	var b strings.Builder
+	if r.SavedAt.IsZero() {
+		fmt.Fprintf(&b, "Recovered %s from what could still be read of the damaged list", companyCount(r.Companies))
+	} else {
+		fmt.Fprintf(&b, "Recovered %s from the copy saved on %s", companyCount(r.Companies-r.Later), r.SavedAt.Local().Format("2 Jan 2006 at 15:04"))
+		if r.Later > 0 {
+			fmt.Fprintf(&b, " and %d more from the damaged file", r.Later)
+		}
+	}
+	if n := len(r.Reconnect); n > 0 {
+		const named = 3
+		var names []string
+		for _, c := range r.Reconnect[:min(n, named)] {
+			names = append(names, fmt.Sprintf("%s (%d)", c.Name, c.ID))
+		}
+		if n > named {
+			names = append(names, fmt.Sprintf("%d more", n-named))
+		}
+		verb, whose := "needs", "its connection"
+		if n > 1 {
+			verb, whose = "need", "their connections"
+		}
+		fmt.Fprintf(&b, " (%s %s reconnecting: the keychain no longer holds %s)", joinNames(names), verb, whose)
+	}
+	switch {
+	case r.Aside == "":
+		b.WriteString("; the list itself had gone missing.")
+	case r.SavedAt.IsZero():
+		b.WriteString("; it was kept as " + r.Aside + ", and any company not in the list now needs connecting again.")
+	default:
+		b.WriteString("; the damaged file was kept as " + r.Aside + ".")
+	}
+	return b.String()
+}
+
+// companyCount is "1 company" or "200 companies".
+func companyCount(n int) string {
+	if n == 1 {
+		return "1 company"
+	}
+	return fmt.Sprintf("%d companies", n)
 }
 
 // unknownProductSentence says that id names no product and lists the four by their IDs and

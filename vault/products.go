@@ -45,8 +45,12 @@ func (s *State) IntegrationFor(product string) Integration {
 	return s.ProductIntegrations[product]
 }
 
-// SetIntegrationFor replaces product's integration.
+// SetIntegrationFor replaces product's integration, keeping the fields of the old one this
+// version doesn't know (a newer version's settings stay as they were).
 func (s *State) SetIntegrationFor(product string, in Integration) {
+	if in.unknown == nil {
+		in.unknown = s.IntegrationFor(product).unknown
+	}
 	if IsOSeries(product) {
 		s.Integration = in
 		return

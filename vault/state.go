@@ -10,14 +10,25 @@ import (
 // SchemaVersion is the state file's format while it holds only Lightspeed O-Series, as every
 // version of the app has written it. A state holding another product is written as
 // SchemaProducts (see products.go). A file with a number higher than this app knows was
-// written by a newer app; this one reads what it can but refuses to overwrite it.
+// written by a newer app that changed what a field means; this one reads what it can but
+// refuses to overwrite it. A newer app that only adds fields keeps the number and raises
+// SchemaMinor: this one reads such a file fully and keeps, on every rewrite, the fields it
+// doesn't know (see unknownFields and docs/architecture.md).
 const SchemaVersion = 1
+
+// SchemaMinor counts the additions to schema SchemaVersion this app knows: 1 is the first
+// that keeps unknown fields and writes the last-good copy. A file keeps the highest minor
+// that wrote it, since it may still hold that version's fields.
+const SchemaMinor = 1
 
 // State is everything the app remembers that is not secret. It is stored as JSON in
 // StateFileName inside the state directory.
 type State struct {
 	// Schema is the file's format version (SchemaVersion when written by this app).
 	Schema int `json:"schema"`
+	// SchemaMinor is the highest SchemaMinor of the apps that wrote the file (0 before it was
+	// written at all).
+	SchemaMinor int `json:"schema_minor,omitempty"`
 	// Integration is the O-Series add-on the O-Series companies are connected to.
 	Integration Integration `json:"integration"`
 	// ProductIntegrations are the other products' integrations, by product ID ("x-series"):
@@ -34,6 +45,8 @@ type State struct {
 	// not in the map has not been refreshed yet: unknown. Added after schema 1 was first
 	// written; older files simply lack it.
 	RefreshRotation map[string]bool `json:"refresh_rotation,omitempty"`
+
+	unknown unknownFields
 }
 
 // Integration is the OAuth client the app connects companies to. Its client secret is in the
@@ -55,6 +68,8 @@ type Integration struct {
 	NoPKCE bool `json:"no_pkce,omitempty"`
 	// RequestsPerMinute paces API requests per access token; 0 means the app's default.
 	RequestsPerMinute int `json:"requests_per_minute,omitempty"`
+
+	unknown unknownFields
 }
 
 // Company is one connected Lightspeed company. Its tokens are in the keyring under its ID.
@@ -93,6 +108,8 @@ type Company struct {
 	// which now owns it: the app no longer refreshes the company (see Vault.Refresh).
 	// Reconnecting replaces the record and so takes it back.
 	HandedOff *HandOff `json:"handed_off,omitempty"`
+
+	unknown unknownFields
 }
 
 // HandOff is when, and to which file, a company's refresh token was handed to the integration.
@@ -101,6 +118,8 @@ type HandOff struct {
 	To string `json:"to"`
 	// At is when.
 	At time.Time `json:"at"`
+
+	unknown unknownFields
 }
 
 // Rotation reports what is known about whether the integration clientID's refresh tokens
@@ -134,6 +153,8 @@ type Site struct {
 	Name string `json:"name"`
 	// Code is the site's short code, if it has one.
 	Code string `json:"code,omitempty"`
+
+	unknown unknownFields
 }
 
 // Check is the outcome of one health check against the API.
@@ -152,6 +173,8 @@ type Check struct {
 	CheckedAt time.Time `json:"checked_at"`
 	// ErrorKind is the problem kind when the check failed, "" when it passed.
 	ErrorKind problem.Kind `json:"error_kind,omitempty"`
+
+	unknown unknownFields
 }
 
 // Failure records a failure for the dashboard and the diagnostics. Never a secret.
@@ -164,10 +187,29 @@ type Failure struct {
 	Detail string `json:"detail,omitempty"`
 	// At is when it happened.
 	At time.Time `json:"at"`
+
+	unknown unknownFields
 }
 
 // newState returns an empty state of the current schema.
-func newState() *State { return &State{Schema: SchemaVersion} }
+func newState() *State { return &State{Schema: SchemaVersion, SchemaMinor: SchemaMinor} }
+
+// SetSites replaces the company's sites, keeping for each site still there the fields of its
+// old record this version doesn't know.
+func (c *Company) SetSites(sites []Site) {
+	old := make(map[int64]unknownFields, len(c.Sites))
+	for _, site := range c.Sites {
+		if site.unknown != nil {
+			old[site.ID] = site.unknown
+		}
+	}
+	c.Sites = slices.Clone(sites)
+	for i := range c.Sites {
+		if c.Sites[i].unknown == nil {
+			c.Sites[i].unknown = old[c.Sites[i].ID]
+		}
+	}
+}
 
 // Company returns the company with id, or nil. The pointer stays valid until Companies changes.
 func (s *State) Company(id int64) *Company {
@@ -178,9 +220,18 @@ func (s *State) Company(id int64) *Company {
 	return &s.Companies[i]
 }
 
-// putCompany replaces the company with c.ID, or appends c when it is new.
+// putCompany replaces the company with c.ID, or appends c when it is new. A replaced company's
+// fields this version doesn't know are kept (a reconnect renews what this version knows of
+// the company, not what a newer version recorded about it), as are its sites'.
 func (s *State) putCompany(c Company) {
 	if i := s.index(c.ID); i >= 0 {
+		old := s.Companies[i]
+		if c.unknown == nil {
+			c.unknown = old.unknown
+		}
+		sites := c.Sites
+		c.Sites = old.Sites
+		c.SetSites(sites)
 		s.Companies[i] = c
 		return
 	}

@@ -57,6 +57,7 @@ func Open(opts Options) (*Vault, error) {
 		return nil, err
 	}
 	secrets := newSecrets(secretsOptions{Service: opts.Service, Timeout: opts.KeyringTimeout, Backend: opts.Backend})
+	store.hasRefreshToken = secrets.hasRefreshToken
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -288,6 +289,7 @@ func (v *Vault) Forget(ctx context.Context) error {
 			return err
 		}
 		v.removeJournals()
+		v.Store.TakeRecovery() // a rebuild on the way in is moot once everything is gone
 		return v.Store.removeState()
 	})
 }
