@@ -187,13 +187,13 @@ func (m *Model) APIRequests() int64 { return m.apiN.Load() }
 func (m *Model) Reuses() int64 { return m.reuses.Load() }
 
 // BusinessName is the name of business i, as its lists give it.
-func BusinessName(i int) string { return fmt.Sprintf("Model Business %c", 'A'+rune(i%26)) }
+func BusinessName(i int) string { return fmt.Sprintf("Model Business %03d", i+1) }
 
 // ShopName is the name of shop j of business i.
-func ShopName(i, j int) string { return fmt.Sprintf("Model Shop %c-%03d", 'A'+rune(i%26), j+1) }
+func ShopName(i, j int) string { return fmt.Sprintf("Model Shop %03d-%03d", i+1, j+1) }
 
 // DomainPrefix is business i's X-Series store name.
-func DomainPrefix(i int) string { return fmt.Sprintf("modelstore%c", 'a'+rune(i%26)) }
+func DomainPrefix(i int) string { return fmt.Sprintf("modelstore%03d", i+1) }
 
 // businessID is business i's numeric id (K businessId, R accountID, O company id).
 func businessID(i int) int64 { return 7700 + int64(i) }
@@ -538,3 +538,16 @@ func (m *Model) GoString() string { return m.String() }
 
 // Format prints String for every verb.
 func (m *Model) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, m.String()) }
+
+// Grant issues tokens for the business the person picks (Options.Business) with scope, as if
+// the consent had been approved and the code exchanged: a shortcut for tests of the API
+// alone. It returns the access and refresh tokens.
+func (m *Model) Grant(scope string) (access, refresh string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	g := &grant{business: m.opts.Business, scope: scope}
+	access, refresh = random(), random()
+	m.access[access] = &accessToken{grant: g, expires: time.Now().Add(m.opts.AccessTTL)}
+	m.refresh[refresh] = &refreshToken{grant: g}
+	return access, refresh
+}
