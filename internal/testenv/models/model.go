@@ -531,7 +531,9 @@ func (m *Model) AccessWorks(accessToken string) bool {
 }
 
 // String names the model by product and address; it holds made-up secrets and prints none.
-func (m *Model) String() string { return "models.Model{" + m.Product + " " + m.URL + " secrets:[redacted]}" }
+func (m *Model) String() string {
+	return "models.Model{" + m.Product + " " + m.URL + " secrets:[redacted]}"
+}
 
 // GoString is String, so %#v is redacted too.
 func (m *Model) GoString() string { return m.String() }
