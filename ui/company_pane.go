@@ -98,7 +98,7 @@ func (p *detailsPane) refresh() {
 	}
 	p.notes.Objects = notes
 	p.notes.Refresh()
-	p.sites.SetText(connections.SitesLine(cs.Sites))
+	p.sites.SetText(statusProduct(cs).SitesLine(cs.Sites))
 	p.facts.SetText("ID " + strconv.FormatInt(cs.ID, 10) + " · token " + connections.TimeLeft(cs.AccessExpiresAt, now) +
 		" · checked " + connections.Ago(cs.LastCheckAt, now) + " · refreshed " + connections.Ago(cs.LastRefreshAt, now))
 

@@ -35,6 +35,9 @@ func (b *summaryBar) refresh() {
 	var order []connections.Status
 	order = append(order, alwaysCounted...)
 	for _, cs := range b.d.statuses {
+		if b.d.product != "" && statusProduct(cs).ID != b.d.product {
+			continue // the product filter is on: the counts are its companies'
+		}
 		if counts[cs.Status] == 0 && !slices.Contains(order, cs.Status) {
 			order = append(order, cs.Status)
 		}

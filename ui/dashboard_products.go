@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+)
+
+// The dashboard on a desk of several Lightspeed products: a Product column with each
+// company's product in a word ("X-Series"), and a filter beside the search that shows one
+// product's companies. Both appear only when more than one product is connected: a desk of one
+// product sees the dashboard it always saw, in its product's words ("Outlets", "3 outlets").
+
+// rowColumns are what the list's columns hold on this desk, shared by the header and every
+// row: whether the Product column shows, and the widest text of the sites' column. version
+// counts the changes, so each row is laid out again once after one.
+type rowColumns struct {
+	product bool
+	sites   string
+	version int
+}
+
+// allProducts is the filter's choice that shows every product.
+const allProducts = "All products"
+
+// products are the products of the companies on the desk, in the app's order (O-Series first).
+func (d *dashboard) products() []connections.Product {
+	var out []connections.Product
+	for _, p := range connections.Products() {
+		if slices.ContainsFunc(d.statuses, func(cs connections.CompanyStatus) bool { return statusProduct(cs).ID == p.ID }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// newProductFilter is the filter's drop-down: every product on the desk by its short name.
+func (d *dashboard) newProductFilter() *widget.Select {
+	f := widget.NewSelect(nil, d.onProductFilterChanged)
+	f.PlaceHolder = allProducts
+	f.Hide()
+	return f
+}
+
+// onProductFilterChanged shows only the chosen product's companies, or all of them.
+func (d *dashboard) onProductFilterChanged(choice string) {
+	id := ""
+	for _, p := range connections.Products() {
+		if p.ShortName == choice {
+			id = p.ID
+		}
+	}
+	if id == d.product {
+		return
+	}
+	d.product = id
+	d.selectFirstIfHidden()
+	d.list.follow = true
+	d.apply()
+}
+
+// noticeProducts adapts the dashboard to the products on the desk after its companies
+// changed: the filter's choices (shown only for more than one product; a filter on a product
+// no longer there is turned off), the Product column and the sites column's width.
+func (d *dashboard) noticeProducts() {
+	products := d.products()
+	d.onDesk = products
+	options := []string{allProducts}
+	widest := connections.SiteCount(888)
+	for _, p := range products {
+		options = append(options, p.ShortName)
+		if w := p.ShopCount(888); len(w) > len(widest) {
+			widest = w
+		}
+	}
+	if d.product != "" && !slices.ContainsFunc(products, func(p connections.Product) bool { return p.ID == d.product }) {
+		d.product = ""
+	}
+	d.productFilter.Options = options
+	if d.product == "" {
+		d.productFilter.Selected = ""
+	}
+	several := len(products) > 1
+	if several {
+		d.productFilter.Show()
+	} else {
+		d.productFilter.Hide()
+	}
+	d.productFilter.Refresh()
+	if d.columns.product != several || d.columns.sites != widest {
+		d.columns.product, d.columns.sites = several, widest
+		d.columns.version++
+		if d.list != nil {
+			d.list.header.titles.Refresh()
+		}
+	}
+}
+
+// matches reports whether the list shows cs under the filters and the search.
+func (d *dashboard) matches(cs connections.CompanyStatus) bool {
+	switch {
+	case d.filter != "" && cs.Status != d.filter:
+		return false
+	case d.product != "" && statusProduct(cs).ID != d.product:
+		return false
+	case d.query != "" && !strings.Contains(d.haystack[cs.ID], d.query):
+		return false
+	}
+	return true
+}
+
+// setProductColumn fills a row's product badge, and lays the row out again when the desk's
+// columns changed since it was last laid out.
+func (c *companyList) setProductColumn(row *fyne.Container, cs connections.CompanyStatus) {
+	label := row.Objects[colProduct].(*widget.Label)
+	cols := c.d.columns
+	if cols.product {
+		label.SetText(statusProduct(cs).ShortName)
+		label.Show()
+	} else {
+		label.Hide()
+	}
+	if c.laidOut[row] != cols.version {
+		c.laidOut[row] = cols.version
+		row.Refresh()
+	}
+}
+
+// nameColumns names the header's columns in the desk's words: a desk of one product says
+// what that product calls a business and its shops ("Store", "Outlets"); a desk of several
+// says "Company" and "Sites", each row saying its own product's.
+func (h *listHeader) nameColumns() {
+	company, sites := "Company", "Sites"
+	if products := h.d.onDesk; len(products) == 1 {
+		company, sites = capitalized(products[0].Company), capitalized(products[0].Shops)
+	}
+	h.company.SetText(company)
+	h.sites.SetText(sites)
+	if h.d.columns.product {
+		h.product.Show()
+	} else {
+		h.product.Hide()
+	}
+}
+
+// capitalized is s with its first letter in upper case: "outlets" is "Outlets".
+func capitalized(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
