@@ -107,8 +107,8 @@ func (s *shell) rememberedProduct() connections.Product {
 }
 
 // productPicker is the four products as a radio group of cards: one stop for Tab, the arrows
-// move the choice, Space chooses the focused card, Enter goes on. A click chooses a card. The
-// chosen card carries a filled radio mark and a bold name, not a colour alone.
+// move the choice, Enter goes on; a click chooses a card. The chosen card carries a filled
+// radio mark, not a colour alone.
 type productPicker struct {
 	widget.BaseWidget
 	products []connections.Product
@@ -154,7 +154,9 @@ func (p *productPicker) CreateRenderer() fyne.WidgetRenderer {
 	for _, c := range p.cards {
 		box.Add(c)
 	}
-	return widget.NewSimpleRenderer(box)
+	// Padded: a card's rounded frame is drawn a little outside its box, which the screen's
+	// scroll would clip.
+	return widget.NewSimpleRenderer(container.NewPadded(box))
 }
 
 func (p *productPicker) FocusGained() { p.focused = true; p.Refresh() }
@@ -197,8 +199,8 @@ func newProductCard(p *productPicker, i int, prod connections.Product) *productC
 	c := &productCard{picker: p, index: i}
 	c.frame = &canvas.Rectangle{CornerRadius: theme.InputRadiusSize()}
 	c.mark = widget.NewIcon(theme.RadioButtonIcon())
-	c.name = &widget.Label{Text: prod.Name}
-	c.line = &widget.Label{Text: prod.Description, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	c.name = &widget.Label{Text: prod.Name, TextStyle: fyne.TextStyle{Bold: true}}
+	c.line = &widget.Label{Text: prod.Description, Wrapping: fyne.TextWrapWord}
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -239,10 +241,6 @@ func (c *productCard) update() {
 		c.mark.SetResource(theme.NewPrimaryThemedResource(theme.RadioButtonCheckedIcon()))
 	} else {
 		c.mark.SetResource(theme.RadioButtonIcon())
-	}
-	if c.name.TextStyle.Bold != chosen {
-		c.name.TextStyle.Bold = chosen
-		c.name.Refresh()
 	}
 }
 

@@ -66,6 +66,9 @@ func TestScreenshots(t *testing.T) {
 		show func(s *shell)
 	}{
 		{"welcome", func(s *shell) { s.showWelcome() }},
+		{"product-question", func(s *shell) {
+			s.showProductQuestion(false, defaultProduct(), s.showWelcome, func(connections.Product) {})
+		}},
 		{"details", func(s *shell) {
 			s.showDetails(defaultProduct(), connections.Settings{ClientID: "jwEFtDj4ztUBqHtP", ClientSecret: "not-a-real-secret", RedirectURI: "http://127.0.0.1:8765/callback"}, s.showWelcome, func(*details) {}, false)
 		}},
