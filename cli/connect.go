@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,21 +29,18 @@ type connectOptions struct {
 	authorizeURL string
 	tokenURL     string
 	apiURL       string
-	noPKCE       bool
-	noPKCESet    bool // --no-pkce was given, either way
-	pace         int
-	paceSet      bool // --requests-per-minute was given
+	advanced     []settingFlag
 }
 
 func (o *connectOptions) changesSettings() bool {
-	return o.clientID != "" || o.secretStdin || o.redirectURI != "" || o.authorizeURL != "" || o.tokenURL != "" || o.apiURL != "" || o.noPKCESet || o.paceSet
+	return o.clientID != "" || o.secretStdin || o.redirectURI != "" || o.authorizeURL != "" || o.tokenURL != "" || o.apiURL != "" || settingsGiven(o.advanced)
 }
 
 // runConnect runs the consent flow: saved settings (or the flags, which are then saved),
 // preflight, the browser, the answer, the company and its sites stored.
 func runConnect(ctx context.Context, env *Env, args []string) error {
 	var o connectOptions
-	fs := newFlags(env, "connect", "[--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U] [--no-pkce] [--requests-per-minute N]")
+	fs := newFlags(env, "connect", "[--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U] "+settingsSynopsis())
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the consent address alone on the first line of stdout instead of opening the browser")
 	fs.DurationVar(&o.timeout, "timeout", connections.DefaultConnectTimeout, "how long to wait for the approval in the browser")
 	fs.Int64Var(&o.company, "company", 0, "the ID of a connected company to reconnect")
@@ -54,15 +50,11 @@ func runConnect(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&o.authorizeURL, "authorize-url", "", "Lightspeed's sign-in address (default: production)")
 	fs.StringVar(&o.tokenURL, "token-url", "", "Lightspeed's token address (default: production)")
 	fs.StringVar(&o.apiURL, "api-url", "", "Lightspeed's API address (default: production)")
-	fs.BoolVar(&o.noPKCE, "no-pkce", false, "leave PKCE out of the sign-in, only for a provider that refuses it (saved for next time; --no-pkce=false sends it again)")
-	fs.IntVar(&o.pace, "requests-per-minute", 0, fmt.Sprintf("pace API requests per company at N a minute, below the integration's limit at Lightspeed (saved for next time; 0 is the default, %d)", connections.DefaultRequestsPerMinute))
+	o.advanced = settingFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fs.Visit(func(f *flag.Flag) {
-		o.noPKCESet = o.noPKCESet || f.Name == "no-pkce"
-		o.paceSet = o.paceSet || f.Name == "requests-per-minute"
-	})
+	markGiven(fs, o.advanced)
 	if o.timeout <= 0 {
 		return usageError("--timeout is how long to wait for the approval, such as 5m or 90s; %s is not one.", o.timeout)
 	}
@@ -131,11 +123,8 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 	s.AuthorizeURL = firstNonEmpty(o.authorizeURL, s.AuthorizeURL)
 	s.TokenURL = firstNonEmpty(o.tokenURL, s.TokenURL)
 	s.APIURL = firstNonEmpty(o.apiURL, s.APIURL)
-	if o.noPKCESet {
-		s.NoPKCE = o.noPKCE
-	}
-	if o.paceSet {
-		s.RequestsPerMinute = o.pace
+	if err := applySettingFlags(&s, o.advanced); err != nil {
+		return err
 	}
 	switch {
 	case o.secretStdin:

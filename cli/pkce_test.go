@@ -64,7 +64,7 @@ func TestRequestsPerMinuteIsASavedSetting(t *testing.T) {
 		t.Fatalf("the pace is not saved:\n%s", state())
 	}
 	r := f.connect(t, 0, "", "--company", "31001", "--requests-per-minute", "5000")
-	if r.code != 2 || !strings.Contains(r.stderr, "between 1 and 1000 a minute") {
+	if r.code != 2 || !strings.Contains(r.stderr, "between 1 and 1000 requests a minute") {
 		t.Fatalf("a pace of 5000: exit %d\n%s", r.code, r.stderr)
 	}
 	if !strings.Contains(state(), `"requests_per_minute": 50`) {

@@ -44,6 +44,7 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 		}
 	} else {
 		printStatusTable(env, statuses)
+		printSettings(env, statuses)
 	}
 	if err := rescueHeld(ctx, env, core); err != nil {
 		return err

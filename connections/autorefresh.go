@@ -28,7 +28,7 @@ func (c *Core) refreshDue(ctx context.Context) ([]RefreshResult, error) {
 }
 
 func (c *Core) isDue(co vault.Company) bool {
-	if co.HandedOff != nil || statusOf(co).Status == StatusNeedsReconnect {
+	if co.HandedOff != nil || statusOf(co, nil).Status == StatusNeedsReconnect {
 		return false
 	}
 	return co.AccessExpiry.Before(c.now().Add(RefreshMargin))

@@ -145,7 +145,7 @@ func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, chec
 				continue
 			}
 			checks[i].applyTo(rec)
-			out = append(out, statusOf(*rec))
+			out = append(out, statusOf(*rec, AdvancedValues(settingsFrom(st.Integration))))
 		}
 		return nil
 	})

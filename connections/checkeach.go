@@ -41,6 +41,7 @@ func (c *Core) CheckEach(ctx context.Context, ids []int64, each func(CompanyStat
 		c.recordAsTheyCome(context.WithoutCancel(ctx), results)
 	}()
 	pre := c.prefetchTokens(ctx, companies)
+	values := AdvancedValues(s)
 	var mu sync.Mutex // each is called one at a time
 	var g errgroup.Group
 	g.SetLimit(c.parallelism)
@@ -59,7 +60,7 @@ func (c *Core) CheckEach(ctx context.Context, ids []int64, each func(CompanyStat
 				rec.AccessExpiry, rec.LastRefresh = expiry, pre.refreshedAt[i]
 			}
 			mu.Lock()
-			each(statusOf(rec))
+			each(statusOf(rec, values))
 			mu.Unlock()
 			results <- result
 			return nil

@@ -82,12 +82,20 @@ func (s Settings) Validate() error {
 	if _, err := oauth.CheckRedirectURI(s.RedirectURI); err != nil {
 		return err
 	}
-	if s.RequestsPerMinute < 0 || s.RequestsPerMinute > MaxRequestsPerMinute {
-		return problem.New(problem.KindUsage, fmt.Sprintf(
-			"The pace of API requests must be between 1 and %d a minute, or 0 for the app's default of %d; %d is not.",
-			MaxRequestsPerMinute, DefaultRequestsPerMinute, s.RequestsPerMinute), nil)
+	if err := s.validateAdvanced(); err != nil {
+		return err
 	}
 	return s.profile().Validate()
+}
+
+// validateAdvanced checks every advanced setting against its bounds.
+func (s Settings) validateAdvanced() error {
+	for _, st := range AdvancedSettings() {
+		if err := st.Check(st.Value(s)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // practiceName is how sentences name the practice server ("Couldn't reach …").
@@ -173,10 +181,14 @@ func (c *Core) savedSettings(ctx context.Context) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	in := st.Integration
-	if in.ClientID == "" {
+	if st.Integration.ClientID == "" {
 		return Settings{}, errNoSettings
 	}
+	return settingsFrom(st.Integration), nil
+}
+
+// settingsFrom reads the integration's saved details, without the secret.
+func settingsFrom(in vault.Integration) Settings {
 	return Settings{
 		ClientID:     in.ClientID,
 		RedirectURI:  in.RedirectURI,
@@ -187,7 +199,7 @@ func (c *Core) savedSettings(ctx context.Context) (Settings, error) {
 		NoPKCE:       in.NoPKCE,
 		// Read back as saved; Validate refused anything out of range.
 		RequestsPerMinute: in.RequestsPerMinute,
-	}, nil
+	}
 }
 
 // RedirectCheck is what the app makes of a Redirect URI.

@@ -72,6 +72,9 @@ type CompanyStatus struct {
 	HandedOffAt *time.Time `json:"handed_off_at,omitempty"`
 	// HandedOffTo is the file it was handed off in.
 	HandedOffTo string `json:"handed_off_to,omitempty"`
+	// Settings are the integration's advanced settings the company is used with, by key
+	// (AdvancedSettings): its API pace, and whether the sign-in sends PKCE.
+	Settings SettingValues `json:"settings"`
 }
 
 // Fix is what to do when the status needs attention (the zero Fix when healthy); each face
@@ -102,18 +105,18 @@ func (c *Core) Statuses(ctx context.Context) ([]CompanyStatus, error) {
 	}
 	out := make([]CompanyStatus, 0, len(st.Companies))
 	for _, co := range st.Companies {
-		out = append(out, statusOf(co))
+		out = append(out, statusOf(co, AdvancedValues(settingsFrom(st.Integration))))
 	}
 	return out, nil
 }
 
 // statusOf reads a company's status from its record: the latest of its last check and its
 // last failure decides.
-func statusOf(co vault.Company) CompanyStatus {
+func statusOf(co vault.Company, settings SettingValues) CompanyStatus {
 	cs := CompanyStatus{
 		ID: co.ID, Name: co.Name, Sites: sitesOf(co.Sites), SitesVisible: len(co.Sites), Status: StatusUnknown,
 		AccessExpiresAt: timePtr(co.AccessExpiry), LastRefreshAt: timePtr(co.LastRefresh),
-		Detail: "Not checked yet.",
+		Detail: "Not checked yet.", Settings: settings,
 	}
 	if co.SitesTotal != nil {
 		total := *co.SitesTotal

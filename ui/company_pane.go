@@ -27,16 +27,17 @@ type detailsPane struct {
 	notes      *fyne.Container
 	facts      *widget.Label
 	sites      *widget.Label
-	check      *widget.Button
-	refreshNow *widget.Button
-	export     *widget.Button
-	reconnect  *widget.Button
-	remove     *widget.Button
+	settings   *widget.Label // the integration's advanced settings the company is used with
+	check      *button
+	refreshNow *button
+	export     *button
+	reconnect  *button
+	remove     *button
 	// extra holds actions other files add for the selected company, between Disconnect and
 	// the fix: "Copy access token" (ui/copytoken.go) goes here.
 	extra *fyne.Container
 	fix   *fyne.Container // the fix's button, when the status has one
-	fixOf *widget.Button
+	fixOf *button
 
 	none *widget.Label
 	body *fyne.Container
@@ -44,8 +45,9 @@ type detailsPane struct {
 }
 
 // detailsHeight keeps the pane's words in a fixed height, so selecting a company with a
-// long sentence doesn't shrink the list; they scroll when they need more.
-const detailsHeight = 84
+// long sentence doesn't shrink the list; they scroll when they need more. It fits the
+// sentence, the sites and the settings line.
+const detailsHeight = 116
 
 func newDetailsPane(d *dashboard) *detailsPane {
 	p := &detailsPane{d: d}
@@ -55,14 +57,15 @@ func newDetailsPane(d *dashboard) *detailsPane {
 	p.notes = container.NewVBox()
 	p.facts = &widget.Label{SizeName: theme.SizeNameCaptionText, Truncation: fyne.TextTruncateEllipsis, Alignment: fyne.TextAlignTrailing}
 	p.sites = wrapped("")
-	p.check = &widget.Button{Text: "Check", Icon: theme.ViewRefreshIcon(), OnTapped: func() { d.onCheckClicked(d.selected) }}
-	p.refreshNow = &widget.Button{Text: "Refresh", OnTapped: func() { d.onRefreshClicked(d.selected) }}
-	p.export = &widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon(), OnTapped: func() { d.onExportClicked(d.selected) }}
-	p.reconnect = &widget.Button{Text: "Reconnect", OnTapped: func() { d.onReconnectClicked(d.selected) }}
-	p.remove = &widget.Button{Text: "Disconnect…", Importance: widget.LowImportance, OnTapped: func() { d.onDisconnectClicked(d.selected) }}
+	p.settings = &widget.Label{Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+	p.check = keyButton(&widget.Button{Text: "Check", Icon: theme.ViewRefreshIcon(), OnTapped: func() { d.onCheckClicked(d.selected) }})
+	p.refreshNow = keyButton(&widget.Button{Text: "Refresh", OnTapped: func() { d.onRefreshClicked(d.selected) }})
+	p.export = keyButton(&widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon(), OnTapped: func() { d.onExportClicked(d.selected) }})
+	p.reconnect = keyButton(&widget.Button{Text: "Reconnect", OnTapped: func() { d.onReconnectClicked(d.selected) }})
+	p.remove = keyButton(&widget.Button{Text: "Disconnect…", Importance: widget.LowImportance, OnTapped: func() { d.onDisconnectClicked(d.selected) }})
 	p.extra = container.NewHBox()
 	p.fix = container.NewHBox()
-	words := container.NewVScroll(container.NewVBox(p.sentence, p.notes, p.sites))
+	words := container.NewVScroll(container.NewVBox(p.sentence, p.notes, p.sites, p.settings))
 	words.SetMinSize(fyne.NewSize(0, detailsHeight))
 	actions := container.NewHBox(p.check, p.refreshNow, p.export, p.reconnect, p.remove, layoutSpacer(), p.extra, p.fix)
 	p.body = container.NewBorder(container.NewBorder(nil, nil, p.name, p.badge, p.facts), actions, nil, nil, words)
@@ -99,10 +102,16 @@ func (p *detailsPane) refresh() {
 	p.notes.Objects = notes
 	p.notes.Refresh()
 	p.sites.SetText(statusProduct(cs).SitesLine(cs.Sites))
+	if line := cs.Settings.Line(); line != "" {
+		p.settings.SetText(line)
+		p.settings.Show()
+	} else {
+		p.settings.Hide()
+	}
 	p.facts.SetText("ID " + strconv.FormatInt(cs.ID, 10) + " · token " + connections.TimeLeft(cs.AccessExpiresAt, now) +
 		" · checked " + connections.Ago(cs.LastCheckAt, now) + " · refreshed " + connections.Ago(cs.LastRefreshAt, now))
 
-	for _, b := range []*widget.Button{p.check, p.refreshNow} {
+	for _, b := range []*button{p.check, p.refreshNow} {
 		if busy != "" || (b == p.check && d.run != nil) {
 			b.Disable()
 		} else {
@@ -146,9 +155,9 @@ func (p *detailsPane) extraActions(cs connections.CompanyStatus) []fyne.CanvasOb
 	if cs.Status == connections.StatusNeedsReconnect {
 		return nil // Lightspeed refuses its tokens: there is nothing worth copying
 	}
-	copyToken := &widget.Button{Text: "Copy access token", Icon: theme.ContentCopyIcon(), OnTapped: func() {
+	copyToken := keyButton(&widget.Button{Text: "Copy access token", Icon: theme.ContentCopyIcon(), OnTapped: func() {
 		p.d.shell.copyAccessToken(p.d.core, cs)
-	}}
+	}})
 	return []fyne.CanvasObject{copyToken}
 }
 

@@ -14,7 +14,7 @@ import (
 type connectedScreen struct {
 	shell *shell
 	conn  *connections.Connected
-	done  *widget.Button
+	done  *button
 }
 
 // connected announces a stored connection and shows it.
@@ -26,7 +26,7 @@ func (s *shell) connected(c *connections.Connected) {
 
 func newConnected(s *shell, c *connections.Connected) *connectedScreen {
 	cs := &connectedScreen{shell: s, conn: c}
-	cs.done = &widget.Button{Text: "Done", Importance: widget.HighImportance, OnTapped: cs.onDoneClicked}
+	cs.done = keyButton(&widget.Button{Text: "Done", Importance: widget.HighImportance, OnTapped: cs.onDoneClicked})
 	return cs
 }
 

@@ -49,7 +49,7 @@ type dashboard struct {
 	details       *detailsPane
 	progress      *checkProgress
 
-	connectAnother, more *widget.Button
+	connectAnother, more *button
 	root                 fyne.CanvasObject
 }
 
@@ -87,8 +87,8 @@ func (s *shell) showDashboard(statuses []connections.CompanyStatus) {
 
 func newDashboard(s *shell, core *connections.Core, statuses []connections.CompanyStatus) *dashboard {
 	d := &dashboard{shell: s, core: core, busy: map[int64]string{}, chosen: map[int64]bool{}, columns: &rowColumns{}}
-	d.more = &widget.Button{Text: "More", Icon: theme.MoreHorizontalIcon(), OnTapped: d.onMoreClicked}
-	d.connectAnother = &widget.Button{Text: "Connect another company", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: d.onConnectAnotherClicked}
+	d.more = keyButton(&widget.Button{Text: "More", Icon: theme.MoreHorizontalIcon(), OnTapped: d.onMoreClicked})
+	d.connectAnother = keyButton(&widget.Button{Text: "Connect another company", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: d.onConnectAnotherClicked})
 	d.summary = newSummaryBar(d)
 	d.search = newSearchEntry(d)
 	d.productFilter = d.newProductFilter()
@@ -128,11 +128,10 @@ func (d *dashboard) listenToKeys() {
 			dash.focusSearch()
 		}
 	})
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if dash := d.shell.dash; dash != nil && dash.isShown() {
-			dash.list.typedKey(ev)
-		}
-	})
+	d.shell.screenKeys = func(ev *fyne.KeyEvent) bool {
+		dash := d.shell.dash
+		return dash != nil && dash.isShown() && dash.list.typedKey(ev)
+	}
 }
 
 func (d *dashboard) focusSearch() {

@@ -18,8 +18,8 @@ import (
 // Cancel button, while a check runs; what came of the last one afterwards.
 type checkProgress struct {
 	d        *dashboard
-	checkAll *widget.Button
-	cancel   *widget.Button
+	checkAll *button
+	cancel   *button
 	label    *widget.Label
 	bar      *widget.ProgressBar
 	box      *fyne.Container
@@ -29,8 +29,8 @@ type checkProgress struct {
 func newCheckProgress(d *dashboard) *checkProgress {
 	p := &checkProgress{d: d, label: &widget.Label{}, bar: &widget.ProgressBar{}}
 	p.bar.TextFormatter = func() string { return "" } // the label says it in words
-	p.checkAll = &widget.Button{Text: "Check all", Icon: theme.ViewRefreshIcon(), OnTapped: d.onCheckAllClicked}
-	p.cancel = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: d.cancelCheck}
+	p.checkAll = keyButton(&widget.Button{Text: "Check all", Icon: theme.ViewRefreshIcon(), OnTapped: d.onCheckAllClicked})
+	p.cancel = keyButton(&widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: d.cancelCheck})
 	p.box = container.NewBorder(nil, nil, p.label, p.cancel, p.bar)
 	return p
 }

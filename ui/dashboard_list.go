@@ -162,10 +162,12 @@ func (c *companyList) handleKey(ev *fyne.KeyEvent) bool {
 }
 
 // typedKey takes the window's keys while nothing is focused.
-func (c *companyList) typedKey(ev *fyne.KeyEvent) {
-	if c.handleKey(ev) {
-		c.d.shell.win.Canvas().Focus(c.list)
+func (c *companyList) typedKey(ev *fyne.KeyEvent) bool {
+	if !c.handleKey(ev) {
+		return false
 	}
+	c.d.shell.win.Canvas().Focus(c.list)
+	return true
 }
 
 // move selects the row at index, kept within the list, and scrolls to it.
@@ -319,8 +321,8 @@ type listHeader struct {
 	// company, product and sites name their columns in the desk's words.
 	company, product, sites *widget.Label
 	chosen                  *widget.Label
-	check                   *widget.Button
-	export                  *widget.Button
+	check                   *button
+	export                  *button
 	bulk                    *fyne.Container
 	box                     *fyne.Container
 }
@@ -343,8 +345,8 @@ func newListHeader(d *dashboard) *listHeader {
 	h.company, h.product, h.sites = caption("Company"), caption("Product"), caption("Sites")
 	h.titles = container.New(rowLayout{d.columns}, h.tickAll, caption("Status"), h.company, h.product, h.sites, caption("Token"), caption("Last check"))
 	h.chosen = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
-	h.check = &widget.Button{Text: "Check chosen", Icon: theme.ViewRefreshIcon(), OnTapped: d.onCheckChosenClicked}
-	h.export = &widget.Button{Text: "Export chosen…", Icon: theme.DocumentSaveIcon(), OnTapped: d.onExportChosenClicked}
+	h.check = keyButton(&widget.Button{Text: "Check chosen", Icon: theme.ViewRefreshIcon(), OnTapped: d.onCheckChosenClicked})
+	h.export = keyButton(&widget.Button{Text: "Export chosen…", Icon: theme.DocumentSaveIcon(), OnTapped: d.onExportChosenClicked})
 	h.bulk = container.NewHBox(h.untick, h.chosen, h.check, h.export)
 	h.box = container.NewStack(h.titles, h.bulk)
 	return h

@@ -19,14 +19,14 @@ import (
 type summaryBar struct {
 	d     *dashboard
 	box   *fyne.Container
-	parts map[connections.Status]*widget.Button
+	parts map[connections.Status]*button
 }
 
 // alwaysCounted are the parts shown even at zero, in this order; the others follow them.
 var alwaysCounted = []connections.Status{connections.StatusHealthy, connections.StatusNeedsReconnect, connections.StatusUnreachable}
 
 func newSummaryBar(d *dashboard) *summaryBar {
-	return &summaryBar{d: d, box: container.NewHBox(), parts: map[connections.Status]*widget.Button{}}
+	return &summaryBar{d: d, box: container.NewHBox(), parts: map[connections.Status]*button{}}
 }
 
 // refresh recounts and redraws the parts, the one whose filter is on highlighted.
@@ -63,11 +63,11 @@ func (b *summaryBar) refresh() {
 }
 
 // part is the toggle for a status, made once.
-func (b *summaryBar) part(st connections.Status) *widget.Button {
+func (b *summaryBar) part(st connections.Status) *button {
 	if button, ok := b.parts[st]; ok {
 		return button
 	}
-	button := &widget.Button{OnTapped: func() { b.onPartTapped(st) }}
+	button := keyButton(&widget.Button{OnTapped: func() { b.onPartTapped(st) }})
 	b.parts[st] = button
 	return button
 }

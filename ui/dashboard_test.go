@@ -29,6 +29,7 @@ func demoStatus(st connections.Status, detail string) connections.CompanyStatus 
 		ID: 1001, Name: "Harbour Burgers Pty Ltd", Status: st, Detail: detail,
 		Sites:           []connections.Site{{ID: 1, Name: "Parramatta"}, {ID: 2, Name: "Manly"}, {ID: 3, Name: "Bondi"}},
 		AccessExpiresAt: ahead(42 * time.Minute), LastRefreshAt: ago(18 * time.Minute), LastCheckAt: ago(2 * time.Minute),
+		Settings: connections.AdvancedValues(connections.Settings{}),
 	}
 }
 
@@ -430,7 +431,7 @@ func TestDashboardBulkChoose(t *testing.T) {
 	h.ui(func() {
 		var ticked []string
 		visit([]fyne.CanvasObject{h.win.Canvas().Overlays().Top()}, func(o fyne.CanvasObject) bool {
-			if c, ok := o.(*widget.Check); ok && c.Checked && strings.HasPrefix(c.Text, "Model Company") {
+			if c, ok := o.(*tick); ok && c.Checked && strings.HasPrefix(c.Text, "Model Company") {
 				ticked = append(ticked, c.Text)
 			}
 			return true
@@ -517,7 +518,7 @@ func TestDashboardOnePrimaryButton(t *testing.T) {
 	h.ui(func() {
 		primaries := func() (names []string) {
 			visit(h.roots(), func(o fyne.CanvasObject) bool {
-				if b, ok := o.(*widget.Button); ok && b.Importance == widget.HighImportance {
+				if b := asButton(o); b != nil && b.Importance == widget.HighImportance {
 					names = append(names, b.Text)
 				}
 				return true

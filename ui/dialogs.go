@@ -31,35 +31,56 @@ func (s *shell) showErrorNow(err error) {
 	if err == nil {
 		return
 	}
+	ok := newButton("OK", nil, nil)
 	fix := s.fixButton(problem.FixOf(err))
 	if fix == nil {
-		d := dialog.NewCustom("Something needs your attention", "OK", problemContent(err), s.win)
-		d.Resize(fyne.NewSize(dialogWidth, 0))
-		d.Show()
+		ok.Importance = widget.HighImportance
+		s.showDialog("Something needs your attention", problemContent(err), ok, ok)
 		return
 	}
-	var d *dialog.CustomDialog
-	tapped := fix.OnTapped
-	fix.OnTapped = func() { d.Hide(); tapped() }
 	fix.Importance = widget.HighImportance
-	d = dialog.NewCustomWithoutButtons("Something needs your attention", problemContent(err), s.win)
-	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "OK", OnTapped: func() { d.Hide() }}, fix})
+	s.showDialog("Something needs your attention", problemContent(err), ok, ok, fix)
+}
+
+// showDialog shows a dialog of content with buttons (the primary one last, so it sits bottom
+// right), each of which closes it before doing its job. Escape presses cancel, Enter the
+// primary button (see keys.go).
+func (s *shell) showDialog(title string, content fyne.CanvasObject, cancel *button, buttons ...*button) *dialog.CustomDialog {
+	d := dialog.NewCustomWithoutButtons(title, content, s.win)
+	objs := make([]fyne.CanvasObject, len(buttons))
+	var def *button
+	for i, b := range buttons {
+		tapped := b.OnTapped
+		b.OnTapped = func() {
+			d.Hide()
+			if tapped != nil {
+				tapped()
+			}
+		}
+		if b.Importance == widget.HighImportance {
+			def = b
+		}
+		objs[i] = b
+	}
+	d.SetButtons(objs)
 	d.Resize(fyne.NewSize(dialogWidth, 0))
+	s.track(d, func() { cancel.Tapped(&fyne.PointEvent{}) }, def)
 	d.Show()
+	return d
 }
 
 // fixButton renders a fix the window's way: the button that does it, or nil when the
 // sentence alone says what to do.
-func (s *shell) fixButton(f problem.Fix) *widget.Button {
+func (s *shell) fixButton(f problem.Fix) *button {
 	switch f.Action {
 	case problem.ActionReconnect:
 		id := f.CompanyID
-		return &widget.Button{Text: "Reconnect", OnTapped: func() {
+		return newButton("Reconnect", nil, func() {
 			s.showWaiting(connections.ConnectOptions{Reconnect: id}, s.loadDashboard)
-		}}
+		})
 	case problem.ActionSetUp, problem.ActionEnterSecret, problem.ActionCopySettings:
 		id := f.CompanyID
-		return &widget.Button{Text: "Integration settings", OnTapped: func() { s.loadSettingsFor(id) }}
+		return newButton("Integration settings", nil, func() { s.loadSettingsFor(id) })
 	default:
 		return nil
 	}
@@ -81,13 +102,8 @@ func wrapped(text string) *widget.Label {
 
 // confirm asks a yes/no question in words and calls yes only for the first button.
 func (s *shell) confirm(title, message, yesLabel, noLabel string, yes func()) {
-	d := dialog.NewCustomConfirm(title, yesLabel, noLabel, wrapped(message), func(ok bool) {
-		if ok {
-			yes()
-		}
-	}, s.win)
-	d.Resize(fyne.NewSize(dialogWidth, 0))
-	d.Show()
+	no := newButton(noLabel, theme.CancelIcon(), nil)
+	s.showDialog(title, wrapped(message), no, no, primaryButton(yesLabel, theme.ConfirmIcon(), yes))
 }
 
 // chooseFolder asks for the folder a file called name goes into, opening at start when that
@@ -105,6 +121,7 @@ func (s *shell) chooseFolder(name, start string, picked func(path string), cance
 		}
 		picked(filepath.Join(dir.Path(), name))
 	}, s.win)
+	s.track(pick, nil, nil)
 	pick.SetTitleText("Choose the folder for " + name)
 	pick.SetConfirmText("Choose")
 	if start != "" {
@@ -117,23 +134,14 @@ func (s *shell) chooseFolder(name, start string, picked func(path string), cance
 
 // confirmReplace asks before the file at path is replaced: replace or keep runs with the answer.
 func (s *shell) confirmReplace(path string, replace, keep func()) {
-	d := dialog.NewCustomConfirm("Replace "+filepath.Base(path)+"?", "Replace", "Keep it",
+	keepIt := newButton("Keep it", theme.CancelIcon(), keep)
+	s.showDialog("Replace "+filepath.Base(path)+"?",
 		wrapped("A file named "+path+" is already there. Replacing it overwrites what it holds."),
-		func(ok bool) {
-			switch {
-			case ok:
-				replace()
-			case keep != nil:
-				keep()
-			}
-		}, s.win)
-	d.Resize(fyne.NewSize(dialogWidth, 0))
-	d.Show()
+		keepIt, keepIt, primaryButton("Replace", theme.ConfirmIcon(), replace))
 }
 
 // inform shows a short message with an OK button.
 func (s *shell) inform(title, message string) {
-	d := dialog.NewCustom(title, "OK", wrapped(message), s.win)
-	d.Resize(fyne.NewSize(dialogWidth, 0))
-	d.Show()
+	ok := primaryButton("OK", nil, nil)
+	s.showDialog(title, wrapped(message), ok, ok)
 }

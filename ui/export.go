@@ -52,37 +52,38 @@ type exportDialog struct {
 	core     *connections.Core
 	statuses []connections.CompanyStatus
 
-	path          *widget.Entry
-	choose        *widget.Button
+	path          *field
+	choose        *button
 	format        *widget.RadioGroup
-	companies     []*widget.Check
-	includeSecret *widget.Check
+	companies     []*tick
+	includeSecret *tick
 	secretWarning *fieldMessage
-	keepOwnership *widget.Check // keep the app refreshing the exported companies
+	keepOwnership *tick // keep the app refreshing the exported companies
 	keepWarning   *fieldMessage
 	message       *fieldMessage
-	export        *widget.Button
-	cancel        *widget.Button
+	export        *button
+	cancel        *button
 	dlg           *dialog.CustomDialog
 }
 
 // newExportDialog preselects the company the person clicked Export… on.
 func newExportDialog(s *shell, core *connections.Core, statuses []connections.CompanyStatus, selected int64) *exportDialog {
 	e := &exportDialog{shell: s, core: core, statuses: statuses, secretWarning: newFieldMessage(), message: newFieldMessage()}
-	e.path = &widget.Entry{Text: filepath.Join(homeDir(), "lightspeed-connect-export.json")}
-	e.choose = &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon(), OnTapped: e.onChooseClicked}
+	e.path = newField(filepath.Join(homeDir(), "lightspeed-connect-export.json"))
+	e.path.OnSubmitted = submitDefault(e.path)
+	e.choose = newButton("Choose…", theme.FolderOpenIcon(), e.onChooseClicked)
 	e.format = &widget.RadioGroup{Selected: formatLabel(connections.FormatJSON), Horizontal: true, Required: true, OnChanged: e.onFormatChanged}
 	for _, l := range formatLabels {
 		e.format.Options = append(e.format.Options, l.label)
 	}
 	for _, cs := range statuses {
-		e.companies = append(e.companies, &widget.Check{Text: cs.Name, Checked: cs.ID == selected || selected == 0})
+		e.companies = append(e.companies, newTick(cs.Name, cs.ID == selected || selected == 0, nil))
 	}
-	e.includeSecret = &widget.Check{Text: "Include the client secret", OnChanged: e.onIncludeSecretChanged}
+	e.includeSecret = newTick("Include the client secret", false, e.onIncludeSecretChanged)
 	e.keepWarning = newFieldMessage()
-	e.keepOwnership = &widget.Check{Text: "Keep refreshing them in this app too", OnChanged: e.onKeepOwnershipChanged}
-	e.export = &widget.Button{Text: "Export", Importance: widget.HighImportance, OnTapped: e.onExportClicked}
-	e.cancel = &widget.Button{Text: "Cancel", OnTapped: e.onCancelClicked}
+	e.keepOwnership = newTick("Keep refreshing them in this app too", false, e.onKeepOwnershipChanged)
+	e.export = primaryButton("Export", nil, e.onExportClicked)
+	e.cancel = newButton("Cancel", nil, e.onCancelClicked)
 	return e
 }
 
@@ -116,6 +117,7 @@ func (e *exportDialog) show() {
 	e.dlg = dialog.NewCustomWithoutButtons("Export tokens", e.content(), e.shell.win)
 	e.dlg.SetButtons([]fyne.CanvasObject{e.cancel, e.export})
 	e.dlg.Resize(fyne.NewSize(560, 0))
+	e.shell.track(e.dlg, e.onCancelClicked, e.export)
 	e.dlg.Show()
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 )
 
 // TestPracticeFlowThroughTheWindow drives the whole practice connect as a person would:
@@ -76,7 +75,7 @@ func TestPracticeFlowThroughTheWindow(t *testing.T) {
 func setExportPath(h *harness, path string) {
 	h.ui(func() {
 		top := []fyne.CanvasObject{h.win.Canvas().Overlays().Top()}
-		e := first(top, func(e *widget.Entry) bool { return filepath.IsAbs(e.Text) })
+		e := first(top, func(e *field) bool { return filepath.IsAbs(e.Text) })
 		if e == nil {
 			h.t.Fatal("no file field in the export dialog")
 		}

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
@@ -44,7 +43,7 @@ func TestExportDialogHandsOffUnlessKeepRefreshing(t *testing.T) {
 		if keep {
 			h.ui(func() {
 				top := []fyne.CanvasObject{h.win.Canvas().Overlays().Top()}
-				c := first(top, func(c *widget.Check) bool { return c.Text == "Keep refreshing them in this app too" })
+				c := first(top, func(c *tick) bool { return c.Text == "Keep refreshing them in this app too" })
 				if c == nil {
 					t.Fatal("no keep-refreshing choice in the export dialog")
 				}

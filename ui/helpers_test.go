@@ -145,7 +145,10 @@ func (h *harness) texts() []string {
 		case *widget.Button:
 			out = append(out, x.Text)
 			return false
-		case *widget.Entry:
+		case *button:
+			out = append(out, x.Text)
+			return false
+		case *widget.Entry, *field:
 			return false // what was typed or pasted may be secret, and failures print texts
 		case *canvas.Text:
 			out = append(out, x.Text)
@@ -164,8 +167,15 @@ func (h *harness) roots() []fyne.CanvasObject {
 func (h *harness) button(text string) *widget.Button {
 	roots := h.roots()
 	for i := len(roots) - 1; i >= 0; i-- {
-		if b := first(roots[i:i+1], func(b *widget.Button) bool { return b.Text == text }); b != nil {
-			return b
+		var found *widget.Button
+		visit(roots[i:i+1], func(o fyne.CanvasObject) bool {
+			if b := asButton(o); b != nil && found == nil && b.Text == text {
+				found = b
+			}
+			return found == nil
+		})
+		if found != nil {
+			return found
 		}
 	}
 	return nil
@@ -201,7 +211,21 @@ func (h *harness) label(text string) *widget.Label {
 
 // entryWith is the visible entry whose text is text; call inside h.ui.
 func (h *harness) entryWith(text string) *widget.Entry {
-	return first(h.roots(), func(e *widget.Entry) bool { return e.Text == text })
+	var found *widget.Entry
+	visit(h.roots(), func(o fyne.CanvasObject) bool {
+		switch e := o.(type) {
+		case *widget.Entry:
+			if e.Text == text && found == nil {
+				found = e
+			}
+		case *field:
+			if e.Text == text && found == nil {
+				found = &e.Entry
+			}
+		}
+		return found == nil
+	})
+	return found
 }
 
 // visit walks visible objects depth first; fn returns false to skip an object's children.
@@ -279,4 +303,15 @@ func (h *harness) waitTextUnless(errs <-chan error, want string) {
 		}
 		return h.has(want)
 	})
+}
+
+// asButton is o's button, whether a widget.Button or the window's own kind; else nil.
+func asButton(o fyne.CanvasObject) *widget.Button {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b
+	case *button:
+		return &b.Button
+	}
+	return nil
 }

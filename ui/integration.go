@@ -22,7 +22,8 @@ type details struct {
 
 	clientID, secret, redirect          *widget.Entry
 	clientIDMsg, secretMsg, redirectMsg *fieldMessage
-	back, next                          *widget.Button
+	advanced                            *advanced
+	back, next                          *button
 	onBack                              func()
 	onSaved                             func(d *details)
 	root                                fyne.CanvasObject
@@ -96,8 +97,9 @@ func newDetails(s *shell, saved connections.Settings, onBack func(), onSaved fun
 	d.clientID = &widget.Entry{Text: saved.ClientID, PlaceHolder: "for example jwEFtDj4ztUBqHtP", OnChanged: d.onClientIDChanged, OnSubmitted: d.onClientIDSubmitted}
 	d.secret = &widget.Entry{Text: saved.ClientSecret, Password: true, OnChanged: d.onSecretChanged, OnSubmitted: d.onSecretSubmitted}
 	d.redirect = &widget.Entry{Text: d.base.RedirectURI, OnChanged: d.onRedirectChanged, OnSubmitted: func(string) { d.onNextClicked() }}
-	d.back = &widget.Button{Text: "Back", Icon: theme.NavigateBackIcon(), OnTapped: d.onBackClicked}
-	d.next = &widget.Button{Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.HighImportance, OnTapped: d.onNextClicked}
+	d.advanced = newAdvanced(saved)
+	d.back = keyButton(&widget.Button{Text: "Back", Icon: theme.NavigateBackIcon(), OnTapped: d.onBackClicked})
+	d.next = keyButton(&widget.Button{Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.HighImportance, OnTapped: d.onNextClicked})
 	d.onRedirectChanged(d.redirect.Text)
 	return d
 }
@@ -122,7 +124,7 @@ func (d *details) content() fyne.CanvasObject {
 	)
 	help := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil,
 		wrapped("Find these in Lightspeed under your integration's settings. The Redirect URI must be registered there exactly as written here."))
-	d.root = screen(container.NewVBox(title, form, help), d.back, layoutSpacer(), d.next)
+	d.root = screen(container.NewVBox(title, form, d.advanced.accordion, help), d.back, layoutSpacer(), d.next)
 	return d.root
 }
 
@@ -134,6 +136,7 @@ func fieldLabel(text string) *widget.Label {
 func (d *details) settings() connections.Settings {
 	s := d.base
 	s.ClientID, s.ClientSecret, s.RedirectURI = d.clientID.Text, d.secret.Text, d.redirect.Text
+	d.advanced.apply(&s)
 	return withProduct(s, productOrDefault(d.product)).Trimmed()
 }
 
@@ -191,6 +194,9 @@ func (d *details) validate() fyne.Focusable {
 	d.onRedirectChanged(s.RedirectURI)
 	if d.redirectMsg.isError() && first == nil {
 		first = d.redirect
+	}
+	if bad := d.advanced.validate(); bad != nil && first == nil {
+		first = bad
 	}
 	return first
 }

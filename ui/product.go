@@ -22,8 +22,8 @@ type productQuestion struct {
 	shell    *shell
 	practice bool
 	picker   *productPicker
-	back     *widget.Button
-	next     *widget.Button
+	back     *button
+	next     *button
 	onBack   func()
 	onChosen func(connections.Product)
 	root     fyne.CanvasObject
@@ -60,8 +60,9 @@ func newProductQuestion(s *shell, practice bool, preselected connections.Product
 	q := &productQuestion{shell: s, practice: practice, onBack: onBack, onChosen: onChosen}
 	q.picker = newProductPicker(connections.Products(), preselected.ID)
 	q.picker.onSubmit = q.onNextClicked
-	q.back = &widget.Button{Text: "Back", Icon: theme.NavigateBackIcon(), OnTapped: q.onBackClicked}
-	q.next = &widget.Button{Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.HighImportance, OnTapped: q.onNextClicked}
+	q.back = newButton("Back", theme.NavigateBackIcon(), q.onBackClicked)
+	q.next = primaryButton("Next", theme.NavigateNextIcon(), q.onNextClicked)
+	q.next.IconPlacement = widget.ButtonIconTrailingText
 	return q
 }
 
@@ -179,6 +180,8 @@ func (p *productPicker) TypedKey(ev *fyne.KeyEvent) {
 		if p.onSubmit != nil {
 			p.onSubmit()
 		}
+	case fyne.KeyEscape:
+		toWindow(p, ev)
 	}
 }
 

@@ -83,6 +83,21 @@ func TestScreenshots(t *testing.T) {
 		{"dashboard", func(s *shell) {
 			s.show(newDashboard(s, nil, []connections.CompanyStatus{harbour, bondi, manly}).content())
 		}},
+		// The details with Advanced open, for an integration paced at 60 requests a minute.
+		{"details-advanced", func(s *shell) {
+			d := newDetails(s, connections.Settings{ClientID: "jwEFtDj4ztUBqHtP", ClientSecret: "not-a-real-secret", RedirectURI: "http://127.0.0.1:8765/callback", RequestsPerMinute: 60}, s.showWelcome, func(*details) {})
+			d.withSaveLabel()
+			d.advanced.accordion.Open(0)
+			s.show(d.content())
+		}},
+		// A company's pane saying the pace it is used with.
+		{"company-pane", func(s *shell) {
+			paced := harbour
+			paced.Settings = connections.AdvancedValues(connections.Settings{RequestsPerMinute: 60})
+			d := newDashboard(s, nil, []connections.CompanyStatus{paced, manly})
+			s.show(d.content())
+			d.list.move(d.shownIndex(paced.ID))
+		}},
 	}
 	// The dashboard of a support desk, in both variants of the theme: 120 companies, three
 	// revoked, and the same with the "need reconnecting" filter on.
@@ -111,8 +126,16 @@ func TestScreenshots(t *testing.T) {
 			h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
 			test.ApplyTheme(t, theme.DefaultTheme())
 			h.ui(func() {
-				h.win.Resize(fyne.NewSize(760, 540))
+				size := fyne.NewSize(760, 540)
+				if sc.name == "details-advanced" {
+					size.Height = 640 // the whole of Advanced in view
+				}
+				h.win.Resize(size)
 				sc.show(h.shell)
+				// A second layout, as the next frame would do: wrapped words know their
+				// width only after the first.
+				h.win.Resize(size.AddWidthHeight(1, 0))
+				h.win.Resize(size)
 				testenv.SavePNG(t, sc.name+".png", h.win.Canvas().Capture())
 			})
 		})
@@ -147,6 +170,7 @@ func supportDesk() []connections.CompanyStatus {
 			AccessExpiresAt: ahead(time.Duration(5+(i*17)%55) * time.Minute),
 			LastRefreshAt:   ago(time.Duration(5+(i*7)%50) * time.Minute),
 			LastCheckAt:     ago(time.Duration(1+i%3) * time.Minute),
+			Settings:        connections.AdvancedValues(connections.Settings{}),
 		}
 		for j := range 1 + i%4 {
 			cs.Sites = append(cs.Sites, connections.Site{ID: int64(i*10 + j), Name: fmt.Sprintf("%s %d", first[(i+j)%len(first)], j+1)})

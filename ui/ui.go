@@ -92,9 +92,13 @@ type shell struct {
 	refreshed   map[*connections.Core]bool // cores whose auto-refresh runs
 	work        sync.WaitGroup             // background work, so a test can wait for it to end
 	current     fyne.CanvasObject
-	dash        *dashboard          // the dashboard last built, redrawn by the clock and auto-refresh
-	guardian    *guardian           // the tray icon; nil when there is no tray (see tray.go)
-	chosen      connections.Product // the answer to "Which Lightspeed do you use?" in this window
+	dash        *dashboard // the dashboard last built, redrawn by the clock and auto-refresh
+	guardian    *guardian  // the tray icon; nil when there is no tray (see tray.go)
+	dialogs     []openDialog
+	// screenKeys takes the window's keys no focused widget took, for the screen shown; it
+	// reports whether it used the key (see keys.go).
+	screenKeys func(*fyne.KeyEvent) bool
+	chosen     connections.Product // the answer to "Which Lightspeed do you use?" in this window
 }
 
 // practiceMode is a running practice server and the separate vault its companies live in.
@@ -128,6 +132,7 @@ func newShell(a fyne.App, w fyne.Window, info appinfo.Info, d deps) *shell {
 	s.offerUnsavedOf(s.real)
 	w.SetCloseIntercept(s.onCloseRequested)
 	w.SetOnClosed(s.shutdown)
+	s.listenToWindowKeys()
 	if d.tray != nil { // a tray given by a test: at once
 		s.startGuardian(d.tray(a))
 	}
@@ -179,7 +184,7 @@ func (s *shell) show(content fyne.CanvasObject) {
 // practiceBanner labels every practice screen, with the way back to real companies.
 func (s *shell) practiceBanner() fyne.CanvasObject {
 	label := &widget.Label{Text: "Practice mode — demo companies on this computer only", Importance: widget.WarningImportance, TextStyle: fyne.TextStyle{Bold: true}}
-	leave := &widget.Button{Text: "Leave practice", Importance: widget.LowImportance, OnTapped: s.onLeavePracticeClicked}
+	leave := keyButton(&widget.Button{Text: "Leave practice", Importance: widget.LowImportance, OnTapped: s.onLeavePracticeClicked})
 	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.InfoIcon()))
 	return container.NewVBox(container.NewBorder(nil, nil, icon, leave, label), widget.NewSeparator())
 }

@@ -23,14 +23,14 @@ func (s *shell) handleUnsaved(u *connections.UnsavedError) {
 		body.Add(wrapped(connections.SavedTo(s.unsavedFile) + " When the keychain works again, click Try storing again to keep the connection in the app too."))
 	}
 	var d *dialog.CustomDialog
-	retry := &widget.Button{Text: "Try storing again", Importance: widget.HighImportance, OnTapped: func() {
+	retry := keyButton(&widget.Button{Text: "Try storing again", Importance: widget.HighImportance, OnTapped: func() {
 		d.Hide()
 		s.onRetryStoringClicked(u)
-	}}
-	export := &widget.Button{Text: "Export to a file…", OnTapped: func() {
+	}})
+	export := keyButton(&widget.Button{Text: "Export to a file…", OnTapped: func() {
 		d.Hide()
 		s.onExportUnsavedClicked(u)
-	}}
+	}})
 	d = dialog.NewCustomWithoutButtons("The connection isn't stored yet", body, s.win)
 	d.SetButtons([]fyne.CanvasObject{export, retry})
 	d.Resize(fyne.NewSize(dialogWidth, 0))

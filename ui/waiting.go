@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -42,9 +41,9 @@ type waiting struct {
 
 	headline                       *widget.Label
 	progress                       *widget.ProgressBar
-	openAgain, copyLink, cancelBtn *widget.Button
+	openAgain, copyLink, cancelBtn *button
 	paste                          *widget.Entry
-	usePaste                       *widget.Button
+	usePaste                       *button
 	pasteMsg                       *fieldMessage
 	pasteBox                       *fyne.Container
 }
@@ -88,11 +87,11 @@ func newWaiting(s *shell, opts connections.ConnectOptions, onBack func()) *waiti
 	w.ctx, w.cancel = context.WithCancel(s.ctx)
 	w.headline = heading("Getting ready…")
 	w.progress = &widget.ProgressBar{Max: 1, TextFormatter: w.timeLeftText}
-	w.openAgain = &widget.Button{Text: "Open the page again", Icon: theme.ComputerIcon(), OnTapped: w.onOpenAgainClicked}
-	w.copyLink = &widget.Button{Text: "Copy link", Icon: theme.ContentCopyIcon(), OnTapped: w.onCopyLinkClicked}
-	w.cancelBtn = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: w.onCancelClicked}
+	w.openAgain = keyButton(&widget.Button{Text: "Open the page again", Icon: theme.ComputerIcon(), OnTapped: w.onOpenAgainClicked})
+	w.copyLink = keyButton(&widget.Button{Text: "Copy link", Icon: theme.ContentCopyIcon(), OnTapped: w.onCopyLinkClicked})
+	w.cancelBtn = keyButton(&widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: w.onCancelClicked})
 	w.paste = &widget.Entry{PlaceHolder: "http://…/callback?code=…", OnSubmitted: func(string) { w.onUsePasteClicked() }}
-	w.usePaste = &widget.Button{Text: "Use this address", Importance: widget.HighImportance, OnTapped: w.onUsePasteClicked}
+	w.usePaste = keyButton(&widget.Button{Text: "Use this address", Importance: widget.HighImportance, OnTapped: w.onUsePasteClicked})
 	w.pasteBox = container.NewVBox(
 		wrapped("When you have clicked Grant Access, your browser ends on a page the app cannot see. Copy that page's address from the browser's address bar and paste it here:"),
 		container.NewBorder(nil, nil, nil, w.usePaste, w.paste), w.pasteMsg.box)
@@ -294,13 +293,7 @@ func (w *waiting) finish(c *connections.Connected, err error) {
 // fail says what went wrong and offers to try again or go back.
 func (w *waiting) fail(err error) {
 	w.headline.SetText("The connection wasn't made.")
-	d := dialog.NewCustomConfirm("Couldn't connect", "Try again", "Back", problemContent(err), func(again bool) {
-		if again {
-			w.shell.showWaiting(w.opts, w.onBack)
-			return
-		}
-		w.onBack()
-	}, w.shell.win)
-	d.Resize(fyne.NewSize(dialogWidth, 0))
-	d.Show()
+	back := newButton("Back", theme.CancelIcon(), w.onBack)
+	again := primaryButton("Try again", theme.ConfirmIcon(), func() { w.shell.showWaiting(w.opts, w.onBack) })
+	w.shell.showDialog("Couldn't connect", problemContent(err), back, back, again)
 }

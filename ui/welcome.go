@@ -11,14 +11,14 @@ import (
 // welcome is the first screen: what the app does, and the two ways to begin.
 type welcome struct {
 	shell    *shell
-	practice *widget.Button
-	connect  *widget.Button
+	practice *button
+	connect  *button
 }
 
 func newWelcome(s *shell) *welcome {
 	w := &welcome{shell: s}
-	w.practice = &widget.Button{Text: "Practice with a demo company", OnTapped: s.onPracticeClicked}
-	w.connect = &widget.Button{Text: "Connect my Lightspeed company", Importance: widget.HighImportance, OnTapped: w.onConnectClicked}
+	w.practice = keyButton(&widget.Button{Text: "Practice with a demo company", OnTapped: s.onPracticeClicked})
+	w.connect = keyButton(&widget.Button{Text: "Connect my Lightspeed company", Importance: widget.HighImportance, OnTapped: w.onConnectClicked})
 	return w
 }
 
