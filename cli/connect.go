@@ -46,7 +46,7 @@ func runConnect(ctx context.Context, env *Env, args []string) error {
 	fs.Int64Var(&o.company, "company", 0, "the ID of a connected company to reconnect")
 	fs.StringVar(&o.clientID, "client-id", "", "the integration's Client ID (saved for next time)")
 	fs.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the integration's Client Secret from the first line of stdin (saved in the keychain)")
-	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the Redirect URI registered for the integration (default "+connections.SuggestedRedirectURI+")")
+	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the integration's Redirect URI, as registered in Lightspeed (default "+connections.SuggestedRedirectURI+")")
 	fs.StringVar(&o.authorizeURL, "authorize-url", "", "Lightspeed's sign-in address (default: production)")
 	fs.StringVar(&o.tokenURL, "token-url", "", "Lightspeed's token address (default: production)")
 	fs.StringVar(&o.apiURL, "api-url", "", "Lightspeed's API address (default: production)")
@@ -108,7 +108,7 @@ func requireConnected(ctx context.Context, core *connections.Core, id int64) err
 		}
 	}
 	return problem.New(problem.KindNotFound,
-		fmt.Sprintf("No company with ID %d is connected on this computer, so there is nothing to reconnect. Run \"lightspeed-connect status\" to see the IDs, or run \"lightspeed-connect connect\" without --company to connect a new one.", id), nil)
+		connections.NotConnected(id)+" Run \"lightspeed-connect status\" to see the IDs, or run \"lightspeed-connect connect\" without --company to connect a new one.", nil)
 }
 
 // saveSettingsFromFlags merges the flags into the saved settings and saves them.
@@ -143,7 +143,7 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 		}
 		s.ClientSecret = full.ClientSecret
 	case s.ClientID == "":
-		return usageError("%s", "The integration isn't set up on this computer yet, so connect needs its details: "+setUpCommand)
+		return usageError("%s", connections.NotSetUp+" Connect needs its details: "+setUpCommand)
 	default:
 		return usageError("A new Client ID needs its Client Secret: add --client-secret-stdin and give the secret on standard input.")
 	}
@@ -219,7 +219,7 @@ func rescue(ctx context.Context, env *Env, unsaved *connections.UnsavedError) er
 	defer cancel()
 	if connected, err := unsaved.Retry(ctx); err == nil {
 		if unsaved.Refreshed() {
-			fmt.Fprintf(env.Stdout, "%s (%d): the new token is stored now.\n", connected.Company.Name, connected.Company.ID)
+			fmt.Fprintln(env.Stdout, unsaved.StoredAfterRetry())
 		} else {
 			printConnected(env.Stdout, connected)
 		}
@@ -254,7 +254,7 @@ func rescueHeld(ctx context.Context, env *Env, core *connections.Core) error {
 // writeRescueFile writes the unsaved connection to a new file in the current directory, or
 // in the home directory if that fails.
 func writeRescueFile(env *Env, unsaved *connections.UnsavedError) (string, error) {
-	name := fmt.Sprintf("lightspeed-connect-rescue-%d-%s.json", unsaved.Company().ID, env.now().UTC().Format("20060102-150405"))
+	name := unsaved.RescueFileName(env.now())
 	var dirs []string
 	if wd, err := os.Getwd(); err == nil {
 		dirs = append(dirs, wd)

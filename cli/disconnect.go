@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
 )
 
 func init() {
@@ -46,6 +48,6 @@ func runDisconnect(ctx context.Context, env *Env, args []string) error {
 	if err := core.Disconnect(ctx, *company); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Disconnected %s. Its tokens were removed from this computer's keychain; connect again to restore it.\n", name)
+	fmt.Fprintln(env.Stdout, connections.Disconnected(name))
 	return nil
 }

@@ -18,7 +18,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	var ids companyIDs
 	fs := newFlags(env, "export", "--out FILE [--format json|env|k8s-secret] [--company ID] [--include-client-secret] [--force] [--keep-ownership]")
 	out := fs.String("out", "", "the file to write (required)")
-	format := fs.String("format", "", "json, env (dotenv) or k8s-secret (a Kubernetes Secret manifest); default: env for a file named .env or ending in .env, k8s-secret for one ending in .yaml or .yml, else json")
+	format := fs.String("format", "", "json, env (dotenv) or k8s-secret (a Kubernetes Secret manifest); default: "+connections.FormatRule())
 	fs.Var(&ids, "company", "a company to export (repeatable, or comma-separated); default all")
 	withSecret := fs.Bool("include-client-secret", false, "also write the integration's Client Secret")
 	force := fs.Bool("force", false, "replace the file if it exists")

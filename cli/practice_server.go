@@ -81,11 +81,11 @@ func practiceFlags(fs *flag.FlagSet) func() (connections.PracticeConfig, error) 
 		}
 		perMinute, err := connections.ParsePracticeRate(*rateLimit)
 		if err != nil {
-			return connections.PracticeConfig{}, usageError("--rate-limit takes requests a minute, such as 60/min, not %q.", *rateLimit)
+			return connections.PracticeConfig{}, usageError("--rate-limit: %s.", err)
 		}
 		replyKind, err := connections.ParsePracticeRateLimitReply(*reply)
 		if err != nil {
-			return connections.PracticeConfig{}, usageError("--rate-limit-reply is reset, epoch or bare, not %q.", *reply)
+			return connections.PracticeConfig{}, usageError("--rate-limit-reply: %s.", err)
 		}
 		return connections.PracticeConfig{
 			RedirectURIs:   []string{*redirect},

@@ -23,7 +23,7 @@ func TestStatusSaysWhichSitesAreOutOfSight(t *testing.T) {
 			t.Fatalf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
 		}
 		lines := strings.Split(r.stdout, "\n")
-		if len(lines) < 4 || !strings.Contains(lines[1], "  18 of 20  ") {
+		if len(lines) < 4 || !strings.Contains(lines[1], "  18 of 20 sites  ") {
 			t.Errorf("%v: the row does not say 18 of 20:\n%s", args, r.stdout)
 		}
 		head, at := strings.Index(r.stdout, "\nHarbour Burgers Pty Ltd (31001): "), strings.Index(r.stdout, note+"\n")
@@ -49,7 +49,7 @@ func TestStatusWithEverySiteInSightHasNoNote(t *testing.T) {
 		t.Fatalf("connect: exit %d\n%s", r.code, r.stdout)
 	}
 	r := f.run(t, "", "status", "--check")
-	if r.code != 0 || strings.Contains(r.stdout, "You can see") || strings.Contains(r.stdout, " of 20") || !strings.Contains(r.stdout, "  20  ") {
+	if r.code != 0 || strings.Contains(r.stdout, "You can see") || strings.Contains(r.stdout, " of 20") || !strings.Contains(r.stdout, "  20 sites  ") {
 		t.Fatalf("status --check: exit %d\n%s", r.code, r.stdout)
 	}
 }

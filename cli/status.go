@@ -14,9 +14,10 @@ func init() {
 	commands["status"] = command{summary: "show every company's health (--check asks Lightspeed first)", run: runStatus}
 }
 
-// runStatus shows the companies: a table, then for each one that needs attention what is
-// wrong and the command that fixes it, and any notes (such as sites the connection can't
-// see); or with --json the stable JSON array.
+// runStatus shows the companies in the order every face lists them (whatever needs attention
+// first, see connections.Order): a table, then for each one that needs attention what is wrong
+// and the command that fixes it, and any notes (such as sites the connection can't see); or
+// with --json the stable JSON array.
 //
 // Exit code 1 when nothing is connected, or when a company needs attention: with --check,
 // anything but healthy; without it, a recorded failure (never checked is not a failure).
@@ -38,6 +39,7 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	connections.Order(statuses)
 	if *asJSON {
 		if err := writeJSON(env.Stdout, statuses); err != nil {
 			return err
@@ -49,7 +51,7 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 	if err := rescueHeld(ctx, env, core); err != nil {
 		return err
 	}
-	if len(statuses) == 0 || needsAttention(statuses, *check) {
+	if len(statuses) == 0 || connections.Summarise(statuses).NeedsAttention(*check) {
 		return errAttention
 	}
 	return nil
@@ -62,18 +64,6 @@ func checkAll(ctx context.Context, core *connections.Core) ([]connections.Compan
 		return nil, err
 	}
 	return core.Check(ctx)
-}
-
-func needsAttention(statuses []connections.CompanyStatus, checked bool) bool {
-	for _, s := range statuses {
-		if s.Status == connections.StatusUnknown && !checked {
-			continue
-		}
-		if s.Status.NeedsAttention() {
-			return true
-		}
-	}
-	return false
 }
 
 // writeJSON prints v as indented JSON; an empty list is [] (never null).
@@ -95,7 +85,7 @@ func printStatusTable(env *Env, statuses []connections.CompanyStatus) {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "COMPANY\tID\tSTATUS\tSITES\tACCESS TOKEN\tLAST REFRESH\tLAST CHECK")
 	for _, s := range statuses {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.ID, connections.StatusLabel(s.Status), sitesColumn(s),
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.ID, connections.StatusLabel(s.Status), s.SitesShown(),
 			connections.TimeLeft(s.AccessExpiresAt, now), connections.Ago(s.LastRefreshAt, now), connections.Ago(s.LastCheckAt, now))
 	}
 	_ = tw.Flush()
@@ -114,13 +104,4 @@ func printStatusTable(env *Env, statuses []connections.CompanyStatus) {
 			fmt.Fprintf(env.Stdout, "  %s\n", note)
 		}
 	}
-}
-
-// sitesColumn is the SITES cell: how many sites the connection sees, and "18 of 20" when
-// Lightspeed counts more than it can see.
-func sitesColumn(s connections.CompanyStatus) string {
-	if s.SitesTotal != nil && *s.SitesTotal > s.SitesVisible {
-		return fmt.Sprintf("%d of %d", s.SitesVisible, *s.SitesTotal)
-	}
-	return fmt.Sprint(s.SitesVisible)
 }

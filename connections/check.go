@@ -178,7 +178,7 @@ func selectCompanies(st *vault.State, ids []int64) ([]vault.Company, error) {
 		co := st.Company(id)
 		if co == nil {
 			return nil, problem.New(problem.KindNotFound,
-				fmt.Sprintf("No company with ID %d is connected on this computer.", id), nil).
+				NotConnected(id), nil).
 				WithFix(problem.Fix{Action: problem.ActionListCompanies})
 		}
 		out = append(out, *co)

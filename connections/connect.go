@@ -76,6 +76,10 @@ func (a *Attempt) Catchable() bool { return a.session.Catchable() }
 // Deadline is when the attempt times out.
 func (a *Attempt) Deadline() time.Time { return a.session.Deadline() }
 
+// TimedOut is the attempt's failure once its Deadline has passed with no answer, for a face
+// that waits for a pasted address (nothing else notices the time then).
+func (a *Attempt) TimedOut() error { return oauth.ConsentTimeout() }
+
 // Close ends the attempt and releases the listener; safe to call more than once.
 func (a *Attempt) Close() { a.session.Close() }
 

@@ -30,28 +30,82 @@ func ParseFormat(name string) (Format, error) {
 	return Format(f), err
 }
 
+// formatEndings are the file name endings that ask for a format other than JSON, the first
+// of each the one its files are given. FormatFor, Ext, WithFormat and FormatRule all read it,
+// so the rule a person is told is the rule applied.
+var formatEndings = []struct {
+	format  Format
+	endings []string
+}{
+	{FormatDotenv, []string{".env"}},
+	{FormatK8sSecret, []string{".yaml", ".yml"}},
+}
+
 // FormatFor picks the format a file's name asks for: dotenv for ".env" or a name ending in
 // ".env", the Kubernetes Secret for a name ending in ".yaml" or ".yml", JSON for anything else.
 func FormatFor(path string) Format {
+	f, _ := formatOfName(path)
+	return f
+}
+
+// formatOfName is the format path's name asks for, and the ending that asks for it ("" for
+// JSON by default).
+func formatOfName(path string) (Format, string) {
 	base := filepath.Base(path)
-	switch ext := strings.ToLower(filepath.Ext(base)); {
-	case ext == ".env" || strings.EqualFold(base, ".env"):
-		return FormatDotenv
-	case ext == ".yaml" || ext == ".yml":
-		return FormatK8sSecret
+	ext := filepath.Ext(base)
+	if ext == "" && strings.HasPrefix(base, ".") { // ".env" alone
+		ext = base
 	}
-	return FormatJSON
+	for _, fe := range formatEndings {
+		for _, ending := range fe.endings {
+			if strings.EqualFold(ext, ending) {
+				return fe.format, ext
+			}
+		}
+	}
+	if strings.EqualFold(ext, FormatJSON.Ext()) {
+		return FormatJSON, ext
+	}
+	return FormatJSON, ""
 }
 
 // Ext is the file name ending that goes with the format: ".json", ".env" or ".yaml".
 func (f Format) Ext() string {
-	switch f {
-	case FormatDotenv:
-		return ".env"
-	case FormatK8sSecret:
-		return ".yaml"
+	for _, fe := range formatEndings {
+		if fe.format == f {
+			return fe.endings[0]
+		}
 	}
 	return ".json"
+}
+
+// WithFormat is path with its ending changed to f's when the ending asks for another format
+// ("tokens.json" becomes "tokens.env" for dotenv); a path whose ending asks for no format, or
+// already for f, is returned as it is.
+func WithFormat(path string, f Format) string {
+	have, ending := formatOfName(path)
+	if have == f || ending == "" {
+		return path
+	}
+	return strings.TrimSuffix(path, ending) + f.Ext()
+}
+
+// FormatRule says which format a file's name asks for, in the format names a person types:
+// "env for a name ending in .env, k8s-secret for a name ending in .yaml or .yml, else json".
+func FormatRule() string {
+	parts := make([]string, 0, len(formatEndings)+1)
+	for _, fe := range formatEndings {
+		parts = append(parts, formatName(fe.format)+" for a name ending in "+strings.Join(fe.endings, " or "))
+	}
+	return strings.Join(append(parts, "else "+formatName(FormatJSON)), ", ")
+}
+
+// formatName is the name a person types for f (see ParseFormat).
+func formatName(f Format) string {
+	if f == FormatDotenv {
+		return "env"
+	}
+	return string(f)
 }
 
 // ExportRequest says what Export writes.

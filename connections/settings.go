@@ -70,7 +70,7 @@ func (s Settings) Trimmed() Settings {
 	return s
 }
 
-// Validate checks the settings with the engine's plain sentences: a client ID and secret
+// Validate checks the settings with the core's plain sentences: a client ID and secret
 // present, a usable Redirect URI, and usable endpoints.
 func (s Settings) Validate() error {
 	if s.ClientID == "" {
@@ -147,9 +147,11 @@ func (c *Core) SaveSettings(ctx context.Context, s Settings) error {
 	})
 }
 
+// NotSetUp says that nothing has been set up yet.
+const NotSetUp = "The integration isn't set up on this computer yet."
+
 // errNoSettings is returned when nothing has been set up yet.
-var errNoSettings = problem.New(problem.KindNotFound,
-	"The integration isn't set up on this computer yet.", nil).WithFix(problem.Fix{Action: problem.ActionSetUp})
+var errNoSettings = problem.New(problem.KindNotFound, NotSetUp, nil).WithFix(problem.Fix{Action: problem.ActionSetUp})
 
 // Settings loads the integration's details, the secret from the keyring.
 func (c *Core) Settings(ctx context.Context) (Settings, error) {

@@ -29,10 +29,6 @@ const (
 	StatusHandedOff Status = "handed_off"
 )
 
-// NeedsAttention reports whether a status should make `status` exit 1. A hand-off was asked
-// for, so it needs none.
-func (s Status) NeedsAttention() bool { return s != StatusHealthy && s != StatusHandedOff }
-
 // statusFor maps a failure to a status; nil is healthy.
 func statusFor(err error) Status {
 	if err == nil {

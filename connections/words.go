@@ -99,10 +99,7 @@ func sitesNote(company string, visible, total int) string {
 	if hidden <= 0 {
 		return ""
 	}
-	whose := company + "'s"
-	if strings.HasSuffix(company, "s") || strings.HasSuffix(company, "S") {
-		whose = company + "'"
-	}
+	whose := possessive(company)
 	var see, who string
 	switch {
 	case visible > 0:
@@ -128,6 +125,101 @@ func sitesNote(company string, visible, total int) string {
 	}
 	return see + " " + who + " Reconnect as the owner to include " + them + "."
 }
+
+// possessive is "Harbour Burgers'" or "Bondi Bean Co.'s".
+func possessive(name string) string {
+	if strings.HasSuffix(name, "s") || strings.HasSuffix(name, "S") {
+		return name + "'"
+	}
+	return name + "'s"
+}
+
+// OfflineSentence is what the offline status's fix says in a company's details: short, and
+// reassuring, whatever the failure's own sentence was.
+const OfflineSentence = "Couldn't reach Lightspeed — check the internet connection; nothing is lost."
+
+// NotConnected says that no company with id is connected.
+func NotConnected(id int64) string {
+	return fmt.Sprintf("No company with ID %d is connected on this computer.", id)
+}
+
+// CloseWarning is said before the app closes while a connection is held in memory only: what
+// closing would cost. savedTo is the file it was exported to, "" when none.
+func (e *UnsavedError) CloseWarning(savedTo string) string {
+	name := e.Name()
+	if savedTo != "" {
+		return "Lightspeed approved " + name + ", but the connection is not stored on this computer. The file " + savedTo +
+			" keeps working, but after closing, the app must connect again to use " + name + ". Try storing it again first."
+	}
+	return "Lightspeed approved " + name + ", but the connection is not stored yet. If the app closes now it is lost and must be connected again. Try storing it again, or export it to a file first."
+}
+
+// CountWords is one count of a summary: "117 healthy", "1 needs reconnecting", "3 need
+// reconnecting", "0 offline", "2 credentials invalid", "5 not checked", "4 handed off".
+func CountWords(s Status, n int) string {
+	if s == StatusNeedsReconnect {
+		if n == 1 {
+			return "1 needs reconnecting"
+		}
+		return fmt.Sprintf("%d need reconnecting", n)
+	}
+	return fmt.Sprintf("%d %s", n, strings.ToLower(StatusLabel(s)))
+}
+
+// SitesShown is how many sites a company's connection sees, in both faces' lists: "3 sites",
+// "1 site", or "18 of 20 sites" when Lightspeed counts more than the connection can see.
+func (cs CompanyStatus) SitesShown() string {
+	visible := len(cs.Sites)
+	if cs.SitesTotal != nil && *cs.SitesTotal > visible {
+		return fmt.Sprintf("%d of %s", visible, SiteCount(*cs.SitesTotal))
+	}
+	return SiteCount(visible)
+}
+
+// Alert is what the person is told, once, when a company turns needs-reconnect while the app
+// may be out of sight: the company's name in the title, and the sentence of what went wrong
+// (the one its status shows, for example "Lightspeed no longer accepts this connection.
+// Reconnect to restore it; your other companies are unaffected.").
+func (cs CompanyStatus) Alert() (title, body string) {
+	body = cs.Detail
+	if body == "" { // a record from before details were kept
+		body = "Reconnect it to use it again; your other companies are unaffected."
+	}
+	return cs.Name + " needs reconnecting", body
+}
+
+// DisconnectWarning is said before a company is disconnected: what it costs.
+func DisconnectWarning(name string) string {
+	return "Disconnecting deletes " + possessive(name) + " tokens from this computer's keychain. A refresh token can't be recovered: to use " + name + " again, connect it again in Lightspeed."
+}
+
+// Disconnected is said once a company is disconnected.
+func Disconnected(name string) string {
+	return "Disconnected " + name + ". Its tokens were deleted from this computer's keychain; to use it again, connect it again in Lightspeed."
+}
+
+// StoredAfterRetry is said when tokens the keyring refused are stored on a later try: a
+// renewed connection's, or a new one's.
+func (e *UnsavedError) StoredAfterRetry() string {
+	if e.Refreshed() {
+		return "The renewed connection to " + e.Name() + " is now stored in this computer's keychain."
+	}
+	return "The connection to " + e.Name() + " is now stored in this computer's keychain."
+}
+
+// RescueFileName is the name of the file an unsaved connection is exported to when it can't
+// be stored: the company's ID (when it is known) and the moment, so that two rescues never
+// share a file and the name says what it holds.
+func (e *UnsavedError) RescueFileName(at time.Time) string {
+	stamp := at.UTC().Format("20060102-150405")
+	if id := e.Company().ID; id != 0 {
+		return fmt.Sprintf("lightspeed-connect-rescue-%d-%s.json", id, stamp)
+	}
+	return "lightspeed-connect-rescue-" + stamp + ".json"
+}
+
+// ExportFileName is the name an export is offered under, with the format's ending.
+func ExportFileName(f Format) string { return "lightspeed-connect-export" + f.Ext() }
 
 // ConsentSteps are what the person does in the browser, in order; the faces number them.
 func ConsentSteps() []string {

@@ -1,10 +1,12 @@
 package connections
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 var wordsNow = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
@@ -95,5 +97,96 @@ func TestFixesFollowTheStatus(t *testing.T) {
 	}
 	if f := FixFor(nil, 1); f.Action != problem.ActionNone {
 		t.Errorf("no failure, fix %q", f.Action)
+	}
+}
+
+// TestSitesShown: both faces' lists say the sites the same way, "18 of 20 sites" when some are
+// out of sight.
+func TestSitesShown(t *testing.T) {
+	total := func(n int) *int { return &n }
+	sites := func(n int) []Site { return make([]Site, n) }
+	cases := []struct {
+		cs   CompanyStatus
+		want string
+	}{
+		{CompanyStatus{Sites: sites(3)}, "3 sites"},
+		{CompanyStatus{Sites: sites(1), SitesTotal: total(1)}, "1 site"},
+		{CompanyStatus{Sites: sites(18), SitesTotal: total(20)}, "18 of 20 sites"},
+		{CompanyStatus{SitesTotal: total(1)}, "0 of 1 site"},
+		{CompanyStatus{Sites: sites(4), SitesTotal: total(2)}, "4 sites"},
+	}
+	for _, c := range cases {
+		if got := c.cs.SitesShown(); got != c.want {
+			t.Errorf("%d of %v: %q, want %q", len(c.cs.Sites), c.cs.SitesTotal, got, c.want)
+		}
+	}
+}
+
+// TestFormatRuleIsTheRuleApplied: the sentence the command line's help gives is built from the
+// endings FormatFor reads, every ending it names picks its format, and WithFormat swaps
+// endings by the same table.
+func TestFormatRuleIsTheRuleApplied(t *testing.T) {
+	rule := FormatRule()
+	if want := "env for a name ending in .env, k8s-secret for a name ending in .yaml or .yml, else json"; rule != want {
+		t.Errorf("rule %q, want %q", rule, want)
+	}
+	for _, clause := range strings.Split(rule, ", ") {
+		name, endings, ok := strings.Cut(clause, " for a name ending in ")
+		if !ok {
+			continue
+		}
+		want, err := ParseFormat(name)
+		if err != nil {
+			t.Fatalf("the rule names %q, which is no format: %v", name, err)
+		}
+		for _, ending := range strings.Split(endings, " or ") {
+			if got := FormatFor("tokens" + ending); got != want {
+				t.Errorf("the rule says %s for %s, FormatFor says %s", want, ending, got)
+			}
+		}
+	}
+	for _, c := range []struct {
+		path string
+		f    Format
+		want string
+	}{
+		{"/h/lightspeed-connect-export.json", FormatDotenv, "/h/lightspeed-connect-export.env"},
+		{"/h/prod.env", FormatK8sSecret, "/h/prod.yaml"},
+		{"/h/secret.YML", FormatJSON, "/h/secret.json"},
+		{"/h/PROD.ENV", FormatJSON, "/h/PROD.json"},
+		{"/h/tokens", FormatDotenv, "/h/tokens"},         // no ending to swap: the person's name stays
+		{"/h/tokens.txt", FormatDotenv, "/h/tokens.txt"}, // nor one that asks for no format
+		{"/h/tokens.json", FormatJSON, "/h/tokens.json"},
+	} {
+		if got := WithFormat(c.path, c.f); got != c.want {
+			t.Errorf("WithFormat(%q, %s) = %q, want %q", c.path, c.f, got, c.want)
+		}
+	}
+	if got := ExportFileName(FormatK8sSecret); got != "lightspeed-connect-export.yaml" {
+		t.Errorf("export file name %q", got)
+	}
+}
+
+// TestEventSentences: one sentence per event, whichever face says it.
+func TestEventSentences(t *testing.T) {
+	at := time.Date(2026, 12, 4, 15, 30, 5, 0, time.FixedZone("AEST", 10*3600))
+	refreshed := &UnsavedError{kind: unsavedRefresh, company: vault.Company{ID: 7050, Name: "Harbour Burgers"}}
+	lookUp := &UnsavedError{kind: unsavedLookUp}
+	cases := []struct{ got, want string }{
+		{DisconnectWarning("Harbour Burgers"), "Disconnecting deletes Harbour Burgers' tokens from this computer's keychain. A refresh token can't be recovered: to use Harbour Burgers again, connect it again in Lightspeed."},
+		{Disconnected("Bondi Bean Co. (7051)"), "Disconnected Bondi Bean Co. (7051). Its tokens were deleted from this computer's keychain; to use it again, connect it again in Lightspeed."},
+		{refreshed.StoredAfterRetry(), "The renewed connection to Harbour Burgers is now stored in this computer's keychain."},
+		{lookUp.StoredAfterRetry(), "The connection to the approved company is now stored in this computer's keychain."},
+		{refreshed.RescueFileName(at), "lightspeed-connect-rescue-7050-20261204-053005.json"},
+		{lookUp.RescueFileName(at), "lightspeed-connect-rescue-20261204-053005.json"},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("got %q\nwant %q", c.got, c.want)
+		}
+	}
+	title, body := CompanyStatus{Name: "Harbour Burgers", Detail: "Lightspeed no longer accepts this connection."}.Alert()
+	if title != "Harbour Burgers needs reconnecting" || body != "Lightspeed no longer accepts this connection." {
+		t.Errorf("alert %q, %q", title, body)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
-// BenchmarkCallbackToTokens measures the engine from the moment the browser's answer reaches
+// BenchmarkCallbackToTokens measures the flow from the moment the browser's answer reaches
 // the catcher to tokens in hand (callback handling, exchange against a loopback fake token
 // server, the page, Wait). Starting and closing each session is not timed.
 func BenchmarkCallbackToTokens(b *testing.B) {

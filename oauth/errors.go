@@ -19,6 +19,12 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
+// ConsentTimeout is the failure of a consent whose answer didn't come back in time, whoever
+// noticed: the catcher's timer, or a screen waiting for an address to be pasted.
+func ConsentTimeout() error {
+	return problem.New(problem.KindTimeout, msgConsentTimeout, errors.New("no answer from the browser in time"))
+}
+
 // Plain sentences for the failures this package understands (the wording rules are in docs/ux.md).
 const (
 	msgInvalidClient         = "Lightspeed didn't accept the Client ID and Secret. Copy them again from the integration's settings."

@@ -62,7 +62,7 @@ func newFakeAS(t testing.TB, redirect string) *fakeAS {
 	return f
 }
 
-// profile points the engine at the fake.
+// profile points the flow at the fake.
 func (f *fakeAS) profile() Profile {
 	return Profile{Name: "Lightspeed", AuthorizeURL: f.srv.URL + "/authorize", TokenURL: f.srv.URL + "/v1/token.json", APIURL: f.srv.URL + "/v1/"}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // Profile names a provider's endpoints. Every field may be overridden, which is how the
-// practice server and the tests point the engine at a loopback address.
+// practice server and the tests point the flow at a loopback address.
 type Profile struct {
 	// Name is what people read, for example in "Couldn't reach Lightspeed".
 	Name string

@@ -123,7 +123,7 @@ func TestTokenEndpointBusy(t *testing.T) {
 	}
 }
 
-// TestBusyNamesTheProvider: the engine is provider-neutral; the sentence uses the profile's
+// TestBusyNamesTheProvider: the flow is provider-neutral; the sentence uses the profile's
 // name, starting a sentence with a capital.
 func TestBusyNamesTheProvider(t *testing.T) {
 	f := newFakeAS(t, "")

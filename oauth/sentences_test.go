@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// TestSentencesAreFaceNeutral reads every string literal in this package's code: the engine
+// TestSentencesAreFaceNeutral reads every string literal in this package's code: the flow
 // serves the window and the command line alike, so no sentence names a command, a flag, a key
 // or a button, of this app or of the provider's page.
 func TestSentencesAreFaceNeutral(t *testing.T) {

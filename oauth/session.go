@@ -92,7 +92,7 @@ func (s *Session) startTimer(timeout time.Duration) {
 	defer s.mu.Unlock()
 	s.deadline = time.Now().Add(timeout)
 	s.timer = time.AfterFunc(timeout, func() {
-		s.end(problem.New(problem.KindTimeout, msgConsentTimeout, errors.New("no answer from the browser in time")))
+		s.end(ConsentTimeout())
 	})
 }
 

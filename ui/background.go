@@ -18,13 +18,14 @@ const noTray = "No system tray was found on this desktop, so Lightspeed Connect 
 // error and in the window, and reports false: the caller shows the window as usual.
 func StartInBackground(a fyne.App, w fyne.Window, info appinfo.Info) (inTray bool) {
 	s := open(a, w, info)
-	s.startGuardian(systemTray(a)) // no window shows until this is known, so it may wait
+	s.startTray(systemTray(a)) // no window shows until this is known, so it may wait
 	return s.startInBackground()
 }
 
 func (s *shell) startInBackground() bool {
 	s.start()
-	if s.guardian != nil {
+	if s.trayIcon != nil {
+		s.hidden = true // the caller runs the app without showing the window
 		return true
 	}
 	if s.real != nil { // otherwise the window already says what is wrong with the keychain

@@ -1,6 +1,10 @@
 package ui
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
+)
 
 // TestStartInBackgroundWithoutATray: a background start with no tray says so, in the window
 // too, and leaves the window to be shown.
@@ -23,5 +27,5 @@ func TestStartInBackgroundWithATray(t *testing.T) {
 	if !inTray {
 		t.Fatal("did not start in the tray")
 	}
-	h.waitStatus(tray, "No companies connected", healthNone)
+	h.waitStatus(tray, "No companies connected", connections.HealthNone)
 }

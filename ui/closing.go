@@ -40,12 +40,7 @@ func (s *shell) onCloseRequested() {
 		s.closeWindow() // to the tray or for good
 		return
 	}
-	name := s.unsaved.Name()
-	message := "Lightspeed approved " + name + ", but the connection is not stored yet. If you close now it is lost and you must connect again. Try storing it again or export it to a file first."
-	if s.unsavedFile != "" {
-		message = "Lightspeed approved " + name + ", but the connection is not stored on this computer. The file " + s.unsavedFile + " keeps working, but if you close now, this app must connect again to use " + name + ". Try storing it again first."
-	}
-	s.confirm("Close without storing the connection?", message, "Close anyway", "Keep open", s.closeWindow)
+	s.confirm("Close without storing the connection?", s.unsaved.CloseWarning(s.unsavedFile), "Close anyway", "Keep open", s.closeWindow)
 }
 
 // closeForGood closes the window, which ends the app, once the refreshes already sent are
@@ -68,7 +63,8 @@ func (s *shell) leave(end func()) {
 // finishRefreshes runs then (closing the window, quitting) once no refresh is in its critical
 // section. It stops new work first; a refresh already sent is not cut short, because with a
 // server that rotates refresh tokens its reply may be the only copy of the new one. While it
-// waits, at most connections.DrainTimeout, the window says connections.FinishingRefresh.
+// waits, at most connections.DrainTimeout, the window says connections.FinishingRefresh, or,
+// when the window is hidden in the tray (quitting from the tray's menu), a notification does.
 func (s *shell) finishRefreshes(then func()) {
 	s.cancel()
 	cores := s.cores()
@@ -82,7 +78,11 @@ func (s *shell) finishRefreshes(then func()) {
 	}
 	d := dialog.NewCustomWithoutButtons("Closing", container.NewVBox(wrapped(connections.FinishingRefresh), widget.NewProgressBarInfinite()), s.win)
 	d.Resize(fyne.NewSize(dialogWidth, 0))
-	d.Show()
+	if s.hidden {
+		s.notify(s.info.Name, connections.FinishingRefresh)
+	} else {
+		d.Show()
+	}
 	go func() { // not spawn: it must outlive s.ctx, which is already cancelled
 		ctx, cancel := context.WithTimeout(context.Background(), connections.DrainTimeout)
 		defer cancel()
@@ -112,7 +112,7 @@ const (
 
 // onQuitClicked stops everything and quits.
 // A refresh already sent is finished first (see finishRefreshes).
-func (g *guardian) onQuitClicked() {
+func (g *trayIcon) onQuitClicked() {
 	g.shell.finishRefreshes(func() {
 		g.shell.shutdown()
 		g.shell.leave(g.shell.app.Quit)
@@ -122,7 +122,7 @@ func (g *guardian) onQuitClicked() {
 // closeWindow closes the window the way the person chose: to the tray, keeping tokens fresh,
 // or for good. Without a tray it always closes for good.
 func (s *shell) closeWindow() {
-	g := s.guardian
+	g := s.trayIcon
 	if g == nil {
 		s.closeForGood()
 		return
@@ -139,7 +139,7 @@ func (s *shell) closeWindow() {
 
 // askKeepRunning asks, the first time the window closes, whether to go on in the tray, and
 // remembers the answer. There is no way to dismiss it without answering.
-func (g *guardian) askKeepRunning() {
+func (g *trayIcon) askKeepRunning() {
 	s := g.shell
 	message := wrapped("Lightspeed Connect can stay in the system tray after this window closes. " +
 		"It then refreshes your companies' access tokens before they run out, so the integration keeps working, " +
@@ -159,12 +159,12 @@ func (g *guardian) askKeepRunning() {
 	d.Show()
 }
 
-// hideWindow closes the window to the tray; automatic refresh (started with the guardian)
-// goes on. The first time, a
-// notification says where the app went.
-func (g *guardian) hideWindow() {
+// hideWindow closes the window to the tray; automatic refresh (started with the tray icon)
+// goes on. The first time, a notification says where the app went.
+func (g *trayIcon) hideWindow() {
 	s := g.shell
 	s.win.Hide()
+	s.hidden = true
 	if !g.toldHidden {
 		g.toldHidden = true
 		s.app.SendNotification(fyne.NewNotification("Lightspeed Connect is still running",

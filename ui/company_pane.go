@@ -13,7 +13,7 @@ import (
 )
 
 // offlineSentence is how the window says the check-the-internet fix: nothing is lost.
-const offlineSentence = "Couldn't reach Lightspeed — check the internet connection; nothing is lost."
+const offlineSentence = connections.OfflineSentence
 
 // detailsPane is the selected company in full, under the list: its name and status, what is
 // wrong (or how the last check went) and every note, its sites and times, and its actions.

@@ -28,7 +28,6 @@ type dashboard struct {
 
 	statuses     []connections.CompanyStatus // every company, in the state file's order
 	haystack     map[int64]string            // what the search looks in: name, ID, site names
-	sortKey      map[int64]string            // the name, lower case
 	busy         map[int64]string            // "Checking" or "Refreshing" while a request runs
 	chosen       map[int64]bool              // ticked for a bulk check or export
 	filter       connections.Status          // the summary part that is on; "" shows every status
@@ -142,9 +141,8 @@ func (d *dashboard) focusSearch() {
 func (d *dashboard) replaceStatuses(all []connections.CompanyStatus) {
 	d.statuses = slices.Clone(all)
 	d.haystack = make(map[int64]string, len(all))
-	d.sortKey = make(map[int64]string, len(all))
 	for _, cs := range d.statuses {
-		d.haystack[cs.ID], d.sortKey[cs.ID] = searchText(cs), strings.ToLower(cs.Name)
+		d.haystack[cs.ID] = searchText(cs)
 	}
 	for id := range d.chosen {
 		if d.indexOf(id) < 0 {
@@ -166,7 +164,7 @@ func (d *dashboard) setStatuses(latest []connections.CompanyStatus) {
 	for _, cs := range latest {
 		if i := d.indexOf(cs.ID); i >= 0 {
 			d.statuses[i] = cs
-			d.haystack[cs.ID], d.sortKey[cs.ID] = searchText(cs), strings.ToLower(cs.Name)
+			d.haystack[cs.ID] = searchText(cs)
 		}
 	}
 	d.shell.noticeStatuses(latest)
@@ -205,8 +203,8 @@ func (d *dashboard) status(id int64) (connections.CompanyStatus, bool) {
 	return connections.CompanyStatus{}, false
 }
 
-// apply works out which companies the list shows and in which order (whatever needs
-// attention first, then by name), then redraws every part. The selection follows its
+// apply works out which companies the list shows, in the order every face lists them
+// (connections.Compare: whatever needs attention first, then by name), then redraws every part. The selection follows its
 // company, wherever the company moves.
 func (d *dashboard) apply() {
 	d.shown = d.shown[:0]
@@ -215,16 +213,7 @@ func (d *dashboard) apply() {
 			d.shown = append(d.shown, i)
 		}
 	}
-	slices.SortStableFunc(d.shown, func(a, b int) int {
-		x, y := d.statuses[a], d.statuses[b]
-		if r := attentionRank(x.Status) - attentionRank(y.Status); r != 0 {
-			return r
-		}
-		if c := strings.Compare(d.sortKey[x.ID], d.sortKey[y.ID]); c != 0 {
-			return c
-		}
-		return int(x.ID - y.ID)
-	})
+	slices.SortStableFunc(d.shown, func(a, b int) int { return connections.Compare(d.statuses[a], d.statuses[b]) })
 	if (d.selected == 0 || d.autoSelected) && len(d.shown) > 0 {
 		// Until the person picks a company, the pane shows the first row, whichever it is
 		// as results come in: the one most in need of attention, its fix at hand.
@@ -234,22 +223,6 @@ func (d *dashboard) apply() {
 	d.list.refresh()
 	d.details.refresh()
 	d.progress.refresh()
-}
-
-// attentionRank orders statuses: the ones with a fix to apply first (needs reconnect,
-// credentials invalid), then offline, then not checked, then the rest (healthy, and any
-// status without a problem, such as a hand-off).
-func attentionRank(s connections.Status) int {
-	switch statusImportance(s) {
-	case widget.DangerImportance:
-		return 0
-	case widget.WarningImportance:
-		return 1
-	}
-	if s == connections.StatusUnknown {
-		return 2
-	}
-	return 3
 }
 
 // shownIndex is the list row of company id, or -1 when the list doesn't show it.
@@ -282,9 +255,7 @@ func (d *dashboard) selectFirstIfHidden() {
 // firstMatch is the first company the list will show, keeping the current selection when
 // it still matches.
 func (d *dashboard) firstMatch() (int64, bool) {
-	var first int64
-	bestRank := 99
-	var bestName string
+	var first connections.CompanyStatus
 	for _, cs := range d.statuses {
 		if !d.matches(cs) {
 			continue
@@ -292,12 +263,11 @@ func (d *dashboard) firstMatch() (int64, bool) {
 		if cs.ID == d.selected {
 			return cs.ID, true
 		}
-		rank, name := attentionRank(cs.Status), d.sortKey[cs.ID]
-		if rank < bestRank || rank == bestRank && name < bestName {
-			first, bestRank, bestName = cs.ID, rank, name
+		if first.ID == 0 || connections.Compare(cs, first) < 0 {
+			first = cs
 		}
 	}
-	return first, first != 0
+	return first.ID, first.ID != 0
 }
 
 // selectID shows company id in the details pane.
@@ -374,116 +344,4 @@ func (d *dashboard) allIDs() []int64 {
 		ids = append(ids, cs.ID)
 	}
 	return ids
-}
-
-func (d *dashboard) onCheckAllClicked() { d.check(d.allIDs()...) }
-
-func (d *dashboard) onCheckClicked(id int64) { d.check(id) }
-
-func (d *dashboard) onCheckChosenClicked() { d.check(d.chosenIDs()...) }
-
-// onRefreshClicked refreshes one company's tokens now; a failure is also recorded on it.
-func (d *dashboard) onRefreshClicked(id int64) {
-	d.setBusy("Refreshing", id)
-	s := d.shell
-	s.spawn(func() {
-		err := d.core.Refresh(s.ctx, id)
-		statuses, serr := d.core.Statuses(s.ctx)
-		s.deps.do(func() {
-			d.setBusy("", id)
-			if serr == nil {
-				d.setStatuses(statuses)
-			}
-			s.showErrorNow(err)
-		})
-	})
-}
-
-// onExportClicked exports the selected company, or the chosen ones when ids holds more.
-func (d *dashboard) onExportClicked(ids ...int64) {
-	if len(ids) == 0 {
-		return
-	}
-	e := newExportDialog(d.shell, d.core, d.statuses, ids[0])
-	for i, cs := range d.statuses {
-		e.companies[i].Checked = slices.Contains(ids, cs.ID)
-	}
-	e.show()
-}
-
-func (d *dashboard) onExportChosenClicked() { d.onExportClicked(d.chosenIDs()...) }
-
-func (d *dashboard) onReconnectClicked(id int64) {
-	d.shell.showWaiting(connections.ConnectOptions{Reconnect: id}, d.shell.loadDashboard)
-}
-
-// onDisconnectClicked asks first: the refresh token cannot be recovered.
-func (d *dashboard) onDisconnectClicked(id int64) {
-	cs, ok := d.status(id)
-	if !ok {
-		return
-	}
-	s := d.shell
-	s.confirm("Disconnect "+cs.Name+"?",
-		"The app will delete "+cs.Name+"'s tokens from this computer. The refresh token cannot be recovered: to use this company again, you must connect it again in Lightspeed.",
-		"Disconnect", "Keep", func() {
-			s.spawn(func() {
-				err := d.core.Disconnect(s.ctx, cs.ID)
-				statuses, serr := d.core.Statuses(s.ctx)
-				s.deps.do(func() {
-					if serr == nil {
-						d.replaceStatuses(statuses)
-					}
-					s.showErrorNow(err)
-				})
-			})
-		})
-}
-
-// onMoreClicked offers what support staff need now and then: the diagnostics and the
-// integration's settings.
-func (d *dashboard) onMoreClicked() {
-	menu := fyne.NewMenu("",
-		fyne.NewMenuItem("Copy diagnostics", d.onCopyDiagnosticsClicked),
-		fyne.NewMenuItem("Integration settings", d.onSettingsClicked))
-	widget.ShowPopUpMenuAtRelativePosition(menu, d.shell.win.Canvas(), fyne.NewPos(0, d.more.Size().Height), d.more)
-}
-
-// onCopyDiagnosticsClicked copies the redacted report for support.
-func (d *dashboard) onCopyDiagnosticsClicked() {
-	s := d.shell
-	s.spawn(func() {
-		text := d.core.Diagnostics(s.ctx, s.info.Version).Text()
-		s.deps.do(func() {
-			s.app.Clipboard().SetContent(text)
-			s.inform("Diagnostics copied", "Paste them into your message to support. They contain no secrets: tokens are shown only as short fingerprints.")
-		})
-	})
-}
-
-// onSettingsClicked edits an integration's settings: the one product's on a desk of one
-// product, else the one the person picks (the wizard's question, preselecting the last).
-func (d *dashboard) onSettingsClicked() {
-	s := d.shell
-	if s.practice != nil {
-		s.loadSettings(s.practice.product)
-		return
-	}
-	if products := d.onDesk; len(products) == 1 {
-		s.loadSettings(products[0])
-		return
-	}
-	s.askProduct(false, s.loadDashboard, s.loadSettings)
-}
-
-// onConnectAnotherClicked asks which Lightspeed (preselecting the last answer), then connects
-// with that product's integration, asking for its details first when none are saved. The
-// practice server plays one product: practice mode connects it at once.
-func (d *dashboard) onConnectAnotherClicked() {
-	s := d.shell
-	if s.practice != nil {
-		s.showWaiting(connectOptions(s.practice.product), s.loadDashboard)
-		return
-	}
-	s.askProduct(false, s.loadDashboard, s.connectAnother)
 }

@@ -279,7 +279,7 @@ func (c *companyList) updateRow(row widget.ListItemID, o fyne.CanvasObject) {
 	setBadge(objs[colStatus].(*widget.Label), cs, d.busy[cs.ID])
 	objs[colName].(*widget.Label).SetText(cs.Name)
 	c.setProductColumn(o.(*fyne.Container), cs)
-	objs[colSites].(*widget.Label).SetText(statusProduct(cs).ShopCount(len(cs.Sites)))
+	objs[colSites].(*widget.Label).SetText(cs.SitesShown())
 	objs[colToken].(*widget.Label).SetText(connections.TimeLeft(cs.AccessExpiresAt, now))
 	objs[colChecked].(*widget.Label).SetText("checked " + connections.Ago(cs.LastCheckAt, now))
 }
@@ -292,20 +292,21 @@ func setBadge(l *widget.Label, cs connections.CompanyStatus, busy string) {
 		l.SetText(busy + "…")
 		return
 	}
-	l.Importance = statusImportance(cs.Status)
+	l.Importance = urgencyImportance(cs.Status)
 	l.TextStyle = fyne.TextStyle{Bold: true}
 	l.SetText("● " + connections.StatusLabel(cs.Status))
 }
 
-// statusImportance is the theme's colour for a status; the word beside it carries the meaning.
-func statusImportance(s connections.Status) widget.Importance {
-	switch s {
-	case connections.StatusHealthy:
-		return widget.SuccessImportance
-	case connections.StatusNeedsReconnect, connections.StatusCredentialsInvalid:
+// urgencyImportance is the theme's colour for a status's urgency (decided by the core); the
+// word beside it carries the meaning.
+func urgencyImportance(s connections.Status) widget.Importance {
+	switch {
+	case s.Urgency() == connections.UrgencyFix:
 		return widget.DangerImportance
-	case connections.StatusUnreachable:
+	case s.Urgency() == connections.UrgencyOffline:
 		return widget.WarningImportance
+	case s == connections.StatusHealthy:
+		return widget.SuccessImportance
 	default:
 		return widget.MediumImportance
 	}

@@ -70,10 +70,10 @@ func (d *dashboard) noticeProducts() {
 	products := d.products()
 	d.onDesk = products
 	options := []string{allProducts}
-	widest := connections.SiteCount(888)
+	widest := "88 of " + connections.SiteCount(888)
 	for _, p := range products {
 		options = append(options, p.ShortName)
-		if w := p.ShopCount(888); len(w) > len(widest) {
+		if w := "88 of " + p.ShopCount(888); len(w) > len(widest) {
 			widest = w
 		}
 	}

@@ -124,7 +124,7 @@ func TestNotifiesWhenACompanyTurnsNeedsReconnect(t *testing.T) {
 		return func() { h.ui(func() { h.shell.noticeStatuses([]connections.CompanyStatus{cs}) }) }
 	}
 	test.AssertNotificationSent(t, nil, notice(healthy))
-	test.AssertNotificationSent(t, reconnectNotification("Harbour Burgers Pty Ltd"), notice(broken))
+	test.AssertNotificationSent(t, &fyne.Notification{Title: "Harbour Burgers Pty Ltd needs reconnecting", Content: "Reconnect it."}, notice(broken))
 	test.AssertNotificationSent(t, nil, notice(broken))
 }
 
@@ -166,9 +166,10 @@ func TestDashboardShowsTheBrokenFirstOnTheFirstScreen(t *testing.T) {
 	})
 }
 
-// TestDashboardOrdersAttentionFirstThenName: errors, then offline, then not checked, then
-// healthy, each by name (case aside), whatever the state file's order; a fresh result moves
-// its company to its place and the selection follows it.
+// TestDashboardOrdersAttentionFirstThenName: reconnecting, then the credentials, then
+// offline, then not checked, then healthy, each by name (case aside), whatever the state
+// file's order (connections.Compare); a fresh result moves its company to its place and the
+// selection follows it.
 func TestDashboardOrdersAttentionFirstThenName(t *testing.T) {
 	h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
 	mk := func(id int64, name string, st connections.Status) connections.CompanyStatus {
@@ -192,12 +193,12 @@ func TestDashboardOrdersAttentionFirstThenName(t *testing.T) {
 		}
 		d.selectID(1)
 		d.setStatuses([]connections.CompanyStatus{mk(1, "zeta", connections.StatusNeedsReconnect)})
-		want = []string{"Delta", "Kappa", "zeta", "Omega", "beta", "Alpha", "alpha"}
+		want = []string{"Delta", "zeta", "Kappa", "Omega", "beta", "Alpha", "alpha"}
 		if got := shownNames(d); !slices.Equal(got, want) {
 			t.Fatalf("after zeta's check: order %q, want %q", got, want)
 		}
-		if row := d.shownIndex(d.selected); row != 2 || d.selected != 1 || d.list.selectedRow != 2 {
-			t.Errorf("the selection is on row %d (company %d, list row %d), want zeta's new row 2", row, d.selected, d.list.selectedRow)
+		if row := d.shownIndex(d.selected); row != 1 || d.selected != 1 || d.list.selectedRow != 1 {
+			t.Errorf("the selection is on row %d (company %d, list row %d), want zeta's new row 1", row, d.selected, d.list.selectedRow)
 		}
 	})
 }

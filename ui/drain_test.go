@@ -22,11 +22,7 @@ import (
 // directly at the token endpoint.
 func TestClosingDuringAutomaticRefreshLosesNothing(t *testing.T) {
 	testenv.Need(t)
-	tv := testenv.NewVault(t)
-	opts := connections.Options{Dir: tv.Dir, Service: tv.Service, Keyring: tv.Keyring}
-	// Access tokens that last less than the refresh margin: due for refresh at once.
-	p := connectStrict(t, opts, connections.PracticeConfig{RotateRefresh: true, StrictRotation: true, AccessTTL: 2 * time.Minute})
-	p.Server.SetLatency(time.Second)
+	tv, opts, p := slowStrictRefresh(t)
 	seen := p.Server.Stats().TokenRequests
 
 	h := newHarness(t, deps{options: opts, tray: func(fyne.App) desktop.App { return nil }})
@@ -35,13 +31,7 @@ func TestClosingDuringAutomaticRefreshLosesNothing(t *testing.T) {
 		h.win.onClose = func() { atClose, _ = keyring.Get(tv.Service, "company:31001:refresh") }
 	})
 	h.ui(h.shell.start)
-	deadline := time.Now().Add(30 * time.Second)
-	for p.Server.Stats().TokenRequests <= seen {
-		if time.Now().After(deadline) {
-			t.Fatal("the automatic refresh never reached the server")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	refreshSent(t, p, seen)
 	h.ui(h.win.clickClose)
 	h.waitText(connections.FinishingRefresh)
 	h.waitFor("the window to close", func() bool { return h.win.closed })
@@ -54,6 +44,30 @@ func TestClosingDuringAutomaticRefreshLosesNothing(t *testing.T) {
 	ps := p.Settings
 	if err := testenv.RefreshWorks(ctx, ps.TokenURL, ps.ClientID, ps.ClientSecret, atClose); err != nil {
 		t.Fatalf("when the window closed, the stored refresh token was already lost: %v", err)
+	}
+}
+
+// slowStrictRefresh connects a demo company on a practice server that rotates refresh tokens
+// strictly and answers after a second, with access tokens that last less than the refresh
+// margin, so the automatic refresh is due at once and stays in flight for a while.
+func slowStrictRefresh(t *testing.T) (*testenv.Vault, connections.Options, *connections.Practice) {
+	t.Helper()
+	tv := testenv.NewVault(t)
+	opts := connections.Options{Dir: tv.Dir, Service: tv.Service, Keyring: tv.Keyring}
+	p := connectStrict(t, opts, connections.PracticeConfig{RotateRefresh: true, StrictRotation: true, AccessTTL: 2 * time.Minute})
+	p.Server.SetLatency(time.Second)
+	return tv, opts, p
+}
+
+// refreshSent waits until the practice server has had more token requests than seen.
+func refreshSent(t *testing.T, p *connections.Practice, seen int64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for p.Server.Stats().TokenRequests <= seen {
+		if time.Now().After(deadline) {
+			t.Fatal("the automatic refresh never reached the server")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -98,7 +112,8 @@ func TestRefreshTheKeyringRefusesIsOfferedInTheWindow(t *testing.T) {
 	opts := connections.Options{Dir: tv.Dir, Service: tv.Service, Keyring: tv.Keyring, KeyringTimeout: 5 * time.Second}
 	p := connectStrict(t, opts, connections.PracticeConfig{RotateRefresh: true, StrictRotation: true, AccessTTL: 2 * time.Minute})
 	tv.Keyring.RefuseWrites(true)
-	h := newHarness(t, deps{options: opts, tray: func(fyne.App) desktop.App { return nil }})
+	at := time.Now() // the clock stands still, so the rescue file's name is known
+	h := newHarness(t, deps{options: opts, now: func() time.Time { return at }, tray: func(fyne.App) desktop.App { return nil }})
 	h.ui(h.shell.start)
 	h.waitText("The connection isn't stored yet")
 	h.ui(func() {
@@ -112,7 +127,7 @@ func TestRefreshTheKeyringRefusesIsOfferedInTheWindow(t *testing.T) {
 	h.app.Preferences().SetString(fileDialogFolderKey, storage.NewFileURI(dir).String())
 	h.tap("Export to a file…")
 	h.tap("Choose")
-	path := filepath.Join(dir, "lightspeed-connection.json")
+	path := filepath.Join(dir, "lightspeed-connect-rescue-31001-"+at.UTC().Format("20060102-150405")+".json")
 	h.waitText("Saved to " + path)
 
 	h.ui(h.win.clickClose)

@@ -69,7 +69,7 @@ type exportDialog struct {
 // newExportDialog preselects the company the person clicked Export… on.
 func newExportDialog(s *shell, core *connections.Core, statuses []connections.CompanyStatus, selected int64) *exportDialog {
 	e := &exportDialog{shell: s, core: core, statuses: statuses, secretWarning: newFieldMessage(), message: newFieldMessage()}
-	e.path = newField(filepath.Join(homeDir(), "lightspeed-connect-export.json"))
+	e.path = newField(filepath.Join(homeDir(), connections.ExportFileName(connections.FormatJSON)))
 	e.path.OnSubmitted = submitDefault(e.path)
 	e.choose = newButton("Choose…", theme.FolderOpenIcon(), e.onChooseClicked)
 	e.format = &widget.RadioGroup{Selected: formatLabel(connections.FormatJSON), Horizontal: true, Required: true, OnChanged: e.onFormatChanged}
@@ -123,12 +123,10 @@ func (e *exportDialog) show() {
 
 func (e *exportDialog) onCancelClicked() { e.dlg.Hide() }
 
-// onFormatChanged keeps the file's extension in step with the format.
+// onFormatChanged keeps the file's ending in step with the format (connections.WithFormat).
 func (e *exportDialog) onFormatChanged(choice string) {
-	want := formatOf(choice)
-	p := e.path.Text
-	if have := connections.FormatFor(p); have != want && strings.HasSuffix(p, have.Ext()) {
-		e.path.SetText(strings.TrimSuffix(p, have.Ext()) + want.Ext())
+	if p := connections.WithFormat(e.path.Text, formatOf(choice)); p != e.path.Text {
+		e.path.SetText(p)
 	}
 }
 
@@ -147,7 +145,7 @@ func (e *exportDialog) onChooseClicked() {
 	current := strings.TrimSpace(e.path.Text)
 	name := filepath.Base(current)
 	if current == "" || strings.HasSuffix(current, string(filepath.Separator)) {
-		name = "lightspeed-connect-export" + formatOf(e.format.Selected).Ext()
+		name = connections.ExportFileName(formatOf(e.format.Selected))
 	}
 	start := ""
 	if current != "" {

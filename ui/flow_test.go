@@ -66,7 +66,7 @@ func TestPracticeFlowThroughTheWindow(t *testing.T) {
 	}
 
 	h.tap("Disconnect…")
-	h.waitText("The refresh token cannot be recovered")
+	h.waitText("A refresh token can't be recovered")
 	h.tap("Disconnect") // the dialog's button is found first
 	h.waitText("No companies are connected on this computer.")
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // details asks for the integration's Client ID, Client Secret and Redirect URI, checks them
-// with the engine's sentences as they are typed, and saves them.
+// with the core's sentences as they are typed, and saves them.
 type details struct {
 	shell   *shell
 	base    connections.Settings // endpoints and practice flag, kept as loaded
@@ -140,7 +140,7 @@ func (d *details) settings() connections.Settings {
 	return withProduct(s, productOrDefault(d.product)).Trimmed()
 }
 
-// The engine's own sentences for a missing Client ID or Secret: Validate checks them first.
+// The core's own sentences for a missing Client ID or Secret: Validate checks them first.
 var (
 	msgNoClientID = problem.Summary(connections.Settings{}.Validate())
 	msgNoSecret   = problem.Summary(connections.Settings{ClientID: "x"}.Validate())

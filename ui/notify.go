@@ -13,11 +13,10 @@ func (s *shell) notify(title, body string) {
 	s.app.SendNotification(fyne.NewNotification(title, body))
 }
 
-// reconnectNotification tells, once, that a company turned needs-reconnect: which one, and
-// what to do, in plain words.
-func reconnectNotification(name string) *fyne.Notification {
-	return fyne.NewNotification(name+" needs reconnecting",
-		"Lightspeed no longer accepts the connection to "+name+". Open Lightspeed Connect and reconnect it; your other companies are unaffected.")
+// reconnectNotification tells, once, that a company turned needs-reconnect, in the core's
+// words: which one, what went wrong and what to do.
+func reconnectNotification(cs connections.CompanyStatus) *fyne.Notification {
+	return fyne.NewNotification(cs.Alert())
 }
 
 // notifyTransitions sends a notification when a company turns needs-reconnect: only on the
@@ -26,7 +25,7 @@ func (s *shell) notifyTransitions(statuses []connections.CompanyStatus) {
 	for _, cs := range statuses {
 		prev, seen := s.known[cs.ID]
 		if seen && prev != connections.StatusNeedsReconnect && cs.Status == connections.StatusNeedsReconnect {
-			s.app.SendNotification(reconnectNotification(cs.Name))
+			s.app.SendNotification(reconnectNotification(cs))
 		}
 		s.known[cs.ID] = cs.Status
 	}
@@ -36,7 +35,7 @@ func (s *shell) notifyTransitions(statuses []connections.CompanyStatus) {
 // tray so it shows the news too.
 func (s *shell) noticeStatuses(statuses []connections.CompanyStatus) {
 	s.notifyTransitions(statuses)
-	if s.guardian != nil {
-		s.guardian.poke()
+	if s.trayIcon != nil {
+		s.trayIcon.poke()
 	}
 }

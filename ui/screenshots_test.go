@@ -26,6 +26,7 @@ type fakeAttempt struct {
 func (f *fakeAttempt) AuthURL() string     { return "http://127.0.0.1:1/authorize" }
 func (f *fakeAttempt) Catchable() bool     { return true }
 func (f *fakeAttempt) Deadline() time.Time { return f.deadline }
+func (f *fakeAttempt) TimedOut() error     { return problem.New(problem.KindTimeout, "Time is up.", nil) }
 func (f *fakeAttempt) Close() {
 	select {
 	case <-f.closed:

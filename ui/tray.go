@@ -13,7 +13,7 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
-// The guardian in the system tray: an icon that shows the overall health of the connected
+// The app in the system tray: an icon that shows the overall health of the connected
 // companies, a menu that says it in words, and, when the person chose so, automatic refresh
 // that goes on after the window closes.
 
@@ -21,9 +21,9 @@ import (
 // state file, nothing sent); every check and refresh also wakes it at once.
 const trayPollInterval = 30 * time.Second
 
-// guardian is the tray icon and its menu. It watches the real companies (never the practice
+// trayIcon is the icon in the system tray and its menu. It watches the real companies (never the practice
 // ones); its fields are touched only on the UI goroutine.
-type guardian struct {
+type trayIcon struct {
 	shell *shell
 	host  desktop.App
 	core  *connections.Core
@@ -31,7 +31,7 @@ type guardian struct {
 	menu                                       *fyne.Menu
 	status, open, checkNow, keep, signIn, quit *fyne.MenuItem
 
-	current    summary
+	current    connections.Summary
 	loaded     bool // the statuses were read at least once
 	checking   bool // a "Check now" runs
 	atSignIn   bool // the app starts in the tray when the person signs in (internal/autostart)
@@ -40,14 +40,14 @@ type guardian struct {
 	wake       chan struct{}
 }
 
-// startGuardian puts the icon in host's tray when there is one and real companies to watch;
+// startTray puts the icon in host's tray when there is one and real companies to watch;
 // otherwise closing the window quits, as it always did. Finding the tray asks the session bus
 // (systemTray), so a window that opens at once does that off the UI goroutine (see Start).
-func (s *shell) startGuardian(host desktop.App) {
-	if s.real == nil || host == nil || s.guardian != nil {
+func (s *shell) startTray(host desktop.App) {
+	if s.real == nil || host == nil || s.trayIcon != nil {
 		return
 	}
-	g := &guardian{shell: s, host: host, core: s.real, wake: make(chan struct{}, 1)}
+	g := &trayIcon{shell: s, host: host, core: s.real, wake: make(chan struct{}, 1)}
 	g.status = &fyne.MenuItem{Label: "Reading your companies…", Action: g.onStatusClicked}
 	g.open = &fyne.MenuItem{Label: "Open Lightspeed Connect", Action: g.onOpenClicked}
 	g.checkNow = &fyne.MenuItem{Label: "Check now", Action: g.onCheckNowClicked}
@@ -56,19 +56,22 @@ func (s *shell) startGuardian(host desktop.App) {
 	g.quit = &fyne.MenuItem{Label: "Quit", IsQuit: true, Action: g.onQuitClicked}
 	g.menu = fyne.NewMenu(s.info.Name, g.status, fyne.NewMenuItemSeparator(), g.open, g.checkNow,
 		fyne.NewMenuItemSeparator(), g.keep, g.signIn, fyne.NewMenuItemSeparator(), g.quit)
-	s.guardian = g
+	s.trayIcon = g
 	g.apply()
 	// A tap on the icon shows the window; Fyne makes that window hide on close, so the
 	// shell's own question is put back.
 	host.SetSystemTrayWindow(s.win)
 	s.win.SetCloseIntercept(s.onCloseRequested)
+	// A tap on the icon shows the window without telling the app; the window coming to the
+	// foreground does.
+	s.app.Lifecycle().SetOnEnteredForeground(func() { s.hidden = false })
 	s.startAutoRefresh(s.real)
 	s.spawn(g.watch)
 }
 
 // watch reads the recorded statuses off the UI goroutine, now, every trayPollInterval and
 // whenever woken, and shows them in the tray.
-func (g *guardian) watch() {
+func (g *trayIcon) watch() {
 	s := g.shell
 	t := time.NewTicker(trayPollInterval)
 	defer t.Stop()
@@ -92,7 +95,7 @@ func (g *guardian) watch() {
 }
 
 // poke makes the tray read the statuses again soon; any goroutine may call it.
-func (g *guardian) poke() {
+func (g *trayIcon) poke() {
 	select {
 	case g.wake <- struct{}{}:
 	default:
@@ -101,12 +104,12 @@ func (g *guardian) poke() {
 
 // show takes statuses just read: a company that turned needs-reconnect is notified, and the
 // icon and menu follow.
-func (g *guardian) show(statuses []connections.CompanyStatus, err error) {
+func (g *trayIcon) show(statuses []connections.CompanyStatus, err error) {
 	if err != nil {
-		g.current = summary{healthAttention, "Couldn't read your companies — open the window", ""}
+		g.current = unreadable
 	} else {
 		g.shell.notifyTransitions(statuses)
-		g.current = summarise(statuses)
+		g.current = connections.Summarise(statuses)
 	}
 	g.loaded = true
 	g.apply()
@@ -114,8 +117,8 @@ func (g *guardian) show(statuses []connections.CompanyStatus, err error) {
 
 // apply puts the current summary, the check's progress and the remembered choice into the
 // icon and menu; it does nothing when nothing changed.
-func (g *guardian) apply() {
-	line := g.current.line
+func (g *trayIcon) apply() {
+	line := g.current.Line
 	if !g.loaded {
 		line = "Reading your companies…"
 	}
@@ -126,17 +129,18 @@ func (g *guardian) apply() {
 	g.checkNow.Disabled = g.checking
 	g.keep.Checked = g.shell.app.Preferences().String(keepRunningKey) == keepRunningYes
 	g.signIn.Checked = g.atSignIn
-	key := fmt.Sprintf("%d|%s|%t|%t|%t", g.current.health, line, g.checking, g.keep.Checked, g.signIn.Checked)
+	key := fmt.Sprintf("%d|%s|%t|%t|%t", g.current.Health, line, g.checking, g.keep.Checked, g.signIn.Checked)
 	if key == g.applied {
 		return
 	}
 	g.applied = key
 	g.host.SetSystemTrayMenu(g.menu)
-	g.host.SetSystemTrayIcon(trayIcons[g.current.health])
+	g.host.SetSystemTrayIcon(trayIcons[g.current.Health])
 }
 
 // onOpenClicked shows the window, wherever it was.
-func (g *guardian) onOpenClicked() {
+func (g *trayIcon) onOpenClicked() {
+	g.shell.hidden = false
 	g.shell.win.Show()
 	g.shell.win.RequestFocus()
 }
@@ -145,16 +149,16 @@ func (g *guardian) onOpenClicked() {
 // line is about ("3 companies need attention" shows those three), when the dashboard of the
 // real companies is on screen; elsewhere (a connect under way, practice) it only shows the
 // window, never leaving what the person is doing.
-func (g *guardian) onStatusClicked() {
+func (g *trayIcon) onStatusClicked() {
 	g.onOpenClicked()
 	if d := g.shell.dash; d != nil && d.core == g.core && d.root != nil {
-		d.setFilter(g.current.filter)
+		d.setFilter(g.current.Focus)
 	}
 }
 
 // onCheckNowClicked checks every real company off the UI goroutine; the dashboard and the
 // tray both show the answers.
-func (g *guardian) onCheckNowClicked() {
+func (g *trayIcon) onCheckNowClicked() {
 	if g.checking {
 		return
 	}
@@ -183,7 +187,7 @@ func (g *guardian) onCheckNowClicked() {
 }
 
 // onKeepRunningClicked changes the remembered answer.
-func (g *guardian) onKeepRunningClicked() {
+func (g *trayIcon) onKeepRunningClicked() {
 	answer := keepRunningYes
 	if g.shell.app.Preferences().String(keepRunningKey) == keepRunningYes {
 		answer = keepRunningNo
@@ -195,7 +199,7 @@ func (g *guardian) onKeepRunningClicked() {
 // onStartAtSignInClicked turns starting in the tray at sign-in on or off, off the UI
 // goroutine: on Linux an autostart entry, on macOS a LaunchAgent, on Windows a Run value, each
 // starting this very program with --background.
-func (g *guardian) onStartAtSignInClicked() {
+func (g *trayIcon) onStartAtSignInClicked() {
 	s := g.shell
 	turnOn := !g.atSignIn
 	s.spawn(func() {

@@ -78,7 +78,7 @@ func (h *harness) click(tray *fakeTray, prefix string) {
 }
 
 // waitStatus waits until the menu's first line is want, then checks the icon.
-func (h *harness) waitStatus(tray *fakeTray, want string, icon health) {
+func (h *harness) waitStatus(tray *fakeTray, want string, icon connections.Health) {
 	h.t.Helper()
 	h.waitFor("the tray to say "+want, func() bool { return tray.menu != nil && tray.menu.Items[0].Label == want })
 	h.ui(func() {
@@ -86,56 +86,6 @@ func (h *harness) waitStatus(tray *fakeTray, want string, icon health) {
 			h.t.Errorf("with %q the tray icon is %s, want %s", want, tray.icon.Name(), trayIcons[icon].Name())
 		}
 	})
-}
-
-func statusOf(name string, st connections.Status) connections.CompanyStatus {
-	return connections.CompanyStatus{ID: int64(len(name)), Name: name, Status: st}
-}
-
-func many(n int, st connections.Status) []connections.CompanyStatus {
-	out := make([]connections.CompanyStatus, n)
-	for i := range out {
-		out[i] = statusOf("Company", st)
-	}
-	return out
-}
-
-// TestSummaryInWords: the tray's first line says the health in words, and the icon follows
-// the worst news.
-func TestSummaryInWords(t *testing.T) {
-	const (
-		healthy   = connections.StatusHealthy
-		reconnect = connections.StatusNeedsReconnect
-		creds     = connections.StatusCredentialsInvalid
-		offline   = connections.StatusUnreachable
-		unknown   = connections.StatusUnknown
-	)
-	long := strings.Repeat("Very Long Company Name ", 4)
-	cases := []struct {
-		name     string
-		statuses []connections.CompanyStatus
-		want     summary
-	}{
-		{"nothing connected", nil, summary{healthNone, "No companies connected", ""}},
-		{"one healthy", []connections.CompanyStatus{statusOf("Harbour Burgers", healthy)}, summary{healthHealthy, "Harbour Burgers is healthy", ""}},
-		{"twelve healthy", many(12, healthy), summary{healthHealthy, "All 12 companies healthy", ""}},
-		{"three of twelve need reconnecting", slices.Concat(many(9, healthy), many(3, reconnect)), summary{healthAttention, "3 companies need attention", reconnect}},
-		{"one with a wrong secret", []connections.CompanyStatus{statusOf("Bondi Bean Co.", creds), statusOf("Harbour Burgers", healthy)}, summary{healthAttention, "Bondi Bean Co. needs attention", creds}},
-		{"attention outranks offline", slices.Concat(many(2, offline), many(2, reconnect)), summary{healthAttention, "2 companies need attention", reconnect}},
-		{"all offline", many(4, offline), summary{healthOffline, "Offline: couldn't reach Lightspeed", offline}},
-		{"one offline", []connections.CompanyStatus{statusOf("Manly Pies", offline), statusOf("Harbour Burgers", healthy)}, summary{healthOffline, "Couldn't reach Lightspeed for Manly Pies", offline}},
-		{"some offline", slices.Concat(many(2, offline), many(5, healthy)), summary{healthOffline, "Couldn't reach Lightspeed for 2 companies", offline}},
-		{"offline outranks not checked", slices.Concat(many(2, offline), many(5, unknown)), summary{healthOffline, "Couldn't reach Lightspeed for 2 companies", offline}},
-		{"not checked", slices.Concat(many(3, unknown), many(5, healthy)), summary{healthNone, "3 companies not checked yet", unknown}},
-		{"credentials before offline, reconnecting before both", slices.Concat(many(1, offline), many(1, creds), many(1, reconnect)), summary{healthAttention, "2 companies need attention", reconnect}},
-		{"handed off needs nothing", slices.Concat(many(2, connections.StatusHandedOff), many(5, healthy)), summary{healthHealthy, "5 healthy, 2 handed off to the integration", ""}},
-		{"a long name is cut", []connections.CompanyStatus{statusOf(long, reconnect)}, summary{healthAttention, long[:39] + "… needs attention", reconnect}},
-	}
-	for _, tc := range cases {
-		if got := summarise(tc.statuses); got != tc.want {
-			t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
-		}
-	}
 }
 
 // TestTrayMenuFollowsHealth connects a demo company and lets the tray's "Check now" find it
@@ -166,13 +116,23 @@ func TestTrayMenuFollowsHealth(t *testing.T) {
 
 	test.AssertNotificationSent(t, nil, func() {
 		h.click(tray, "Check now")
-		h.waitStatus(tray, name+" is healthy", healthHealthy)
+		h.waitStatus(tray, name+" is healthy", connections.HealthHealthy)
 	})
 
 	server.Server.RevokeAll()
-	test.AssertNotificationSent(t, reconnectNotification(name), func() {
+	// The notification says the company's own sentence, known once the check has recorded it.
+	note := &fyne.Notification{}
+	test.AssertNotificationSent(t, note, func() {
 		h.click(tray, "Check now")
-		h.waitStatus(tray, name+" needs attention", healthAttention)
+		h.waitStatus(tray, name+" needs attention", connections.HealthAttention)
+		statuses, err := h.shell.real.Statuses(h.shell.ctx)
+		if err != nil || len(statuses) != 1 || statuses[0].Detail == "" {
+			t.Fatalf("recorded %+v, %v", statuses, err)
+		}
+		*note = *reconnectNotification(statuses[0])
+		if note.Title != name+" needs reconnecting" || note.Content != statuses[0].Detail {
+			t.Errorf("the notification is %+v, not the company's name and its recorded sentence", note)
+		}
 	})
 	// The status line opens the window on the companies it is about.
 	h.ui(h.shell.start)
@@ -184,7 +144,6 @@ func TestTrayMenuFollowsHealth(t *testing.T) {
 		}
 	})
 	h.ui(func() { h.shell.dash.setFilter("") })
-	note := reconnectNotification(name)
 	for _, s := range []string{note.Title, note.Content} {
 		if strings.Contains(s, "lightspeed-connect") || strings.Contains(s, "--") {
 			t.Errorf("the notification names a command: %q", s)
@@ -194,14 +153,14 @@ func TestTrayMenuFollowsHealth(t *testing.T) {
 	test.AssertNotificationSent(t, nil, func() {
 		h.click(tray, "Check now")
 		h.waitFor("the check to end", func() bool { return !tray.item(t, "Check now").Disabled })
-		h.ui(func() { h.shell.guardian.poke() })
-		h.waitStatus(tray, name+" needs attention", healthAttention)
+		h.ui(func() { h.shell.trayIcon.poke() })
+		h.waitStatus(tray, name+" needs attention", connections.HealthAttention)
 	})
 
 	_ = server.Close()
 	test.AssertNotificationSent(t, nil, func() {
 		h.click(tray, "Check now")
-		h.waitStatus(tray, "Offline: couldn't reach Lightspeed", healthOffline)
+		h.waitStatus(tray, "Offline: couldn't reach Lightspeed", connections.HealthOffline)
 	})
 }
 
@@ -322,7 +281,7 @@ func TestAnsweringQuitQuits(t *testing.T) {
 func TestWithoutATrayClosingQuits(t *testing.T) {
 	h := newHarness(t, deps{})
 	h.ui(func() {
-		if h.shell.guardian != nil {
+		if h.shell.trayIcon != nil {
 			t.Fatal("a tray icon was made without a tray")
 		}
 		h.win.clickClose()
@@ -343,7 +302,7 @@ func TestStartAtSignInFromTheTray(t *testing.T) {
 	config := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", config)
 	h, tray := trayHarness(t, deps{})
-	h.waitStatus(tray, "No companies connected", healthNone)
+	h.waitStatus(tray, "No companies connected", connections.HealthNone)
 	entry := filepath.Join(config, "autostart", "lightspeed-connect.desktop")
 	if runtime.GOOS == "darwin" {
 		entry = filepath.Join(os.Getenv("HOME"), "Library", "LaunchAgents", "app.lightspeedconnect.connect.plist")
@@ -371,4 +330,32 @@ func TestStartAtSignInFromTheTray(t *testing.T) {
 func trayVaultOptions(t *testing.T) connections.Options {
 	tv := testenv.NewVault(t)
 	return connections.Options{Dir: tv.Dir, Service: tv.Service}
+}
+
+// TestQuitFromTheTrayDuringARefreshNotifies: with the window closed to the tray, Quit in the
+// tray's menu while the automatic refresh is on its way to a slow server that rotates refresh
+// tokens strictly says it is finishing the refresh in a notification (the window is hidden, so
+// a dialog there would be seen by no one), and quits once the new token is stored.
+func TestQuitFromTheTrayDuringARefreshNotifies(t *testing.T) {
+	testenv.Need(t)
+	_, opts, p := slowStrictRefresh(t)
+	seen := p.Server.Stats().TokenRequests
+
+	h, tray := trayHarness(t, deps{options: opts})
+	h.app.Preferences().SetString(keepRunningKey, keepRunningYes)
+	h.ui(h.win.clickClose)
+	h.ui(func() {
+		if !h.win.hidden {
+			t.Fatal("the window did not go to the tray")
+		}
+	})
+	refreshSent(t, p, seen)
+	test.AssertNotificationSent(t, &fyne.Notification{Title: "Lightspeed Connect", Content: connections.FinishingRefresh},
+		func() { h.click(tray, "Quit") })
+	h.ui(func() {
+		if h.has(connections.FinishingRefresh) {
+			t.Error("the hidden window shows the sentence too")
+		}
+	})
+	h.waitFor("the refresh to finish", func() bool { return h.shell.real.Refreshing() == 0 })
 }

@@ -29,7 +29,7 @@ func Start(a fyne.App, w fyne.Window, info appinfo.Info) {
 		host := systemTray(a)
 		s.deps.do(func() {
 			if s.ctx.Err() == nil {
-				s.startGuardian(host)
+				s.startTray(host)
 			}
 		})
 	})
@@ -93,12 +93,15 @@ type shell struct {
 	work        sync.WaitGroup             // background work, so a test can wait for it to end
 	current     fyne.CanvasObject
 	dash        *dashboard // the dashboard last built, redrawn by the clock and auto-refresh
-	guardian    *guardian  // the tray icon; nil when there is no tray (see tray.go)
+	trayIcon    *trayIcon  // the tray icon; nil when there is no tray (see tray.go)
 	dialogs     []openDialog
 	// screenKeys takes the window's keys no focused widget took, for the screen shown; it
 	// reports whether it used the key (see keys.go).
 	screenKeys func(*fyne.KeyEvent) bool
-	chosen     connections.Product // the answer to "Which Lightspeed do you use?" in this window
+	// hidden is true while the window is out of sight in the tray (closed to it, or a
+	// background start): what the person must know then goes in a notification.
+	hidden bool
+	chosen connections.Product // the answer to "Which Lightspeed do you use?" in this window
 }
 
 // practiceMode is a running practice server and the separate vault its companies live in.
@@ -134,7 +137,7 @@ func newShell(a fyne.App, w fyne.Window, info appinfo.Info, d deps) *shell {
 	w.SetOnClosed(s.shutdown)
 	s.listenToWindowKeys()
 	if d.tray != nil { // a tray given by a test: at once
-		s.startGuardian(d.tray(a))
+		s.startTray(d.tray(a))
 	}
 	return s
 }

@@ -78,7 +78,7 @@ func (s *shell) onRetryStoringClicked(u *connections.UnsavedError) {
 			}
 			s.unsaved, s.unsavedFile = nil, ""
 			if u.Refreshed() {
-				s.notify("Stored: "+c.Company.Name, "The renewed connection is now in this computer's keychain.")
+				s.notify("Connection stored", u.StoredAfterRetry())
 				if next := s.heldUnsaved(); next != nil {
 					s.handleUnsaved(next)
 				}
@@ -89,14 +89,11 @@ func (s *shell) onRetryStoringClicked(u *connections.UnsavedError) {
 	})
 }
 
-// rescueFileName is the name the not-stored connection is exported under.
-const rescueFileName = "lightspeed-connection.json"
-
 // onExportUnsavedClicked asks for the folder (see chooseFolder), then writes the connection
 // there, readable only by this user, asking before it replaces a file, and offers storing it
 // again. A cancel keeps the choice open.
 func (s *shell) onExportUnsavedClicked(u *connections.UnsavedError) {
-	s.chooseFolder(rescueFileName, "", func(path string) { s.exportUnsaved(u, path, false) },
+	s.chooseFolder(u.RescueFileName(s.deps.now()), "", func(path string) { s.exportUnsaved(u, path, false) },
 		func() { s.handleUnsaved(u) })
 }
 

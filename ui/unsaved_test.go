@@ -36,7 +36,9 @@ func TestNotStoredConnectionThroughTheWindow(t *testing.T) {
 		k.RefuseWrites(true)
 		return testenv.Get(ctx, callback)
 	})
-	h := newHarness(t, deps{open: refuseThenFollow, options: connections.Options{Dir: tv.Dir, Service: tv.Service, Keyring: k, KeyringTimeout: 5 * time.Second}})
+	at := time.Now() // the clock stands still, so the rescue file's name is known
+	h := newHarness(t, deps{open: refuseThenFollow, now: func() time.Time { return at },
+		options: connections.Options{Dir: tv.Dir, Service: tv.Service, Keyring: k, KeyringTimeout: 5 * time.Second}})
 	toPracticeDetails(h)
 	h.tap("Next")
 	h.waitTextUnless(errs, "The connection isn't stored yet")
@@ -50,14 +52,16 @@ func TestNotStoredConnectionThroughTheWindow(t *testing.T) {
 
 	// A file already at the name survives the folder choice and "Keep it"; Replace writes it.
 	dir := t.TempDir()
-	path := filepath.Join(dir, "lightspeed-connection.json")
+	// The core's name for a rescue: the company and the moment (the command line's too).
+	name := "lightspeed-connect-rescue-31001-" + at.UTC().Format("20060102-150405") + ".json"
+	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte("keep me"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	h.app.Preferences().SetString(fileDialogFolderKey, storage.NewFileURI(dir).String())
 	h.tap("Export to a file…")
 	h.tap("Choose")
-	h.waitText("Replace lightspeed-connection.json?")
+	h.waitText("Replace " + name + "?")
 	if got, _ := os.ReadFile(path); string(got) != "keep me" {
 		t.Fatalf("choosing the folder changed the file to %q", got)
 	}

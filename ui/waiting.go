@@ -20,6 +20,7 @@ type attempt interface {
 	AuthURL() string
 	Catchable() bool
 	Deadline() time.Time
+	TimedOut() error
 	Wait(ctx context.Context) (*connections.Connected, error)
 	Paste(ctx context.Context, landed string) (*connections.Connected, error)
 	Close()
@@ -199,16 +200,13 @@ func (w *waiting) updateCountdown() {
 	}
 	left := w.att.Deadline().Sub(w.shell.deps.now())
 	if left <= 0 && !w.att.Catchable() {
-		w.finish(nil, errPasteTimeout)
+		w.finish(nil, w.att.TimedOut())
 		return
 	}
 	if w.total > 0 {
 		w.progress.SetValue(max(0, float64(left)/float64(w.total)))
 	}
 }
-
-var errPasteTimeout = problem.New(problem.KindTimeout,
-	"The time to approve in the browser ran out. Please connect again — it only takes a moment.", nil)
 
 // timeLeftText is the bar's text: minutes and seconds left.
 func (w *waiting) timeLeftText() string {

@@ -1,4 +1,4 @@
-package redaction
+package leakcheck
 
 import (
 	"bytes"
