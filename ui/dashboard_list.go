@@ -69,7 +69,8 @@ func (c *companyList) refresh() {
 		c.empty.SetText("No companies are connected on this computer. Click Connect another company to add one.")
 		c.empty.Show()
 	case len(d.shown) == 0 && d.query != "":
-		c.empty.SetText("No company matches “" + d.search.Text + "”. Search looks in names, IDs and site names.")
+		company, shop := d.deskWords()
+		c.empty.SetText("No " + company + " matches “" + d.search.Text + "”. Search looks in names, IDs and " + shop + " names.")
 		c.empty.Show()
 	case len(d.shown) == 0:
 		c.empty.SetText("No company is " + lowerLabel(d.filter) + " now. Click the highlighted count above to show every company.")

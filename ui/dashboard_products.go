@@ -85,6 +85,7 @@ func (d *dashboard) noticeProducts() {
 		d.productFilter.Selected = ""
 	}
 	several := len(products) > 1
+	d.nameActions()
 	if several {
 		d.productFilter.Show()
 	} else {
@@ -153,4 +154,26 @@ func capitalized(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// nameActions words the connect button and the search box for the desk: a desk of one
+// product says its words ("Connect another store", "Search name, ID or outlet"); an empty
+// desk or one of several says "company" and "site".
+func (d *dashboard) nameActions() {
+	company, shop := d.deskWords()
+	if text := "Connect another " + company; d.connectAnother.Text != text {
+		d.connectAnother.SetText(text)
+	}
+	if text := "Search name, ID or " + shop; d.search.PlaceHolder != text {
+		d.search.SetPlaceHolder(text)
+	}
+}
+
+// deskWords are what the desk calls a business and one of its shops: its product's words on a
+// desk of one product, "company" and "site" otherwise.
+func (d *dashboard) deskWords() (company, shop string) {
+	if len(d.onDesk) == 1 {
+		return d.onDesk[0].Company, d.onDesk[0].Shop
+	}
+	return "company", "site"
 }
