@@ -58,6 +58,7 @@ type Env struct {
 
 	mu    sync.Mutex
 	cores []*connections.Core // every core the command opened, for refreshing and drain
+	child bool                // exec's command is running: signals are its to answer
 }
 
 // command is one subcommand: its one-line summary and the function that runs it.
@@ -86,7 +87,9 @@ func Main(args []string, info appinfo.Info) int {
 // answers). So the command goes on until they are stored, saying connections.FinishingRefresh,
 // for at most connections.DrainTimeout. A second signal during that wait says it once more
 // and keeps waiting: losing the token would be worse than a few more seconds. A signal when
-// nothing needs finishing, after the first, ends the process at once.
+// nothing needs finishing, after the first, ends the process at once, except while exec's
+// command runs: exec has passed the signal on, and waits for the command to end as it
+// chooses (as env and aws-vault exec do), then ends with the command's status.
 func runInterruptible(env *Env, args []string, signals <-chan os.Signal) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -102,6 +105,8 @@ func runInterruptible(env *Env, args []string, signals <-chan os.Signal) int {
 			}
 			busy := env.refreshing()
 			switch {
+			case !busy && env.runningChild():
+				// runChild has passed it on; the command's own end decides ours.
 			case !interrupted && busy:
 				fmt.Fprintln(env.Stderr, connections.FinishingRefresh)
 				go env.drainOrExit(done)
@@ -155,7 +160,9 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "There is no command %q. Run \"lightspeed-connect help\" to see the commands.\n", args[0])
 		return ExitUsage
 	}
-	return exitCode(env, cmd.run(ctx, env, args[1:]))
+	err := cmd.run(ctx, env, args[1:])
+	env.sayStateNotices()
+	return exitCode(env, err)
 }
 
 // exitCode turns a command's error into its plain sentence on stderr and its exit code.

@@ -23,6 +23,8 @@ type connectOptions struct {
 	noBrowser    bool
 	timeout      time.Duration
 	company      int64
+	companyRef   string
+	product      string
 	clientID     string
 	secretStdin  bool
 	redirectURI  string
@@ -40,10 +42,11 @@ func (o *connectOptions) changesSettings() bool {
 // preflight, the browser, the answer, the company and its sites stored.
 func runConnect(ctx context.Context, env *Env, args []string) error {
 	var o connectOptions
-	fs := newFlags(env, "connect", "[--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U] "+settingsSynopsis())
+	fs := newFlags(env, "connect", "[--product o-series|k-series|x-series|r-series] [--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U] "+settingsSynopsis())
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the consent address alone on the first line of stdout instead of opening the browser")
 	fs.DurationVar(&o.timeout, "timeout", connections.DefaultConnectTimeout, "how long to wait for the approval in the browser")
-	fs.Int64Var(&o.company, "company", 0, "the ID of a connected company to reconnect")
+	fs.StringVar(&o.companyRef, "company", "", "the ID of a connected company to reconnect")
+	fs.StringVar(&o.product, "product", "", "the Lightspeed product to connect: o-series, k-series, x-series or r-series (default: the one used last, else o-series)")
 	fs.StringVar(&o.clientID, "client-id", "", "the integration's Client ID (saved for next time)")
 	fs.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the integration's Client Secret from the first line of stdin (saved in the keychain)")
 	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the integration's Redirect URI, as registered in Lightspeed (default "+connections.SuggestedRedirectURI+")")
@@ -58,17 +61,37 @@ func runConnect(ctx context.Context, env *Env, args []string) error {
 	if o.timeout <= 0 {
 		return usageError("--timeout is how long to wait for the approval, such as 5m or 90s; %s is not one.", o.timeout)
 	}
+	if o.product != "" {
+		if _, err := connections.ProductByID(o.product); err != nil {
+			return err
+		}
+	}
+	if o.companyRef != "" {
+		if err := checkCompanyRef(o.companyRef); err != nil {
+			return err
+		}
+	}
 	core, err := env.core()
 	if err != nil {
 		return err
 	}
+	if o.companyRef != "" {
+		if o.company, err = core.CompanyID(ctx, o.companyRef); err != nil {
+			return err
+		}
+	}
+	product, err := core.ConnectProduct(ctx, connections.ConnectOptions{Product: o.product, Reconnect: o.company})
+	if err != nil {
+		return err
+	}
+	o.product = product.ID
 	if err := prepareSettings(ctx, env, core, &o); err != nil {
 		return err
 	}
 	if err := requireConnected(ctx, core, o.company); err != nil {
 		return err
 	}
-	attempt, err := core.StartConnect(ctx, connections.ConnectOptions{Timeout: o.timeout, Reconnect: o.company})
+	attempt, err := core.StartConnect(ctx, connections.ConnectOptions{Timeout: o.timeout, Reconnect: o.company, Product: o.product})
 	if err != nil {
 		return err
 	}
@@ -89,7 +112,8 @@ func prepareSettings(ctx context.Context, env *Env, core *connections.Core, o *c
 	if o.changesSettings() {
 		return saveSettingsFromFlags(ctx, env, core, o)
 	}
-	return requireSettings(ctx, core)
+	_, err := core.SettingsFor(ctx, o.product)
+	return err
 }
 
 // requireConnected refuses to reconnect a company that is not connected here, before the
@@ -113,10 +137,11 @@ func requireConnected(ctx context.Context, core *connections.Core, id int64) err
 
 // saveSettingsFromFlags merges the flags into the saved settings and saves them.
 func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core, o *connectOptions) error {
-	s, err := core.SavedSettings(ctx)
+	s, err := core.SavedSettingsFor(ctx, o.product)
 	if err != nil && !problem.Is(err, problem.KindNotFound) {
 		return err
 	}
+	s.Product = o.product
 	sameClient := o.clientID == "" || o.clientID == s.ClientID
 	s.ClientID = firstNonEmpty(o.clientID, s.ClientID)
 	s.RedirectURI = firstNonEmpty(o.redirectURI, s.RedirectURI, connections.SuggestedRedirectURI)
@@ -137,7 +162,7 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 		}
 		s.ClientSecret = secret
 	case sameClient && s.ClientID != "":
-		full, err := core.Settings(ctx)
+		full, err := core.SettingsFor(ctx, o.product)
 		if err != nil {
 			return err
 		}
@@ -201,8 +226,12 @@ func awaitApproval(ctx context.Context, env *Env, attempt *connections.Attempt) 
 
 // printConnected says which company is connected, and its sites.
 func printConnected(w io.Writer, c *connections.Connected) {
-	fmt.Fprintf(w, "%s (ID %d)\n", c.Headline(), c.Company.ID)
-	fmt.Fprintln(w, connections.SitesLine(c.Company.Sites))
+	if c.Company.Product.ID == connections.DefaultProductID {
+		fmt.Fprintf(w, "%s (ID %d)\n", c.Headline(), c.Company.ID)
+	} else {
+		fmt.Fprintf(w, "%s (%s, ID %s)\n", c.Headline(), c.Company.Product.Name, c.Company.ExternalID)
+	}
+	fmt.Fprintln(w, c.Company.Product.ShopsLine(c.Company.Sites))
 	if note := c.Company.SitesNote(); note != "" {
 		fmt.Fprintln(w, note)
 	}

@@ -14,15 +14,17 @@ func init() {
 // runDisconnect removes one company's tokens and record, or everything the app keeps.
 func runDisconnect(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "disconnect", "--company ID | --all --yes")
-	company := fs.Int64("company", 0, "the company to disconnect")
+	ref := fs.String("company", "", "the company to disconnect")
 	all := fs.Bool("all", false, "remove every company, the integration's secret and the settings")
 	yes := fs.Bool("yes", false, "confirm --all")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	switch {
-	case (*company != 0) == *all:
+	case (*ref != "") == *all:
 		return usageError("Say what to disconnect: --company ID for one company, or --all --yes for everything.")
+	case *ref != "" && checkCompanyRef(*ref) != nil:
+		return checkCompanyRef(*ref)
 	case *all && !*yes:
 		return usageError("--all removes every company's refresh token from this computer, and a refresh token cannot be recovered. Add --yes if that is what you want.")
 	}
@@ -37,15 +39,19 @@ func runDisconnect(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stdout, "Removed every company, the integration's secret and the settings from this computer.")
 		return nil
 	}
-	name := fmt.Sprintf("Company %d", *company)
+	company, err := core.CompanyID(ctx, *ref)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("Company %d", company)
 	if statuses, err := core.Statuses(ctx); err == nil {
 		for _, s := range statuses {
-			if s.ID == *company {
-				name = fmt.Sprintf("%s (%d)", s.Name, s.ID)
+			if s.ID == company {
+				name = fmt.Sprintf("%s (%s)", s.Name, s.ExternalID)
 			}
 		}
 	}
-	if err := core.Disconnect(ctx, *company); err != nil {
+	if err := core.Disconnect(ctx, company); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.Stdout, connections.Disconnected(name))

@@ -36,6 +36,19 @@ func (env *Env) core() (*connections.Core, error) {
 	return core, err
 }
 
+// sayStateNotices prints on stderr what any core of the command has to say about the saved
+// list of companies (a rebuild from its last-good copy), each once.
+func (env *Env) sayStateNotices() {
+	env.mu.Lock()
+	cores := append([]*connections.Core(nil), env.cores...)
+	env.mu.Unlock()
+	for _, c := range cores {
+		if notice := c.StateNotice(); notice != "" {
+			fmt.Fprintln(env.Stderr, notice)
+		}
+	}
+}
+
 // refreshing reports whether any core of the command has a refresh in its critical section.
 func (env *Env) refreshing() bool {
 	env.mu.Lock()
@@ -46,6 +59,21 @@ func (env *Env) refreshing() bool {
 		}
 	}
 	return false
+}
+
+// startedChild marks exec's command as running (true) or ended (false): while it runs, the
+// signals we get are the command's to answer (see runInterruptible).
+func (env *Env) startedChild(running bool) {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	env.child = running
+}
+
+// runningChild reports whether exec's command is running.
+func (env *Env) runningChild() bool {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	return env.child
 }
 
 // drain waits for every core's refreshes in flight (see connections.Core.Drain).
@@ -116,26 +144,35 @@ func openInBrowser(address string) error {
 // defaultHTTPClient is used when Env.HTTPClient is nil.
 var defaultHTTPClient = &http.Client{Timeout: 30 * time.Second}
 
-// companyIDs is a repeatable flag of company IDs that also takes comma-separated lists.
-type companyIDs []int64
+// companyIDs is a repeatable flag of company IDs that also takes comma-separated lists. An ID
+// is the company's number here or the product's own ID of the business (an X-Series store's
+// UUID); resolve turns them into the companies' IDs once the core is open.
+type companyIDs []string
 
-func (c *companyIDs) String() string {
-	parts := make([]string, len(*c))
-	for i, id := range *c {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
-}
+func (c *companyIDs) String() string { return strings.Join(*c, ",") }
 
 func (c *companyIDs) Set(value string) error {
 	for _, part := range strings.Split(value, ",") {
-		id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
-		if err != nil || id <= 0 {
-			return usageError("A company ID is a number, such as 31001; %q is not one. Run \"lightspeed-connect status\" to see the IDs.", part)
+		part = strings.TrimSpace(part)
+		if err := checkCompanyRef(part); err != nil {
+			return err
 		}
-		*c = append(*c, id)
+		*c = append(*c, part)
 	}
 	return nil
+}
+
+// checkCompanyRef refuses, before anything is looked up, what can't be a company's ID.
+func checkCompanyRef(ref string) error {
+	if connections.LooksLikeCompanyID(ref) {
+		return nil
+	}
+	return usageError("A company ID is a number such as 31001, or an X-Series store's ID such as 0adfd74a-153e-11e9-fa42-67b5781ba1fb; %q is neither. Run \"lightspeed-connect status\" to see the IDs.", ref)
+}
+
+// resolve is the companies' IDs on this computer (see connections.Core.CompanyIDs).
+func (c companyIDs) resolve(ctx context.Context, core *connections.Core) ([]int64, error) {
+	return core.CompanyIDs(ctx, c)
 }
 
 // setUpCommand is the command that saves the integration's details, for the sentences that
@@ -152,7 +189,12 @@ func requireSettings(ctx context.Context, core *connections.Core) error {
 // fixCommand renders a fix the command-line way: the command that does it, with what to do
 // first when a command alone can't.
 func fixCommand(f problem.Fix) string {
-	id := strconv.FormatInt(f.CompanyID, 10)
+	return fixCommandFor(f, strconv.FormatInt(f.CompanyID, 10))
+}
+
+// fixCommandFor is fixCommand naming the company as id (its ID as people know it, which
+// --company takes).
+func fixCommandFor(f problem.Fix, id string) string {
 	switch f.Action {
 	case problem.ActionReconnect:
 		return "lightspeed-connect connect --company " + id

@@ -26,6 +26,8 @@ const (
 	envCompanyID     = "LIGHTSPEED_COMPANY_ID"
 	envSiteIDs       = "LIGHTSPEED_SITE_IDS"
 	envAPIBaseURL    = "LIGHTSPEED_API_BASE_URL"
+	envProduct       = "LIGHTSPEED_PRODUCT"
+	envExternalID    = "LIGHTSPEED_COMPANY_EXTERNAL_ID"
 	execNotFoundCode = 127
 	execCannotRun    = 126
 )
@@ -66,7 +68,7 @@ func runExec(ctx context.Context, env *Env, args []string) error {
 	}
 	cmd.Env = childEnv(os.Environ(), cr)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = env.Stdin, env.Stdout, env.Stderr
-	return runChild(cmd)
+	return runChild(env, cmd)
 }
 
 // commandMissing turns a command that can't be found or run into exit 127 or 126 (as shells
@@ -118,7 +120,7 @@ func exitOf(err error) error {
 // childEnv is the command's environment: ours without any Lightspeed refresh token or client
 // secret (nor stale copies of the variables set here), plus the credentials.
 func childEnv(parent []string, cr connections.Credentials) []string {
-	out := make([]string, 0, len(parent)+5)
+	out := make([]string, 0, len(parent)+7)
 	for _, kv := range parent {
 		name, _, _ := strings.Cut(kv, "=")
 		if !keptForChild(name) {
@@ -136,6 +138,8 @@ func childEnv(parent []string, cr connections.Credentials) []string {
 		envCompanyID+"="+strconv.FormatInt(cr.Company.ID, 10),
 		envSiteIDs+"="+strings.Join(sites, ","),
 		envAPIBaseURL+"="+cr.APIBaseURL,
+		envProduct+"="+cr.Product.ID,
+		envExternalID+"="+cr.Company.ExternalID,
 	)
 }
 
@@ -147,7 +151,7 @@ func keptForChild(name string) bool {
 		return true
 	}
 	switch up {
-	case envAccessToken, envTokenExpires, envCompanyID, envSiteIDs, envAPIBaseURL:
+	case envAccessToken, envTokenExpires, envCompanyID, envSiteIDs, envAPIBaseURL, envProduct, envExternalID:
 		return false
 	}
 	return !strings.Contains(up, "REFRESH_TOKEN") && !strings.Contains(up, "CLIENT_SECRET")

@@ -44,6 +44,22 @@ func execHelper(mode string) int {
 			fmt.Println("no signal came")
 			return 99
 		}
+	case "trap-twice": // answer two SIGINTs, say each, then exit 43 on its own
+		sigs := make(chan os.Signal, 2)
+		signal.Notify(sigs, os.Interrupt)
+		fmt.Println("ready")
+		for n := 1; n <= 2; n++ {
+			select {
+			case <-sigs:
+				fmt.Println("got interrupt " + strconv.Itoa(n))
+			case <-time.After(20 * time.Second):
+				fmt.Println("no signal came")
+				return 99
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // still busy a moment after the second Ctrl+C
+		fmt.Println("done")
+		return 43
 	case "die": // let SIGTERM end it
 		fmt.Println("ready")
 		time.Sleep(20 * time.Second)
@@ -100,6 +116,12 @@ func TestExecGivesTheAccessTokenButNoRefreshTokenOrSecret(t *testing.T) {
 	if got := one("LIGHTSPEED_API_BASE_URL"); got != f.practice.Settings.APIURL {
 		t.Errorf("LIGHTSPEED_API_BASE_URL %q, want %q", got, f.practice.Settings.APIURL)
 	}
+	if got := one("LIGHTSPEED_PRODUCT"); got != "o-series" {
+		t.Errorf("LIGHTSPEED_PRODUCT %q", got)
+	}
+	if got := one("LIGHTSPEED_COMPANY_EXTERNAL_ID"); got != "31001" {
+		t.Errorf("LIGHTSPEED_COMPANY_EXTERNAL_ID %q", got)
+	}
 	if got := one("LIGHTSPEED_OTHER_SETTING"); got != "kept" {
 		t.Errorf("an unrelated variable was dropped: %q", got)
 	}
@@ -153,6 +175,27 @@ func TestExecUsageAndMissingCommand(t *testing.T) {
 	}
 }
 
+// startExec starts the command line as a real process running exec with the helper in mode,
+// and returns it with the command's output, line by line, and our stderr. It is killed when
+// the test ends, at the latest after a minute.
+func (f *fixture) startExec(t *testing.T, mode string) (*exec.Cmd, *bufio.Scanner, *bytes.Buffer) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	cli := exec.CommandContext(ctx, os.Args[0], append([]string{"-test.run=^$", childArgsMark}, helperArgs()...)...)
+	cli.Env = append(os.Environ(), cliChildEnv+"=1", cliChildDirEnv+"="+f.opts.Dir, cliChildServiceEnv+"="+f.opts.Service, helperEnv+"="+mode)
+	out, err := cli.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &bytes.Buffer{}
+	cli.Stderr = stderr
+	if err := cli.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cli, bufio.NewScanner(out), stderr
+}
+
 // The command line as a real process passes SIGTERM and SIGINT on to the command and exits
 // with its code; a command that SIGTERM kills makes it exit 143.
 func TestExecForwardsSignals(t *testing.T) {
@@ -173,20 +216,7 @@ func TestExecForwardsSignals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.mode+"-"+c.sig.String(), func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			cli := exec.CommandContext(ctx, os.Args[0], append([]string{"-test.run=^$", childArgsMark}, helperArgs()...)...)
-			cli.Env = append(os.Environ(), cliChildEnv+"=1", cliChildDirEnv+"="+f.opts.Dir, cliChildServiceEnv+"="+f.opts.Service, helperEnv+"="+c.mode)
-			out, err := cli.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var stderr bytes.Buffer
-			cli.Stderr = &stderr
-			if err := cli.Start(); err != nil {
-				t.Fatal(err)
-			}
-			lines := bufio.NewScanner(out)
+			cli, lines, stderr := f.startExec(t, c.mode)
 			if !lines.Scan() || lines.Text() != "ready" {
 				_ = cli.Process.Kill()
 				_ = cli.Wait()
@@ -204,5 +234,35 @@ func TestExecForwardsSignals(t *testing.T) {
 				t.Fatalf("exit %d (want %d), output %q (want %q), state %v\n%s", got, c.wantCode, rest.String(), c.wantOut, cli.ProcessState, stderr.String())
 			}
 		})
+	}
+}
+
+// TestExecWaitsForItsCommandAfterASecondInterrupt: a second Ctrl+C while no refresh is in
+// flight is the command's to answer, as with env and aws-vault exec. The command traps both,
+// goes on, and exits with its own code, which becomes exec's (not 130).
+func TestExecWaitsForItsCommandAfterASecondInterrupt(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no signals to forward: the console reaches the command itself")
+	}
+	f := newFixture(t, connections.PracticeConfig{})
+	f.connectFirst(t)
+	cli, lines, stderr := f.startExec(t, "trap-twice")
+	var said []string
+	for _, want := range []string{"ready", "got interrupt 1", "got interrupt 2", "done"} {
+		if !lines.Scan() || lines.Text() != want {
+			_ = cli.Process.Kill()
+			_ = cli.Wait()
+			t.Fatalf("after %q the command said %q, want %q; exit %v\n%s", said, lines.Text(), want, cli.ProcessState, stderr.String())
+		}
+		said = append(said, want)
+		if want == "ready" || want == "got interrupt 1" {
+			if err := cli.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	_ = cli.Wait()
+	if got := cli.ProcessState.ExitCode(); got != 43 {
+		t.Fatalf("exit %d, want the command's own 43; state %v\n%s", got, cli.ProcessState, stderr.String())
 	}
 }

@@ -17,10 +17,14 @@ var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, sys
 // runChild starts the command, passes on the signals we get while it runs, and waits for it.
 // Ctrl+C and Ctrl+\ at a terminal already reach the command (it is in our process group, and
 // the terminal signals the whole foreground group), so those are not sent a second time.
-func runChild(cmd *exec.Cmd) error {
+// Until the command ends, a signal no longer ends us (see runInterruptible): the command's
+// exit is ours.
+func runChild(env *Env, cmd *exec.Cmd) error {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
+	env.startedChild(true)
+	defer env.startedChild(false)
 	if err := cmd.Start(); err != nil {
 		return startFailed(cmd.Args[0], err)
 	}

@@ -16,10 +16,11 @@ func init() {
 // runExport writes the chosen companies' tokens to a file; it never prints them.
 func runExport(ctx context.Context, env *Env, args []string) error {
 	var ids companyIDs
-	fs := newFlags(env, "export", "--out FILE [--format json|env|k8s-secret] [--company ID] [--include-client-secret] [--force] [--keep-ownership]")
+	fs := newFlags(env, "export", "--out FILE [--format json|env|k8s-secret] [--company ID | --product P] [--include-client-secret] [--force] [--keep-ownership]")
 	out := fs.String("out", "", "the file to write (required)")
 	format := fs.String("format", "", "json, env (dotenv) or k8s-secret (a Kubernetes Secret manifest); default: "+connections.FormatRule())
 	fs.Var(&ids, "company", "a company to export (repeatable, or comma-separated); default all")
+	product := fs.String("product", "", "export every company of one product: o-series, k-series, x-series or r-series")
 	withSecret := fs.Bool("include-client-secret", false, "also write the integration's Client Secret")
 	force := fs.Bool("force", false, "replace the file if it exists")
 	keep := fs.Bool("keep-ownership", false, "keep this app refreshing the companies even when Lightspeed rotates refresh tokens (risky)")
@@ -40,7 +41,11 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	req := connections.ExportRequest{Path: *out, Format: f, CompanyIDs: ids, IncludeClientSecret: *withSecret, Force: *force, KeepOwnership: *keep}
+	chosen, err := ids.resolve(ctx, core)
+	if err != nil {
+		return err
+	}
+	req := connections.ExportRequest{Path: *out, Format: f, CompanyIDs: chosen, Product: *product, IncludeClientSecret: *withSecret, Force: *force, KeepOwnership: *keep}
 	// Say who refreshes the companies from now on before anything is written.
 	own, err := core.ExportOwnership(ctx, req)
 	if err != nil {

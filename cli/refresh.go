@@ -27,7 +27,11 @@ func runRefresh(ctx context.Context, env *Env, args []string) error {
 	if err := requireSettings(ctx, core); err != nil {
 		return err
 	}
-	results, err := core.RefreshAll(ctx, ids...)
+	chosen, err := ids.resolve(ctx, core)
+	if err != nil {
+		return err
+	}
+	results, err := core.RefreshAll(ctx, chosen...)
 	if err != nil {
 		return err
 	}
@@ -35,16 +39,16 @@ func runRefresh(ctx context.Context, env *Env, args []string) error {
 	for _, r := range results {
 		switch {
 		case r.Err == nil:
-			fmt.Fprintf(env.Stdout, "%s (%d): refreshed.\n", r.Company.Name, r.Company.ID)
+			fmt.Fprintf(env.Stdout, "%s (%s): refreshed.\n", r.Company.Name, r.Company.ExternalID)
 		case connections.AsUnsaved(r.Err) != nil:
 			// said, stored once more or saved to a file by rescueHeld below
 		case problem.Is(r.Err, problem.KindCanceled):
 			failed = true
-			fmt.Fprintf(env.Stdout, "%s (%d): %s\n", r.Company.Name, r.Company.ID, problem.Summary(r.Err))
+			fmt.Fprintf(env.Stdout, "%s (%s): %s\n", r.Company.Name, r.Company.ExternalID, problem.Summary(r.Err))
 		default:
 			failed = true
-			fmt.Fprintf(env.Stdout, "%s (%d): %s\n  Fix: %s\n", r.Company.Name, r.Company.ID, problem.Summary(r.Err),
-				fixCommand(connections.FixFor(r.Err, r.Company.ID)))
+			fmt.Fprintf(env.Stdout, "%s (%s): %s\n  Fix: %s\n", r.Company.Name, r.Company.ExternalID, problem.Summary(r.Err),
+				fixCommandFor(connections.FixFor(r.Err, r.Company.ID), r.Company.ExternalID))
 		}
 	}
 	if err := rescueHeld(ctx, env, core); err != nil {

@@ -33,6 +33,7 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	statuses, err := core.Statuses(ctx)
+	env.sayStateNotices() // before the table, which it explains
 	if err == nil && *check && len(statuses) > 0 {
 		statuses, err = checkAll(ctx, core)
 	}
@@ -83,10 +84,18 @@ func printStatusTable(env *Env, statuses []connections.CompanyStatus) {
 	}
 	now := env.now()
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "COMPANY\tID\tSTATUS\tSITES\tACCESS TOKEN\tLAST REFRESH\tLAST CHECK")
-	for _, s := range statuses {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.ID, connections.StatusLabel(s.Status), s.SitesShown(),
-			connections.TimeLeft(s.AccessExpiresAt, now), connections.Ago(s.LastRefreshAt, now), connections.Ago(s.LastCheckAt, now))
+	if onlyOSeries(statuses) { // as it always was
+		fmt.Fprintln(tw, "COMPANY\tID\tSTATUS\tSITES\tACCESS TOKEN\tLAST REFRESH\tLAST CHECK")
+		for _, s := range statuses {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.ID, connections.StatusLabel(s.Status), s.SitesShown(),
+				connections.TimeLeft(s.AccessExpiresAt, now), connections.Ago(s.LastRefreshAt, now), connections.Ago(s.LastCheckAt, now))
+		}
+	} else {
+		fmt.Fprintln(tw, "COMPANY\tPRODUCT\tID\tSTATUS\tSHOPS\tACCESS TOKEN\tLAST REFRESH\tLAST CHECK")
+		for _, s := range statuses {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Product.ShortName, s.ExternalID, connections.StatusLabel(s.Status),
+				s.SitesShown(), connections.TimeLeft(s.AccessExpiresAt, now), connections.Ago(s.LastRefreshAt, now), connections.Ago(s.LastCheckAt, now))
+		}
 	}
 	_ = tw.Flush()
 	for _, s := range statuses {
@@ -95,13 +104,24 @@ func printStatusTable(env *Env, statuses []connections.CompanyStatus) {
 			continue
 		}
 		if s.Status.NeedsAttention() {
-			fmt.Fprintf(env.Stdout, "\n%s (%d): %s\n  Fix: %s\n", s.Name, s.ID, s.Detail, fixCommand(s.Fix()))
+			fmt.Fprintf(env.Stdout, "\n%s (%s): %s\n  Fix: %s\n", s.Name, s.ExternalID, s.Detail, fixCommandFor(s.Fix(), s.ExternalID))
 		} else {
-			fmt.Fprintf(env.Stdout, "\n%s (%d): %s\n", s.Name, s.ID, notes[0])
+			fmt.Fprintf(env.Stdout, "\n%s (%s): %s\n", s.Name, s.ExternalID, notes[0])
 			notes = notes[1:]
 		}
 		for _, note := range notes {
 			fmt.Fprintf(env.Stdout, "  %s\n", note)
 		}
 	}
+}
+
+// onlyOSeries reports whether every company is an O-Series one: the table then stays as it
+// was before the app knew other products.
+func onlyOSeries(statuses []connections.CompanyStatus) bool {
+	for _, s := range statuses {
+		if s.Product.ID != connections.DefaultProductID {
+			return false
+		}
+	}
+	return true
 }

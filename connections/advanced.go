@@ -59,12 +59,12 @@ var advancedSettings = []Setting{
 		When:  "Lower it to 60 if your integration is a basic one.",
 		get: func(s Settings) int {
 			if s.RequestsPerMinute == 0 {
-				return DefaultRequestsPerMinute
+				return s.defaultPace()
 			}
 			return s.RequestsPerMinute
 		},
 		set: func(s *Settings, v int) {
-			if v == DefaultRequestsPerMinute {
+			if v == s.defaultPace() {
 				v = 0 // saved as "the app's default", which follows the app
 			}
 			s.RequestsPerMinute = v

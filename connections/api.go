@@ -10,21 +10,6 @@ import (
 // The Lightspeed API as the core calls it: a client with the core's HTTP client, clock and
 // pacer, and the look-up of the company a fresh access token belongs to.
 
-// lookUp asks the API which company the token belongs to, and for its sites.
-func (c *Core) lookUp(ctx context.Context, s Settings, accessToken string) (vault.Company, error) {
-	client := c.apiClient(s, staticToken(accessToken))
-	me, err := client.Me(ctx)
-	if err != nil {
-		return vault.Company{}, err
-	}
-	sites, err := client.Sites(ctx, me.ID)
-	if err != nil {
-		return vault.Company{}, err
-	}
-	return vault.Company{ID: me.ID, Name: me.Name, Sites: toVaultSites(sites), SitesTotal: sitesTotal(me, len(sites)),
-		ConnectedAt: c.now()}, nil
-}
-
 // sitesTotal is how many sites the company has in all, from companies/me's sites.count, or
 // nil when the reply did not say (no sites.count, yet sites are visible).
 func sitesTotal(me lightspeed.Company, visible int) *int {
@@ -37,6 +22,7 @@ func sitesTotal(me lightspeed.Company, visible int) *int {
 
 func (c *Core) apiClient(s Settings, tokens lightspeed.TokenSource) *lightspeed.Client {
 	client := lightspeed.New(s.profile().APIURL, tokens)
+	client.Product = lightspeed.ProductID(s.productID())
 	client.HTTP = c.http
 	client.Now = c.now
 	client.Pacer = c.pacerFor(s)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -21,13 +22,13 @@ import (
 // state file. An error is returned only when nothing could be checked (no settings, keyring
 // or state unavailable); per-company failures are in each status.
 func (c *Core) Check(ctx context.Context, ids ...int64) ([]CompanyStatus, error) {
-	s, companies, err := c.settingsAndCompanies(ctx, ids)
+	sp, companies, err := c.settingsAndCompanies(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	checks := make([]checked, len(companies))
 	pre := c.prefetchTokens(ctx, companies)
-	c.forEach(companies, func(i int, co vault.Company) { checks[i] = c.checkOne(ctx, s, co, pre.source(c, s, co, i)) })
+	c.forEach(companies, func(i int, co vault.Company) { checks[i] = c.checkCompany(ctx, sp, co, pre, i) })
 	return c.recordChecks(ctx, companies, checks)
 }
 
@@ -54,7 +55,26 @@ type checked struct {
 	total *int
 }
 
-// checkOne runs one company's health check and describes the outcome.
+// checkCompany runs one company's health check with its product's settings; a company whose
+// settings can't be read fails its check with why.
+func (c *Core) checkCompany(ctx context.Context, sp settingsByProduct, co vault.Company, pre *prefetched, i int) checked {
+	s, err := sp.of(co)
+	if err != nil {
+		return failedCheck(co, err, c.now())
+	}
+	if !vault.IsOSeries(co.Product) {
+		return c.checkAccount(ctx, s, co, pre.source(c, s, co, i))
+	}
+	return c.checkOne(ctx, s, co, pre.source(c, s, co, i))
+}
+
+// failedCheck is a check that could not be made, and why.
+func failedCheck(co vault.Company, err error, now time.Time) checked {
+	return checked{id: co.ID, check: vault.Check{Status: string(statusFor(err)), CheckedAt: now,
+		Detail: problem.Summary(err), ErrorKind: problem.KindOf(err)}}
+}
+
+// checkOne runs one O-Series company's health check and describes the outcome.
 func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company, tokens lightspeed.TokenSource) checked {
 	if check, ok := c.handedOffCheck(co); ok {
 		return checked{id: co.ID, check: check}
@@ -74,23 +94,32 @@ func (c *Core) checkOne(ctx context.Context, s Settings, co vault.Company, token
 		info = withListInfo(info, listInfo, err != nil)
 		sites = toVaultSites(list)
 	}
-	check := vault.Check{Status: string(statusFor(err)), HTTPStatus: info.Status, Latency: info.Latency, CheckedAt: c.now()}
-	if skew, ok := info.ClockSkew(); ok {
-		check.ClockSkew = skew
-	}
+	check := c.checkOf(info, err)
 	if err != nil {
-		check.Detail, check.ErrorKind = problem.Summary(err), problem.KindOf(err)
 		return checked{id: co.ID, check: check}
-	}
-	check.Detail = fmt.Sprintf("Lightspeed answered in %d ms.", info.Latency.Milliseconds())
-	if note := info.RateLimitNote(); note != "" {
-		check.Detail += " " + note
 	}
 	out := checked{id: co.ID, check: check, sites: sites, total: sitesTotal(me, len(co.Sites))}
 	if sites != nil {
 		out.total = sitesTotal(me, len(sites))
 	}
 	return out
+}
+
+// checkOf describes a check's calls and outcome for the record.
+func (c *Core) checkOf(info lightspeed.CallInfo, err error) vault.Check {
+	check := vault.Check{Status: string(statusFor(err)), HTTPStatus: info.Status, Latency: info.Latency, CheckedAt: c.now()}
+	if skew, ok := info.ClockSkew(); ok {
+		check.ClockSkew = skew
+	}
+	if err != nil {
+		check.Detail, check.ErrorKind = problem.Summary(err), problem.KindOf(err)
+		return check
+	}
+	check.Detail = fmt.Sprintf("Lightspeed answered in %d ms.", info.Latency.Milliseconds())
+	if note := info.RateLimitNote(); note != "" {
+		check.Detail += " " + note
+	}
+	return check
 }
 
 // needsSiteList tells whether a check reads the site list again: when the company's
@@ -104,18 +133,7 @@ func needsSiteList(co vault.Company, me lightspeed.Company) bool {
 // withListInfo adds a site list's call facts to those of companies/me: its waits always, and
 // its status and timing when the list failed (that answer is the one to explain).
 func withListInfo(me, list lightspeed.CallInfo, failed bool) lightspeed.CallInfo {
-	out := me
-	out.Requests += list.Requests
-	out.Pages += list.Pages
-	out.RateLimited += list.RateLimited
-	out.RateLimitWait += list.RateLimitWait
-	out.PacingWait += list.PacingWait
-	out.Elapsed += list.Elapsed
-	out.Refreshed = me.Refreshed || list.Refreshed
-	if failed {
-		out.Status, out.Latency, out.ServerDate, out.ReceivedAt = list.Status, list.Latency, list.ServerDate, list.ReceivedAt
-	}
-	return out
+	return me.Followed(list, failed)
 }
 
 // applyTo puts a finished check on a company's record: the check itself, and the sites and
@@ -124,7 +142,7 @@ func (r checked) applyTo(rec *vault.Company) {
 	check := r.check
 	rec.LastCheck = &check
 	if r.sites != nil {
-		rec.Sites = r.sites
+		rec.SetSites(r.sites)
 	}
 	if r.total != nil {
 		rec.SitesTotal = r.total
@@ -145,26 +163,32 @@ func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, chec
 				continue
 			}
 			checks[i].applyTo(rec)
-			out = append(out, statusOf(*rec, AdvancedValues(settingsFrom(st.Integration))))
+			out = append(out, statusOf(*rec, companyAdvanced(st, *rec)))
 		}
 		return nil
 	})
 	return out, err
 }
 
-// settingsAndCompanies loads what a check or refresh of many companies needs: the settings
-// (with the client secret) and the chosen companies' records.
-func (c *Core) settingsAndCompanies(ctx context.Context, ids []int64) (Settings, []vault.Company, error) {
-	s, err := c.Settings(ctx)
-	if err != nil {
-		return Settings{}, nil, err
-	}
+// settingsAndCompanies loads what a check or refresh of many companies needs: the chosen
+// companies' records and their products' settings (with the client secrets).
+func (c *Core) settingsAndCompanies(ctx context.Context, ids []int64) (settingsByProduct, []vault.Company, error) {
 	st, err := c.vault.Store.Load(ctx)
 	if err != nil {
-		return Settings{}, nil, err
+		if _, serr := c.Settings(ctx); serr != nil {
+			return settingsByProduct{}, nil, serr
+		}
+		return settingsByProduct{}, nil, err
 	}
 	companies, err := selectCompanies(st, ids)
-	return s, companies, err
+	if err != nil {
+		if _, serr := c.Settings(ctx); serr != nil {
+			return settingsByProduct{}, nil, serr
+		}
+		return settingsByProduct{}, nil, err
+	}
+	sp, err := c.loadSettings(ctx, companies)
+	return sp, companies, err
 }
 
 // selectCompanies returns the companies with the given IDs (all when ids is empty), or a

@@ -30,7 +30,7 @@ import (
 // stopped anything from being checked (no settings, keyring or state unavailable), or
 // KindCanceled when ctx ended first; per-company failures are in each status.
 func (c *Core) CheckEach(ctx context.Context, ids []int64, each func(CompanyStatus)) error {
-	s, companies, err := c.settingsAndCompanies(ctx, ids)
+	sp, companies, err := c.settingsAndCompanies(ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,6 @@ func (c *Core) CheckEach(ctx context.Context, ids []int64, each func(CompanyStat
 		c.recordAsTheyCome(context.WithoutCancel(ctx), results)
 	}()
 	pre := c.prefetchTokens(ctx, companies)
-	values := AdvancedValues(s)
 	var mu sync.Mutex // each is called one at a time
 	var g errgroup.Group
 	g.SetLimit(c.parallelism)
@@ -50,7 +49,7 @@ func (c *Core) CheckEach(ctx context.Context, ids []int64, each func(CompanyStat
 			break
 		}
 		g.Go(func() error {
-			result := c.checkOne(ctx, s, co, pre.source(c, s, co, i))
+			result := c.checkCompany(ctx, sp, co, pre, i)
 			if ctx.Err() != nil && result.check.ErrorKind != "" {
 				return nil // cut short: the company keeps what it had
 			}
@@ -60,7 +59,7 @@ func (c *Core) CheckEach(ctx context.Context, ids []int64, each func(CompanyStat
 				rec.AccessExpiry, rec.LastRefresh = expiry, pre.refreshedAt[i]
 			}
 			mu.Lock()
-			each(statusOf(rec, values))
+			each(statusOf(rec, sp.advanced(co)))
 			mu.Unlock()
 			results <- result
 			return nil

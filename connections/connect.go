@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
 	"github.com/lightspeedconnect/lightspeed-connect/oauth"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
@@ -19,6 +20,9 @@ type ConnectOptions struct {
 	Reconnect int64
 	// SkipPreflight leaves out the preflight checks (tests of later failures use it).
 	SkipPreflight bool
+	// Product is the Lightspeed product to connect ("x-series"); "" is the reconnected
+	// company's product, else the product chosen last (see ChosenProduct).
+	Product string
 }
 
 // Attempt is one connect attempt: open AuthURL in the browser, then Wait (or Paste the
@@ -42,9 +46,18 @@ type Connected struct {
 // Redirect URI the app can catch, its port is bound now, so a port in use is reported before
 // any browser opens.
 func (c *Core) StartConnect(ctx context.Context, opts ConnectOptions) (*Attempt, error) {
-	s, err := c.Settings(ctx)
+	product, err := c.connectProduct(ctx, opts)
 	if err != nil {
 		return nil, err
+	}
+	s, err := c.SettingsFor(ctx, product)
+	if err != nil {
+		return nil, err
+	}
+	if p := s.productProfile(); !lightspeed.ReadsConnected(p.ID) {
+		return nil, problem.New(problem.KindUsage,
+			fmt.Sprintf("This version of the app can't connect %s yet: it can't read what was connected there. Update the app to connect it.", p.Name), nil).
+			WithDetail("no API client for product %q", p.ID)
 	}
 	if !opts.SkipPreflight {
 		if err := c.preflight(ctx, s); err != nil {
@@ -115,22 +128,26 @@ func (a *Attempt) finish(ctx context.Context, res *oauth.Result) (*Connected, er
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), oauth.RefreshTimeout)
 	defer cancel()
 	tokens := vault.Tokens{AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, Expiry: res.Expiry}
-	company, err := a.core.lookUp(ctx, a.settings, tokens.AccessToken)
+	// X-Series' store arrives with the code; until the consent flow reports it, "" (the
+	// product's API client then can't be reached, and StartConnect refuses it beforehand).
+	domainPrefix := ""
+	company, err := a.core.lookUp(ctx, a.settings, tokens.AccessToken, domainPrefix)
 	if err != nil {
-		return nil, a.core.unsavedLookUp(tokens, a.settings, err)
+		return nil, a.core.unsavedLookUp(tokens, a.settings, domainPrefix, err)
 	}
 	return a.core.store(ctx, company, tokens, a.settings, a.opts.Reconnect)
 }
 
 // store stores a looked-up company with its tokens.
 func (c *Core) store(ctx context.Context, company vault.Company, tokens vault.Tokens, s Settings, reconnect int64) (*Connected, error) {
-	replaced, err := c.isConnected(ctx, company.ID)
+	replaced, err := c.isConnected(ctx, company)
 	if err != nil {
 		return nil, c.unsaved(company, tokens, s, err)
 	}
 	if err := c.vault.SaveCompany(ctx, company, tokens); err != nil {
 		return nil, c.unsaved(company, tokens, s, err)
 	}
+	c.choose(ctx, company.Product)
 	connected := &Connected{Company: companyOf(company), Replaced: replaced}
 	if reconnect != 0 && company.ID != reconnect {
 		return connected, c.wrongCompany(ctx, company, reconnect)
@@ -138,12 +155,77 @@ func (c *Core) store(ctx context.Context, company vault.Company, tokens vault.To
 	return connected, nil
 }
 
-func (c *Core) isConnected(ctx context.Context, id int64) (bool, error) {
+// isConnected reports whether company is connected already. A record under the same local ID
+// that is another business (two IDs of one product meeting in the same 60-bit hash, see
+// vault.LocalID) is refused rather than overwritten.
+func (c *Core) isConnected(ctx context.Context, company vault.Company) (bool, error) {
 	st, err := c.vault.Store.Load(ctx)
 	if err != nil {
 		return false, err
 	}
-	return st.Company(id) != nil, nil
+	old := st.Company(company.ID)
+	if old != nil && (old.ProductOf() != company.ProductOf() || old.ExternalID != company.ExternalID) {
+		return false, problem.New(problem.KindStorage,
+			fmt.Sprintf("%s can't be kept beside %s on this computer: the app would file both under one number. Disconnect %s first, or send the diagnostics to support.",
+				company.Name, old.Name, old.Name), nil).
+			WithDetail("local id %d: stored %s %q, new %s %q", company.ID, old.ProductOf(), old.ExternalID, company.ProductOf(), company.ExternalID)
+	}
+	return old != nil, nil
+}
+
+// ConnectProduct is the product a connect with opts is for (its Product and Reconnect): the
+// reconnected company's, else the one asked for, else the one chosen last. A product name this
+// version doesn't know, or one that isn't the reconnected company's, is a usage problem.
+func (c *Core) ConnectProduct(ctx context.Context, opts ConnectOptions) (Product, error) {
+	id, err := c.connectProduct(ctx, opts)
+	if err != nil {
+		return Product{}, err
+	}
+	return ProductByID(id)
+}
+
+func (c *Core) connectProduct(ctx context.Context, opts ConnectOptions) (string, error) {
+	if opts.Product != "" {
+		if _, err := profileByID(opts.Product); err != nil {
+			return "", err
+		}
+	}
+	if opts.Reconnect != 0 {
+		st, err := c.vault.Store.Load(ctx)
+		if err != nil {
+			return "", err
+		}
+		if co := st.Company(opts.Reconnect); co != nil {
+			want, _ := profileByID(opts.Product)
+			if opts.Product != "" && string(want.ID) != co.ProductOf() {
+				have, _ := profileByID(co.ProductOf())
+				return "", problem.New(problem.KindUsage, fmt.Sprintf("%s is connected through %s, not %s. Reconnect it without naming another product.",
+					co.Name, have.Name, want.Name), nil)
+			}
+			return co.ProductOf(), nil
+		}
+	}
+	if opts.Product != "" {
+		p, _ := profileByID(opts.Product)
+		return string(p.ID), nil
+	}
+	chosen, err := c.ChosenProduct(ctx)
+	if err != nil {
+		return "", err
+	}
+	return chosen.ID, nil
+}
+
+// choose records product as the one chosen last, best effort: it only decides what the next
+// connect offers first.
+func (c *Core) choose(ctx context.Context, product string) {
+	if st, err := c.vault.Store.Load(ctx); err != nil || st.Product == storedProduct(product) {
+		return
+	}
+	_ = c.vault.Store.Update(ctx, func(st *vault.State) error {
+		st.Product = storedProduct(product)
+		return nil
+	})
 }
 
 // wrongCompany reports a reconnect whose consent came back for another company. That

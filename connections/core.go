@@ -157,7 +157,10 @@ const DefaultRequestsPerMinute = lightspeed.DefaultRequestsPerMinute
 func (c *Core) pacerFor(s Settings) *lightspeed.Pacer {
 	n := s.RequestsPerMinute
 	if n <= 0 {
-		return c.pacer
+		if s.productID() == DefaultProductID {
+			return c.pacer
+		}
+		n = s.productProfile().RateLimit.RequestsPerMinute // the product's own pace
 	}
 	c.pacersMu.Lock()
 	defer c.pacersMu.Unlock()

@@ -3,7 +3,9 @@ package connections
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,8 +41,17 @@ type Diagnostics struct {
 	StateSchema int `json:"state_schema"`
 	// StateProblem is the failure met reading the state, if any.
 	StateProblem *vault.Failure `json:"state_problem,omitempty"`
-	// Integration is the integration, with its client secret as a fingerprint.
+	// LastGoodPath is the last-good copy of the state, which a damaged or lost state file is
+	// rebuilt from.
+	LastGoodPath string `json:"last_good_path"`
+	// LastGoodSavedAt is when the copy was saved; nil when there is none yet, or it is damaged.
+	LastGoodSavedAt *time.Time `json:"last_good_saved_at"`
+	// LastGoodProblem is why the copy can't be used or wasn't written at the last save.
+	LastGoodProblem string `json:"last_good_problem,omitempty"`
+	// Integration is the O-Series integration, with its client secret as a fingerprint.
 	Integration DiagIntegration `json:"integration"`
+	// ProductIntegrations are the other products' integrations, by product ID.
+	ProductIntegrations map[string]DiagIntegration `json:"product_integrations,omitempty"`
 	// Companies are the connected companies.
 	Companies []DiagCompany `json:"companies"`
 }
@@ -81,20 +92,39 @@ func (c *Core) Diagnostics(ctx context.Context, appVersion string) Diagnostics {
 	d.KeyringProblem = c.failure(probeErr)
 	st, err := v.Store.Load(ctx)
 	d.StateProblem = c.failure(err)
+	var saved time.Time
+	d.LastGoodPath, saved, err = v.Store.LastGood()
+	d.LastGoodSavedAt = timePtr(saved)
+	if err != nil {
+		d.LastGoodProblem = err.Error()
+	}
 	if st == nil {
 		return d
 	}
 	d.StateSchema = st.Schema
-	d.Integration = DiagIntegration{Integration: st.Integration, ClientSecret: notRead, RefreshRotation: "not known yet"}
-	if rotates, known := st.Rotation(st.Integration.ClientID); known {
-		d.Integration.RefreshRotation = map[bool]string{true: "rotates", false: "does not rotate"}[rotates]
-	}
-	if d.KeyringOK && st.Integration.ClientID != "" {
-		secret, err := v.Secrets.ClientSecret(ctx, st.Integration.ClientID)
-		d.Integration.ClientSecret = fingerprintOr(secret, err)
+	d.Integration = c.diagIntegration(ctx, st, vault.OSeries, d.KeyringOK)
+	for product := range st.ProductIntegrations {
+		if d.ProductIntegrations == nil {
+			d.ProductIntegrations = map[string]DiagIntegration{}
+		}
+		d.ProductIntegrations[product] = c.diagIntegration(ctx, st, product, d.KeyringOK)
 	}
 	for _, co := range st.Companies {
 		d.Companies = append(d.Companies, c.diagCompany(ctx, co, d.KeyringOK))
+	}
+	return d
+}
+
+// diagIntegration is product's integration in the report.
+func (c *Core) diagIntegration(ctx context.Context, st *vault.State, product string, keyringOK bool) DiagIntegration {
+	in := st.IntegrationFor(product)
+	d := DiagIntegration{Integration: in, ClientSecret: notRead, RefreshRotation: "not known yet"}
+	if rotates, known := st.RotationFor(product); known {
+		d.RefreshRotation = map[bool]string{true: "rotates", false: "does not rotate"}[rotates]
+	}
+	if keyringOK && in.ClientID != "" {
+		secret, err := c.vault.Secrets.ClientSecret(ctx, vault.IntegrationKey(product, in.ClientID))
+		d.ClientSecret = fingerprintOr(secret, err)
 	}
 	return d
 }
@@ -146,11 +176,18 @@ func (d Diagnostics) Text() string {
 	if d.StateProblem != nil {
 		p("State problem: %s", failureText(d.StateProblem))
 	}
-	in := d.Integration
-	p("Integration: client ID %q, client secret %s, practice %t", in.ClientID, in.ClientSecret, in.Practice)
-	p("  redirect URI %s", orNone(in.RedirectURI))
-	p("  authorize URL %s, token URL %s, API %s", orNone(in.AuthorizeURL), orNone(in.TokenURL), orNone(in.APIBaseURL))
-	p("  refresh token %s", in.RefreshRotation)
+	switch {
+	case d.LastGoodProblem != "":
+		p("Last-good copy: %s (%s)", d.LastGoodPath, d.LastGoodProblem)
+	case d.LastGoodSavedAt != nil:
+		p("Last-good copy: %s (saved %s)", d.LastGoodPath, stamp(*d.LastGoodSavedAt))
+	default:
+		p("Last-good copy: %s (none yet)", d.LastGoodPath)
+	}
+	integrationText(p, "Integration", d.Integration)
+	for _, product := range slices.Sorted(maps.Keys(d.ProductIntegrations)) {
+		integrationText(p, "Integration ("+product+")", d.ProductIntegrations[product])
+	}
 	p("Companies: %d", len(d.Companies))
 	for _, c := range d.Companies {
 		d.companyText(p, c)
@@ -158,8 +195,18 @@ func (d Diagnostics) Text() string {
 	return b.String()
 }
 
+func integrationText(p func(string, ...any), label string, in DiagIntegration) {
+	p("%s: client ID %q, client secret %s, practice %t", label, in.ClientID, in.ClientSecret, in.Practice)
+	p("  redirect URI %s", orNone(in.RedirectURI))
+	p("  authorize URL %s, token URL %s, API %s", orNone(in.AuthorizeURL), orNone(in.TokenURL), orNone(in.APIBaseURL))
+	p("  refresh token %s", in.RefreshRotation)
+}
+
 func (d Diagnostics) companyText(p func(string, ...any), c DiagCompany) {
 	p("- %d %q: %d site(s), connected %s", c.ID, c.Name, len(c.Sites), stamp(c.ConnectedAt))
+	if !vault.IsOSeries(c.Product) {
+		p("  %s, its own ID %s, store %s", c.Product, orNone(c.ExternalID), orNone(c.DomainPrefix))
+	}
 	p("  access token %s, expires %s; refresh token %s; last refresh %s",
 		c.AccessToken, stamp(c.AccessExpiry), c.RefreshToken, stamp(c.LastRefresh))
 	if c.TokenProblem != nil {

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/export"
+	"github.com/lightspeedconnect/lightspeed-connect/oauth"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
@@ -114,8 +116,11 @@ type ExportRequest struct {
 	Path string
 	// Format is FormatJSON (the default when empty), FormatDotenv or FormatK8sSecret.
 	Format Format
-	// CompanyIDs are the companies to export; nil or empty means all.
+	// CompanyIDs are the companies to export; nil or empty means all (of Product, when set).
 	CompanyIDs []int64
+	// Product, with no CompanyIDs, exports every company of that product ("x-series"). One
+	// file holds one product's companies: it is for that product's integration.
+	Product string
 	// IncludeClientSecret adds the integration's client secret.
 	IncludeClientSecret bool
 	// Force allows replacing an existing file.
@@ -141,14 +146,21 @@ func (c *Core) Export(ctx context.Context, req ExportRequest) (Exported, error) 
 	if _, err := ParseFormat(string(req.Format)); err != nil {
 		return Exported{}, err
 	}
+	st, err := c.vault.Store.Load(ctx)
+	if err != nil {
+		return Exported{}, fmt.Errorf("could not export: %w", err)
+	}
+	if req, err = productRequest(st, req); err != nil {
+		return Exported{}, fmt.Errorf("could not export: %w", err)
+	}
 	snap, undo, err := c.exportSnapshot(ctx, req)
 	if err != nil {
 		return Exported{}, fmt.Errorf("could not export: %w", err)
 	}
-	doc := export.Doc{ExportedAt: c.now(), ClientID: snap.Integration.ClientID, ClientSecret: snap.ClientSecret,
-		TokenURL: snap.Integration.TokenURL, APIBaseURL: snap.Integration.APIBaseURL}
-	for i, co := range snap.Companies {
-		doc.Companies = append(doc.Companies, exportCompany(co, snap.Tokens[i]))
+	doc, err := exportDoc(c.now(), snap)
+	if err != nil {
+		undo()
+		return Exported{}, fmt.Errorf("could not export: %w", err)
 	}
 	if err := export.Write(req.Path, export.Format(req.Format), doc, req.Force); err != nil {
 		undo()
@@ -173,12 +185,39 @@ func inexactWarning(keys []string) string {
 		"and Kubernetes Secret formats keep them exact."
 }
 
+// exportDoc is what an export file holds: the snapshot's product and integration, and each
+// company with its tokens and its own token and API addresses (X-Series' are its store's).
+// The top-level addresses are the companies' when they all share them, else empty.
+func exportDoc(now time.Time, snap vault.Snapshot) (export.Doc, error) {
+	s := Settings{Product: snap.Product, TokenURL: snap.Integration.TokenURL, APIURL: snap.Integration.APIBaseURL}
+	p := s.profile()
+	doc := export.Doc{ExportedAt: now, Product: s.productID(), ClientID: snap.Integration.ClientID, ClientSecret: snap.ClientSecret,
+		TokenURL: p.TokenURL, APIBaseURL: p.APIURL}
+	differ := false
+	for i, co := range snap.Companies {
+		cs, err := s.forCompany(co)
+		if err != nil {
+			return export.Doc{}, err
+		}
+		cp := cs.profile()
+		doc.Companies = append(doc.Companies, exportCompany(co, snap.Tokens[i], cp))
+		if i == 0 {
+			doc.TokenURL, doc.APIBaseURL = cp.TokenURL, cp.APIURL
+		}
+		differ = differ || cp.TokenURL != doc.TokenURL || cp.APIURL != doc.APIBaseURL
+	}
+	if differ { // several X-Series stores: each company's own
+		doc.TokenURL, doc.APIBaseURL = "", ""
+	}
+	return doc, nil
+}
+
 // exportCompany is one company and its tokens as an export file holds them.
-func exportCompany(co vault.Company, t vault.Tokens) export.Company {
+func exportCompany(co vault.Company, t vault.Tokens, p oauth.Profile) export.Company {
 	sites := make([]export.Site, 0, len(co.Sites))
 	for _, s := range co.Sites {
-		sites = append(sites, export.Site{ID: s.ID, Name: s.Name, Code: s.Code})
+		sites = append(sites, export.Site{ID: s.ID, ExternalID: s.ExternalID, Name: s.Name, Code: s.Code})
 	}
-	return export.Company{ID: co.ID, Name: co.Name, Sites: sites,
-		AccessToken: t.AccessToken, AccessExpiry: t.Expiry, RefreshToken: t.RefreshToken}
+	return export.Company{ID: co.ID, ExternalID: externalID(co), Name: co.Name, TokenURL: p.TokenURL, APIBaseURL: p.APIURL,
+		Sites: sites, AccessToken: t.AccessToken, AccessExpiry: t.Expiry, RefreshToken: t.RefreshToken}
 }

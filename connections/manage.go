@@ -19,7 +19,7 @@ type RefreshResult struct {
 // the integration), at most Parallelism at a time, and returns one result per company in the
 // state file's order.
 func (c *Core) RefreshAll(ctx context.Context, ids ...int64) ([]RefreshResult, error) {
-	s, companies, err := c.settingsAndCompanies(ctx, ids)
+	sp, companies, err := c.settingsAndCompanies(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -28,7 +28,10 @@ func (c *Core) RefreshAll(ctx context.Context, ids ...int64) ([]RefreshResult, e
 	}
 	results := make([]RefreshResult, len(companies))
 	c.forEach(companies, func(i int, co vault.Company) {
-		_, err := c.refresh(ctx, s, co.ID, true)
+		s, err := sp.of(co)
+		if err == nil {
+			_, err = c.refresh(ctx, s, co.ID, true)
+		}
 		results[i] = RefreshResult{Company: companyOf(co), Err: err}
 	})
 	return results, nil

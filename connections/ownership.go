@@ -47,11 +47,18 @@ func (c *Core) ExportOwnership(ctx context.Context, req ExportRequest) (Ownershi
 	if err != nil {
 		return Ownership{}, err
 	}
+	req, err = productRequest(st, req)
+	if err != nil {
+		return Ownership{}, err
+	}
 	companies, err := selectCompanies(st, req.CompanyIDs)
 	if err != nil {
 		return Ownership{}, err
 	}
-	rotates, known := st.Rotation(st.Integration.ClientID)
+	if _, err := st.ExportProduct(req.CompanyIDs); err != nil {
+		return Ownership{}, err
+	}
+	rotates, known := rotationOf(st, companies)
 	own := ownershipOf(companies, rotates, known, req.KeepOwnership)
 	if !known || rotates {
 		for _, co := range companies {
@@ -103,7 +110,11 @@ func (c *Core) exportSnapshot(ctx context.Context, req ExportRequest) (vault.Sna
 	}
 	mark := vault.HandOff{To: path, At: c.now()}
 	snap, prev, err := c.vault.SnapshotHandOff(ctx, req.CompanyIDs, req.IncludeClientSecret, func(st *vault.State) (vault.HandOff, bool) {
-		rotates, known := st.Rotation(st.Integration.ClientID)
+		companies, err := selectCompanies(st, req.CompanyIDs)
+		if err != nil {
+			companies = nil // the snapshot itself says so
+		}
+		rotates, known := rotationOf(st, companies)
 		return mark, (!known || rotates) && !req.KeepOwnership
 	})
 	if err != nil {
@@ -197,4 +208,40 @@ func (t handedOffTokens) AccessToken(ctx context.Context, refused bool) (string,
 		return "", handedOffProblem(co.ID, co.Name, *co.HandedOff, cur.Expiry, t.core.now())
 	}
 	return cur.AccessToken, nil
+}
+
+// rotationOf is what is known about whether the refresh tokens of companies' product rotate:
+// rotating for certain where the product documents it, else what the app's own refreshes of
+// its integration showed (O-Series, the first company's product; an export holds one).
+func rotationOf(st *vault.State, companies []vault.Company) (rotates, known bool) {
+	product := DefaultProductID
+	if len(companies) > 0 {
+		product = companies[0].ProductOf()
+	}
+	if p, err := profileByID(product); err == nil && p.RotationDocumented && p.RefreshRotates {
+		return true, true
+	}
+	return st.RotationFor(product)
+}
+
+// productRequest narrows an export of "all" to one product's companies when req names one.
+func productRequest(st *vault.State, req ExportRequest) (ExportRequest, error) {
+	if req.Product == "" || len(req.CompanyIDs) > 0 {
+		return req, nil
+	}
+	p, err := profileByID(req.Product)
+	if err != nil {
+		return req, err
+	}
+	for _, co := range st.Companies {
+		if co.ProductOf() == string(p.ID) {
+			req.CompanyIDs = append(req.CompanyIDs, co.ID)
+		}
+	}
+	if len(req.CompanyIDs) == 0 {
+		return req, problem.New(problem.KindNotFound,
+			fmt.Sprintf("No %s is connected through %s on this computer, so there is nothing to export.", p.Words.Company, p.Name), nil).
+			WithFix(problem.Fix{Action: problem.ActionListCompanies})
+	}
+	return req, nil
 }

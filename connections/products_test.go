@@ -53,3 +53,20 @@ func TestUnknownProductIsOnePlainSentence(t *testing.T) {
 		}
 	}
 }
+
+// Both faces' lists count a company's shops in its product's words.
+func TestSitesShownInTheProductsWords(t *testing.T) {
+	x, _ := ProductByID("x-series")
+	total := 4
+	cs := CompanyStatus{Product: x, Sites: make([]Site, 3), SitesTotal: &total}
+	if got := cs.SitesShown(); got != "3 of 4 outlets" {
+		t.Errorf("SitesShown = %q", got)
+	}
+	cs.SitesTotal = nil
+	if got := cs.SitesShown(); got != "3 outlets" {
+		t.Errorf("SitesShown = %q", got)
+	}
+	if got := (CompanyStatus{Sites: make([]Site, 1)}).SitesShown(); got != "1 site" {
+		t.Errorf("SitesShown without a product = %q", got)
+	}
+}

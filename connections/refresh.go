@@ -17,7 +17,7 @@ import (
 // tokens are stored at once, before the new access token is used. A failure is recorded on
 // the company (for the dashboard and `status`) and returned.
 func (c *Core) Refresh(ctx context.Context, companyID int64) error {
-	s, err := c.Settings(ctx)
+	s, err := c.refreshSettings(ctx, companyID)
 	if err != nil {
 		return err
 	}
@@ -267,4 +267,15 @@ func (t companyTokens) AccessToken(ctx context.Context, force bool) (string, err
 		return "", err
 	}
 	return next.AccessToken, nil
+}
+
+// refreshSettings is what Refresh of companyID uses: the company's product's settings, with
+// its own store's addresses. A company that is not connected gets the settings' failure first,
+// as it always did, then KindNotFound from the refresh itself.
+func (c *Core) refreshSettings(ctx context.Context, companyID int64) (Settings, error) {
+	co, err := c.storedCompany(ctx, companyID)
+	if err != nil {
+		return c.Settings(ctx)
+	}
+	return c.companySettings(ctx, co)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
 	"github.com/lightspeedconnect/lightspeed-connect/oauth"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
@@ -14,6 +15,10 @@ import (
 // and secret, and where to reach Lightspeed. The secret lives in the keyring, the rest in the
 // state file.
 type Settings struct {
+	// Product is the Lightspeed product the integration belongs to ("x-series"); "" is
+	// O-Series, the default. A support desk registers one integration per product, and the
+	// app keeps one Settings for each.
+	Product string
 	// ClientID identifies the integration at Lightspeed.
 	ClientID string
 	// ClientSecret is the integration's secret. Never printed, logged or written to the state.
@@ -44,8 +49,12 @@ const MaxRequestsPerMinute = 1000
 
 // String describes the settings without the secret.
 func (s Settings) String() string {
-	return fmt.Sprintf("{ClientID:%s ClientSecret:%s RedirectURI:%s Practice:%t NoPKCE:%t RequestsPerMinute:%d}",
-		s.ClientID, redacted(s.ClientSecret), s.RedirectURI, s.Practice, s.NoPKCE, s.RequestsPerMinute)
+	product := ""
+	if !vault.IsOSeries(s.Product) {
+		product = "Product:" + s.Product + " "
+	}
+	return fmt.Sprintf("{%sClientID:%s ClientSecret:%s RedirectURI:%s Practice:%t NoPKCE:%t RequestsPerMinute:%d}",
+		product, s.ClientID, redacted(s.ClientSecret), s.RedirectURI, s.Practice, s.NoPKCE, s.RequestsPerMinute)
 }
 
 // Format makes every fmt verb print the redacted form.
@@ -61,6 +70,7 @@ func redacted(secret string) string {
 // Trimmed returns s with surrounding white space removed from every field a person types:
 // a stray space from copy and paste must not break a connection.
 func (s Settings) Trimmed() Settings {
+	s.Product = strings.ToLower(strings.TrimSpace(s.Product))
 	s.ClientID = strings.TrimSpace(s.ClientID)
 	s.ClientSecret = strings.TrimSpace(s.ClientSecret)
 	s.RedirectURI = strings.TrimSpace(s.RedirectURI)
@@ -73,6 +83,9 @@ func (s Settings) Trimmed() Settings {
 // Validate checks the settings with the core's plain sentences: a client ID and secret
 // present, a usable Redirect URI, and usable endpoints.
 func (s Settings) Validate() error {
+	if _, err := profileByID(s.Product); err != nil {
+		return err
+	}
 	if s.ClientID == "" {
 		return problem.New(problem.KindUsage, "Enter the integration's Client ID. Find it in Lightspeed under your integration's settings.", nil)
 	}
@@ -85,7 +98,20 @@ func (s Settings) Validate() error {
 	if err := s.validateAdvanced(); err != nil {
 		return err
 	}
-	return s.profile().Validate()
+	return sampleProfile(s.profile()).Validate()
+}
+
+// sampleProfile fills the placeholders of p's addresses (X-Series' per-store token address)
+// with a sample store and account, so that the rest of each address can be checked before
+// any store is known.
+func sampleProfile(p oauth.Profile) oauth.Profile {
+	values := map[string]string{lightspeed.PlaceholderDomainPrefix: "store", lightspeed.PlaceholderAccountID: "1"}
+	for _, addr := range []*string{&p.AuthorizeURL, &p.TokenURL, &p.APIURL} {
+		if filled, err := lightspeed.Expand(*addr, values); err == nil {
+			*addr = filled
+		}
+	}
+	return p
 }
 
 // validateAdvanced checks every advanced setting against its bounds.
@@ -101,10 +127,11 @@ func (s Settings) validateAdvanced() error {
 // practiceName is how sentences name the practice server ("Couldn't reach …").
 const practiceName = "the practice server"
 
-// profile returns the endpoints, Lightspeed's for any left empty.
+// profile returns the endpoints, the product's production ones for any left empty. X-Series'
+// token and API addresses hold the store's {domain_prefix} until forCompany fills it in.
 func (s Settings) profile() oauth.Profile {
-	def := oauth.Lightspeed()
-	p := oauth.Profile{Name: def.Name, AuthorizeURL: s.AuthorizeURL, TokenURL: s.TokenURL, APIURL: s.APIURL, NoPKCE: s.NoPKCE}
+	def := s.productProfile()
+	p := oauth.Profile{Name: "Lightspeed", AuthorizeURL: s.AuthorizeURL, TokenURL: s.TokenURL, APIURL: s.APIURL, NoPKCE: s.NoPKCE}
 	if s.Practice {
 		p.Name = practiceName
 	}
@@ -115,10 +142,23 @@ func (s Settings) profile() oauth.Profile {
 		p.TokenURL = def.TokenURL
 	}
 	if p.APIURL == "" {
-		p.APIURL = def.APIURL
+		p.APIURL = def.APIBaseURL
 	}
 	return p
 }
+
+// productProfile is the settings' product's profile; O-Series' for a product this version
+// doesn't know (Validate refuses such settings before they are saved).
+func (s Settings) productProfile() lightspeed.Profile {
+	p, err := profileByID(s.Product)
+	if err != nil {
+		p, _ = lightspeed.ProfileOf(lightspeed.DefaultProduct)
+	}
+	return p
+}
+
+// productID is the settings' product's ID, "o-series" when they name none.
+func (s Settings) productID() string { return string(s.productProfile().ID) }
 
 // SaveSettings checks and stores the integration's details: the secret in the keyring first,
 // then the rest in the state file.
@@ -127,12 +167,15 @@ func (c *Core) SaveSettings(ctx context.Context, s Settings) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if err := c.vault.Secrets.SetClientSecret(ctx, s.ClientID, s.ClientSecret); err != nil {
+	product := s.productID()
+	if err := c.vault.Secrets.SetClientSecret(ctx, vault.IntegrationKey(product, s.ClientID), s.ClientSecret); err != nil {
 		return fmt.Errorf("could not store the client secret: %w", err)
 	}
 	p := s.profile()
 	return c.vault.Store.Update(ctx, func(st *vault.State) error {
-		st.Integration = vault.Integration{
+		// Saving a product's settings chooses it: the next connect's default.
+		st.Product = storedProduct(product)
+		st.SetIntegrationFor(product, vault.Integration{
 			ClientID:     s.ClientID,
 			RedirectURI:  s.RedirectURI,
 			AuthorizeURL: p.AuthorizeURL,
@@ -142,9 +185,17 @@ func (c *Core) SaveSettings(ctx context.Context, s Settings) error {
 			NoPKCE:       s.NoPKCE,
 			// A pace is the integration's: Lightspeed's limit is per app.
 			RequestsPerMinute: s.RequestsPerMinute,
-		}
+		})
 		return nil
 	})
+}
+
+// storedProduct is how a record names product: "" for O-Series, as before products existed.
+func storedProduct(product string) string {
+	if vault.IsOSeries(product) {
+		return ""
+	}
+	return product
 }
 
 // NotSetUp says that nothing has been set up yet.
@@ -153,13 +204,30 @@ const NotSetUp = "The integration isn't set up on this computer yet."
 // errNoSettings is returned when nothing has been set up yet.
 var errNoSettings = problem.New(problem.KindNotFound, NotSetUp, nil).WithFix(problem.Fix{Action: problem.ActionSetUp})
 
-// Settings loads the integration's details, the secret from the keyring.
+// noSettings is errNoSettings naming the product, unless it is O-Series (whose sentence stays
+// as it always was).
+func noSettings(p lightspeed.Profile) error {
+	if p.ID == lightspeed.OSeries {
+		return errNoSettings
+	}
+	return problem.New(problem.KindNotFound,
+		"The "+p.Name+" integration isn't set up on this computer yet.", nil).WithFix(problem.Fix{Action: problem.ActionSetUp})
+}
+
+// Settings loads the integration's details for the product chosen last (O-Series unless
+// another was), the secret from the keyring.
 func (c *Core) Settings(ctx context.Context) (Settings, error) {
-	s, err := c.savedSettings(ctx)
+	return c.SettingsFor(ctx, "")
+}
+
+// SettingsFor loads product's integration details ("" is the product chosen last), the secret
+// from the keyring.
+func (c *Core) SettingsFor(ctx context.Context, product string) (Settings, error) {
+	s, err := c.savedSettings(ctx, product)
 	if err != nil {
 		return Settings{}, err
 	}
-	secret, err := c.vault.Secrets.ClientSecret(ctx, s.ClientID)
+	secret, err := c.vault.Secrets.ClientSecret(ctx, vault.IntegrationKey(s.productID(), s.ClientID))
 	if err != nil {
 		if problem.Is(err, problem.KindNotFound) {
 			return s, problem.New(problem.KindInvalidClient,
@@ -172,26 +240,55 @@ func (c *Core) Settings(ctx context.Context) (Settings, error) {
 	return s, nil
 }
 
-// SavedSettings loads the integration's details without the secret, for showing them; it
-// does not touch the keyring.
+// SavedSettings loads the details of the integration of the product chosen last, without the
+// secret, for showing them; it does not touch the keyring.
 func (c *Core) SavedSettings(ctx context.Context) (Settings, error) {
-	return c.savedSettings(ctx)
+	return c.savedSettings(ctx, "")
 }
 
-func (c *Core) savedSettings(ctx context.Context) (Settings, error) {
+// SavedSettingsFor is SavedSettings for product ("" is the product chosen last).
+func (c *Core) SavedSettingsFor(ctx context.Context, product string) (Settings, error) {
+	return c.savedSettings(ctx, product)
+}
+
+// ChosenProduct is the product chosen last (by saving its settings or connecting it): the
+// wizard's preselected answer and connect's default. O-Series when none was.
+func (c *Core) ChosenProduct(ctx context.Context) (Product, error) {
+	st, err := c.vault.Store.Load(ctx)
+	if err != nil {
+		return Product{}, err
+	}
+	p, err := ProductByID(st.Product)
+	if err != nil { // a newer version's product: this one offers the default
+		return ProductByID("")
+	}
+	return p, nil
+}
+
+func (c *Core) savedSettings(ctx context.Context, product string) (Settings, error) {
 	st, err := c.vault.Store.Load(ctx)
 	if err != nil {
 		return Settings{}, err
 	}
-	if st.Integration.ClientID == "" {
-		return Settings{}, errNoSettings
+	if product == "" {
+		product = st.Product
 	}
-	return settingsFrom(st.Integration), nil
+	prof, err := profileByID(product)
+	if err != nil {
+		return Settings{}, err
+	}
+	product = string(prof.ID)
+	in := st.IntegrationFor(product)
+	if in.ClientID == "" {
+		return Settings{}, noSettings(prof)
+	}
+	return settingsFrom(product, in), nil
 }
 
-// settingsFrom reads the integration's saved details, without the secret.
-func settingsFrom(in vault.Integration) Settings {
+// settingsFrom reads product's integration's saved details, without the secret.
+func settingsFrom(product string, in vault.Integration) Settings {
 	return Settings{
+		Product:      storedProduct(product),
 		ClientID:     in.ClientID,
 		RedirectURI:  in.RedirectURI,
 		AuthorizeURL: in.AuthorizeURL,

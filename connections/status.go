@@ -2,6 +2,7 @@ package connections
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
@@ -51,8 +52,14 @@ func statusFor(err error) Status {
 // CompanyStatus is one company as the dashboard and `status` show it. Its JSON form is the
 // stable `status --json` format.
 type CompanyStatus struct {
-	ID              int64      `json:"company_id"`
-	Name            string     `json:"company_name"`
+	ID   int64  `json:"company_id"`
+	Name string `json:"company_name"`
+	// Product is the company's Lightspeed product: its ID in JSON ("product"), its name
+	// ("product_name") and the words the faces use for it.
+	Product Product `json:"-"`
+	// ExternalID is the product's own ID of the business, as people know it: the O-Series
+	// company ID in decimal, an X-Series store's UUID. --company takes it.
+	ExternalID      string     `json:"external_id"`
 	Sites           []Site     `json:"sites"`
 	SitesVisible    int        `json:"sites_visible"` // how many sites the connection sees: len(Sites)
 	SitesTotal      *int       `json:"sites_total"`   // all the company's sites (sites.count), also those out of sight; nil until counted
@@ -83,7 +90,7 @@ func (cs CompanyStatus) Fix() problem.Fix { return fixFor(cs.Status, cs.Kind, cs
 func (cs CompanyStatus) Notes() []string {
 	var notes []string
 	if cs.SitesTotal != nil {
-		if n := sitesNote(cs.Name, cs.SitesVisible, *cs.SitesTotal); n != "" {
+		if n := sitesNote(cs.Product, cs.Name, cs.SitesVisible, *cs.SitesTotal); n != "" {
 			notes = append(notes, n)
 		}
 	}
@@ -101,16 +108,29 @@ func (c *Core) Statuses(ctx context.Context) ([]CompanyStatus, error) {
 	}
 	out := make([]CompanyStatus, 0, len(st.Companies))
 	for _, co := range st.Companies {
-		out = append(out, statusOf(co, AdvancedValues(settingsFrom(st.Integration))))
+		out = append(out, statusOf(co, companyAdvanced(st, co)))
 	}
 	return out, nil
+}
+
+// StateNotice is one sentence the person should see once about the saved list of companies:
+// what was rebuilt from its last-good copy when the list was found damaged or missing, and
+// from when. "" when there is nothing to say. Each call takes the sentence, so the face that
+// shows it shows it once.
+func (c *Core) StateNotice() string {
+	rec := c.vault.Store.TakeRecovery()
+	if rec == nil {
+		return ""
+	}
+	return recoveredSentence(*rec)
 }
 
 // statusOf reads a company's status from its record: the latest of its last check and its
 // last failure decides.
 func statusOf(co vault.Company, settings SettingValues) CompanyStatus {
 	cs := CompanyStatus{
-		ID: co.ID, Name: co.Name, Sites: sitesOf(co.Sites), SitesVisible: len(co.Sites), Status: StatusUnknown,
+		ID: co.ID, Name: co.Name, Product: productOfCompany(co), ExternalID: externalID(co),
+		Sites: sitesOf(co.Sites), SitesVisible: len(co.Sites), Status: StatusUnknown,
 		AccessExpiresAt: timePtr(co.AccessExpiry), LastRefreshAt: timePtr(co.LastRefresh),
 		Detail: "Not checked yet.", Settings: settings,
 	}
@@ -172,4 +192,41 @@ func timePtr(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// statusJSON is CompanyStatus's JSON form: every field as tagged, and the product by its ID,
+// its name and what its shops are called.
+type statusJSON struct {
+	companyStatusFields
+	Product     string `json:"product"`
+	ProductName string `json:"product_name"`
+	// SitesSummary is the shops in the product's words: "3 outlets".
+	SitesSummary string `json:"sites_summary"`
+}
+
+// companyStatusFields is CompanyStatus without its methods, so encoding it doesn't recurse.
+type companyStatusFields CompanyStatus
+
+// MarshalJSON writes the `status --json` form: the tagged fields, then product,
+// product_name and sites_summary.
+func (cs CompanyStatus) MarshalJSON() ([]byte, error) {
+	p := cs.Product
+	if p.ID == "" {
+		p, _ = ProductByID("")
+	}
+	return json.Marshal(statusJSON{companyStatusFields: companyStatusFields(cs), Product: p.ID, ProductName: p.Name,
+		SitesSummary: p.ShopCount(cs.SitesVisible)})
+}
+
+// UnmarshalJSON reads the `status --json` form back (scripts and tests read it).
+func (cs *CompanyStatus) UnmarshalJSON(data []byte) error {
+	var in statusJSON
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*cs = CompanyStatus(in.companyStatusFields)
+	if p, err := ProductByID(in.Product); err == nil {
+		cs.Product = p
+	}
+	return nil
 }

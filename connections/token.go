@@ -66,7 +66,7 @@ func (c *Core) AccessToken(ctx context.Context, companyID int64, minValid time.D
 	if co.HandedOff != nil {
 		return AccessToken{}, handedOffProblem(co.ID, co.Name, *co.HandedOff, cur.Expiry, c.now())
 	}
-	s, err := c.Settings(ctx)
+	s, err := c.companySettings(ctx, co)
 	if err != nil {
 		return AccessToken{}, err
 	}
@@ -92,13 +92,16 @@ type Credentials struct {
 	Token AccessToken
 	// Company is the company, with its sites.
 	Company Company
-	// APIBaseURL is the Lightspeed API's base address.
+	// APIBaseURL is the base address of the company's product's API; X-Series' is the
+	// store's own.
 	APIBaseURL string
+	// Product is the company's Lightspeed product.
+	Product Product
 }
 
 // Format makes every fmt verb print the credentials with the token redacted.
 func (cr Credentials) Format(f fmt.State, _ rune) {
-	_, _ = fmt.Fprintf(f, "Credentials{company: %d, token: %s, api: %s}", cr.Company.ID, cr.Token, cr.APIBaseURL)
+	_, _ = fmt.Fprintf(f, "Credentials{company: %d, product: %s, token: %s, api: %s}", cr.Company.ID, cr.Product.ID, cr.Token, cr.APIBaseURL)
 }
 
 // Credentials is AccessToken with the company and the API's address.
@@ -116,6 +119,10 @@ func (c *Core) Credentials(ctx context.Context, companyID int64, minValid time.D
 		_, err := selectCompanies(st, []int64{companyID})
 		return Credentials{}, err
 	}
-	api := Settings{APIURL: st.Integration.APIBaseURL}.profile().APIURL
-	return Credentials{Token: tok, Company: companyOf(*co), APIBaseURL: api}, nil
+	s, err := Settings{Product: co.Product, APIURL: st.IntegrationFor(co.ProductOf()).APIBaseURL}.forCompany(*co)
+	if err != nil {
+		return Credentials{}, err
+	}
+	company := companyOf(*co)
+	return Credentials{Token: tok, Company: company, APIBaseURL: s.profile().APIURL, Product: company.Product}, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lightspeedconnect/lightspeed-connect/export"
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
@@ -29,9 +30,11 @@ type UnsavedError struct {
 	company  vault.Company // zero when the company could not be looked up
 	tokens   vault.Tokens
 	settings Settings
-	cause    error
-	summary  string
-	gen      uint64 // a refresh's: which reply the tokens came in (see Core.gens)
+	// domainPrefix is an X-Series store's name from the consent answer, for a look-up again.
+	domainPrefix string
+	cause        error
+	summary      string
+	gen          uint64 // a refresh's: which reply the tokens came in (see Core.gens)
 }
 
 // unsavedKind is how the tokens came to be unsaved.
@@ -76,9 +79,9 @@ func lossless(err error) string {
 	return out
 }
 
-func (c *Core) unsavedLookUp(tokens vault.Tokens, s Settings, cause error) *UnsavedError {
+func (c *Core) unsavedLookUp(tokens vault.Tokens, s Settings, domainPrefix string, cause error) *UnsavedError {
 	return &UnsavedError{
-		core: c, kind: unsavedLookUp, tokens: tokens, settings: s, cause: cause,
+		core: c, kind: unsavedLookUp, tokens: tokens, settings: s, domainPrefix: domainPrefix, cause: cause,
 		summary: fmt.Sprintf("Lightspeed approved the connection, but the app couldn't find out which company it is for: %s Keep the app open: try again, or export it to a file so nothing is lost.",
 			lossless(cause)),
 	}
@@ -144,9 +147,9 @@ func (e *UnsavedError) Retry(ctx context.Context) (*Connected, error) {
 		}
 		return &Connected{Company: companyOf(e.company)}, nil
 	case unsavedLookUp:
-		company, err := e.core.lookUp(ctx, e.settings, e.tokens.AccessToken)
+		company, err := e.core.lookUp(ctx, e.settings, e.tokens.AccessToken, e.domainPrefix)
 		if err != nil {
-			return nil, e.core.unsavedLookUp(e.tokens, e.settings, err)
+			return nil, e.core.unsavedLookUp(e.tokens, e.settings, e.domainPrefix, err)
 		}
 		return e.core.store(ctx, company, e.tokens, e.settings, 0)
 	}
@@ -176,16 +179,28 @@ func (e *UnsavedError) Export(path string, format Format, force bool) error {
 	case unsavedLookUp:
 		ctx, cancel := context.WithTimeout(context.Background(), exportLookUpBound)
 		defer cancel()
-		if found, err := e.core.lookUp(ctx, e.settings, tokens.AccessToken); err == nil {
+		if found, err := e.core.lookUp(ctx, e.settings, tokens.AccessToken, e.domainPrefix); err == nil {
 			company = found
 		}
 	}
+	p := e.settings.profile()
+	if company.DomainPrefix == "" {
+		company.DomainPrefix = e.domainPrefix
+	}
+	values := companyValues(company)
+	if addr, err := lightspeed.ExpandKnown(p.TokenURL, values); err == nil {
+		p.TokenURL = addr
+	}
+	if addr, err := lightspeed.ExpandKnown(p.APIURL, values); err == nil {
+		p.APIURL = addr
+	}
 	doc := export.Doc{
 		ExportedAt: e.core.now(),
+		Product:    e.settings.productID(),
 		ClientID:   e.settings.ClientID,
-		TokenURL:   e.settings.profile().TokenURL,
-		APIBaseURL: e.settings.profile().APIURL,
-		Companies:  []export.Company{exportCompany(company, tokens)},
+		TokenURL:   p.TokenURL,
+		APIBaseURL: p.APIURL,
+		Companies:  []export.Company{exportCompany(company, tokens, p)},
 	}
 	return export.Write(path, export.Format(format), doc, force)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
 
 // The words both faces show, written once. A face adds its own idiom around them (a colour, a
@@ -78,23 +79,34 @@ func SiteCount(n int) string {
 
 // SitesLine names a company's sites: "Sites: Parramatta · Manly · Bondi", or "No sites yet."
 func SitesLine(sites []Site) string {
+	p, _ := ProductByID("")
+	return p.ShopsLine(sites)
+}
+
+// ShopsLine is SitesLine in the product's words: "Outlets: Main Street · Airport", or
+// "No outlets yet."
+func (p Product) ShopsLine(sites []Site) string {
 	if len(sites) == 0 {
-		return "No sites yet."
+		return "No " + p.Shops + " yet."
 	}
 	names := make([]string, 0, len(sites))
 	for _, s := range sites {
 		names = append(names, s.Name)
 	}
-	return "Sites: " + strings.Join(names, " · ")
+	return strings.ToUpper(p.Shops[:1]) + p.Shops[1:] + ": " + strings.Join(names, " · ")
 }
 
 // SitesNote says plainly when the person who clicked Grant Access can't see all of the
 // company's sites, so they are missing here: "You can see 18 of Harbour Burgers Pty Ltd's 20
 // sites. Whoever clicked Grant Access can't see the other 2. Reconnect as the owner to include
 // them." It is "" when every site is there, or when the total is not known.
-func (c Company) SitesNote() string { return sitesNote(c.Name, len(c.Sites), c.SitesTotal) }
+func (c Company) SitesNote() string { return sitesNote(c.Product, c.Name, len(c.Sites), c.SitesTotal) }
 
-func sitesNote(company string, visible, total int) string {
+// sitesNote is SitesNote in product p's words ("outlets"); O-Series' for the zero Product.
+func sitesNote(p Product, company string, visible, total int) string {
+	if p.Shops == "" {
+		p, _ = ProductByID("")
+	}
 	hidden := total - visible
 	if hidden <= 0 {
 		return ""
@@ -103,11 +115,11 @@ func sitesNote(company string, visible, total int) string {
 	var see, who string
 	switch {
 	case visible > 0:
-		see = fmt.Sprintf("You can see %d of %s %s.", visible, whose, SiteCount(total))
+		see = fmt.Sprintf("You can see %d of %s %s.", visible, whose, p.ShopCount(total))
 	case total == 1:
-		see = fmt.Sprintf("You can't see %s only site.", whose)
+		see = fmt.Sprintf("You can't see %s only %s.", whose, p.Shop)
 	default:
-		see = fmt.Sprintf("You can't see any of %s %s.", whose, SiteCount(total))
+		see = fmt.Sprintf("You can't see any of %s %s.", whose, p.ShopCount(total))
 	}
 	switch {
 	case visible == 0 && total == 1:
@@ -166,14 +178,19 @@ func CountWords(s Status, n int) string {
 	return fmt.Sprintf("%d %s", n, strings.ToLower(StatusLabel(s)))
 }
 
-// SitesShown is how many sites a company's connection sees, in both faces' lists: "3 sites",
-// "1 site", or "18 of 20 sites" when Lightspeed counts more than the connection can see.
+// SitesShown is how many sites a company's connection sees, in both faces' lists and in its
+// product's words: "3 sites", "1 site", "18 of 20 sites" when Lightspeed counts more than the
+// connection can see, "3 outlets" for an X-Series store.
 func (cs CompanyStatus) SitesShown() string {
+	p := cs.Product
+	if p.Shops == "" {
+		p, _ = ProductByID("")
+	}
 	visible := len(cs.Sites)
 	if cs.SitesTotal != nil && *cs.SitesTotal > visible {
-		return fmt.Sprintf("%d of %s", visible, SiteCount(*cs.SitesTotal))
+		return fmt.Sprintf("%d of %s", visible, p.ShopCount(*cs.SitesTotal))
 	}
-	return SiteCount(visible)
+	return p.ShopCount(visible)
 }
 
 // Alert is what the person is told, once, when a company turns needs-reconnect while the app
@@ -254,6 +271,56 @@ func SavedTo(path string) string {
 func PasteRefused(err error) bool {
 	return problem.Is(err, problem.KindStateMismatch) || problem.Is(err, problem.KindRedirectURI) ||
 		problem.Is(err, problem.KindUsage)
+}
+
+// recoveredSentence says in one sentence what was rebuilt after the list of companies was
+// found damaged or missing, from what, and where the damaged file was kept: "Recovered 200
+// companies from the copy saved on 3 Dec 2026 at 14:02; the damaged file was kept as …".
+// Companies that could not come back (their connection is not in the keychain) are named, the
+// first few. Rebuilt from the damaged file alone (its copy unusable), it says that companies
+// missing from the list need connecting again: nothing tells which they were.
+func recoveredSentence(r vault.Recovery) string {
+	var b strings.Builder
+	if r.SavedAt.IsZero() {
+		fmt.Fprintf(&b, "Recovered %s from what could still be read of the damaged list", companyCount(r.Companies))
+	} else {
+		fmt.Fprintf(&b, "Recovered %s from the copy saved on %s", companyCount(r.Companies-r.Later), r.SavedAt.Local().Format("2 Jan 2006 at 15:04"))
+		if r.Later > 0 {
+			fmt.Fprintf(&b, " and %d more from the damaged file", r.Later)
+		}
+	}
+	if n := len(r.Reconnect); n > 0 {
+		const named = 3
+		var names []string
+		for _, c := range r.Reconnect[:min(n, named)] {
+			names = append(names, fmt.Sprintf("%s (%d)", c.Name, c.ID))
+		}
+		if n > named {
+			names = append(names, fmt.Sprintf("%d more", n-named))
+		}
+		verb, whose := "needs", "its connection"
+		if n > 1 {
+			verb, whose = "need", "their connections"
+		}
+		fmt.Fprintf(&b, " (%s %s reconnecting: the keychain no longer holds %s)", joinNames(names), verb, whose)
+	}
+	switch {
+	case r.Aside == "":
+		b.WriteString("; the list itself had gone missing.")
+	case r.SavedAt.IsZero():
+		b.WriteString("; it was kept as " + r.Aside + ", and any company not in the list now needs connecting again.")
+	default:
+		b.WriteString("; the damaged file was kept as " + r.Aside + ".")
+	}
+	return b.String()
+}
+
+// companyCount is "1 company" or "200 companies".
+func companyCount(n int) string {
+	if n == 1 {
+		return "1 company"
+	}
+	return fmt.Sprintf("%d companies", n)
 }
 
 // unknownProductSentence says that id names no product and lists the four by their IDs and

@@ -1,6 +1,7 @@
 package connections
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,41 @@ func TestFixesFollowTheStatus(t *testing.T) {
 	}
 	if f := FixFor(nil, 1); f.Action != problem.ActionNone {
 		t.Errorf("no failure, fix %q", f.Action)
+	}
+}
+
+// TestRecoveredSentence: what was rebuilt from the last-good copy is one sentence: how many,
+// from when, where the damaged file went (or that the list was missing), and the companies
+// that need a reconnect, the first three by name.
+func TestRecoveredSentence(t *testing.T) {
+	saved := time.Date(2026, 12, 3, 14, 2, 0, 0, time.Local)
+	named := func(ids ...int64) []vault.Company {
+		var out []vault.Company
+		for _, id := range ids {
+			out = append(out, vault.Company{ID: id, Name: fmt.Sprintf("Company %d", id)})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		rec  vault.Recovery
+		want string
+	}{
+		{vault.Recovery{Companies: 200, SavedAt: saved, Aside: "/x/state.json.corrupt-1"},
+			"Recovered 200 companies from the copy saved on 3 Dec 2026 at 14:02; the damaged file was kept as /x/state.json.corrupt-1."},
+		{vault.Recovery{Companies: 1, SavedAt: saved},
+			"Recovered 1 company from the copy saved on 3 Dec 2026 at 14:02; the list itself had gone missing."},
+		{vault.Recovery{Companies: 3, SavedAt: saved, Aside: "/a", Reconnect: named(7)},
+			"Recovered 3 companies from the copy saved on 3 Dec 2026 at 14:02 (Company 7 (7) needs reconnecting: the keychain no longer holds its connection); the damaged file was kept as /a."},
+		{vault.Recovery{Companies: 5, SavedAt: saved, Later: 2, Aside: "/a"},
+			"Recovered 3 companies from the copy saved on 3 Dec 2026 at 14:02 and 2 more from the damaged file; the damaged file was kept as /a."},
+		{vault.Recovery{Companies: 12, Aside: "/a", Reconnect: named(4)},
+			"Recovered 12 companies from what could still be read of the damaged list (Company 4 (4) needs reconnecting: the keychain no longer holds its connection); it was kept as /a, and any company not in the list now needs connecting again."},
+		{vault.Recovery{Companies: 9, SavedAt: saved, Aside: "/a", Reconnect: named(1, 2, 3, 4, 5)},
+			"Recovered 9 companies from the copy saved on 3 Dec 2026 at 14:02 (Company 1 (1), Company 2 (2), Company 3 (3) and 2 more need reconnecting: the keychain no longer holds their connections); the damaged file was kept as /a."},
+	} {
+		if got := recoveredSentence(c.rec); got != c.want {
+			t.Errorf("got  %q\nwant %q", got, c.want)
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ type pair struct{ key, value string }
 func envPairs(doc Doc) []pair {
 	var out []pair
 	add := func(k, v string) { out = append(out, pair{k, v}) }
+	add("LIGHTSPEED_PRODUCT", doc.Product)
 	add("LIGHTSPEED_CLIENT_ID", doc.ClientID)
 	if doc.ClientSecret != "" {
 		add("LIGHTSPEED_CLIENT_SECRET", doc.ClientSecret)
@@ -23,17 +24,25 @@ func envPairs(doc Doc) []pair {
 	add("LIGHTSPEED_TOKEN_URL", doc.TokenURL)
 	add("LIGHTSPEED_API_BASE_URL", doc.APIBaseURL)
 	add("LIGHTSPEED_COMPANY_COUNT", strconv.Itoa(len(doc.Companies)))
-	company := func(prefix string, c Company) {
+	company := func(prefix string, c Company, addresses bool) {
 		ids := make([]string, len(c.Sites))
 		for i, s := range c.Sites {
 			ids[i] = strconv.FormatInt(s.ID, 10)
 		}
 		add(prefix+"COMPANY_ID", strconv.FormatInt(c.ID, 10))
+		add(prefix+"COMPANY_EXTERNAL_ID", c.ExternalID)
 		add(prefix+"COMPANY_NAME", c.Name)
+		if addresses { // else the top-level keys of the same names hold them
+			add(prefix+"TOKEN_URL", c.TokenURL)
+			add(prefix+"API_BASE_URL", c.APIBaseURL)
+		}
 		add(prefix+"SITE_IDS", strings.Join(ids, ","))
 		for i, s := range c.Sites {
 			site := prefix + "SITE_" + strconv.Itoa(i+1) + "_"
 			add(site+"ID", strconv.FormatInt(s.ID, 10))
+			if s.ExternalID != "" {
+				add(site+"EXTERNAL_ID", s.ExternalID)
+			}
 			add(site+"NAME", s.Name)
 			add(site+"CODE", s.Code)
 		}
@@ -42,10 +51,10 @@ func envPairs(doc Doc) []pair {
 		add(prefix+"REFRESH_TOKEN", c.RefreshToken)
 	}
 	for i, c := range doc.Companies {
-		company("LIGHTSPEED_"+strconv.Itoa(i+1)+"_", c)
+		company("LIGHTSPEED_"+strconv.Itoa(i+1)+"_", c, true)
 	}
 	if len(doc.Companies) == 1 {
-		company("LIGHTSPEED_", doc.Companies[0])
+		company("LIGHTSPEED_", doc.Companies[0], false)
 	}
 	return out
 }

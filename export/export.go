@@ -50,13 +50,16 @@ func ParseFormat(s string) (Format, error) {
 type Doc struct {
 	// ExportedAt is when the export was made.
 	ExportedAt time.Time
+	// Product is the Lightspeed product the companies belong to ("o-series", "x-series").
+	Product string
 	// ClientID is the integration's client ID.
 	ClientID string
 	// ClientSecret is the integration's client secret; empty unless it was asked for.
 	ClientSecret string
-	// TokenURL is where refresh tokens are traded for access tokens.
+	// TokenURL is where refresh tokens are traded for access tokens; "" when the companies'
+	// differ (X-Series stores each have their own: see Company.TokenURL).
 	TokenURL string
-	// APIBaseURL is the Lightspeed API's base address.
+	// APIBaseURL is the Lightspeed API's base address; "" when the companies' differ.
 	APIBaseURL string
 	// Companies are the exported companies with their tokens.
 	Companies []Company
@@ -64,10 +67,16 @@ type Doc struct {
 
 // Company is one company in an export.
 type Company struct {
-	// ID is Lightspeed's company ID.
+	// ID is the company's ID in the app (Lightspeed's company ID for O-Series).
 	ID int64
+	// ExternalID is the product's own ID of the business (an X-Series store's UUID).
+	ExternalID string
 	// Name is the company's name.
 	Name string
+	// TokenURL is where this company's refresh token is traded (X-Series: its store's).
+	TokenURL string
+	// APIBaseURL is this company's API base address (X-Series: its store's).
+	APIBaseURL string
 	// Sites are the company's sites.
 	Sites []Site
 	// AccessToken is the current access token.
@@ -155,9 +164,10 @@ func Inexact(format Format, doc Doc) []string {
 //
 // JSON (the default) is one object:
 //
-//	{"exported_at": "…", "client_id": "…", "client_secret": "…" (only when asked for),
-//	 "token_url": "…", "api_base_url": "…",
-//	 "companies": [{"company_id": 123, "company_name": "…",
+//	{"exported_at": "…", "product": "o-series", "client_id": "…",
+//	 "client_secret": "…" (only when asked for), "token_url": "…", "api_base_url": "…",
+//	 "companies": [{"company_id": 123, "external_id": "123", "company_name": "…",
+//	                "token_url": "…", "api_base_url": "…",
 //	                "sites": [{"id": 1, "name": "…", "code": "…"}],
 //	                "access_token": "…", "access_token_expires_at": "RFC 3339",
 //	                "refresh_token": "…"}]}
@@ -169,12 +179,13 @@ func Inexact(format Format, doc Doc) []string {
 // bare. A value that no way keeps exact for every reader, such as one holding ${NAME}, which
 // python-dotenv always expands, is listed by Inexact. The keys are
 //
-//	LIGHTSPEED_CLIENT_ID, LIGHTSPEED_CLIENT_SECRET (only when asked for),
+//	LIGHTSPEED_PRODUCT, LIGHTSPEED_CLIENT_ID, LIGHTSPEED_CLIENT_SECRET (only when asked for),
 //	LIGHTSPEED_TOKEN_URL, LIGHTSPEED_API_BASE_URL, LIGHTSPEED_COMPANY_COUNT,
 //
 // then for the n-th company (n from 1)
 //
-//	LIGHTSPEED_<n>_COMPANY_ID, LIGHTSPEED_<n>_COMPANY_NAME,
+//	LIGHTSPEED_<n>_COMPANY_ID, LIGHTSPEED_<n>_COMPANY_EXTERNAL_ID, LIGHTSPEED_<n>_COMPANY_NAME,
+//	LIGHTSPEED_<n>_TOKEN_URL, LIGHTSPEED_<n>_API_BASE_URL,
 //	LIGHTSPEED_<n>_SITE_IDS (comma-separated),
 //	LIGHTSPEED_<n>_SITE_<m>_ID, LIGHTSPEED_<n>_SITE_<m>_NAME, LIGHTSPEED_<n>_SITE_<m>_CODE,
 //	LIGHTSPEED_<n>_ACCESS_TOKEN, LIGHTSPEED_<n>_ACCESS_TOKEN_EXPIRES_AT (RFC 3339),
@@ -182,7 +193,9 @@ func Inexact(format Format, doc Doc) []string {
 //
 // When exactly one company is exported, its keys are repeated without the "<n>_" part
 // (LIGHTSPEED_COMPANY_ID, LIGHTSPEED_ACCESS_TOKEN, LIGHTSPEED_REFRESH_TOKEN, …), so the
-// simplest names work for the common case.
+// simplest names work for the common case; its TOKEN_URL and API_BASE_URL are then the
+// top-level ones. LIGHTSPEED_TOKEN_URL and LIGHTSPEED_API_BASE_URL are empty when the companies'
+// differ (several X-Series stores): use each company's.
 //
 // K8s-secret is a Kubernetes Secret manifest (apiVersion v1, kind Secret, type Opaque) whose
 // stringData holds the dotenv keys and values; see encodeK8sSecret.
@@ -204,6 +217,7 @@ func encode(w io.Writer, format Format, doc Doc) error {
 
 type jsonExport struct {
 	ExportedAt   time.Time           `json:"exported_at"`
+	Product      string              `json:"product"`
 	ClientID     string              `json:"client_id"`
 	ClientSecret string              `json:"client_secret,omitempty"`
 	TokenURL     string              `json:"token_url"`
@@ -213,7 +227,10 @@ type jsonExport struct {
 
 type jsonExportCompany struct {
 	ID           int64  `json:"company_id"`
+	ExternalID   string `json:"external_id"`
 	Name         string `json:"company_name"`
+	TokenURL     string `json:"token_url"`
+	APIBaseURL   string `json:"api_base_url"`
 	Sites        []Site `json:"sites"`
 	AccessToken  string `json:"access_token"`
 	AccessExpiry string `json:"access_token_expires_at"`
@@ -221,14 +238,15 @@ type jsonExportCompany struct {
 }
 
 func toJSONExport(d Doc) jsonExport {
-	out := jsonExport{ExportedAt: d.ExportedAt.UTC(), ClientID: d.ClientID, ClientSecret: d.ClientSecret,
+	out := jsonExport{ExportedAt: d.ExportedAt.UTC(), Product: d.Product, ClientID: d.ClientID, ClientSecret: d.ClientSecret,
 		TokenURL: d.TokenURL, APIBaseURL: d.APIBaseURL, Companies: []jsonExportCompany{}}
 	for _, c := range d.Companies {
 		sites := c.Sites
 		if sites == nil {
 			sites = []Site{}
 		}
-		out.Companies = append(out.Companies, jsonExportCompany{ID: c.ID, Name: c.Name, Sites: sites,
+		out.Companies = append(out.Companies, jsonExportCompany{ID: c.ID, ExternalID: c.ExternalID, Name: c.Name,
+			TokenURL: c.TokenURL, APIBaseURL: c.APIBaseURL, Sites: sites,
 			AccessToken: c.AccessToken, AccessExpiry: timeText(c.AccessExpiry), RefreshToken: c.RefreshToken})
 	}
 	return out
@@ -245,6 +263,9 @@ func timeText(t time.Time) string {
 type Site struct {
 	// ID is Lightspeed's site ID.
 	ID int64 `json:"id"`
+	// ExternalID is the product's own ID of the shop when it isn't ID (an X-Series outlet's
+	// UUID).
+	ExternalID string `json:"external_id,omitempty"`
 	// Name is the site's name.
 	Name string `json:"name"`
 	// Code is the site's short code, if it has one.

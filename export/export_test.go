@@ -21,14 +21,15 @@ import (
 var tricky = "Joe's \"Burgers\" `id` \\ back\nnew line\r\tand é # not a comment"
 
 func sampleDoc(companies int, withSecret bool) Doc {
-	doc := Doc{ExportedAt: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC), ClientID: "cid-1",
+	doc := Doc{ExportedAt: time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC), Product: "o-series", ClientID: "cid-1",
 		TokenURL: "http://127.0.0.1:9/oauth/token", APIBaseURL: "http://127.0.0.1:9/v1"}
 	if withSecret {
 		doc.ClientSecret = "client-secret-$x`y`"
 	}
 	for i := range companies {
 		id := int64(1000 + i)
-		doc.Companies = append(doc.Companies, Company{ID: id, Name: tricky,
+		doc.Companies = append(doc.Companies, Company{ID: id, ExternalID: fmt.Sprint(id), Name: tricky,
+			TokenURL: doc.TokenURL, APIBaseURL: doc.APIBaseURL,
 			Sites:       []Site{{ID: id*10 + 1, Name: "Manly", Code: "M\"1"}, {ID: id*10 + 2, Name: "Bondi, Beach"}},
 			AccessToken: fmt.Sprintf("access-%d-%s", i, randomHex(8)), AccessExpiry: time.Date(2026, 2, 3, 5, 0, 0, 0, time.UTC),
 			RefreshToken: fmt.Sprintf("refresh-%d-%s", i, randomHex(8))})
@@ -61,8 +62,9 @@ func TestWriteExportJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := got.Companies[1]
-		if got.ClientID != "cid-1" || got.TokenURL != doc.TokenURL || got.APIBaseURL != doc.APIBaseURL ||
-			len(got.Companies) != 2 || c.ID != 1001 || c.Name != tricky || c.Sites[0].Code != "M\"1" ||
+		if got.ClientID != "cid-1" || got.TokenURL != doc.TokenURL || got.APIBaseURL != doc.APIBaseURL || got.Product != "o-series" ||
+			len(got.Companies) != 2 || c.ID != 1001 || c.ExternalID != "1001" || c.Name != tricky || c.Sites[0].Code != "M\"1" ||
+			c.TokenURL != doc.TokenURL || c.APIBaseURL != doc.APIBaseURL ||
 			c.AccessToken != doc.Companies[1].AccessToken || c.RefreshToken != doc.Companies[1].RefreshToken ||
 			c.AccessExpiry != "2026-02-03T05:00:00Z" {
 			t.Fatalf("JSON export differs: %s", data)
@@ -87,7 +89,7 @@ func TestWriteExportDotenv(t *testing.T) {
 			want := map[string]string{
 				"LIGHTSPEED_CLIENT_ID": "cid-1", "LIGHTSPEED_CLIENT_SECRET": doc.ClientSecret,
 				"LIGHTSPEED_TOKEN_URL": doc.TokenURL, "LIGHTSPEED_API_BASE_URL": doc.APIBaseURL,
-				"LIGHTSPEED_COMPANY_COUNT": fmt.Sprint(n),
+				"LIGHTSPEED_COMPANY_COUNT": fmt.Sprint(n), "LIGHTSPEED_PRODUCT": "o-series",
 			}
 			prefixes := []string{}
 			for i := range n {
@@ -99,6 +101,10 @@ func TestWriteExportDotenv(t *testing.T) {
 			for i, p := range prefixes {
 				c := doc.Companies[min(i, n-1)]
 				want[p+"COMPANY_ID"] = fmt.Sprint(c.ID)
+				want[p+"COMPANY_EXTERNAL_ID"] = fmt.Sprint(c.ID)
+				if p != "LIGHTSPEED_" { // the single company's are the top-level ones
+					want[p+"TOKEN_URL"], want[p+"API_BASE_URL"] = c.TokenURL, c.APIBaseURL
+				}
 				want[p+"COMPANY_NAME"] = tricky
 				want[p+"SITE_IDS"] = fmt.Sprintf("%d,%d", c.Sites[0].ID, c.Sites[1].ID)
 				want[p+"SITE_1_ID"], want[p+"SITE_1_NAME"], want[p+"SITE_1_CODE"] = fmt.Sprint(c.Sites[0].ID), "Manly", "M\"1"
@@ -250,5 +256,40 @@ func noTempFiles(t *testing.T, dir string) {
 		if strings.Contains(e.Name(), ".tmp-") {
 			t.Fatalf("temporary file left behind: %s", e.Name())
 		}
+	}
+}
+
+// Several X-Series stores each have their own token and API addresses: the top-level ones are
+// empty, every company's are written, and a shop's own ID goes beside its number; both
+// dotenv readers read them back.
+func TestExportKeepsEachStoresAddresses(t *testing.T) {
+	doc := sampleDoc(2, false)
+	doc.Product, doc.TokenURL, doc.APIBaseURL = "x-series", "", ""
+	for i, prefix := range []string{"harbourgoods", "dockside"} {
+		c := &doc.Companies[i]
+		c.ExternalID = prefix + "-0adfd74a-153e-11e9-fa42-67b5781ba1fb"
+		c.TokenURL = "https://" + prefix + ".retail.lightspeed.app/api/1.0/token"
+		c.APIBaseURL = "https://" + prefix + ".retail.lightspeed.app/api/2.0/"
+		c.Sites[0].ExternalID = "outlet-" + prefix
+	}
+	path := filepath.Join(t.TempDir(), ".env")
+	if err := Write(path, FormatDotenv, doc, false); err != nil {
+		t.Fatal(err)
+	}
+	env := readDotenv(t, path)
+	want := map[string]string{
+		"LIGHTSPEED_PRODUCT": "x-series", "LIGHTSPEED_TOKEN_URL": "", "LIGHTSPEED_API_BASE_URL": "",
+		"LIGHTSPEED_2_TOKEN_URL":           "https://dockside.retail.lightspeed.app/api/1.0/token",
+		"LIGHTSPEED_2_API_BASE_URL":        "https://dockside.retail.lightspeed.app/api/2.0/",
+		"LIGHTSPEED_1_COMPANY_EXTERNAL_ID": "harbourgoods-0adfd74a-153e-11e9-fa42-67b5781ba1fb",
+		"LIGHTSPEED_1_SITE_1_EXTERNAL_ID":  "outlet-harbourgoods",
+	}
+	for k, v := range want {
+		if got, ok := env[k]; !ok || got != v {
+			t.Errorf("%s = %q (present %t), want %q", k, got, ok, v)
+		}
+	}
+	if _, ok := env["LIGHTSPEED_1_SITE_2_EXTERNAL_ID"]; ok {
+		t.Error("a shop without an ID of its own got an EXTERNAL_ID key")
 	}
 }

@@ -68,6 +68,9 @@ type TokenSource interface {
 // before first use; a Client is safe for concurrent use afterwards. It prints redacted: its
 // token source may hold a token.
 type Client struct {
+	// Product is the product whose API BaseURL is; empty: O-Series. It decides how Connected
+	// reads what was connected.
+	Product ProductID
 	// BaseURL is the API root ending in "/v1/". Empty: DefaultBaseURL. It must be https, or
 	// http to a loopback address (the practice server).
 	BaseURL string
@@ -188,6 +191,24 @@ func (i CallInfo) RateLimitNote() string {
 	}
 	return fmt.Sprintf("Lightspeed asked the app to slow down (HTTP 429) %s; it waited %s and tried again.",
 		times, i.RateLimitWait.Round(time.Second))
+}
+
+// Followed adds the facts of a call made after this one (a list read after companies/me):
+// its requests, pages and waits always, and its status and timing when it failed (that answer
+// is the one to explain).
+func (i CallInfo) Followed(next CallInfo, failed bool) CallInfo {
+	out := i
+	out.Requests += next.Requests
+	out.Pages += next.Pages
+	out.RateLimited += next.RateLimited
+	out.RateLimitWait += next.RateLimitWait
+	out.PacingWait += next.PacingWait
+	out.Elapsed += next.Elapsed
+	out.Refreshed = i.Refreshed || next.Refreshed
+	if failed {
+		out.Status, out.Latency, out.ServerDate, out.ReceivedAt = next.Status, next.Latency, next.ServerDate, next.ReceivedAt
+	}
+	return out
 }
 
 // ClockSkew returns how far Lightspeed's clock is ahead of this computer's (negative when

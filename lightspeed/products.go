@@ -368,6 +368,25 @@ func Expand(address string, values map[string]string) (string, error) {
 	return out, nil
 }
 
+// ExpandKnown is Expand for the placeholders values has (non-empty); the others stay as
+// they are, for an address completed later (R-Series' account, known once it is read).
+func ExpandKnown(address string, values map[string]string) (string, error) {
+	known := map[string]string{}
+	for _, name := range Placeholders(address) {
+		if v := values[name]; v != "" {
+			known[name] = v
+		}
+	}
+	out := address
+	for name, v := range known {
+		if !IsLabel(v) {
+			return "", fmt.Errorf("the %s %q is not a single name of letters, digits and hyphens", name, v)
+		}
+		out = strings.ReplaceAll(out, "{"+name+"}", v)
+	}
+	return out, nil
+}
+
 // IsLabel reports whether s is one DNS label: 1 to 63 ASCII letters, digits and hyphens, not
 // starting or ending with a hyphen.
 func IsLabel(s string) bool {

@@ -58,6 +58,7 @@ func (s *shell) loadDashboard() {
 	core := s.core()
 	s.spawn(func() {
 		statuses, err := core.Statuses(s.ctx)
+		notice := core.StateNotice()
 		s.deps.do(func() {
 			if err != nil {
 				s.showWelcome()
@@ -65,6 +66,7 @@ func (s *shell) loadDashboard() {
 				return
 			}
 			s.showDashboard(statuses)
+			s.showStateNotice(notice)
 		})
 	})
 }

@@ -140,6 +140,14 @@ func (s *shell) confirmReplace(path string, replace, keep func()) {
 		keepIt, keepIt, primaryButton("Replace", theme.ConfirmIcon(), replace))
 }
 
+// showStateNotice tells, over the dashboard, what was rebuilt from the last-good copy of the
+// list of companies (connections.Core.StateNotice); nothing when notice is "".
+func (s *shell) showStateNotice(notice string) {
+	if notice != "" {
+		s.inform("Your companies were recovered", notice)
+	}
+}
+
 // inform shows a short message with an OK button.
 func (s *shell) inform(title, message string) {
 	ok := primaryButton("OK", nil, nil)

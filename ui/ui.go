@@ -162,6 +162,7 @@ func (s *shell) start() {
 	core := s.real
 	s.spawn(func() {
 		statuses, err := core.Statuses(s.ctx)
+		notice := core.StateNotice()
 		s.deps.do(func() {
 			if err != nil || len(statuses) == 0 {
 				s.showWelcome()
@@ -169,6 +170,7 @@ func (s *shell) start() {
 				return
 			}
 			s.showDashboard(statuses)
+			s.showStateNotice(notice)
 		})
 	})
 }

@@ -78,8 +78,10 @@ func (c *companyLock) release() {
 
 // lockCompanies takes the locks of the companies ids, in ascending ID order (duplicates
 // once), waiting for each up to the lock timeout (or ctx): a lock still held after that is
-// KindBusy. unlock hands them back, each once the keyring calls on its company's items have
-// returned; it is safe to call more than once.
+// KindBusy. With the locks held it replays each company's journal (see replayJournal), so
+// nothing under them reads tokens a killed refresh left only there. unlock hands them back,
+// each once the keyring calls on its company's items have returned; it is safe to call more
+// than once.
 func (v *Vault) lockCompanies(ctx context.Context, ids []int64) (unlock func(), err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, canceled(err)
@@ -98,6 +100,9 @@ func (v *Vault) lockCompanies(ctx context.Context, ids []int64) (unlock func(), 
 			return nil, err
 		}
 		held = append(held, &companyLock{id: id, sem: sem, file: file})
+	}
+	for _, id := range ids { // a refresh killed after its reply left its tokens here
+		v.replayJournal(ctx, id)
 	}
 	return unlock, nil
 }

@@ -328,12 +328,16 @@ func TestCompanyLockExcludesAnotherProcess(t *testing.T) {
 	}
 }
 
-// TestLockingEveryCompanyOnACorruptState: Snapshot of every company still reports a corrupt
-// state (it does not quietly export nothing), and Forget still works on one.
+// TestLockingEveryCompanyOnACorruptState: with no last-good copy to rebuild it from, Snapshot
+// of every company still reports a corrupt state (it does not quietly export nothing), and
+// Forget still works on one.
 func TestLockingEveryCompanyOnACorruptState(t *testing.T) {
 	v, _ := testVault(t)
 	connect(t, v, 1, "a1", "r1")
 	ctx := context.Background()
+	if err := os.Remove(filepath.Join(v.Store.Dir(), LastGoodFileName)); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(v.Store.Path(), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}

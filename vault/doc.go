@@ -1,5 +1,5 @@
 // Package vault is where Lightspeed Connect keeps what it has learned, so that no refresh token
-// is ever lost and no secret touches the disk unless the person exports it.
+// is ever lost and no secret touches the disk in the clear unless the person exports it.
 //
 // It has two halves with one rule between them:
 //
@@ -15,6 +15,10 @@
 // The split of a token set follows that rule: the keyring holds the strings, the state file
 // holds Company.AccessExpiry. Secrets.LoadTokens therefore returns tokens with a zero Expiry;
 // Vault.Tokens joins both halves.
+//
+// Between a refresh's reply and the keyring's write, the new tokens are also sealed into a
+// journal file beside the state, under a key only the keyring holds (see journal.go), so a
+// kill in that moment loses nothing.
 //
 // A lock file beside the state file (and an in-process lock) makes the window and the command
 // line take turns: whoever refreshes a token or writes the state holds the lock, so a rotated

@@ -182,6 +182,16 @@ func (s *Secrets) LoadTokens(ctx context.Context, companyID int64) (Tokens, erro
 	return Tokens{AccessToken: access, RefreshToken: refresh}, nil
 }
 
+// hasRefreshToken reports whether the keyring holds the company's refresh token (without
+// handing it out).
+func (s *Secrets) hasRefreshToken(ctx context.Context, companyID int64) (bool, error) {
+	_, err := s.get(ctx, refreshItem(companyID))
+	if problem.Is(err, problem.KindNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // deleteCompany removes a company's tokens from the keyring. Items already gone are fine, so a
 // disconnect interrupted half way can simply be run again.
 func (s *Secrets) deleteCompany(ctx context.Context, companyID int64) error {

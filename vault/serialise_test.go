@@ -64,6 +64,9 @@ func TestLateWriteHoldsTheCompanyLock(t *testing.T) {
 	first, second := open(300*time.Millisecond), open(20*time.Second)
 	connect(t, second, 1, "a1", "r1")
 	ctx := context.Background()
+	if _, _, err := second.journalKey(ctx); err != nil { // made now, so the Set held below is the token's
+		t.Fatal(err)
+	}
 
 	held := tv.Keyring.HoldNext(t, testenv.OpSet)
 	next, err := first.Refresh(ctx, 1, func(context.Context, Tokens) (Tokens, error) {

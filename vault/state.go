@@ -7,17 +7,37 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
-// SchemaVersion is the state file's format. A file with a higher number was written by a newer
-// app; this one reads what it can but refuses to overwrite it.
+// SchemaVersion is the state file's format while it holds only Lightspeed O-Series, as every
+// version of the app has written it. A state holding another product is written as
+// SchemaProducts (see products.go). A file with a number higher than this app knows was
+// written by a newer app that changed what a field means; this one reads what it can but
+// refuses to overwrite it. A newer app that only adds fields keeps the number and raises
+// SchemaMinor: this one reads such a file fully and keeps, on every rewrite, the fields it
+// doesn't know (see unknownFields and docs/architecture.md).
 const SchemaVersion = 1
+
+// SchemaMinor counts the additions to schema SchemaVersion this app knows: 1 is the first
+// that keeps unknown fields and writes the last-good copy. A file keeps the highest minor
+// that wrote it, since it may still hold that version's fields.
+const SchemaMinor = 1
 
 // State is everything the app remembers that is not secret. It is stored as JSON in
 // StateFileName inside the state directory.
 type State struct {
 	// Schema is the file's format version (SchemaVersion when written by this app).
 	Schema int `json:"schema"`
-	// Integration is the add-on the companies are connected to.
+	// SchemaMinor is the highest SchemaMinor of the apps that wrote the file (0 before it was
+	// written at all).
+	SchemaMinor int `json:"schema_minor,omitempty"`
+	// Integration is the O-Series add-on the O-Series companies are connected to.
 	Integration Integration `json:"integration"`
+	// ProductIntegrations are the other products' integrations, by product ID ("x-series"):
+	// a support desk registers one per product. Never holds "o-series" (that is Integration).
+	// A state that has any is written as SchemaProducts.
+	ProductIntegrations map[string]Integration `json:"product_integrations,omitempty"`
+	// Product is the product the person chose last (connect --product, the wizard's
+	// question), "" for O-Series: the next connect's default.
+	Product string `json:"product,omitempty"`
 	// Companies are the connected companies, in the order they were connected.
 	Companies []Company `json:"companies"`
 	// RefreshRotation records, per integration (client ID), whether Lightspeed answered a
@@ -25,6 +45,8 @@ type State struct {
 	// not in the map has not been refreshed yet: unknown. Added after schema 1 was first
 	// written; older files simply lack it.
 	RefreshRotation map[string]bool `json:"refresh_rotation,omitempty"`
+
+	unknown unknownFields
 }
 
 // Integration is the OAuth client the app connects companies to. Its client secret is in the
@@ -46,12 +68,23 @@ type Integration struct {
 	NoPKCE bool `json:"no_pkce,omitempty"`
 	// RequestsPerMinute paces API requests per access token; 0 means the app's default.
 	RequestsPerMinute int `json:"requests_per_minute,omitempty"`
+
+	unknown unknownFields
 }
 
 // Company is one connected Lightspeed company. Its tokens are in the keyring under its ID.
 type Company struct {
-	// ID is Lightspeed's company ID.
+	// ID is the company's local ID, the key of its keyring items and its lock: for O-Series
+	// Lightspeed's company ID, for other products one derived from ExternalID (LocalID).
 	ID int64 `json:"id"`
+	// Product is the product the company was connected through, "" for O-Series.
+	Product string `json:"product,omitempty"`
+	// ExternalID is the product's own ID of the business (a K-Series business ID, an X-Series
+	// retailer's UUID, an R-Series account ID); "" for O-Series, whose ID is ID.
+	ExternalID string `json:"external_id,omitempty"`
+	// DomainPrefix is an X-Series store's name in its addresses (its token address and API are
+	// per store), from the consent answer; "" for the other products.
+	DomainPrefix string `json:"domain_prefix,omitempty"`
 	// Name is the company's name as Lightspeed reports it.
 	Name string `json:"name"`
 	// Sites are the company's sites (Lightspeed calls them sites; some APIs say stores).
@@ -75,6 +108,8 @@ type Company struct {
 	// which now owns it: the app no longer refreshes the company (see Vault.Refresh).
 	// Reconnecting replaces the record and so takes it back.
 	HandedOff *HandOff `json:"handed_off,omitempty"`
+
+	unknown unknownFields
 }
 
 // HandOff is when, and to which file, a company's refresh token was handed to the integration.
@@ -83,6 +118,8 @@ type HandOff struct {
 	To string `json:"to"`
 	// At is when.
 	At time.Time `json:"at"`
+
+	unknown unknownFields
 }
 
 // Rotation reports what is known about whether the integration clientID's refresh tokens
@@ -106,12 +143,18 @@ func (s *State) noteRotation(clientID string, rotated bool) {
 
 // Site is one of a company's sites.
 type Site struct {
-	// ID is Lightspeed's site ID.
+	// ID is Lightspeed's site ID; for a product whose shop IDs are not numbers, one derived
+	// from ExternalID (LocalID).
 	ID int64 `json:"id"`
+	// ExternalID is the product's own ID of the shop when it differs from ID (an X-Series
+	// outlet's UUID); "" for O-Series.
+	ExternalID string `json:"external_id,omitempty"`
 	// Name is the site's name.
 	Name string `json:"name"`
 	// Code is the site's short code, if it has one.
 	Code string `json:"code,omitempty"`
+
+	unknown unknownFields
 }
 
 // Check is the outcome of one health check against the API.
@@ -130,6 +173,8 @@ type Check struct {
 	CheckedAt time.Time `json:"checked_at"`
 	// ErrorKind is the problem kind when the check failed, "" when it passed.
 	ErrorKind problem.Kind `json:"error_kind,omitempty"`
+
+	unknown unknownFields
 }
 
 // Failure records a failure for the dashboard and the diagnostics. Never a secret.
@@ -142,10 +187,29 @@ type Failure struct {
 	Detail string `json:"detail,omitempty"`
 	// At is when it happened.
 	At time.Time `json:"at"`
+
+	unknown unknownFields
 }
 
 // newState returns an empty state of the current schema.
-func newState() *State { return &State{Schema: SchemaVersion} }
+func newState() *State { return &State{Schema: SchemaVersion, SchemaMinor: SchemaMinor} }
+
+// SetSites replaces the company's sites, keeping for each site still there the fields of its
+// old record this version doesn't know.
+func (c *Company) SetSites(sites []Site) {
+	old := make(map[int64]unknownFields, len(c.Sites))
+	for _, site := range c.Sites {
+		if site.unknown != nil {
+			old[site.ID] = site.unknown
+		}
+	}
+	c.Sites = slices.Clone(sites)
+	for i := range c.Sites {
+		if c.Sites[i].unknown == nil {
+			c.Sites[i].unknown = old[c.Sites[i].ID]
+		}
+	}
+}
 
 // Company returns the company with id, or nil. The pointer stays valid until Companies changes.
 func (s *State) Company(id int64) *Company {
@@ -156,9 +220,18 @@ func (s *State) Company(id int64) *Company {
 	return &s.Companies[i]
 }
 
-// putCompany replaces the company with c.ID, or appends c when it is new.
+// putCompany replaces the company with c.ID, or appends c when it is new. A replaced company's
+// fields this version doesn't know are kept (a reconnect renews what this version knows of
+// the company, not what a newer version recorded about it), as are its sites'.
 func (s *State) putCompany(c Company) {
 	if i := s.index(c.ID); i >= 0 {
+		old := s.Companies[i]
+		if c.unknown == nil {
+			c.unknown = old.unknown
+		}
+		sites := c.Sites
+		c.Sites = old.Sites
+		c.SetSites(sites)
 		s.Companies[i] = c
 		return
 	}

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/atomicfile"
@@ -59,6 +61,15 @@ type Store struct {
 	sem         chan struct{}
 	// wrap, when set by a test, sits between the encoder and the state file (a full disk).
 	wrap func(io.Writer) io.Writer
+	// wrapLastGood is the same for the last-good copy.
+	wrapLastGood func(io.Writer) io.Writer
+	// hasRefreshToken reports whether the keychain holds a company's refresh token; set by
+	// Open, so a rebuild from the last-good copy can name the companies it can't bring back.
+	hasRefreshToken func(ctx context.Context, companyID int64) (bool, error)
+
+	mu          sync.Mutex
+	recovered   *Recovery // the last rebuild from the last-good copy, until a face takes it
+	lastGoodErr error     // why the last-good copy could not be written at the last save
 }
 
 // newStore returns a Store for opts.Dir. It creates nothing yet: the directory is made (0700)
@@ -106,23 +117,25 @@ func (s *Store) ensureDir() error {
 
 var errSchemaNewer = errors.New("state file has a newer schema")
 
-// load reads the state file. A missing file is an empty state. A file that cannot be read or
-// parsed is moved aside (never deleted) and an empty state is returned with KindStateCorrupt.
-// A newer schema returns what could be read with an error, and Save will refuse to overwrite.
+// load reads the state file. A missing file is an empty state, or the last-good copy's when
+// the file was lost (see recoverMissing). A file that cannot be read or parsed is moved aside
+// (never deleted) and the state is rebuilt from the last-good copy; without one an empty state
+// comes back with KindStateCorrupt. A newer schema returns what could be read with an error,
+// and Save will refuse to overwrite it.
 func (s *Store) load() (*State, error) {
 	data, err := os.ReadFile(s.Path())
 	if errors.Is(err, fs.ErrNotExist) {
-		return newState(), nil
+		return s.recoverMissing()
 	}
 	if err != nil {
-		return s.moveAside(fmt.Errorf("could not read the state file: %w", err))
+		return s.recoverUnreadable(nil, fmt.Errorf("could not read the state file: %w", err))
 	}
 	st, err := parseState(data)
 	if errors.Is(err, errSchemaNewer) {
 		return st, s.newerError(st.Schema)
 	}
 	if err != nil {
-		return s.moveAside(err)
+		return s.recoverUnreadable(data, err)
 	}
 	return st, nil
 }
@@ -139,8 +152,8 @@ func parseState(data []byte) (*State, error) {
 		return nil, errors.New("the state file has no schema version")
 	}
 	st := &State{}
-	err := json.Unmarshal(data, st)
-	if *head.Schema > SchemaVersion {
+	err := st.UnmarshalJSON(data) // not through json.Unmarshal: the head above checked the syntax
+	if *head.Schema > SchemaProducts {
 		st.Schema = *head.Schema
 		return st, errSchemaNewer
 	}
@@ -153,60 +166,96 @@ func parseState(data []byte) (*State, error) {
 func (s *Store) newerError(schema int) error {
 	return problem.New(problem.KindStorage,
 		"This computer's Lightspeed Connect data was saved by a newer version of the app, so this version won't change it. Update the app, then try again.",
-		errSchemaNewer).WithDetail("%s has schema %d; this app knows up to %d", s.Path(), schema, SchemaVersion)
+		errSchemaNewer).WithDetail("%s has schema %d; this app knows up to %d", s.Path(), schema, SchemaProducts)
 }
 
 // moveAside renames an unreadable state file to state.json.corrupt-<UTC time>, keeping it for
-// support, and returns an empty state with KindStateCorrupt. The keyring is not touched: the
-// secrets stay, and reconnecting a company finds its items again.
+// support, and returns an empty state with KindStateCorrupt. The keyring is not touched.
 func (s *Store) moveAside(cause error) (*State, error) {
-	aside := s.asideName()
-	if err := os.Rename(s.Path(), aside); err != nil {
+	aside, err := s.setAside(s.Path(), "corrupt")
+	if err != nil {
 		return newState(), atomicfile.StorageError(s.Path(), fmt.Errorf("could not move the unreadable state file aside: %w", err))
 	}
-	atomicfile.SyncDir(s.dir)
-	return newState(), problem.New(problem.KindStateCorrupt,
-		"The app's saved list of companies couldn't be read, so it was set aside at "+aside+
-			" and the app started fresh. Nothing was deleted from the keychain: reconnect your companies, and send that file to support if this happens again.",
-		cause).WithDetail("state file %s moved to %s: %v", s.Path(), aside, cause)
+	return newState(), corruptError(s.Path(), aside, cause)
 }
 
-// asideName picks a name for a set-aside file that does not exist yet, so none is overwritten.
-func (s *Store) asideName() string {
-	base := s.Path() + ".corrupt-" + s.now().UTC().Format("20060102T150405Z")
+// corruptError says that the state file could not be read and nothing could be rebuilt.
+func corruptError(path, aside string, cause error) error {
+	return problem.New(problem.KindStateCorrupt,
+		"The app's saved list of companies couldn't be read, so it was set aside at "+aside+
+			" and the app started fresh. Nothing was deleted from the keychain: reconnect your companies, and send that file to support if this happens again.",
+		cause).WithDetail("state file %s unreadable, kept as %s: %v", path, aside, cause)
+}
+
+// setAside renames the file at path to path.<why>-<UTC time> (a name no file has yet, so
+// none is overwritten) and returns the new name.
+func (s *Store) setAside(path, why string) (string, error) {
+	base := path + "." + why + "-" + s.now().UTC().Format("20060102T150405Z")
 	name := base
 	for i := 2; ; i++ {
 		if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) {
-			return name
+			break
 		}
 		name = fmt.Sprintf("%s-%d", base, i)
 	}
+	if err := os.Rename(path, name); err != nil {
+		return "", err
+	}
+	atomicfile.SyncDir(s.dir)
+	return name, nil
 }
 
-// save writes st atomically (mode 0600). It first looks at the file it would replace: a newer
-// schema is refused, and an unreadable file is moved aside rather than overwritten.
+// save writes st atomically (mode 0600), then the last-good copy. It first looks at the file
+// it would replace: a newer schema is refused, and an unreadable file is moved aside rather
+// than overwritten.
 func (s *Store) save(st *State) error {
-	if st.Schema > SchemaVersion {
+	if st.Schema > SchemaProducts {
 		return s.newerError(st.Schema)
 	}
 	if err := s.guardExisting(); err != nil {
 		return err
 	}
-	out := *st
-	out.Schema = SchemaVersion
-	data, err := json.MarshalIndent(&out, "", "  ")
+	data, err := encodeState(st)
 	if err != nil {
-		return fmt.Errorf("could not encode the state: %w", err)
+		return err
 	}
-	data = append(data, '\n')
-	err = atomicfile.Write(s.Path(), atomicfile.Options{Force: true, Wrap: s.wrap}, func(w io.Writer) error {
+	if err := s.writeState(data); err != nil {
+		return err
+	}
+	st.Schema, st.SchemaMinor = st.schemaToWrite(), max(st.SchemaMinor, SchemaMinor)
+	return nil
+}
+
+// encodeState is st as the state file holds it: the schema its content calls for
+// (State.schemaToWrite), and the highest minor that wrote it (st may hold a newer minor's
+// fields, kept unknown).
+func encodeState(st *State) ([]byte, error) {
+	out := *st
+	out.Schema, out.SchemaMinor = st.schemaToWrite(), max(st.SchemaMinor, SchemaMinor)
+	data, err := out.MarshalJSON() // not through json.MarshalIndent, which would check it again
+	if err != nil {
+		return nil, fmt.Errorf("could not encode the state: %w", err)
+	}
+	var indented bytes.Buffer
+	indented.Grow(len(data) * 2)
+	if err := json.Indent(&indented, data, "", "  "); err != nil {
+		return nil, fmt.Errorf("could not encode the state: %w", err)
+	}
+	indented.WriteByte('\n')
+	return indented.Bytes(), nil
+}
+
+// writeState writes data to the state file atomically and, once that has succeeded, to the
+// last-good copy.
+func (s *Store) writeState(data []byte) error {
+	err := atomicfile.Write(s.Path(), atomicfile.Options{Force: true, Wrap: s.wrap}, func(w io.Writer) error {
 		_, err := io.Copy(w, bytes.NewReader(data))
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	st.Schema = SchemaVersion
+	s.writeLastGood(data)
 	return nil
 }
 
@@ -230,11 +279,15 @@ func (s *Store) guardExisting() error {
 	return nil
 }
 
-// removeState deletes the state file (forget everything). Set-aside files are kept.
+// removeState deletes the state file and its last-good copy (forget everything). Set-aside
+// files are kept. The copy goes first: were it left alone, the next start would rebuild the
+// state from it.
 func (s *Store) removeState() error {
-	err := os.Remove(s.Path())
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return atomicfile.StorageError(s.Path(), fmt.Errorf("could not delete the state file: %w", err))
+	for _, path := range []string{s.lastGoodPath(), s.Path()} {
+		err := os.Remove(path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return atomicfile.StorageError(path, fmt.Errorf("could not delete the state file: %w", err))
+		}
 	}
 	atomicfile.SyncDir(s.dir)
 	return nil

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -100,8 +101,8 @@ func TestStateRoundTripIsAtomicAndPrivate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Integration != in || len(got.Companies) != 2 || got.Company(2).Name != "Harbour Burgers 2" ||
-		*got.Company(1).LastCheck != *sampleCompany(1).LastCheck || !got.Company(1).AccessExpiry.Equal(sampleCompany(1).AccessExpiry) {
+	if !reflect.DeepEqual(got.Integration, in) || len(got.Companies) != 2 || got.Company(2).Name != "Harbour Burgers 2" ||
+		!reflect.DeepEqual(*got.Company(1).LastCheck, *sampleCompany(1).LastCheck) || !got.Company(1).AccessExpiry.Equal(sampleCompany(1).AccessExpiry) {
 		t.Fatalf("round trip changed the state: %+v", got)
 	}
 	if runtime.GOOS != "windows" {

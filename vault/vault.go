@@ -26,6 +26,13 @@ type Options struct {
 	Backend Backend
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Logger takes the refresh journal's sentences (see journal.go): a record recovered, set
+	// aside, or the journal off for want of its key or of disk space. Default slog.Default().
+	Logger *slog.Logger
+	// Recoverable, when set, is called on the refreshing goroutine the moment a refresh's new
+	// tokens would survive the process being killed: their journal record is written and
+	// synced. For measurements (the crash-window test); leave it nil.
+	Recoverable func(companyID int64)
 }
 
 // Vault joins the two halves: Store (state file and lock) and Secrets (keyring). Its methods
@@ -36,6 +43,7 @@ type Vault struct {
 	// Secrets is the keyring.
 	Secrets *Secrets
 	now     func() time.Time
+	journal *journal
 }
 
 // Open returns a Vault. It touches neither the disk nor the keyring; call Secrets.Probe to
@@ -49,7 +57,12 @@ func Open(opts Options) (*Vault, error) {
 		return nil, err
 	}
 	secrets := newSecrets(secretsOptions{Service: opts.Service, Timeout: opts.KeyringTimeout, Backend: opts.Backend})
-	return &Vault{Store: store, Secrets: secrets, now: opts.Now}, nil
+	store.hasRefreshToken = secrets.hasRefreshToken
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	j := &journal{dir: store.dir, log: opts.Logger, recoverable: opts.Recoverable}
+	return &Vault{Store: store, Secrets: secrets, now: opts.Now, journal: j}, nil
 }
 
 // withState is Store.withState for work that touches the keyring: see lock and unlock.
@@ -184,8 +197,14 @@ type RefreshFunc func(ctx context.Context, current Tokens) (Tokens, error)
 // Once refresh has returned new tokens they may be the only copy (a server that rotates
 // refresh tokens may already have revoked the old one), so they are stored under a context of
 // their own, bounded by the keyring timeout, even when ctx has been cancelled meanwhile: the
-// caller giving up never loses them. Nothing is done between refresh returning and the
-// refresh token's write, to keep the window in which a crash loses the new token small.
+// caller giving up never loses them.
+//
+// The new tokens are recoverable before the keyring has them: nothing is done between refresh
+// returning and the refresh token's write but sealing them into the company's journal file
+// (one write, one fsync, into a file opened before the request), and whoever takes the
+// company's lock next replays a record left by a process that was killed (see journal.go).
+// Without the journal's key (a keyring that refuses it) or with a full disk, the refresh goes
+// on as before, and the window in which a crash loses the new token is the keyring write's.
 //
 // If refresh fails nothing is changed and its error comes back. If saving fails after a
 // successful refresh, the new tokens are returned with the error (never zero tokens then), so
@@ -204,6 +223,9 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 		if c := st.Company(companyID); c.HandedOff != nil {
 			return &HandedOffError{CompanyID: companyID, Name: c.Name, HandOff: *c.HandedOff}
 		}
+		record := v.beginRecord(ctx, companyID)
+		stored := false
+		defer func() { record.done(stored) }()
 		if next, err = refresh(ctx, cur); err != nil {
 			next = Tokens{}
 			return err
@@ -211,11 +233,15 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 		if next.RefreshToken == "" {
 			next.RefreshToken = cur.RefreshToken
 		}
+		if next.RefreshToken != cur.RefreshToken || next.AccessToken != cur.AccessToken {
+			record.write(cur.RefreshToken, next, v.now())
+		}
 		store, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeBound*v.Secrets.timeout)
 		defer cancel()
 		if err := v.Secrets.saveTokens(store, companyID, next); err != nil {
 			return err
 		}
+		stored = true
 		rotated := next.RefreshToken != cur.RefreshToken
 		return v.Store.Update(store, func(st *State) error {
 			c := st.Company(companyID)
@@ -224,7 +250,7 @@ func (v *Vault) Refresh(ctx context.Context, companyID int64, refresh RefreshFun
 			}
 			c.AccessExpiry = next.Expiry
 			c.LastRefresh = v.now()
-			st.noteRotation(st.Integration.ClientID, rotated)
+			st.noteRotation(IntegrationKey(c.Product, st.IntegrationFor(c.Product).ClientID), rotated)
 			return nil
 		})
 	})
@@ -243,6 +269,7 @@ func (v *Vault) Disconnect(ctx context.Context, companyID int64) error {
 		if err := v.Secrets.deleteCompany(ctx, companyID); err != nil {
 			return err
 		}
+		v.removeJournal(companyID)
 		if !st.removeCompany(companyID) {
 			return companyNotFound(companyID)
 		}
@@ -261,6 +288,8 @@ func (v *Vault) Forget(ctx context.Context) error {
 		if err := v.Secrets.DeleteAll(ctx); err != nil {
 			return err
 		}
+		v.removeJournals()
+		v.Store.TakeRecovery() // a rebuild on the way in is moot once everything is gone
 		return v.Store.removeState()
 	})
 }
@@ -269,6 +298,8 @@ func (v *Vault) Forget(ctx context.Context) error {
 // the chosen companies with their tokens, all read in one go. It holds secrets, so every fmt
 // verb prints it redacted.
 type Snapshot struct {
+	// Product is the companies' product (one export holds one product's companies).
+	Product string
 	// Integration is the integration the companies are connected to.
 	Integration Integration
 	// ClientSecret is the integration's client secret; empty unless it was asked for.
@@ -307,9 +338,13 @@ func (v *Vault) Snapshot(ctx context.Context, ids []int64, includeClientSecret b
 }
 
 func (v *Vault) snapshotLocked(ctx context.Context, st *State, ids []int64, includeClientSecret bool) (Snapshot, error) {
-	snap := Snapshot{Integration: st.Integration}
+	product, err := st.ExportProduct(ids)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	snap := Snapshot{Product: product, Integration: st.IntegrationFor(product)}
 	if includeClientSecret {
-		secret, err := v.Secrets.ClientSecret(ctx, st.Integration.ClientID)
+		secret, err := v.Secrets.ClientSecret(ctx, IntegrationKey(product, snap.Integration.ClientID))
 		if err != nil {
 			return Snapshot{}, err
 		}
