@@ -27,45 +27,54 @@ func productOrDefault(p connections.Product) connections.Product {
 
 // statusProduct is the product of a company on the dashboard.
 func statusProduct(cs connections.CompanyStatus) connections.Product {
-	return productOrDefault(connections.Product{})
+	return productOrDefault(cs.Product)
 }
 
 // companyProduct is the product of a company just connected.
 func companyProduct(c connections.Company) connections.Product {
-	return productOrDefault(connections.Product{})
+	return productOrDefault(c.Product)
 }
 
 // savedProduct is the product the saved state names (the integration saved or the company
-// connected last); ok is false when nothing is saved yet. An existing state that names no
-// product is O-Series.
+// connected last); ok is false when no integration of it is saved yet. An existing state that
+// names no product is O-Series.
 func savedProduct(ctx context.Context, core *connections.Core) (connections.Product, bool) {
 	if core == nil {
 		return connections.Product{}, false
 	}
-	if _, err := core.SavedSettings(ctx); err != nil {
+	p, err := core.ChosenProduct(ctx)
+	if err != nil {
 		return connections.Product{}, false
 	}
-	return defaultProduct(), true
+	if _, err := core.SavedSettingsFor(ctx, p.ID); err != nil {
+		return connections.Product{}, false
+	}
+	return p, true
 }
 
 // settingsOf loads product's saved settings (the secret from the keyring).
 func settingsOf(ctx context.Context, core *connections.Core, p connections.Product) (connections.Settings, error) {
-	return core.Settings(ctx)
+	return core.SettingsFor(ctx, p.ID)
 }
 
 // withProduct is s for product p.
 func withProduct(s connections.Settings, p connections.Product) connections.Settings {
+	s.Product = p.ID
 	return s
 }
 
 // connectOptions are the options of a new connection of product p.
 func connectOptions(p connections.Product) connections.ConnectOptions {
-	return connections.ConnectOptions{}
+	return connections.ConnectOptions{Product: p.ID}
 }
 
 // optionsProduct is the product a new connection with opts connects.
 func optionsProduct(opts connections.ConnectOptions) connections.Product {
-	return defaultProduct()
+	p, err := connections.ProductByID(opts.Product)
+	if err != nil {
+		return defaultProduct()
+	}
+	return p
 }
 
 // practiceConfig is cfg playing product p.
