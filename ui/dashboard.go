@@ -181,6 +181,10 @@ func searchText(cs connections.CompanyStatus) string {
 	b.WriteString(strings.ToLower(cs.Name))
 	b.WriteString("\n")
 	b.WriteString(strconv.FormatInt(cs.ID, 10))
+	if cs.ExternalID != "" {
+		b.WriteString("\n")
+		b.WriteString(strings.ToLower(cs.ExternalID))
+	}
 	b.WriteString("\n")
 	b.WriteString(strings.ToLower(statusProduct(cs).ShortName))
 	for _, s := range cs.Sites {

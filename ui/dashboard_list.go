@@ -198,10 +198,10 @@ const (
 // product's column and the width of the sites' depend on the products on the desk (cols).
 type rowLayout struct{ cols *rowColumns }
 
-// columnSamples are the widest texts each fixed column shows; the sites' is rowColumns.sites.
+// columnSamples are the widest texts each fixed column shows; the product's and the sites'
+// are in rowColumns, as they depend on the products on the desk.
 var columnSamples = [columns]string{
 	colStatus:  "● Credentials invalid",
-	colProduct: "R-Series",
 	colToken:   "888 min left",
 	colChecked: "checked 88 days ago",
 }
@@ -214,6 +214,8 @@ func (l rowLayout) columnWidth(col int, o fyne.CanvasObject) float32 {
 	switch {
 	case col == colProduct && !l.cols.product:
 		return 0
+	case col == colProduct:
+		sample = l.cols.productSample
 	case col == colSites:
 		sample = l.cols.sites
 	}
@@ -257,7 +259,7 @@ func (c *companyList) newCompanyRow() fyne.CanvasObject {
 	objs[colTick] = &widget.Check{}
 	objs[colStatus] = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
 	objs[colName] = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
-	objs[colProduct] = &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateClip}
+	objs[colProduct] = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	objs[colSites] = &widget.Label{}
 	objs[colToken] = &widget.Label{}
 	objs[colChecked] = &widget.Label{}

@@ -2,9 +2,11 @@ package ui
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
@@ -19,9 +21,10 @@ import (
 // row: whether the Product column shows, and the widest text of the sites' column. version
 // counts the changes, so each row is laid out again once after one.
 type rowColumns struct {
-	product bool
-	sites   string
-	version int
+	product       bool
+	productSample string // the widest product name on the desk
+	sites         string
+	version       int
 }
 
 // allProducts is the filter's choice that shows every product.
@@ -70,11 +73,14 @@ func (d *dashboard) noticeProducts() {
 	products := d.products()
 	d.onDesk = products
 	options := []string{allProducts}
-	widest := "88 of " + connections.SiteCount(888)
+	widest, widestName := "88 of "+connections.SiteCount(888), ""
 	for _, p := range products {
 		options = append(options, p.ShortName)
 		if w := "88 of " + p.ShopCount(888); len(w) > len(widest) {
 			widest = w
+		}
+		if textWidth(p.ShortName) > textWidth(widestName) {
+			widestName = p.ShortName
 		}
 	}
 	if d.product != "" && !slices.ContainsFunc(products, func(p connections.Product) bool { return p.ID == d.product }) {
@@ -92,8 +98,9 @@ func (d *dashboard) noticeProducts() {
 		d.productFilter.Hide()
 	}
 	d.productFilter.Refresh()
-	if d.columns.product != several || d.columns.sites != widest {
-		d.columns.product, d.columns.sites = several, widest
+	if d.columns.product != several || d.columns.sites != widest || d.columns.productSample != widestName+" " {
+		// A space more: an ellipsis must never cut a product's name.
+		d.columns.product, d.columns.sites, d.columns.productSample = several, widest, widestName+" "
 		d.columns.version++
 		if d.list != nil {
 			d.list.header.titles.Refresh()
@@ -176,4 +183,18 @@ func (d *dashboard) deskWords() (company, shop string) {
 		return d.onDesk[0].Company, d.onDesk[0].Shop
 	}
 	return "company", "site"
+}
+
+// textWidth is how wide text is in the theme's text size.
+func textWidth(text string) float32 {
+	return fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{}).Width
+}
+
+// peopleID is the ID people know a company by: its product's own (an O-Series company ID, an
+// X-Series store's UUID), else the app's number for it.
+func peopleID(cs connections.CompanyStatus) string {
+	if cs.ExternalID != "" {
+		return cs.ExternalID
+	}
+	return strconv.FormatInt(cs.ID, 10)
 }
