@@ -153,3 +153,41 @@ func TestProductQuestionByKeyboard(t *testing.T) {
 		t.Fatalf("Enter went on with %q, want k-series", answer.ID)
 	}
 }
+
+// TestDetailsSaveTheChosenProductsIntegration: the details after "Retail X-Series" save the
+// X-Series integration (not O-Series'), and the next window's question preselects the saved
+// product, whatever the last unsaved answer on this computer was.
+func TestDetailsSaveTheChosenProductsIntegration(t *testing.T) {
+	testenv.Need(t)
+	h := newHarness(t, deps{})
+	saved := make(chan struct{}, 1)
+	h.ui(func() {
+		h.shell.showDetails(mustProduct(t, "x-series"), connections.Settings{}, h.shell.showWelcome, func(*details) { saved <- struct{}{} }, false)
+		h.entryWith("").SetText("x-client-id") // the Client ID, first of the empty fields
+		h.entryWith("").SetText("not-a-real-secret")
+	})
+	h.tap("Next")
+	select {
+	case <-saved:
+	case <-time.After(30 * time.Second):
+		h.ui(func() { t.Fatalf("the details were not saved: %q", h.texts()) })
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	core, err := connections.Open(h.shell.deps.options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := core.SavedSettingsFor(ctx, "x-series"); err != nil || s.ClientID != "x-client-id" {
+		t.Fatalf("the X-Series integration: %+v, %v", s, err)
+	}
+	if s, err := core.SavedSettingsFor(ctx, "o-series"); err == nil {
+		t.Fatalf("an O-Series integration was saved too: %+v", s)
+	}
+
+	next := newHarness(t, deps{options: h.shell.deps.options})
+	next.app.Preferences().SetString(productPreference, "r-series")
+	if got := toQuestion(next); got != "x-series" {
+		t.Fatalf("with the X-Series integration saved, the question preselects %q", got)
+	}
+}
