@@ -79,5 +79,8 @@ func optionsProduct(opts connections.ConnectOptions) connections.Product {
 
 // practiceConfig is cfg playing product p.
 func practiceConfig(cfg connections.PracticeConfig, p connections.Product) connections.PracticeConfig {
+	if product, err := connections.ParsePracticeProduct(p.ID); err == nil {
+		cfg.Product = product
+	}
 	return cfg
 }

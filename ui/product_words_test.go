@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 func mustProduct(t *testing.T, id string) connections.Product {
@@ -123,4 +124,59 @@ func TestDashboardSpeaksEachCompanysProduct(t *testing.T) {
 			t.Errorf("with one product left: filter shown %t on %q, %d companies shown", d.productFilter.Visible(), d.product, len(d.shown))
 		}
 	})
+}
+
+// TestPracticePlaysTheChosenProduct: "Practice with a demo company" asks which Lightspeed, and
+// the practice server plays the answer: the details name it and hold the server's settings for
+// it, and Next connects the demo company through that product's consent. Where the core can
+// read what was connected, the Connected screen lists the demo company's places in the
+// product's words; where this version can't yet, the attempt ends with the core's sentence
+// naming the product.
+func TestPracticePlaysTheChosenProduct(t *testing.T) {
+	testenv.Need(t)
+	lists := map[string]string{
+		"o-series": "Sites: Parramatta · Manly · Bondi",
+		"k-series": "Locations: Parramatta · Manly · Bondi",
+		"x-series": "Outlets: Parramatta · Manly · Bondi",
+		"r-series": "Shops: Parramatta · Manly · Bondi",
+	}
+	for _, p := range connections.Products() {
+		t.Run(p.ID, func(t *testing.T) {
+			errs := make(chan error, 1)
+			h := newHarness(t, deps{open: consentOpener(0, true, errs)})
+			h.ui(h.shell.showWelcome)
+			h.tap("Practice with a demo company")
+			h.answerProduct(p.Name)
+			h.waitText("Enter your integration's details")
+			h.ui(func() {
+				if got := h.shell.practice.server.Settings.Product; productOrDefault(mustProduct(t, got)).ID != p.ID {
+					t.Fatalf("the practice server plays %q, want %s", got, p.ID)
+				}
+				if !h.has(p.Name) || !h.has("Practice mode") {
+					t.Fatalf("the practice details don't name %s: %q", p.Name, h.texts())
+				}
+			})
+			h.tap("Next")
+			cantYet := "can't connect " + p.Name + " yet"
+			h.waitFor("Connected or the core's refusal", func() bool {
+				select {
+				case err := <-errs:
+					t.Fatalf("browser: %v", err)
+				default:
+				}
+				return h.has("✓ Connected: Harbour Burgers Pty Ltd") || h.has(cantYet)
+			})
+			h.ui(func() {
+				switch {
+				case h.has(cantYet):
+					if p.ID == connections.DefaultProductID {
+						t.Fatalf("O-Series practice was refused: %q", h.texts())
+					}
+					t.Logf("%s: %q (the core can't read what was connected in it yet)", p.ID, cantYet)
+				case !h.has(lists[p.ID]):
+					t.Errorf("the Connected screen doesn't say %q: %q", lists[p.ID], h.texts())
+				}
+			})
+		})
+	}
 }
