@@ -342,22 +342,6 @@ func (p Product) ShopCount(n int) string {
 	return fmt.Sprintf("%d %s", n, p.Shops)
 }
 
-// SitesLine names a company's shops in the product's words: "Outlets: Queen St · Ponsonby",
-// or "No outlets yet." For O-Series (and the zero Product) it is SitesLine.
-func (p Product) SitesLine(sites []Site) string {
-	if p.Shops == "" || p.ID == DefaultProductID {
-		return SitesLine(sites)
-	}
-	if len(sites) == 0 {
-		return "No " + p.Shops + " yet."
-	}
-	names := make([]string, 0, len(sites))
-	for _, s := range sites {
-		names = append(names, s.Name)
-	}
-	return strings.ToUpper(p.Shops[:1]) + p.Shops[1:] + ": " + strings.Join(names, " · ")
-}
-
 // ConsentSteps are ConsentSteps in the product's words: "Choose your store, then click Grant
 // Access." For O-Series (and the zero Product) they are ConsentSteps.
 func (p Product) ConsentSteps() []string {

@@ -99,7 +99,7 @@ func (p *detailsPane) refresh() {
 	}
 	p.notes.Objects = notes
 	p.notes.Refresh()
-	p.sites.SetText(statusProduct(cs).SitesLine(cs.Sites))
+	p.sites.SetText(statusProduct(cs).ShopsLine(cs.Sites))
 	if line := cs.Settings.Line(); line != "" {
 		p.settings.SetText(line)
 		p.settings.Show()

@@ -41,7 +41,7 @@ func (cs *connectedScreen) content() fyne.CanvasObject {
 	top := container.NewVBox(
 		title,
 		wrapped(product.Name),
-		wrapped(product.SitesLine(cs.conn.Company.Sites)),
+		wrapped(product.ShopsLine(cs.conn.Company.Sites)),
 		hidden.box,
 		container.NewBorder(nil, nil, widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil,
 			wrapped("Everything is stored safely in this computer's keychain.")),
