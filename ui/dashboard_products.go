@@ -41,6 +41,25 @@ func (d *dashboard) products() []connections.Product {
 	return out
 }
 
+// productsChanged reports whether the companies' products differ from those on the desk, in
+// one pass over the companies (a check's results come in batches; most change no product).
+func (d *dashboard) productsChanged() bool {
+	if d.columns.version == 0 {
+		return true // never worked out yet
+	}
+	found := make([]string, 0, len(d.onDesk))
+	for _, cs := range d.statuses {
+		id := statusProduct(cs).ID
+		if !slices.Contains(found, id) {
+			if !slices.ContainsFunc(d.onDesk, func(p connections.Product) bool { return p.ID == id }) {
+				return true
+			}
+			found = append(found, id)
+		}
+	}
+	return len(found) != len(d.onDesk)
+}
+
 // newProductFilter is the filter's drop-down: every product on the desk by its short name.
 func (d *dashboard) newProductFilter() *widget.Select {
 	f := widget.NewSelect(nil, d.onProductFilterChanged)
@@ -70,6 +89,9 @@ func (d *dashboard) onProductFilterChanged(choice string) {
 // changed: the filter's choices (shown only for more than one product; a filter on a product
 // no longer there is turned off), the Product column and the sites column's width.
 func (d *dashboard) noticeProducts() {
+	if !d.productsChanged() {
+		return
+	}
 	products := d.products()
 	d.onDesk = products
 	options := []string{allProducts}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"sync"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
 )
@@ -11,11 +12,12 @@ import (
 // here rather than reading the core's fields itself, so the words follow one rule: a company
 // that names no product is O-Series, as every state written before products existed.
 
-// defaultProduct is O-Series, the product of everything that names none.
-func defaultProduct() connections.Product {
+// defaultProduct is O-Series, the product of everything that names none. It is looked up
+// once: the dashboard asks for it for every company on every redraw.
+var defaultProduct = sync.OnceValue(func() connections.Product {
 	p, _ := connections.ProductByID("")
 	return p
-}
+})
 
 // productOrDefault is p, or O-Series when p is the zero Product.
 func productOrDefault(p connections.Product) connections.Product {
