@@ -292,3 +292,8 @@ func (s *Store) removeState() error {
 	atomicfile.SyncDir(s.dir)
 	return nil
 }
+
+// IsNewerSchema reports whether err says the state file was written by a newer major schema
+// than this app knows: the state that came with it was read as far as it could be, and this
+// app must not write it.
+func IsNewerSchema(err error) bool { return errors.Is(err, errSchemaNewer) }
