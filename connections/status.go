@@ -131,6 +131,12 @@ func (c *Core) StateNotice() string {
 	return recoveredSentence(*rec)
 }
 
+// NotifyStateNotice sets fn to be called, on the goroutine that met it, whenever the saved list
+// of companies is rebuilt from its last-good copy, whatever read it (a background refresh
+// included), so an open face can show StateNotice at once rather than at its next reload. fn
+// must leave that goroutine before calling into the core (StateNotice included).
+func (c *Core) NotifyStateNotice(fn func()) { c.vault.Store.OnRecovery(fn) }
+
 // statusOf reads a company's status from its record: the latest of its last check and its
 // last failure decides.
 func statusOf(co vault.Company, settings SettingValues) CompanyStatus {

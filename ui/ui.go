@@ -131,6 +131,7 @@ func newShell(a fyne.App, w fyne.Window, info appinfo.Info, d deps) *shell {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.real, s.realErr = connections.Open(d.options)
 	s.offerUnsavedOf(s.real)
+	s.noticeStateOf(s.real)
 	w.SetCloseIntercept(s.onCloseRequested)
 	w.SetOnClosed(s.shutdown)
 	s.listenToWindowKeys()
@@ -162,6 +163,11 @@ func (s *shell) start() {
 		statuses, err := core.Statuses(s.ctx)
 		notice := core.StateNotice()
 		s.deps.do(func() {
+			if connections.IsReadOnly(err) && len(statuses) > 0 {
+				s.showReadOnlyDashboard(statuses, err)
+				s.showStateNotice(notice)
+				return
+			}
 			if err != nil || len(statuses) == 0 {
 				s.showWelcome()
 				s.showErrorNow(err)
@@ -234,6 +240,7 @@ func (s *shell) startPractice() (*practiceMode, error) {
 		return nil, err
 	}
 	s.offerUnsavedOf(core)
+	s.noticeStateOf(core)
 	return &practiceMode{server: server, core: core, ctx: ctx, cancel: cancel}, nil
 }
 

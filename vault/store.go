@@ -69,6 +69,7 @@ type Store struct {
 
 	mu          sync.Mutex
 	recovered   *Recovery // the last rebuild from the last-good copy, until a face takes it
+	onRecovery  func()    // told when a rebuild leaves a Recovery to take (OnRecovery)
 	lastGoodErr error     // why the last-good copy could not be written at the last save
 }
 
