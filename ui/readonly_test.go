@@ -39,14 +39,9 @@ func TestANewerVersionsStateOpensReadOnly(t *testing.T) {
 	opts := connections.Options{Dir: tv.Dir, Service: tv.Service}
 	p := connectThroughCore(t, opts)
 	path := filepath.Join(tv.Dir, "state.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := regexp.MustCompile(`"schema": \d+`).ReplaceAll(data, []byte(`"schema": 3`))
-	if err := os.WriteFile(path, before, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	before := editStateFile(t, tv.Dir, func(data []byte) []byte {
+		return regexp.MustCompile(`"schema": \d+`).ReplaceAll(data, []byte(`"schema": 3`))
+	})
 	stats := p.Server.Stats()
 
 	h := newHarness(t, deps{options: opts, autoRefresh: 20 * time.Millisecond})
@@ -85,14 +80,7 @@ func TestARebuildWhileOpenIsToldAtOnce(t *testing.T) {
 	var dash fyne.CanvasObject
 	h.ui(func() { dash = h.shell.dash.root })
 
-	path := filepath.Join(tv.Dir, "state.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data[:37], 0o600); err != nil {
-		t.Fatal(err)
-	}
+	editStateFile(t, tv.Dir, cutShort)
 	h.waitText("Your companies were recovered")
 	h.ui(func() {
 		if h.shell.dash.root != dash {
