@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"image/color"
+	"slices"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -16,9 +21,61 @@ import (
 // docs/ux.md has the whole map.
 
 // button is a widget.Button that also answers Enter, like Space, and hands Escape to the
-// window, so a dialog closes with the focus on one of its buttons.
+// window, so a dialog closes with the focus on one of its buttons. The primary button also
+// draws a ring while it has the focus: Fyne shows a focused button by blending the focus
+// colour, a see-through primary colour, over the button, which on a primary button is blue over
+// blue and can't be seen.
 type button struct {
 	widget.Button
+	focused bool
+}
+
+// FocusGained is called when the keyboard's focus arrives on the button.
+func (b *button) FocusGained() {
+	b.focused = true
+	b.Button.FocusGained()
+}
+
+// FocusLost is called when the keyboard's focus leaves the button.
+func (b *button) FocusLost() {
+	b.focused = false
+	b.Button.FocusLost()
+}
+
+// CreateRenderer is Fyne's button with the focus ring on top.
+func (b *button) CreateRenderer() fyne.WidgetRenderer {
+	b.ExtendBaseWidget(b)
+	r := &focusRing{WidgetRenderer: b.Button.CreateRenderer(), b: b, ring: canvas.NewRectangle(color.Transparent)}
+	r.Refresh()
+	return r
+}
+
+// focusRing draws Fyne's button, and over it the ring of a focused primary button.
+type focusRing struct {
+	fyne.WidgetRenderer
+	b       *button
+	ring    *canvas.Rectangle
+	objects []fyne.CanvasObject
+}
+
+func (r *focusRing) Layout(size fyne.Size) {
+	r.WidgetRenderer.Layout(size)
+	r.ring.Move(fyne.NewPos(0, 0))
+	r.ring.Resize(size)
+}
+
+func (r *focusRing) Objects() []fyne.CanvasObject { return r.objects }
+
+func (r *focusRing) Refresh() {
+	r.WidgetRenderer.Refresh()
+	th := r.b.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	r.ring.StrokeColor = th.Color(theme.ColorNameForeground, v)
+	r.ring.StrokeWidth = 2
+	r.ring.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	r.ring.Hidden = !r.b.focused || r.b.Importance != widget.HighImportance || r.b.Disabled()
+	r.ring.Refresh()
+	r.objects = append(slices.Clip(r.WidgetRenderer.Objects()), r.ring)
 }
 
 // newButton is a button with the text, an icon (or nil) and what it does.
