@@ -29,6 +29,9 @@ type fixture struct {
 	// beforeCallback, when set, runs after the consent is granted and before the browser
 	// reaches the command's listener (to break something at the worst moment).
 	beforeCallback func()
+	// browse, when set, plays the browser on the consent address instead of the practice
+	// server's consent page (a model's, internal/testenv/models).
+	browse func(ctx context.Context, authURL string) error
 }
 
 func newFixture(t *testing.T, cfg connections.PracticeConfig) *fixture {
@@ -96,7 +99,13 @@ func (f *fixture) connect(t *testing.T, companyIndex int, stdin string, args ...
 	if lines.Scan() {
 		authURL := lines.Text()
 		stdout.WriteString(authURL + "\n")
-		go func() { browserErr <- testenv.Browser(ctx, authURL, companyIndex, true, f.beforeCallback) }()
+		go func() {
+			if f.browse != nil {
+				browserErr <- f.browse(ctx, authURL)
+				return
+			}
+			browserErr <- testenv.Browser(ctx, authURL, companyIndex, true, f.beforeCallback)
+		}()
 	} else {
 		browserErr <- nil
 	}

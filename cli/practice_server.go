@@ -15,7 +15,7 @@ func init() {
 }
 
 // practiceSynopsis is the practice-server command's options, as its usage line shows them.
-const practiceSynopsis = "[--addr 127.0.0.1:0] [--redirect-uri URI] [--latency D] [--access-ttl D] [--companies N] " +
+const practiceSynopsis = "[--addr 127.0.0.1:0] [--product o-series|k-series|x-series|r-series] [--redirect-uri URI] [--latency D] [--access-ttl D] [--companies N] " +
 	"[--sites N] [--hidden-sites N] [--no-next-page] [--rotate-refresh] [--strict-rotation] " +
 	"[--rate-limit N/min] [--rate-limit-reply reset|epoch|bare] [--expired-status 400|401] [--send-iss]"
 
@@ -51,6 +51,7 @@ func runPracticeServer(ctx context.Context, env *Env, args []string) error {
 // function that turns them, once parsed, into its configuration, or a usage error with one
 // plain sentence for a value it can't take.
 func practiceFlags(fs *flag.FlagSet) func() (connections.PracticeConfig, error) {
+	product := fs.String("product", "o-series", "the Lightspeed product to play: o-series, k-series, x-series or r-series")
 	redirect := fs.String("redirect-uri", connections.SuggestedRedirectURI, "the Redirect URI to register")
 	latency := fs.Duration("latency", 0, "added to every answer")
 	accessTTL := fs.Duration("access-ttl", time.Hour, "how long access tokens last")
@@ -79,6 +80,10 @@ func practiceFlags(fs *flag.FlagSet) func() (connections.PracticeConfig, error) 
 		case *expired != 400 && *expired != 401:
 			return connections.PracticeConfig{}, usageError("--expired-status is 400 or 401 (Lightspeed answers a refused access token with either), not %d.", *expired)
 		}
+		playing, err := connections.ParsePracticeProduct(*product)
+		if err != nil {
+			return connections.PracticeConfig{}, usageError("--product is o-series, k-series, x-series or r-series, not %q.", *product)
+		}
 		perMinute, err := connections.ParsePracticeRate(*rateLimit)
 		if err != nil {
 			return connections.PracticeConfig{}, usageError("--rate-limit: %s.", err)
@@ -88,6 +93,7 @@ func practiceFlags(fs *flag.FlagSet) func() (connections.PracticeConfig, error) 
 			return connections.PracticeConfig{}, usageError("--rate-limit-reply: %s.", err)
 		}
 		return connections.PracticeConfig{
+			Product:        playing,
 			RedirectURIs:   []string{*redirect},
 			Latency:        *latency,
 			AccessTTL:      *accessTTL,

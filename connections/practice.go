@@ -17,6 +17,13 @@ import (
 // value is a well-behaved server with three demo companies.
 type PracticeConfig = practice.Config
 
+// PracticeProduct is the Lightspeed product the practice server plays
+// (PracticeConfig.Product): O-Series (the zero value), K-Series, X-Series or R-Series.
+type PracticeProduct = practice.Product
+
+// ParsePracticeProduct reads o-series, k-series, x-series or r-series ("" is O-Series).
+func ParsePracticeProduct(s string) (PracticeProduct, error) { return practice.ParseProduct(s) }
+
 // PracticeRateLimitReply is how the practice server answers over its rate limit
 // (PracticeConfig.RateLimitReply): with only X-Ratelimit-Reset in seconds ("reset") or as a
 // Unix time ("epoch"), or bare ("bare"), as Lightspeed does.
@@ -43,7 +50,9 @@ type Practice struct {
 }
 
 // StartPractice starts a practice server on 127.0.0.1 with cfg (its zero value is fine), and
-// registers a Redirect URI on a free loopback port for the app to catch the answer on.
+// registers a Redirect URI on a free loopback port for the app to catch the answer on. The
+// server plays cfg.Product (O-Series when unset), and the Settings name that product, so
+// "Practice with a demo company" practises the product the person picked.
 func StartPractice(cfg PracticeConfig) (*Practice, error) {
 	redirect, err := freeLoopbackRedirect()
 	if err != nil {
@@ -58,7 +67,12 @@ func StartPractice(cfg PracticeConfig) (*Practice, error) {
 		return nil, fmt.Errorf("could not start the practice server: %w", err)
 	}
 	info := srv.Info()
+	product := "" // O-Series, as every practice session before products
+	if info.Product != practice.OSeries {
+		product = string(info.Product)
+	}
 	return &Practice{Server: srv, Settings: Settings{
+		Product:      product,
 		ClientID:     info.ClientID,
 		ClientSecret: info.ClientSecret,
 		RedirectURI:  redirect,

@@ -341,3 +341,14 @@ func (p Product) ShopCount(n int) string {
 	}
 	return fmt.Sprintf("%d %s", n, p.Shops)
 }
+
+// ConsentSteps are ConsentSteps in the product's words: "Choose your store, then click Grant
+// Access." For O-Series (and the zero Product) they are ConsentSteps.
+func (p Product) ConsentSteps() []string {
+	steps := ConsentSteps()
+	if p.Company == "" || p.ID == DefaultProductID {
+		return steps
+	}
+	steps[1] = strings.Replace(steps[1], "your company", "your "+p.Company, 1)
+	return steps
+}

@@ -31,7 +31,7 @@ import (
 	"time"
 )
 
-// PageSize is how many items Lightspeed sends on one page of a list.
+// PageSize is how many items O-Series sends on one page of a list.
 const PageSize = 25
 
 // DefaultBaseURL is the production API address.
@@ -68,10 +68,15 @@ type TokenSource interface {
 // before first use; a Client is safe for concurrent use afterwards. It prints redacted: its
 // token source may hold a token.
 type Client struct {
-	// Product is the product whose API BaseURL is; empty: O-Series. It decides how Connected
-	// reads what was connected.
+	// Product is the Lightspeed product the connection belongs to. Empty: O-Series. It picks
+	// how "what was connected" is read (Connected), how lists are paged, the default pace and
+	// the words of the sentences.
 	Product ProductID
-	// BaseURL is the API root ending in "/v1/". Empty: DefaultBaseURL. It must be https, or
+	// BaseURL is the API root, ending in "/" (O-Series: ".../v1/"). Empty: the product's own
+	// (DefaultBaseURL for O-Series), which for X-Series names no store and so can't be used:
+	// give the store's address, its {domain_prefix} filled in. For R-Series the root
+	// ".../API/V3/" and an account's ".../API/V3/Account/{id}/" both work, also with
+	// {account_id} not filled in yet. It must be https, or
 	// http to a loopback address (the practice server).
 	BaseURL string
 	// HTTP sends the requests. Nil: a client without its own timeout (Timeout applies). Its
@@ -84,16 +89,25 @@ type Client struct {
 	// MaxRateLimitWait is the longest wait accepted after HTTP 429; a longer Retry-After
 	// fails at once with problem.KindRateLimited. Zero: DefaultMaxRateLimitWait.
 	MaxRateLimitWait time.Duration
-	// MaxPages bounds how many pages Sites follows. Zero: DefaultMaxPages.
+	// MaxPages bounds how many pages one list follows. Zero: DefaultMaxPages.
 	MaxPages int
+	// PageSize is how many items a page is asked to hold, where the product takes a size
+	// (K-Series' size, X-Series' page_size). Zero: the product's profile's. O-Series' pages
+	// are always 25 and R-Series' 100, whatever it says.
+	PageSize int
 	// UserAgent is sent with every request. Empty: "LightspeedConnect".
 	UserAgent string
 	// Now is the clock used to pace requests, read Retry-After dates and stamp CallInfo.
 	// Nil: time.Now.
 	Now func() time.Time
-	// Pacer spaces requests per access token. Nil: DefaultPacer, shared by every Client in
-	// the process, so that all calls made with one token are paced together.
+	// Pacer spaces requests per access token. Nil: DefaultPacer for O-Series, else the
+	// product's own (DefaultPacerFor), shared by every Client in the process, so that all calls
+	// made with one token are paced together.
 	Pacer *Pacer
+	// Buckets follows R-Series' leaky bucket per access token, from the bucket headers of its
+	// replies, and holds back a request the bucket can't take yet. Nil: DefaultBuckets. Other
+	// products don't use it.
+	Buckets *Buckets
 	// Sleep waits d or until ctx ends (then it returns ctx.Err()); pacing and rate-limit
 	// waits use it. Nil: a real timer. Tests pass one that advances a fake clock.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -177,6 +191,8 @@ type CallInfo struct {
 	PacingWait time.Duration
 	// Pages counts the list pages read.
 	Pages int
+	// Budget is what the last answer said of the rate limit; zero when it said nothing.
+	Budget Budget
 }
 
 // RateLimitNote is a sentence for a detail line when the call was rate limited and retried,
@@ -232,15 +248,21 @@ func (c *Client) MeWithInfo(ctx context.Context) (Company, CallInfo, error) {
 	var info CallInfo
 	start := c.now()
 	defer func() { info.Elapsed = c.now().Sub(start) }()
+	co, err := c.me(ctx, &info)
+	return co, info, err
+}
+
+// me reads companies/me.json.
+func (c *Client) me(ctx context.Context, info *CallInfo) (Company, error) {
 	var raw companyJSON
 	u := c.base() + "companies/me.json"
-	if _, err := c.getJSON(ctx, u, -1, &raw, &info); err != nil {
-		return Company{}, info, err
+	if _, err := c.getJSON(ctx, u, -1, &raw, info); err != nil {
+		return Company{}, err
 	}
 	if raw.ID <= 0 {
-		return Company{}, info, badReply(info.Status, pathOf(u), "the reply has the wrong shape: the company has no id", nil)
+		return Company{}, badReply(info.Status, pathOf(u), "the reply has the wrong shape: the company has no id", nil)
 	}
-	return raw.company(), info, nil
+	return raw.company(), nil
 }
 
 // Sites returns every site of the company the token may see, across all pages. It fails
@@ -262,7 +284,7 @@ func (c *Client) SitesWithInfo(ctx context.Context, companyID int64) ([]Site, Ca
 func (c *Client) base() string {
 	b := c.BaseURL
 	if b == "" {
-		b = DefaultBaseURL
+		b = c.profile().APIBaseURL
 	}
 	if b[len(b)-1] != '/' {
 		b += "/"

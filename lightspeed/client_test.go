@@ -264,7 +264,7 @@ func TestUnauthorizedTwice(t *testing.T) {
 	f.srv.FailNextAPI(3, practice.FaultUnauthorized)
 	_, ci, err := f.client.MeWithInfo(ctxFor(t))
 	assertKind(t, err, problem.KindUnauthorized, f.tokens)
-	if problem.Summary(err) != sayUnauthorized {
+	if problem.Summary(err) != "Lightspeed no longer accepts this connection's access. Refresh or reconnect the company." {
 		t.Fatalf("summary %q", problem.Summary(err))
 	}
 	if _, forced := f.tokens.counts(); forced != 1 || ci.Requests != 2 || ci.Status != 401 {
@@ -567,7 +567,7 @@ func FuzzRateLimitWait(f *testing.F) {
 func TestErrorsAreProblems(t *testing.T) {
 	// Every status the client maps has a sentence and a detail line naming the status.
 	for _, st := range []int{400, 401, 403, 404, 409, 500, 502, 503} {
-		err := statusProblem(st, "/v1/x.json", true, nil)
+		err := statusProblem(oSeries().Words, st, "/v1/x.json", true, nil)
 		pe := problem.As(err)
 		if pe == nil || pe.Summary == "" || !strings.Contains(pe.Detail, fmt.Sprint(st)) {
 			t.Errorf("status %d → %+v", st, pe)

@@ -33,7 +33,7 @@ func (c *Client) sites(ctx context.Context, companyID int64, info *CallInfo) ([]
 		h, err := c.getJSON(ctx, address, page, &raw, info)
 		if err != nil {
 			if pages > page || page > 0 {
-				return nil, shortList(err, page, pages, len(all))
+				return nil, shortList(err, page, pages, len(all), "sites")
 			}
 			return nil, err
 		}
@@ -70,8 +70,9 @@ func (c *Client) sites(ctx context.Context, companyID int64, info *CallInfo) ([]
 	}
 }
 
-// shortList explains a list that stopped before its last page.
-func shortList(err error, page, pages, got int) error {
+// shortList explains a list that stopped before its last page (pages: how many the replies
+// promised, -1 when unknown; what: the items, in the product's words).
+func shortList(err error, page, pages, got int, what string) error {
 	p := problem.As(err)
 	if p == nil {
 		return err
@@ -81,8 +82,17 @@ func shortList(err error, page, pages, got int) error {
 		of = fmt.Sprintf("%d pages", pages)
 	}
 	out := *p
-	out.Detail = strings.TrimSpace(fmt.Sprintf("%s (page %d of %s could not be read after %d sites; nothing was kept)", p.Detail, page+1, of, got))
+	out.Detail = strings.TrimSpace(fmt.Sprintf("%s (page %d of %s could not be read after %d %s; nothing was kept)", p.Detail, page+1, of, got, what))
 	return &out
+}
+
+// listStopped is shortList for a list whose length no reply states: a failure on the first
+// page is returned as it is, a later one says how far the list got.
+func listStopped(err error, page, got int, what string) error {
+	if page == 0 {
+		return err
+	}
+	return shortList(err, page, -1, got, what)
 }
 
 // followAddress returns the absolute next-page address a reply names in X-Next-Page (a full

@@ -3,6 +3,7 @@ package lightspeed
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"time"
@@ -10,11 +11,12 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
-// The plain sentences this package gives people.
+// The plain sentences this package gives people. Those with %s take the product's words
+// (Words: the business, its plural), so that an X-Series store is never called a company.
 const (
-	sayUnauthorized = "Lightspeed no longer accepts this connection's access. Refresh or reconnect the company."
-	sayForbidden    = "Lightspeed didn't allow this connection to read that company's details. Reconnect the company and choose it when you grant access."
-	sayNotFound     = "Lightspeed doesn't know this company any more. Reconnect the company; your other companies are unaffected."
+	sayUnauthorized = "Lightspeed no longer accepts this connection's access. Refresh or reconnect the %[1]s."
+	sayForbidden    = "Lightspeed didn't allow this connection to read that %[1]s's details. Reconnect the %[1]s and choose it when you grant access."
+	sayNotFound     = "Lightspeed doesn't know this %[1]s any more. Reconnect the %[1]s; your other %[2]s are unaffected."
 	sayNetwork      = "Couldn't reach Lightspeed. Check the internet connection and try again; nothing has been lost."
 	sayTimeout      = "Lightspeed took too long to answer. Try again in a minute; nothing has been lost."
 	sayCanceled     = "The request to Lightspeed was cancelled; nothing has been changed."
@@ -24,6 +26,11 @@ const (
 	sayMoved        = "Lightspeed's API answered that this endpoint has moved. Check the API address the app was given for the integration; the app doesn't follow such moves, so nothing was sent to the new address."
 	sayPlainHTTP    = "The API address uses plain http to another computer, which would send the access token unprotected. Check the API address the app was given for the integration: it should start with https://."
 	sayBadAddress   = "The API address the app was given for the integration isn't a web address the app can use. Check it: it should start with https://."
+
+	sayNoAccount       = "Lightspeed gave this connection access to no %[1]s. Connect again, and choose the %[1]s when you grant access."
+	saySeveralAccounts = "Lightspeed gave this connection access to %[1]d %[2]s, and the app keeps one %[3]s per connection. Connect again as someone who can see only the %[4]s to connect."
+	sayUnknownProduct  = "The app doesn't know this Lightspeed product, so it can't read what was connected."
+	sayNoStore         = "The app doesn't know which store this connection belongs to, so it can't call the store's API. Reconnect the store."
 )
 
 // movedProblem explains a redirect the client did not follow.
@@ -55,7 +62,7 @@ func transportProblem(ctx context.Context, err error, path string) error {
 
 // statusProblem explains an HTTP status that is neither success, a refusal before the retry,
 // nor 429.
-func statusProblem(status int, path string, refreshed bool, body []byte) error {
+func statusProblem(w Words, status int, path string, refreshed bool, body []byte) error {
 	switch {
 	case refusedToken(status, body):
 		after := ""
@@ -65,11 +72,11 @@ func statusProblem(status int, path string, refreshed bool, body []byte) error {
 		if code := oauthErrorCode(body); code != "" {
 			after = " " + code + after
 		}
-		return problem.New(problem.KindUnauthorized, sayUnauthorized, nil).WithDetail("HTTP %d GET %s%s", status, path, after)
+		return problem.New(problem.KindUnauthorized, fmt.Sprintf(sayUnauthorized, w.Company), nil).WithDetail("HTTP %d GET %s%s", status, path, after)
 	case status == 403:
-		return problem.New(problem.KindUnauthorized, sayForbidden, nil).WithDetail("HTTP 403 GET %s", path)
+		return problem.New(problem.KindUnauthorized, fmt.Sprintf(sayForbidden, w.Company), nil).WithDetail("HTTP 403 GET %s", path)
 	case status == 404:
-		return problem.New(problem.KindNotFound, sayNotFound, nil).WithDetail("HTTP 404 GET %s", path)
+		return problem.New(problem.KindNotFound, fmt.Sprintf(sayNotFound, w.Company, w.Companies), nil).WithDetail("HTTP 404 GET %s", path)
 	case status >= 500:
 		return problem.New(problem.KindServer, sayServer, nil).WithDetail("HTTP %d GET %s", status, path)
 	default:

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/dnslabel"
 )
 
 // The Lightspeed products a merchant can have, as data: one Profile each. Every fact here comes
@@ -388,16 +390,5 @@ func ExpandKnown(address string, values map[string]string) (string, error) {
 }
 
 // IsLabel reports whether s is one DNS label: 1 to 63 ASCII letters, digits and hyphens, not
-// starting or ending with a hyphen.
-func IsLabel(s string) bool {
-	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
+// starting or ending with a hyphen (dnslabel.Valid, which oauth uses for the same value).
+func IsLabel(s string) bool { return dnslabel.Valid(s) }

@@ -117,7 +117,7 @@ func (p *Pacer) pruneLocked(now time.Time) {
 func (c *Client) pace(ctx context.Context, token, path string, info *CallInfo) error {
 	p := c.Pacer
 	if p == nil {
-		p = DefaultPacer
+		p = DefaultPacerFor(c.product())
 	}
 	d, cancel := p.delay(token, c.now())
 	if d <= 0 {
@@ -169,7 +169,8 @@ func (c *Client) waitRateLimit(ctx context.Context, h http.Header, attempt int, 
 
 // rateLimitWait reads how long a 429 answer asks to wait, and where that came from:
 //
-//   - Retry-After, in seconds or as an HTTP date (returned as is, even above maxWait);
+//   - Retry-After, in seconds or as an HTTP date (returned as is, even above maxWait); a date
+//     is measured from the reply's Date header when there is one, like a Unix time below;
 //   - else X-Ratelimit-Reset (or RateLimit-Reset, X-Rate-Limit-Reset): seconds to wait, or
 //     a Unix time when it is larger than a billion (milliseconds when larger than a
 //     trillion). A Unix time is measured from the reply's Date header when there is one, so
@@ -182,8 +183,8 @@ func rateLimitWait(h http.Header, now time.Time, attempt int, maxWait time.Durat
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
 			return clampSeconds(n), "Retry-After"
 		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(0, t.Sub(now)), "Retry-After"
+		if t, err := http.ParseTime(v); err == nil { // an HTTP date, as X-Series sends it
+			return untilUnix(t, h, now), "Retry-After"
 		}
 	}
 	for _, name := range []string{"X-RateLimit-Reset", "RateLimit-Reset", "X-Rate-Limit-Reset"} {
@@ -206,7 +207,8 @@ func rateLimitWait(h http.Header, now time.Time, attempt int, maxWait time.Durat
 	return backoff(attempt), "backoff"
 }
 
-// untilUnix is how long until t, by the reply's Date header when present, else by now.
+// untilUnix is how long until t, by the reply's Date header when present, else by now: the
+// server's clock set both, so a wrong clock on this computer doesn't matter.
 func untilUnix(t time.Time, h http.Header, now time.Time) time.Duration {
 	if date, err := http.ParseTime(h.Get("Date")); err == nil {
 		now = date

@@ -118,22 +118,34 @@ func (c *Client) getJSON(ctx context.Context, rawURL string, page int, out any, 
 	if err := checkScheme(rawURL); err != nil {
 		return nil, err
 	}
-	force, limited := false, 0
+	// refreshed: a refused token was refreshed once already; refreshNow: the next token must
+	// be a refreshed one. A 429 after the refresh retries with the refreshed token, never
+	// asking for another refresh.
+	refreshed, refreshNow, limited, prev := false, false, 0, ""
 	for {
-		token, err := c.Tokens.AccessToken(ctx, force)
+		token, err := c.Tokens.AccessToken(ctx, refreshNow)
+		refreshNow = false
 		if err != nil {
 			return nil, fmt.Errorf("could not get an access token for Lightspeed: %w", err)
 		}
+		if prev != "" && c.product() == RSeries {
+			c.buckets().carry(prev, token) // a refreshed token drains the same bucket
+		}
+		prev = token
 		if err := c.pace(ctx, token, path, info); err != nil {
+			return nil, err
+		}
+		if err := c.waitBucket(ctx, token, path, info); err != nil {
 			return nil, err
 		}
 		resp, body, err := c.do(ctx, rawURL, page, token, info)
 		if err != nil {
 			return nil, err
 		}
+		c.observeBudget(token, resp.Header, info)
 		switch code := resp.StatusCode; {
-		case refusedToken(code, body) && !force:
-			force, info.Refreshed = true, true
+		case refusedToken(code, body) && !refreshed:
+			refreshed, refreshNow, info.Refreshed = true, true, true
 		case code == http.StatusTooManyRequests:
 			limited++
 			if err := c.waitRateLimit(ctx, resp.Header, limited, path, info); err != nil {
@@ -144,7 +156,7 @@ func (c *Client) getJSON(ctx context.Context, rawURL string, page int, out any, 
 		case code >= 200 && code < 300:
 			return resp.Header, decode(body, out, resp, path)
 		default:
-			return nil, statusProblem(code, path, force, body)
+			return nil, statusProblem(c.words(), code, path, refreshed, body)
 		}
 	}
 }

@@ -27,7 +27,11 @@ const (
 	verdictDenied
 	// verdictProviderError: Lightspeed sent another OAuth error.
 	verdictProviderError
-	// verdictCode: the state is right and there is exactly one code.
+	// verdictBadStore: the state and the code are right, but the store the profile needs
+	// (ConsentParam) is missing, repeated or not a DNS label.
+	verdictBadStore
+	// verdictCode: the state is right and there is exactly one code (and, for a profile with
+	// a ConsentParam, exactly one store that is a DNS label).
 	verdictCode
 )
 
@@ -35,8 +39,10 @@ const (
 type callback struct {
 	verdict verdict
 	code    string
+	store   string // the ConsentParam's value, lower case; "" when the profile has none
 	errCode string // sanitized, for Detail only (the iss received, for verdictWrongIssuer)
-	errDesc string // sanitized, for Detail only
+	errDesc string // sanitized, for Detail only (why the store is unusable, for verdictBadStore)
+	missing bool   // verdictBadStore: no store at all
 }
 
 // classifyCallback decides what a callback's query means. Nothing counts without exactly one
@@ -62,7 +68,11 @@ func classifyCallback(q url.Values, want string, p Profile) callback {
 	if len(codes) != 1 || codes[0] == "" {
 		return callback{verdict: verdictNoCode}
 	}
-	return callback{verdict: verdictCode, code: codes[0]}
+	store, why, missing, ok := p.consentValue(q[p.ConsentParam])
+	if !ok {
+		return callback{verdict: verdictBadStore, errDesc: why, missing: missing}
+	}
+	return callback{verdict: verdictCode, code: codes[0], store: store}
 }
 
 // randomState returns 32 bytes from crypto/rand, base64url-encoded: the flow's CSRF guard.

@@ -74,12 +74,17 @@ func (c catcher) answer(w http.ResponseWriter, r *http.Request, cb callback) {
 		s.end(callbackError(cb))
 		c.showOutcome(w, r)
 		return
+	case verdictBadStore:
+		// The browser brought exactly what Lightspeed sent: it won't come again right.
+		s.end(consentError(cb.errDesc, cb.missing))
+		c.showOutcome(w, r)
+		return
 	}
 	if !s.claim() {
 		writePage(w, http.StatusConflict, pageFinished)
 		return
 	}
-	res, err := s.c.exchange(s.base, s.conf, cb.code, s.verifier)
+	res, err := s.c.exchange(s.base, s.conf, cb.code, s.verifier, cb.store)
 	s.finish(res, err)
 	c.showOutcome(w, r)
 }

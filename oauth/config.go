@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"net/http"
+	"reflect"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -28,7 +29,8 @@ type Config struct {
 	Profile Profile
 	// ClientID is the integration's client ID. Required.
 	ClientID string
-	// ClientSecret is the integration's client secret. Required; it is sent in the form body.
+	// ClientSecret is the integration's client secret. Required; it is sent in the form body
+	// (as HTTP Basic credentials for a profile with BasicAuth).
 	ClientSecret string
 	// RedirectURI is the Redirect URI registered for the integration, exactly as registered.
 	// Required: no default, because a URI Lightspeed doesn't know makes it show an error page.
@@ -53,6 +55,10 @@ type RefreshConfig struct {
 	ClientSecret string
 	// RefreshToken is the stored refresh token. Required.
 	RefreshToken string
+	// ConsentValue is what the connect's Result.ConsentValue returned (X-Series: the store's
+	// domain_prefix), needed when the profile's TokenURL holds {ConsentParam}. It is checked to
+	// be a DNS label before the address is built.
+	ConsentValue string
 	// HTTPClient sends the request. Default (nil): a client with a 30-second timeout. Its
 	// CheckRedirect is overridden: token traffic never follows a redirect.
 	HTTPClient *http.Client
@@ -70,7 +76,7 @@ type client struct {
 
 // newClient fills defaults and checks what every token request needs.
 func newClient(p Profile, id, secret string, hc *http.Client, now func() time.Time) (client, error) {
-	if p == (Profile{}) {
+	if reflect.ValueOf(p).IsZero() {
 		p = Lightspeed()
 	}
 	if hc == nil {
@@ -93,17 +99,23 @@ func newClient(p Profile, id, secret string, hc *http.Client, now func() time.Ti
 	return c, nil
 }
 
-// oauth2Config builds the oauth2 configuration. AuthStyleInParams is explicit: auto-detection
-// would try the Authorization header first and could burn the one-time code on that try.
+// oauth2Config builds the oauth2 configuration. The AuthStyle is always explicit (the form
+// body, or HTTP Basic for a profile with BasicAuth): auto-detection would try one way, and
+// could burn the one-time code or a rotating refresh token on that try before the other.
 func (c client) oauth2Config(redirectURI string) *oauth2.Config {
+	style := oauth2.AuthStyleInParams
+	if c.profile.BasicAuth {
+		style = oauth2.AuthStyleInHeader
+	}
 	return &oauth2.Config{
 		ClientID:     c.clientID,
 		ClientSecret: c.secret,
 		RedirectURL:  redirectURI,
+		Scopes:       c.profile.Scopes,
 		Endpoint: oauth2.Endpoint{
 			AuthURL:   c.profile.AuthorizeURL,
 			TokenURL:  c.profile.TokenURL,
-			AuthStyle: oauth2.AuthStyleInParams,
+			AuthStyle: style,
 		},
 	}
 }

@@ -20,19 +20,25 @@ func (c client) tokenContext(ctx context.Context) (context.Context, context.Canc
 	return context.WithTimeout(ctx, requestTimeout)
 }
 
-// exchange trades a code for tokens; it is called the moment a code arrives.
-func (c client) exchange(ctx context.Context, conf *oauth2.Config, code, verifier string) (*Result, error) {
+// exchange trades a code for tokens; it is called the moment a code arrives. store is the
+// consent answer's ConsentParam value, already checked ("" when the profile has none): the
+// code goes to that store's token address, and the reply must not name another store.
+func (c client) exchange(ctx context.Context, conf *oauth2.Config, code, verifier, store string) (*Result, error) {
 	ctx, cancel := c.tokenContext(ctx)
 	defer cancel()
 	var opts []oauth2.AuthCodeOption
 	if verifier != "" {
 		opts = append(opts, oauth2.VerifierOption(verifier))
 	}
-	tok, err := conf.Exchange(ctx, code, opts...)
+	tok, err := withTokenURL(conf, c.profile, store).Exchange(ctx, code, opts...)
 	if err != nil {
 		return nil, mapTokenError(err, phaseConnect, c.profile.Name, c.now(), c.secret, code, verifier)
 	}
+	if err := c.profile.checkReplyStore(tok, store, phaseConnect); err != nil {
+		return nil, err
+	}
 	res := toResult(tok, c.now())
+	res.ConsentValue = store
 	if res.RefreshToken == "" {
 		return nil, problem.New(problem.KindBadReply, msgNoRefreshToken, errors.New("no refresh_token in the reply")).
 			WithDetail("%s token request: the reply had no refresh_token", c.profile.Name)
@@ -45,8 +51,13 @@ const probeTimeout = 10 * time.Second
 
 // ProbeTokenEndpoint checks, before the browser opens, that the token endpoint answers at all:
 // any HTTP status counts as reachable, and a redirect is not followed. It sends a HEAD request without credentials. A DNS
-// failure, a refused connection or a timeout becomes KindNetwork naming the host.
+// failure, a refused connection or a timeout becomes KindNetwork naming the host. A token
+// address that is per store (it holds a {placeholder}, as X-Series' does) is known only once
+// the consent answer names the store: it is not probed, and the answer is nil.
 func ProbeTokenEndpoint(ctx context.Context, tokenURL string, hc *http.Client) error {
+	if placeholderPattern.MatchString(tokenURL) {
+		return nil
+	}
 	if reason := endpointProblem(tokenURL); reason != "" {
 		return problem.New(problem.KindUsage, "The provider's token address (TokenURL) "+reason+".", nil)
 	}

@@ -130,7 +130,7 @@ func TestTokenErrorMapping(t *testing.T) {
 				if cerr != nil {
 					t.Fatal(cerr)
 				}
-				_, err = c.exchange(context.Background(), c.oauth2Config(f.redirect), "CODE-secret-code", "")
+				_, err = c.exchange(context.Background(), c.oauth2Config(f.redirect), "CODE-secret-code", "", "")
 			} else {
 				cfg := refreshCfg(f, "RT-secret-refresh")
 				cfg.Profile, cfg.HTTPClient = p, tc.client

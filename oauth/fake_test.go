@@ -49,6 +49,12 @@ type fakeAS struct {
 	tokenHook  http.HandlerFunc // when set, answers /v1/token.json instead
 	arrived    chan struct{}    // when set, gets a value per token request
 	holdTokens chan struct{}    // when set, token requests wait for it to close
+
+	// Per product (see products_test.go).
+	basic       bool           // the client authenticates with HTTP Basic only (K-Series)
+	answerExtra url.Values     // added to the consent answer (X-Series: domain_prefix)
+	replyExtra  map[string]any // added to every token reply
+	stores      []string       // the store of each request to /stores/{prefix}/token
 }
 
 func newFakeAS(t testing.TB, redirect string) *fakeAS {
@@ -57,10 +63,16 @@ func newFakeAS(t testing.TB, redirect string) *fakeAS {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/authorize", f.authorize)
 	mux.HandleFunc("/v1/token.json", f.token)
+	mux.HandleFunc("/stores/{prefix}/token", f.storeToken)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
+	fakes.Store(f.srv.URL+"/authorize", f)
+	t.Cleanup(func() { fakes.Delete(f.srv.URL + "/authorize") })
 	return f
 }
+
+// fakes finds a fake by its consent address (see fakeOf).
+var fakes sync.Map
 
 // profile points the flow at the fake.
 func (f *fakeAS) profile() Profile {
@@ -94,6 +106,9 @@ func (f *fakeAS) authorize(w http.ResponseWriter, r *http.Request) {
 		back.Set("iss", f.iss)
 	}
 	f.mu.Unlock()
+	for k, v := range f.answerExtra {
+		back[k] = v
+	}
 	if deny {
 		back.Set("error", "access_denied")
 	} else {
@@ -121,7 +136,10 @@ func (f *fakeAS) token(w http.ResponseWriter, r *http.Request) {
 		hook(w, r)
 		return
 	}
-	if r.PostForm.Get("client_id") != testClientID || r.PostForm.Get("client_secret") != testClientSecret {
+	f.mu.Lock()
+	basic := f.basic
+	f.mu.Unlock()
+	if !f.clientAuthenticated(r, basic) {
 		writeJSON(w, 401, map[string]any{"error": "invalid_client"})
 		return
 	}
@@ -133,6 +151,32 @@ func (f *fakeAS) token(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, 400, map[string]any{"error": "unsupported_grant_type"})
 	}
+}
+
+// clientAuthenticated checks the client's credentials the one way the server accepts:
+// HTTP Basic (RFC 6749 §2.3.1: each part form-encoded first) with no secret in the body, or
+// the body with no Authorization header.
+func (f *fakeAS) clientAuthenticated(r *http.Request, basic bool) bool {
+	if !basic {
+		return r.Header.Get("Authorization") == "" &&
+			r.PostForm.Get("client_id") == testClientID && r.PostForm.Get("client_secret") == testClientSecret
+	}
+	id, secret, ok := r.BasicAuth()
+	if !ok || r.PostForm.Has("client_secret") {
+		return false
+	}
+	id, err1 := url.QueryUnescape(id)
+	secret, err2 := url.QueryUnescape(secret)
+	return err1 == nil && err2 == nil && id == testClientID && secret == testClientSecret
+}
+
+// storeToken is a store's own token address (X-Series: https://{prefix}.retail.lightspeed.app/
+// api/1.0/token), played on one host by a path per store.
+func (f *fakeAS) storeToken(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.stores = append(f.stores, r.PathValue("prefix"))
+	f.mu.Unlock()
+	f.token(w, r)
 }
 
 func (f *fakeAS) grantCode(w http.ResponseWriter, form url.Values) {
@@ -175,6 +219,13 @@ func (f *fakeAS) issue(w http.ResponseWriter, withRefresh bool) {
 	f.mu.Lock()
 	f.n++
 	body := map[string]any{"access_token": fmt.Sprintf("AT-%d-secretish", f.n), "expires_in": 3600, "token_type": "bearer"}
+	for k, v := range f.replyExtra {
+		if v == nil {
+			delete(body, k)
+		} else {
+			body[k] = v
+		}
+	}
 	if withRefresh {
 		rt := fmt.Sprintf("RT-%d-secretish", f.n)
 		f.refresh[rt] = true

@@ -73,6 +73,12 @@ func (s *Session) Paste(ctx context.Context, landed string) (*Result, error) {
 		return nil, issuerError(cb)
 	case verdictNoCode:
 		return nil, problem.New(problem.KindUsage, msgPasteNoCode, nil)
+	case verdictBadStore:
+		// A pasted address may have lost its end: say why and keep waiting.
+		if cb.missing {
+			return nil, problem.New(problem.KindUsage, msgPasteNoStore, nil).WithDetail("%s", cb.errDesc)
+		}
+		return nil, consentError(cb.errDesc, false)
 	case verdictDenied, verdictProviderError:
 		s.end(callbackError(cb))
 		return s.Wait(ctx)
@@ -84,7 +90,7 @@ func (s *Session) Paste(ctx context.Context, landed string) (*Result, error) {
 	defer cancel()
 	stop := context.AfterFunc(s.base, cancel)
 	defer stop()
-	res, err := s.c.exchange(ctx, s.conf, cb.code, s.verifier)
+	res, err := s.c.exchange(ctx, s.conf, cb.code, s.verifier, cb.store)
 	s.finish(res, err)
 	return s.outcome()
 }

@@ -17,9 +17,13 @@ type Profile struct {
 	Name string
 	// AuthorizeURL is the consent page the browser opens.
 	AuthorizeURL string
-	// TokenURL receives the code exchange and the refresh requests.
+	// TokenURL receives the code exchange and the refresh requests. It may hold the
+	// placeholder {ConsentParam} (for X-Series "https://{domain_prefix}.retail.lightspeed.app/
+	// api/1.0/token"): the value the consent answer carries is filled in, once checked to be a
+	// single DNS label, before anything is sent there.
 	TokenURL string
-	// APIURL is the base of the provider's API; this package only carries it.
+	// APIURL is the base of the provider's API; this package only carries it. It may hold
+	// placeholders of any name (the caller fills them).
 	APIURL string
 	// NoPKCE turns PKCE off. By default every authorization carries an S256 code challenge
 	// and the exchange its verifier (RFC 7636): a server that doesn't know PKCE must ignore
@@ -35,6 +39,26 @@ type Profile struct {
 	// sent to; so an answer naming any other server is still refused. An answer without iss is
 	// accepted either way.
 	Issuer string
+	// BasicAuth sends the client ID and secret as HTTP Basic credentials in the Authorization
+	// header at the token address (RFC 6749 §2.3.1; K-Series), the other parameters staying in
+	// the form body. False (the default, O-, X- and R-Series): both go in the form body.
+	BasicAuth bool
+	// Scopes are sent as the consent address's scope parameter, joined with spaces (RFC 6749
+	// §3.3). Nil (O-Series) sends no scope parameter at all.
+	Scopes []string
+	// ConsentParam names a parameter that the consent answer carries beside code and state and
+	// that TokenURL needs: "domain_prefix" for X-Series, whose token address is the store's
+	// own. When set, an answer must carry exactly one such value, a DNS label; a token reply
+	// that names another value under the same key is refused; and Result.ConsentValue returns
+	// it for the caller to keep (a refresh needs it again, in RefreshConfig.ConsentValue). The
+	// sentences call the thing it names a store. Empty: no such parameter.
+	ConsentParam string
+	// RedirectHTTPSOnly is set for a provider that accepts only https Redirect URIs
+	// (K-Series): the app can't catch such an answer itself, so the person pastes the address
+	// the browser ends on, and an https address on this computer is accepted for that too. A
+	// plain http Redirect URI is refused before anything opens, since the provider would
+	// refuse it. Leave it unset for a practice server, which plays the provider on loopback.
+	RedirectHTTPSOnly bool
 }
 
 // Lightspeed endpoints in production.
@@ -56,21 +80,32 @@ func Lightspeed() Profile {
 
 // Validate reports, in a plain sentence, the first endpoint that is not an absolute https
 // address (plain http only to this computer: 127.0.0.0/8, [::1] or localhost, where a practice
-// server runs). An empty APIURL is allowed because the OAuth flow does not need it.
+// server runs). An empty APIURL is allowed because the OAuth flow does not need it. TokenURL
+// may hold {ConsentParam} and APIURL any placeholder; each is checked with a label in its
+// place. A placeholder the flow can't fill is refused.
 func (p Profile) Validate() error {
 	checks := []struct {
 		label, value string
 		optional     bool
+		fillable     func(name string) bool
 	}{
-		{"sign-in address (AuthorizeURL)", p.AuthorizeURL, false},
-		{"token address (TokenURL)", p.TokenURL, false},
-		{"API address (APIURL)", p.APIURL, true},
+		{"sign-in address (AuthorizeURL)", p.AuthorizeURL, false, func(string) bool { return false }},
+		{"token address (TokenURL)", p.TokenURL, false, func(name string) bool { return name != "" && name == p.ConsentParam }},
+		{"API address (APIURL)", p.APIURL, true, func(string) bool { return true }},
+	}
+	if p.ConsentParam != "" && !isLabelName(p.ConsentParam) {
+		return problem.New(problem.KindUsage, "The provider's consent parameter isn't a plain name.", nil).
+			WithDetail("profile %q: ConsentParam %q", p.Name, safeText(p.ConsentParam, 64))
 	}
 	for _, c := range checks {
 		if c.optional && c.value == "" {
 			continue
 		}
-		if reason := endpointProblem(c.value); reason != "" {
+		reason := placeholderProblem(c.value, c.fillable)
+		if reason == "" {
+			reason = endpointProblem(fillPlaceholders(c.value, sampleLabel))
+		}
+		if reason != "" {
 			return problem.New(problem.KindUsage,
 				fmt.Sprintf("The provider's %s %s.", c.label, reason), nil).
 				WithDetail("profile %q: %s is not usable", p.Name, c.label)

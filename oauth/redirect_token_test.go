@@ -38,7 +38,7 @@ func TestTokenEndpointRedirectIsNotFollowed(t *testing.T) {
 					if cerr != nil {
 						t.Fatal(cerr)
 					}
-					_, err = c.exchange(context.Background(), c.oauth2Config(f.redirect), "CODE-secret-code", "")
+					_, err = c.exchange(context.Background(), c.oauth2Config(f.redirect), "CODE-secret-code", "", "")
 				} else {
 					cfg := refreshCfg(f, "RT-secret-refresh")
 					cfg.HTTPClient = caller
@@ -106,7 +106,7 @@ func TestTokenEndpointBusy(t *testing.T) {
 				if cerr != nil {
 					t.Fatal(cerr)
 				}
-				_, err = c.exchange(context.Background(), c.oauth2Config(f.redirect), "CODE-secret-code", "")
+				_, err = c.exchange(context.Background(), c.oauth2Config(f.redirect), "CODE-secret-code", "", "")
 			} else {
 				cfg := refreshCfg(f, "RT-secret-refresh")
 				cfg.Now = clock

@@ -46,6 +46,10 @@ func refresh(ctx context.Context, cfg RefreshConfig) (res *Result, sent bool, er
 	if cfg.RefreshToken == "" {
 		return nil, false, problem.New(problem.KindInvalidGrant, msgInvalidGrantRefresh, errors.New("no refresh token stored"))
 	}
+	store, err := c.profile.refreshStore(cfg.ConsentValue)
+	if err != nil {
+		return nil, false, err
+	}
 	if ctx.Err() != nil {
 		return nil, false, givenUp(ctx)
 	}
@@ -60,7 +64,7 @@ func refresh(ctx context.Context, cfg RefreshConfig) (res *Result, sent bool, er
 	defer stop()
 	reqCtx = context.WithValue(reqCtx, oauth2.HTTPClient, gate.client(c.http))
 	reqCtx = httptrace.WithClientTrace(reqCtx, &httptrace.ClientTrace{WroteHeaders: gate.wroteHeaders})
-	src := c.oauth2Config("").TokenSource(reqCtx, &oauth2.Token{RefreshToken: cfg.RefreshToken})
+	src := withTokenURL(c.oauth2Config(""), c.profile, store).TokenSource(reqCtx, &oauth2.Token{RefreshToken: cfg.RefreshToken})
 	tok, err := src.Token()
 	sent, wrote := gate.state()
 	if err != nil {
@@ -77,6 +81,10 @@ func refresh(ctx context.Context, cfg RefreshConfig) (res *Result, sent bool, er
 	if res.RefreshToken == "" {
 		res.RefreshToken = cfg.RefreshToken
 	}
+	if err := c.profile.checkReplyStore(tok, store, phaseRefresh); err != nil {
+		return nil, true, err
+	}
+	res.ConsentValue = store
 	res.CallerGaveUp = ctx.Err() != nil
 	return res, true, nil
 }

@@ -59,7 +59,7 @@ func Start(ctx context.Context, cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	redirect, err := CheckRedirectURI(cfg.RedirectURI)
+	redirect, err := c.profile.CheckRedirectURI(cfg.RedirectURI)
 	if err != nil {
 		return nil, err
 	}

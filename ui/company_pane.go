@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"strconv"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -101,14 +99,14 @@ func (p *detailsPane) refresh() {
 	}
 	p.notes.Objects = notes
 	p.notes.Refresh()
-	p.sites.SetText(connections.SitesLine(cs.Sites))
+	p.sites.SetText(statusProduct(cs).ShopsLine(cs.Sites))
 	if line := cs.Settings.Line(); line != "" {
 		p.settings.SetText(line)
 		p.settings.Show()
 	} else {
 		p.settings.Hide()
 	}
-	p.facts.SetText("ID " + strconv.FormatInt(cs.ID, 10) + " · token " + connections.TimeLeft(cs.AccessExpiresAt, now) +
+	p.facts.SetText("ID " + peopleID(cs) + " · token " + connections.TimeLeft(cs.AccessExpiresAt, now) +
 		" · checked " + connections.Ago(cs.LastCheckAt, now) + " · refreshed " + connections.Ago(cs.LastRefreshAt, now))
 
 	for _, b := range []*button{p.check, p.refreshNow} {

@@ -35,11 +35,13 @@ func (cs *connectedScreen) content() fyne.CanvasObject {
 	title.Importance = widget.SuccessImportance
 	// Sites the person who granted access can't see: said as a warning under the list, so
 	// nobody takes the list for the whole company.
+	product := companyProduct(cs.conn.Company)
 	hidden := newFieldMessage()
 	hidden.set(levelWarning, cs.conn.Company.SitesNote())
 	top := container.NewVBox(
 		title,
-		wrapped(connections.SitesLine(cs.conn.Company.Sites)),
+		wrapped(product.Name),
+		wrapped(product.ShopsLine(cs.conn.Company.Sites)),
 		hidden.box,
 		container.NewBorder(nil, nil, widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil,
 			wrapped("Everything is stored safely in this computer's keychain.")),

@@ -19,6 +19,7 @@ func TestConnectedScreenSaysWhichSitesAreOutOfSight(t *testing.T) {
 		h.ui(h.shell.start)
 		h.waitText("Practice with a demo company")
 		h.tap("Practice with a demo company")
+		h.answerProduct("")
 		h.waitText("Enter your integration's details")
 		h.tap("Next")
 		h.waitTextUnless(errs, "✓ Connected: Harbour Burgers Pty Ltd")

@@ -31,17 +31,22 @@ type dashboard struct {
 	busy         map[int64]string            // "Checking" or "Refreshing" while a request runs
 	chosen       map[int64]bool              // ticked for a bulk check or export
 	filter       connections.Status          // the summary part that is on; "" shows every status
+	product      string                      // the product filter's product ID; "" shows every product
+	onDesk       []connections.Product       // the products of the companies, O-Series first
+	columns      *rowColumns                 // what the list's columns hold for these products
 	query        string                      // the search, lower case
 	shown        []int                       // indexes into statuses, in the list's order
 	selected     int64                       // the company in the details pane; 0 for none
 	autoSelected bool                        // selected is the first row, not the person's choice
 	run          *checkRun                   // the check in progress, nil when none
 
-	summary  *summaryBar
-	search   *searchEntry
-	list     *companyList
-	details  *detailsPane
-	progress *checkProgress
+	summary *summaryBar
+	search  *searchEntry
+	// productFilter shows one product's companies; only there when several are connected.
+	productFilter *widget.Select
+	list          *companyList
+	details       *detailsPane
+	progress      *checkProgress
 
 	connectAnother, more *button
 	root                 fyne.CanvasObject
@@ -82,11 +87,12 @@ func (s *shell) showDashboard(statuses []connections.CompanyStatus) {
 }
 
 func newDashboard(s *shell, core *connections.Core, statuses []connections.CompanyStatus) *dashboard {
-	d := &dashboard{shell: s, core: core, busy: map[int64]string{}, chosen: map[int64]bool{}}
+	d := &dashboard{shell: s, core: core, busy: map[int64]string{}, chosen: map[int64]bool{}, columns: &rowColumns{}}
 	d.more = keyButton(&widget.Button{Text: "More", Icon: theme.MoreHorizontalIcon(), OnTapped: d.onMoreClicked})
 	d.connectAnother = keyButton(&widget.Button{Text: "Connect another company", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: d.onConnectAnotherClicked})
 	d.summary = newSummaryBar(d)
 	d.search = newSearchEntry(d)
+	d.productFilter = d.newProductFilter()
 	d.list = newCompanyList(d)
 	d.details = newDetailsPane(d)
 	d.progress = newCheckProgress(d)
@@ -101,7 +107,7 @@ func (d *dashboard) content() fyne.CanvasObject {
 	if d.root != nil {
 		return d.root
 	}
-	top := container.NewBorder(nil, nil, d.summary.box, nil, d.search.sized())
+	top := container.NewBorder(nil, nil, d.summary.box, d.productFilter, d.search.sized())
 	bottom := container.NewVBox(widget.NewSeparator(), d.details.box, widget.NewSeparator(),
 		container.NewBorder(nil, nil, d.progress.checkAll, container.NewHBox(d.more, d.connectAnother), d.progress.box))
 	middle := container.NewBorder(container.NewVBox(d.list.header.box, widget.NewSeparator()), nil, nil, nil, d.list.box)
@@ -148,6 +154,7 @@ func (d *dashboard) replaceStatuses(all []connections.CompanyStatus) {
 	if d.indexOf(d.selected) < 0 {
 		d.selected = 0
 	}
+	d.noticeProducts()
 	d.apply()
 	if d.root != nil {
 		d.shell.noticeStatuses(all)
@@ -163,15 +170,23 @@ func (d *dashboard) setStatuses(latest []connections.CompanyStatus) {
 		}
 	}
 	d.shell.noticeStatuses(latest)
+	d.noticeProducts()
 	d.apply()
 }
 
-// searchText is what a search matches: the name, the ID and every site's name, lower case.
+// searchText is what a search matches: the name, the ID, the product's short name and every
+// site's name, lower case.
 func searchText(cs connections.CompanyStatus) string {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(cs.Name))
 	b.WriteString("\n")
 	b.WriteString(strconv.FormatInt(cs.ID, 10))
+	if cs.ExternalID != "" {
+		b.WriteString("\n")
+		b.WriteString(strings.ToLower(cs.ExternalID))
+	}
+	b.WriteString("\n")
+	b.WriteString(strings.ToLower(statusProduct(cs).ShortName))
 	for _, s := range cs.Sites {
 		b.WriteString("\n")
 		b.WriteString(strings.ToLower(s.Name))
@@ -200,13 +215,9 @@ func (d *dashboard) status(id int64) (connections.CompanyStatus, bool) {
 func (d *dashboard) apply() {
 	d.shown = d.shown[:0]
 	for i, cs := range d.statuses {
-		if d.filter != "" && cs.Status != d.filter {
-			continue
+		if d.matches(cs) {
+			d.shown = append(d.shown, i)
 		}
-		if d.query != "" && !strings.Contains(d.haystack[cs.ID], d.query) {
-			continue
-		}
-		d.shown = append(d.shown, i)
 	}
 	slices.SortStableFunc(d.shown, func(a, b int) int { return connections.Compare(d.statuses[a], d.statuses[b]) })
 	if (d.selected == 0 || d.autoSelected) && len(d.shown) > 0 {
@@ -252,10 +263,7 @@ func (d *dashboard) selectFirstIfHidden() {
 func (d *dashboard) firstMatch() (int64, bool) {
 	var first connections.CompanyStatus
 	for _, cs := range d.statuses {
-		if d.filter != "" && cs.Status != d.filter {
-			continue
-		}
-		if d.query != "" && !strings.Contains(d.haystack[cs.ID], d.query) {
+		if !d.matches(cs) {
 			continue
 		}
 		if cs.ID == d.selected {

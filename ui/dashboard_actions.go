@@ -95,10 +95,30 @@ func (d *dashboard) onCopyDiagnosticsClicked() {
 	})
 }
 
+// onSettingsClicked edits an integration's settings: the one product's on a desk of one
+// product (or the practice server's), else the one the person picks (the wizard's question,
+// preselecting the last answer).
 func (d *dashboard) onSettingsClicked() {
-	d.shell.loadSettings()
+	s := d.shell
+	if s.practice != nil {
+		s.loadSettings(s.practice.product)
+		return
+	}
+	if products := d.onDesk; len(products) == 1 {
+		s.loadSettings(products[0])
+		return
+	}
+	s.askProduct(false, s.loadDashboard, s.loadSettings)
 }
 
+// onConnectAnotherClicked asks which Lightspeed (preselecting the last answer), then connects
+// with that product's integration, asking for its details first when none are saved. The
+// practice server plays one product: practice mode connects it at once.
 func (d *dashboard) onConnectAnotherClicked() {
-	d.shell.showWaiting(connections.ConnectOptions{}, d.shell.loadDashboard)
+	s := d.shell
+	if s.practice != nil {
+		s.showWaiting(connectOptions(s.practice.product), s.loadDashboard)
+		return
+	}
+	s.askProduct(false, s.loadDashboard, s.connectAnother)
 }

@@ -28,9 +28,10 @@ type companyList struct {
 	box    *fyne.Container
 	header *listHeader
 
-	selecting   bool // the list's selection is being set from the dashboard, not by a person
-	selectedRow int  // the row the list has selected, -1 for none
-	follow      bool // the next refresh scrolls to the selection (a new filter or search)
+	laidOut     map[*fyne.Container]int // each row's rowColumns.version when it was last laid out
+	selecting   bool                    // the list's selection is being set from the dashboard, not by a person
+	selectedRow int                     // the row the list has selected, -1 for none
+	follow      bool                    // the next refresh scrolls to the selection (a new filter or search)
 }
 
 // keyList is Fyne's List with the dashboard's keys: arrows move the selection (not only the
@@ -48,10 +49,10 @@ func (l *keyList) TypedKey(ev *fyne.KeyEvent) {
 }
 
 func newCompanyList(d *dashboard) *companyList {
-	c := &companyList{d: d, selectedRow: -1, empty: &widget.Label{Wrapping: fyne.TextWrapWord, Alignment: fyne.TextAlignCenter}}
+	c := &companyList{d: d, selectedRow: -1, laidOut: map[*fyne.Container]int{}, empty: &widget.Label{Wrapping: fyne.TextWrapWord, Alignment: fyne.TextAlignCenter}}
 	c.list = &keyList{onKey: c.handleKey}
 	c.list.Length = func() int { return len(d.shown) }
-	c.list.CreateItem = newCompanyRow
+	c.list.CreateItem = c.newCompanyRow
 	c.list.UpdateItem = c.updateRow
 	c.list.OnSelected = c.onSelected
 	c.list.ExtendBaseWidget(c.list)
@@ -68,7 +69,8 @@ func (c *companyList) refresh() {
 		c.empty.SetText("No companies are connected on this computer. Click Connect another company to add one.")
 		c.empty.Show()
 	case len(d.shown) == 0 && d.query != "":
-		c.empty.SetText("No company matches “" + d.search.Text + "”. Search looks in names, IDs and site names.")
+		company, shop := d.deskWords()
+		c.empty.SetText("No " + company + " matches “" + d.search.Text + "”. Search looks in names, IDs and " + shop + " names.")
 		c.empty.Show()
 	case len(d.shown) == 0:
 		c.empty.SetText("No company is " + lowerLabel(d.filter) + " now. Click the highlighted count above to show every company.")
@@ -184,6 +186,7 @@ const (
 	colTick = iota
 	colStatus
 	colName
+	colProduct
 	colSites
 	colToken
 	colChecked
@@ -191,31 +194,41 @@ const (
 )
 
 // rowLayout lines the columns up from row to row: fixed widths wide enough for their longest
-// words, the name taking what is left (and an ellipsis when that is not enough).
-type rowLayout struct{}
+// words, the name taking what is left (and an ellipsis when that is not enough). The
+// product's column and the width of the sites' depend on the products on the desk (cols).
+type rowLayout struct{ cols *rowColumns }
 
-// columnSamples are the widest texts each fixed column shows.
+// columnSamples are the widest texts each fixed column shows; the product's and the sites'
+// are in rowColumns, as they depend on the products on the desk.
 var columnSamples = [columns]string{
 	colStatus:  "● Credentials invalid",
-	colSites:   "88 of 888 sites",
 	colToken:   "888 min left",
 	colChecked: "checked 88 days ago",
 }
 
-func columnWidth(col int, o fyne.CanvasObject) float32 {
+func (l rowLayout) columnWidth(col int, o fyne.CanvasObject) float32 {
 	if col == colTick || col == colName {
 		return o.MinSize().Width
 	}
+	sample := columnSamples[col]
+	switch {
+	case col == colProduct && !l.cols.product:
+		return 0
+	case col == colProduct:
+		sample = l.cols.productSample
+	case col == colSites:
+		sample = l.cols.sites
+	}
 	pad := 2 * theme.InnerPadding()
-	return fyne.MeasureText(columnSamples[col], theme.TextSize(), fyne.TextStyle{Bold: col == colStatus}).Width + pad
+	return fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{Bold: col == colStatus}).Width + pad
 }
 
-func (rowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (l rowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	widths := make([]float32, len(objs))
 	fixed := float32(0)
 	for i, o := range objs {
 		if i != colName {
-			widths[i] = columnWidth(i, o)
+			widths[i] = l.columnWidth(i, o)
 			fixed += widths[i]
 		}
 	}
@@ -229,11 +242,11 @@ func (rowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-func (rowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (l rowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var w, h float32
 	for i, o := range objs {
 		if i != colName {
-			w += columnWidth(i, o)
+			w += l.columnWidth(i, o)
 		}
 		h = max(h, o.MinSize().Height)
 	}
@@ -241,15 +254,16 @@ func (rowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 // newCompanyRow is a row's template; updateRow fills it in.
-func newCompanyRow() fyne.CanvasObject {
+func (c *companyList) newCompanyRow() fyne.CanvasObject {
 	objs := make([]fyne.CanvasObject, columns)
 	objs[colTick] = &widget.Check{}
 	objs[colStatus] = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
 	objs[colName] = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
+	objs[colProduct] = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	objs[colSites] = &widget.Label{}
 	objs[colToken] = &widget.Label{}
 	objs[colChecked] = &widget.Label{}
-	return container.New(rowLayout{}, objs...)
+	return container.New(rowLayout{c.d.columns}, objs...)
 }
 
 func (c *companyList) updateRow(row widget.ListItemID, o fyne.CanvasObject) {
@@ -267,6 +281,7 @@ func (c *companyList) updateRow(row widget.ListItemID, o fyne.CanvasObject) {
 	tick.OnChanged = func(on bool) { d.choose(id, on) }
 	setBadge(objs[colStatus].(*widget.Label), cs, d.busy[cs.ID])
 	objs[colName].(*widget.Label).SetText(cs.Name)
+	c.setProductColumn(o.(*fyne.Container), cs)
 	objs[colSites].(*widget.Label).SetText(cs.SitesShown())
 	objs[colToken].(*widget.Label).SetText(connections.TimeLeft(cs.AccessExpiresAt, now))
 	objs[colChecked].(*widget.Label).SetText("checked " + connections.Ago(cs.LastCheckAt, now))
@@ -307,11 +322,13 @@ type listHeader struct {
 	tickAll *widget.Check // in the column titles: tick every company shown
 	untick  *widget.Check // in the bulk bar, ticked: untick every company
 	titles  *fyne.Container
-	chosen  *widget.Label
-	check   *button
-	export  *button
-	bulk    *fyne.Container
-	box     *fyne.Container
+	// company, product and sites name their columns in the desk's words.
+	company, product, sites *widget.Label
+	chosen                  *widget.Label
+	check                   *button
+	export                  *button
+	bulk                    *fyne.Container
+	box                     *fyne.Container
 }
 
 func newListHeader(d *dashboard) *listHeader {
@@ -329,7 +346,8 @@ func newListHeader(d *dashboard) *listHeader {
 	caption := func(text string) *widget.Label {
 		return &widget.Label{Text: text, Importance: widget.LowImportance, TextStyle: fyne.TextStyle{Bold: true}}
 	}
-	h.titles = container.New(rowLayout{}, h.tickAll, caption("Status"), caption("Company"), caption("Sites"), caption("Token"), caption("Last check"))
+	h.company, h.product, h.sites = caption("Company"), caption("Product"), caption("Sites")
+	h.titles = container.New(rowLayout{d.columns}, h.tickAll, caption("Status"), h.company, h.product, h.sites, caption("Token"), caption("Last check"))
 	h.chosen = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
 	h.check = keyButton(&widget.Button{Text: "Check chosen", Icon: theme.ViewRefreshIcon(), OnTapped: d.onCheckChosenClicked})
 	h.export = keyButton(&widget.Button{Text: "Export chosen…", Icon: theme.DocumentSaveIcon(), OnTapped: d.onExportChosenClicked})
@@ -342,6 +360,7 @@ func newListHeader(d *dashboard) *listHeader {
 func (h *listHeader) refresh() {
 	d := h.d
 	n := len(d.chosen)
+	h.nameColumns()
 	if n == 0 {
 		h.tickAll.Checked = false
 		h.tickAll.Refresh()

@@ -27,7 +27,11 @@ func newSummaryBar(d *dashboard) *summaryBar {
 // refresh recounts and redraws the parts (connections.Summary.Parts), the one whose filter is
 // on highlighted.
 func (b *summaryBar) refresh() {
-	parts := connections.Summarise(b.d.statuses).Parts()
+	statuses := b.d.statuses
+	if b.d.product != "" { // the product filter is on: the counts are its companies'
+		statuses = slices.DeleteFunc(slices.Clone(statuses), func(cs connections.CompanyStatus) bool { return statusProduct(cs).ID != b.d.product })
+	}
+	parts := connections.Summarise(statuses).Parts()
 	if f := b.d.filter; f != "" && !slices.ContainsFunc(parts, func(p connections.Part) bool { return p.Status == f }) {
 		// its last company changed status: keep the way out
 		parts = append(parts, connections.Part{Status: f, Words: connections.CountWords(f, 0)})

@@ -79,7 +79,8 @@ func (s *shell) fixButton(f problem.Fix) *button {
 			s.showWaiting(connections.ConnectOptions{Reconnect: id}, s.loadDashboard)
 		})
 	case problem.ActionSetUp, problem.ActionEnterSecret, problem.ActionCopySettings:
-		return newButton("Integration settings", nil, s.loadSettings)
+		id := f.CompanyID
+		return newButton("Integration settings", nil, func() { s.loadSettingsFor(id) })
 	default:
 		return nil
 	}

@@ -120,6 +120,7 @@ func toDashboardWithACompany(t *testing.T) *harness {
 	h := newHarness(t, deps{open: consentOpener(0, true, errs)})
 	h.ui(h.shell.start)
 	h.tap("Practice with a demo company")
+	h.answerProduct("")
 	h.waitText("Enter your integration's details")
 	h.tap("Next")
 	h.waitTextUnless(errs, "✓ Connected: Harbour Burgers Pty Ltd")

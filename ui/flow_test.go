@@ -25,6 +25,7 @@ func TestPracticeFlowThroughTheWindow(t *testing.T) {
 	h.ui(h.shell.start)
 	h.waitText("Practice with a demo company")
 	h.tap("Practice with a demo company")
+	h.answerProduct("")
 	h.waitText("Practice mode — demo companies on this computer only")
 	h.waitText("Enter your integration's details")
 	h.tap("Next")

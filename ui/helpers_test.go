@@ -248,7 +248,25 @@ func toPracticeDetails(h *harness) {
 	h.t.Helper()
 	h.ui(h.shell.showWelcome)
 	h.tap("Practice with a demo company")
+	h.answerProduct("")
 	h.waitText("Enter your integration's details")
+}
+
+// answerProduct answers "Which Lightspeed do you use?": it clicks the card of the product
+// named name ("" keeps the preselected one), then Next.
+func (h *harness) answerProduct(name string) {
+	h.t.Helper()
+	h.waitText("Which Lightspeed do you use?")
+	if name != "" {
+		h.ui(func() {
+			card := first(h.roots(), func(c *productCard) bool { return c.name.Text == name })
+			if card == nil {
+				h.t.Fatalf("no card for %q: %q", name, h.texts())
+			}
+			test.Tap(card)
+		})
+	}
+	h.tap("Next")
 }
 
 // consentOpener is an opener that grants access for the company at index, the way the

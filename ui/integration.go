@@ -16,8 +16,9 @@ import (
 // details asks for the integration's Client ID, Client Secret and Redirect URI, checks them
 // with the core's sentences as they are typed, and saves them.
 type details struct {
-	shell *shell
-	base  connections.Settings // endpoints and practice flag, kept as loaded
+	shell   *shell
+	base    connections.Settings // endpoints and practice flag, kept as loaded
+	product connections.Product  // whose integration these are
 
 	clientID, secret, redirect          *widget.Entry
 	clientIDMsg, secretMsg, redirectMsg *fieldMessage
@@ -31,9 +32,9 @@ type details struct {
 // loadDetails reads the saved settings off the UI goroutine (the secret comes from the
 // keyring, which may wait on an unlock dialog), then shows them. Practice mode fills in the
 // practice server's details instead.
-func (s *shell) loadDetails(onBack func(), onSaved func(*details), editing bool) {
+func (s *shell) loadDetails(p connections.Product, onBack func(), onSaved func(*details), editing bool) {
 	if s.practice != nil {
-		s.showDetails(s.practice.server.Settings, onBack, onSaved, editing)
+		s.showDetails(s.practice.product, s.practice.server.Settings, onBack, onSaved, editing)
 		return
 	}
 	if s.real == nil {
@@ -43,27 +44,48 @@ func (s *shell) loadDetails(onBack func(), onSaved func(*details), editing bool)
 	s.showLoading("Reading the saved settings…")
 	core := s.real
 	s.spawn(func() {
-		saved, err := core.Settings(s.ctx)
+		saved, err := settingsOf(s.ctx, core, p)
 		if err != nil && saved.ClientID == "" {
 			saved = connections.Settings{}
 		}
-		s.deps.do(func() { s.showDetails(saved, onBack, onSaved, editing) })
+		s.deps.do(func() { s.showDetails(p, saved, onBack, onSaved, editing) })
 	})
 }
 
 // showDetails shows the details screen filled with saved (the suggested Redirect URI when
 // none is saved). When editing from the dashboard, Next reads Save.
-func (s *shell) showDetails(saved connections.Settings, onBack func(), onSaved func(*details), editing bool) {
+func (s *shell) showDetails(p connections.Product, saved connections.Settings, onBack func(), onSaved func(*details), editing bool) {
 	d := newDetails(s, saved, onBack, onSaved)
+	d.product = productOrDefault(p)
 	if editing {
 		d.withSaveLabel()
 	}
 	s.show(d.content())
 }
 
-// loadSettings edits the saved settings from the dashboard and goes back to it.
-func (s *shell) loadSettings() {
-	s.loadDetails(s.loadDashboard, func(*details) { s.loadDashboard() }, true)
+// loadSettings edits the saved settings of product p from the dashboard and goes back to it.
+func (s *shell) loadSettings(p connections.Product) {
+	s.loadDetails(p, s.loadDashboard, func(*details) { s.loadDashboard() }, true)
+}
+
+// loadSettingsFor edits the settings a fix names: those of company id's product (the
+// practice server's in practice mode), or of the product chosen last when it names none.
+func (s *shell) loadSettingsFor(id int64) {
+	switch {
+	case s.practice != nil:
+		s.loadSettings(s.practice.product)
+		return
+	case id != 0 && s.dash != nil:
+		if cs, ok := s.dash.status(id); ok {
+			s.loadSettings(statusProduct(cs))
+			return
+		}
+	}
+	core := s.real
+	s.spawn(func() {
+		p, _ := savedProduct(s.ctx, core)
+		s.deps.do(func() { s.loadSettings(productOrDefault(p)) })
+	})
 }
 
 func newDetails(s *shell, saved connections.Settings, onBack func(), onSaved func(*details)) *details {
@@ -95,6 +117,7 @@ func (d *details) content() fyne.CanvasObject {
 	}
 	title := heading("Enter your integration's details")
 	form := container.New(layout.NewFormLayout(),
+		fieldLabel("Lightspeed"), &widget.Label{Text: productOrDefault(d.product).Name},
 		fieldLabel("Client ID"), container.NewVBox(d.clientID, d.clientIDMsg.box),
 		fieldLabel("Client Secret"), container.NewVBox(d.secret, d.secretMsg.box),
 		fieldLabel("Redirect URI"), container.NewVBox(d.redirect, d.redirectMsg.box),
@@ -114,7 +137,7 @@ func (d *details) settings() connections.Settings {
 	s := d.base
 	s.ClientID, s.ClientSecret, s.RedirectURI = d.clientID.Text, d.secret.Text, d.redirect.Text
 	d.advanced.apply(&s)
-	return s.Trimmed()
+	return withProduct(s, productOrDefault(d.product)).Trimmed()
 }
 
 // The core's own sentences for a missing Client ID or Secret: Validate checks them first.

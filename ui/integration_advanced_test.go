@@ -82,7 +82,7 @@ func TestAdvancedSettingsBothWays(t *testing.T) {
 	h := newHarness(t, deps{options: opts})
 	h.ui(h.shell.start)
 	h.waitText("API pace: 60 requests a minute · PKCE: on (the default)")
-	h.ui(h.shell.loadSettings)
+	h.ui(func() { h.shell.loadSettings(defaultProduct()) })
 	h.waitText("Enter your integration's details")
 	h.ui(func() {
 		pace := advancedEntry(h)

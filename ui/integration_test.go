@@ -115,12 +115,15 @@ func TestWizardBackAndForth(t *testing.T) {
 	h.ui(h.shell.showWelcome)
 	h.waitText("Connect your Lightspeed company to your integration.")
 	h.tap("Connect my Lightspeed company")
+	h.answerProduct("")
 	h.waitText("Enter your integration's details")
 	h.ui(func() {
 		if !h.has("must be registered there exactly") {
 			t.Fatal("the details screen does not say the Redirect URI must match")
 		}
 	})
+	h.tap("Back")
+	h.waitText("Which Lightspeed do you use?")
 	h.tap("Back")
 	h.waitText("Connect your Lightspeed company to your integration.")
 }

@@ -32,8 +32,14 @@ func TestKeyboardAloneEndToEnd(t *testing.T) {
 	h.ui(h.shell.start)
 	h.waitText("Connect your Lightspeed company to your integration.")
 
-	// Welcome: Tab to the practice button, Enter.
+	// Welcome: Tab to the practice button, Enter. The product question has the keyboard:
+	// Down and Up move the choice, Enter goes on with O-Series.
 	k.tabTo("Practice with a demo company", isButton("Practice with a demo company"))
+	k.press(fyne.KeyReturn)
+	h.waitText("Which Lightspeed do you use?")
+	k.expectFocus("the product question", func(f fyne.Focusable) bool { _, ok := f.(*productPicker); return ok })
+	k.press(fyne.KeyDown)
+	k.press(fyne.KeyUp)
 	k.press(fyne.KeyReturn)
 	h.waitText("Enter your integration's details")
 
@@ -326,6 +332,8 @@ func TestEnterPressesTheDefaultAndEscapeCancels(t *testing.T) {
 	h := newHarness(t, deps{})
 	k := &keyboard{h: h}
 	h.ui(h.shell.showWelcome)
+	k.press(fyne.KeyReturn)
+	h.waitText("Which Lightspeed do you use?")
 	k.press(fyne.KeyReturn)
 	h.waitText("Enter your integration's details")
 

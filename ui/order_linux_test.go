@@ -178,7 +178,7 @@ func TestOneOrderInEveryFace(t *testing.T) {
 	var window [][3]string
 	h.ui(func() { // each row as the list draws it
 		for row := range d.shown {
-			o := newCompanyRow()
+			o := d.list.newCompanyRow()
 			d.list.updateRow(row, o)
 			cells := o.(*fyne.Container).Objects
 			window = append(window, [3]string{fmt.Sprint(d.statuses[d.shown[row]].ID),

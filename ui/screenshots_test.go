@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"strconv"
 	"testing"
 	"time"
 
@@ -67,8 +68,11 @@ func TestScreenshots(t *testing.T) {
 		show func(s *shell)
 	}{
 		{"welcome", func(s *shell) { s.showWelcome() }},
+		{"product-question", func(s *shell) {
+			s.showProductQuestion(false, defaultProduct(), s.showWelcome, func(connections.Product) {})
+		}},
 		{"details", func(s *shell) {
-			s.showDetails(connections.Settings{ClientID: "jwEFtDj4ztUBqHtP", ClientSecret: "not-a-real-secret", RedirectURI: "http://127.0.0.1:8765/callback"}, s.showWelcome, func(*details) {}, false)
+			s.showDetails(defaultProduct(), connections.Settings{ClientID: "jwEFtDj4ztUBqHtP", ClientSecret: "not-a-real-secret", RedirectURI: "http://127.0.0.1:8765/callback"}, s.showWelcome, func(*details) {}, false)
 		}},
 		{"waiting", func(s *shell) {
 			w := newWaiting(s, connections.ConnectOptions{}, s.showWelcome)
@@ -119,14 +123,36 @@ func TestScreenshots(t *testing.T) {
 			d.setFilter(connections.StatusNeedsReconnect)
 		}})
 	}
+	// The Connected screen of each product in practice mode, as the demo plays it: the same
+	// demo company, its places in the product's words.
+	for _, p := range connections.Products() {
+		screens = append(screens, struct {
+			name string
+			show func(s *shell)
+		}{"connected-" + p.ID, func(s *shell) {
+			s.practice = &practiceMode{product: p} // the banner; no server to stop afterwards
+			s.show(newConnected(s, &connections.Connected{Company: connections.Company{ID: 1001, Name: "Harbour Burgers Pty Ltd", Product: p, Sites: sites}}).content())
+			s.practice = nil
+		}})
+	}
+	// A desk of several products: the Product column and the filter beside the search.
+	screens = append(screens, struct {
+		name string
+		show func(s *shell)
+	}{"dashboard-products", func(s *shell) {
+		s.show(newDashboard(s, nil, mixedDesk()).content())
+	}})
 	for _, sc := range screens {
 		t.Run(sc.name, func(t *testing.T) {
 			h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
 			test.ApplyTheme(t, theme.DefaultTheme())
 			h.ui(func() {
 				size := fyne.NewSize(760, 540)
-				if sc.name == "details-advanced" {
+				switch sc.name {
+				case "details-advanced":
 					size.Height = 640 // the whole of Advanced in view
+				case "dashboard-products":
+					size.Width = 960 // a desk of several products has a column more
 				}
 				h.win.Resize(size)
 				sc.show(h.shell)
@@ -177,6 +203,31 @@ func supportDesk() []connections.CompanyStatus {
 			cs.Status, cs.Detail, cs.AccessExpiresAt = connections.StatusNeedsReconnect, revokedDetail, ago(3*time.Hour)
 		}
 		out = append(out, cs)
+	}
+	return out
+}
+
+// mixedDesk is supportDesk's first 40 companies looked after across the four products.
+func mixedDesk() []connections.CompanyStatus {
+	ps := connections.Products()
+	out := supportDesk()[:40]
+	for i := range out {
+		p := ps[0]
+		switch {
+		case i%5 == 1:
+			p = ps[2]
+		case i%7 == 3:
+			p = ps[1]
+		case i%11 == 4:
+			p = ps[3]
+		}
+		out[i].Product, out[i].ExternalID = p, strconv.FormatInt(out[i].ID, 10)
+		if p.ID != connections.DefaultProductID {
+			out[i].ID = -out[i].ID // the core's local IDs for other products are negative
+		}
+		if p.ID == "x-series" { // a store's UUID
+			out[i].ExternalID = fmt.Sprintf("0a6f6e36-8b0f-41ee-9%03x-%012x", i, 20100+i*7)
+		}
 	}
 	return out
 }

@@ -101,14 +101,16 @@ type shell struct {
 	// hidden is true while the window is out of sight in the tray (closed to it, or a
 	// background start): what the person must know then goes in a notification.
 	hidden bool
+	chosen connections.Product // the answer to "Which Lightspeed do you use?" in this window
 }
 
 // practiceMode is a running practice server and the separate vault its companies live in.
 type practiceMode struct {
-	server *connections.Practice
-	core   *connections.Core
-	ctx    context.Context // ends when practice ends
-	cancel context.CancelFunc
+	server  *connections.Practice
+	product connections.Product // the product the server plays
+	core    *connections.Core
+	ctx     context.Context // ends when practice ends
+	cancel  context.CancelFunc
 }
 
 func newShell(a fyne.App, w fyne.Window, info appinfo.Info, d deps) *shell {
@@ -198,12 +200,15 @@ func (s *shell) showLoading(what string) {
 	s.show(container.NewCenter(container.NewVBox(widget.NewLabel(what), bar)))
 }
 
-// onPracticeClicked starts the practice server and a fresh practice vault, then shows the
-// integration details filled in for it.
-func (s *shell) onPracticeClicked() {
+// onPracticeClicked asks which Lightspeed the demo plays, then starts it.
+func (s *shell) onPracticeClicked() { s.askProduct(true, s.showWelcome, s.practise) }
+
+// practise starts the practice server playing product p and a fresh practice vault, then
+// shows the integration details filled in for it; Back stops it and asks again.
+func (s *shell) practise(p connections.Product) {
 	s.showLoading("Starting the practice server…")
 	s.spawn(func() {
-		mode, err := s.startPractice()
+		mode, err := s.startPractice(p)
 		s.deps.do(func() {
 			if err != nil {
 				s.showWelcome()
@@ -211,14 +216,14 @@ func (s *shell) onPracticeClicked() {
 				return
 			}
 			s.practice = mode
-			s.showDetails(mode.server.Settings, s.onLeavePracticeClicked, s.connectFromDetails, false)
+			s.showDetails(p, mode.server.Settings, s.onPracticeBackClicked, s.connectFromDetails, false)
 		})
 	})
 }
 
 // startPractice runs off the UI goroutine: it clears the practice vault (every practice
 // starts from scratch: the new server knows no old tokens) and starts the server.
-func (s *shell) startPractice() (*practiceMode, error) {
+func (s *shell) startPractice(p connections.Product) (*practiceMode, error) {
 	core, err := connections.OpenPractice(s.deps.options)
 	if err != nil {
 		return nil, err
@@ -228,13 +233,20 @@ func (s *shell) startPractice() (*practiceMode, error) {
 		cancel()
 		return nil, err
 	}
-	server, err := connections.StartPractice(s.deps.practice)
+	server, err := connections.StartPractice(practiceConfig(s.deps.practice, p))
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	s.offerUnsavedOf(core)
-	return &practiceMode{server: server, core: core, ctx: ctx, cancel: cancel}, nil
+	return &practiceMode{server: server, product: p, core: core, ctx: ctx, cancel: cancel}, nil
+}
+
+// onPracticeBackClicked goes back from the practice details to the question: the server
+// stops, and the next answer starts a new one.
+func (s *shell) onPracticeBackClicked() {
+	s.stopPractice()
+	s.onPracticeClicked()
 }
 
 // onLeavePracticeClicked stops the practice server and goes back to the real companies.

@@ -59,7 +59,25 @@ func (s *shell) showWaiting(opts connections.ConnectOptions, onBack func()) {
 
 // connectFromDetails is the wizard's step after the details are saved.
 func (s *shell) connectFromDetails(d *details) {
-	s.showWaiting(connections.ConnectOptions{}, func() { s.show(d.content()) })
+	s.showWaiting(connectOptions(d.product), func() { s.show(d.content()) })
+}
+
+// connectAnother connects a company of product p from the dashboard: at once with its saved
+// integration, or after its details when none are saved yet.
+func (s *shell) connectAnother(p connections.Product) {
+	s.showLoading("Reading the saved settings…")
+	core := s.real
+	s.spawn(func() {
+		_, err := settingsOf(s.ctx, core, p)
+		s.deps.do(func() {
+			if err == nil {
+				s.showWaiting(connectOptions(p), s.loadDashboard)
+				return
+			}
+			back := func() { s.askProduct(false, s.loadDashboard, s.connectAnother) }
+			s.loadDetails(p, back, s.connectFromDetails, false)
+		})
+	})
 }
 
 func newWaiting(s *shell, opts connections.ConnectOptions, onBack func()) *waiting {
@@ -86,7 +104,7 @@ func newWaiting(s *shell, opts connections.ConnectOptions, onBack func()) *waiti
 
 func (w *waiting) content() fyne.CanvasObject {
 	steps := container.NewVBox(wrapped("Your browser will open Lightspeed's sign-in page."))
-	for i, step := range connections.ConsentSteps() {
+	for i, step := range w.product().ConsentSteps() {
 		steps.Add(wrapped(fmt.Sprintf("%d. %s", i+1, step)))
 	}
 	again := container.NewHBox(widget.NewLabel("Browser didn't open?"), w.openAgain, w.copyLink)
@@ -115,6 +133,21 @@ func (w *waiting) begin() {
 			w.ready(att)
 		})
 	})
+}
+
+// product is the product being connected, whose words the steps use: the practice server's,
+// the reconnected company's, or the one chosen for a new connection.
+func (w *waiting) product() connections.Product {
+	s := w.shell
+	switch {
+	case s.practice != nil:
+		return s.practice.product
+	case w.opts.Reconnect != 0 && s.dash != nil:
+		if cs, ok := s.dash.status(w.opts.Reconnect); ok {
+			return statusProduct(cs)
+		}
+	}
+	return optionsProduct(w.opts)
 }
 
 // ready shows the consent page and starts the countdown and the wait.

@@ -4,6 +4,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/lightspeedconnect/lightspeed-connect/connections"
 )
 
 // welcome is the first screen: what the app does, and the two ways to begin.
@@ -23,8 +25,14 @@ func newWelcome(s *shell) *welcome {
 // showWelcome shows the welcome screen.
 func (s *shell) showWelcome() { s.show(newWelcome(s).content()) }
 
+// onConnectClicked asks which Lightspeed first; the details are that product's integration's.
 func (w *welcome) onConnectClicked() {
-	w.shell.loadDetails(w.shell.showWelcome, w.shell.connectFromDetails, false)
+	w.shell.askProduct(false, w.shell.showWelcome, w.shell.connectProduct)
+}
+
+// connectProduct shows product's integration details; Back asks the question again.
+func (s *shell) connectProduct(p connections.Product) {
+	s.loadDetails(p, func() { s.askProduct(false, s.showWelcome, s.connectProduct) }, s.connectFromDetails, false)
 }
 
 func (w *welcome) content() fyne.CanvasObject {

@@ -80,6 +80,9 @@ var rules = []rule{
 		func(to string) bool {
 			return !strings.HasPrefix(to, "ext:") && under(to, parts...) && !under(to, "lightspeed/practice")
 		}},
+	{"internal/testenv/models imports nothing of the app: the models are written apart from the practice server and the code they check",
+		func(rel string) bool { return under(rel, "internal/testenv/models") },
+		func(to string) bool { return !strings.HasPrefix(to, "ext:") && !under(to, "internal/testenv/models") }},
 	{"the parts below connections never import connections or a face",
 		func(rel string) bool { return under(rel, "oauth", "vault", "lightspeed", "export") },
 		func(to string) bool { return under(to, "connections", "cli", "ui") }},
@@ -172,6 +175,8 @@ func TestEachRuleCanFail(t *testing.T) {
 		{m + "/vault", m + "/oauth"},
 		{m + "/lightspeed/practice", m + "/lightspeed"},
 		{m + "/lightspeed/practice", m + "/vault"},
+		{m + "/internal/testenv/models", m + "/lightspeed/practice"},
+		{m + "/internal/testenv/models", m + "/internal/testenv"},
 		{m + "/vault", m + "/connections"},
 		{m + "/connections", "fyne.io/fyne/v2"},
 		{m + "/cli", "fyne.io/fyne/v2/widget"},
@@ -191,6 +196,8 @@ func TestEachRuleCanFail(t *testing.T) {
 		{m + "/connections", m + "/vault"},
 		{m + "/internal/testenv", m + "/lightspeed/practice"},
 		{m + "/lightspeed/practice", "net/http"},
+		{m + "/internal/testenv/models", "net/http/httptest"},
+		{m + "/connections", m + "/internal/testenv/models"},
 	}
 	for _, c := range allowed {
 		if v := violations(m, []pkg{{ImportPath: c.from, Imports: []string{c.to}}}); len(v) != 0 {

@@ -57,9 +57,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	if s.begin(w, r, &s.apiReqs, &s.apiFaults) {
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeJSON(w, http.StatusMethodNotAllowed, apiError("method_not_allowed", "Only GET is supported here."))
+	if !allowGet(w, r) {
 		return
 	}
 	rest, isJSON := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/v1/"), ".json")
@@ -125,7 +123,7 @@ func (s *Server) serveSites(w http.ResponseWriter, r *http.Request, tokenCompany
 		writeJSON(w, http.StatusForbidden, apiError("forbidden", "This access token belongs to another company."))
 		return
 	}
-	visible := c.Sites[:len(c.Sites)-min(s.cfg.HiddenSites, len(c.Sites))]
+	visible := s.visibleSites(c)
 	per := s.cfg.SitesPerPage
 	pages := max(1, (len(visible)+per-1)/per)
 	page, ok := s.requestedPage(r, visible, per)
@@ -149,6 +147,12 @@ func (s *Server) serveSites(w http.ResponseWriter, r *http.Request, tokenCompany
 		h.Set("X-Next-Page", nextPageURL(r, visible[(page+1)*per-1].ID))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// visibleSites are the company's sites the person who granted access can see: all but the
+// last Config.HiddenSites.
+func (s *Server) visibleSites(c Company) []Site {
+	return c.Sites[:len(c.Sites)-min(s.cfg.HiddenSites, len(c.Sites))]
 }
 
 // requestedPage reads which page a list request asks for: an X-Next-Page address (the site

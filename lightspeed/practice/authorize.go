@@ -8,44 +8,70 @@ import (
 
 // authRequest is the part of an authorize request that travels through the consent form.
 type authRequest struct {
-	clientID, redirectURI, state, responseType, challenge, method string
+	clientID, redirectURI, state, responseType, challenge, method, scope string
+	sentURI                                                              bool     // redirect_uri was in the request
+	scopes                                                               []string // scope, split
 }
 
 func readAuthRequest(v url.Values) authRequest {
 	return authRequest{
 		clientID:     v.Get("client_id"),
 		redirectURI:  v.Get("redirect_uri"),
+		sentURI:      v.Get("redirect_uri") != "",
 		state:        v.Get("state"),
 		responseType: v.Get("response_type"),
 		challenge:    v.Get("code_challenge"),
 		method:       v.Get("code_challenge_method"),
+		scope:        v.Get("scope"),
+		scopes:       splitScope(v.Get("scope")),
 	}
 }
 
 // checkClient answers with an error page and returns false when the request cannot be
-// redirected back: an unknown client ID, or a redirect URI not registered exactly.
-func (s *Server) checkClient(w http.ResponseWriter, a authRequest) bool {
+// redirected back: an unknown client ID, or a redirect URI not registered exactly. An R-Series
+// request without a redirect_uri goes to the first registered one, as there.
+func (s *Server) checkClient(w http.ResponseWriter, a *authRequest) bool {
 	if a.clientID == "" || a.clientID != s.cfg.ClientID {
 		writeMessage(w, http.StatusBadRequest, "Unknown integration",
 			"No integration has this client ID. Check the Client ID in the app against the practice integration's.")
 		return false
 	}
+	if !a.sentURI && s.cfg.Product == RSeries {
+		a.redirectURI = s.firstRedirect()
+	}
 	if !s.redirectRegistered(a.redirectURI) {
-		writeHTML(w, http.StatusInternalServerError, serverErrorPage,
-			"the redirect_uri "+strconv.Quote(a.redirectURI)+" is not registered for this integration, so Lightspeed shows this error instead of redirecting.")
+		hint := "the redirect_uri " + strconv.Quote(a.redirectURI) + " is not registered for this integration, so Lightspeed shows this error instead of redirecting."
+		if s.cfg.Product == OSeries {
+			writeHTML(w, http.StatusInternalServerError, serverErrorPage, hint)
+		} else {
+			writeMessage(w, http.StatusBadRequest, "Invalid parameter: redirect_uri", "Practice hint: "+hint)
+		}
 		return false
 	}
 	return true
 }
 
 // checkProtocol returns an OAuth error code for a request that can be redirected back
-// with an error, or "" when it is fine.
-func checkProtocol(a authRequest) (string, string) {
+// with an error, or "" when it is fine. K- and R-Series require a scope; every scope asked
+// must be one the integration may ask for (O-Series takes none and ignores it).
+func (s *Server) checkProtocol(a authRequest) (string, string) {
 	if a.responseType != "code" {
 		return "unsupported_response_type", "Only response_type=code is supported."
 	}
 	if a.challenge != "" && a.method != "S256" {
 		return "invalid_request", "Only code_challenge_method=S256 is supported."
+	}
+	p := s.cfg.Product
+	if p == OSeries {
+		return "", ""
+	}
+	if len(a.scopes) == 0 && (p == KSeries || p == RSeries) {
+		return "invalid_request", "The scope parameter is required."
+	}
+	for _, sc := range a.scopes {
+		if !hasScope(p.allowedScopes(), sc) {
+			return "invalid_scope", "The integration may not ask for the scope " + strconv.Quote(sc) + "."
+		}
 	}
 	return "", ""
 }
@@ -54,17 +80,14 @@ func checkProtocol(a authRequest) (string, string) {
 func (s *Server) authorizeForm(w http.ResponseWriter, r *http.Request) {
 	s.authReqs.Add(1)
 	a := readAuthRequest(r.URL.Query())
-	if !s.checkClient(w, a) {
+	if !s.checkClient(w, &a) {
 		return
 	}
-	if code, desc := checkProtocol(a); code != "" {
+	if code, desc := s.checkProtocol(a); code != "" {
 		s.redirectError(w, r, a, code, desc)
 		return
 	}
-	writeHTML(w, http.StatusOK, consentTmpl, consentData{
-		ClientID: a.clientID, RedirectURI: a.redirectURI, State: a.state,
-		Challenge: a.challenge, Method: a.method, Companies: s.companies,
-	})
+	writeHTML(w, http.StatusOK, consentTmpl, s.consentData(r, a))
 }
 
 // authorizeDecision serves POST /authorize: the Grant Access or Deny button.
@@ -75,10 +98,10 @@ func (s *Server) authorizeDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := readAuthRequest(r.PostForm)
-	if !s.checkClient(w, a) {
+	if !s.checkClient(w, &a) {
 		return
 	}
-	if code, desc := checkProtocol(a); code != "" {
+	if code, desc := s.checkProtocol(a); code != "" {
 		s.redirectError(w, r, a, code, desc)
 		return
 	}
@@ -94,16 +117,22 @@ func (s *Server) authorizeDecision(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) grant(w http.ResponseWriter, r *http.Request, a authRequest) {
 	companyID, err := strconv.ParseInt(r.PostForm.Get("company_id"), 10, 64)
-	if _, ok := s.company(companyID); err != nil || !ok {
-		writeMessage(w, http.StatusBadRequest, "Choose a company", "Go back and choose one of the companies in the list.")
+	c, ok := s.company(companyID)
+	if err != nil || !ok {
+		wd := s.cfg.Product.words()
+		writeMessage(w, http.StatusBadRequest, "Choose a "+wd.business, "Go back and choose one of the "+wd.businesses+" in the list.")
 		return
 	}
-	code, err := s.newCode(a.clientID, a.redirectURI, companyID, a.challenge)
+	code, err := s.newCode(a, companyID)
 	if err != nil {
 		writeHTML(w, http.StatusInternalServerError, serverErrorPage, nil)
 		return
 	}
-	s.redirect(w, r, a, url.Values{"code": {code}})
+	params := url.Values{"code": {code}}
+	if s.cfg.Product == XSeries {
+		params.Set("domain_prefix", c.DomainPrefix)
+	}
+	s.redirect(w, r, a, params)
 }
 
 func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, a authRequest, code, desc string) {

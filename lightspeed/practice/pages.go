@@ -23,42 +23,77 @@ button.primary{background:#e4002b;border-color:#e4002b;color:#fff;font-weight:60
 .code{font-size:64px;font-weight:700;color:#9ca3af;margin:0}
 </style>`
 
-// consentTmpl is the practice consent page: pick a company, then Grant Access or Deny.
-// The Grant button comes first so that pressing Enter grants, and is shown on the right.
+// consentTmpl is the practice consent page: pick a company (a business, store or account, in
+// the product's words), then Grant Access or Deny. The Grant button comes first so that
+// pressing Enter grants, and is shown on the right. The scopes asked for are listed, each one
+// the person approves.
 var consentTmpl = template.Must(template.New("consent").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Practice · Lightspeed · Grant access</title>` + pageStyle + `</head>
 <body>
-<div class="banner">Practice · This is not the real Lightspeed. Nothing here touches a real company.</div>
+<div class="banner">Practice · This is not the real Lightspeed. Nothing here touches a real {{.Business}}.</div>
 <div class="card">
-<p class="brand">Lightspeed <span class="muted">(Practice)</span></p>
-<h1>Allow the integration to access your company?</h1>
-<p>The integration will be able to read your company's details and sites.</p>
-<form method="post" action="/authorize">
+<p class="brand">Lightspeed {{.Product}} <span class="muted">(Practice)</span></p>
+<h1>Allow the integration to access your {{.Business}}?</h1>
+<p>The integration will be able to read your {{.Business}}'s details and {{.Shops}}.</p>
+{{if .Scopes}}<p>It asks for:</p><ul>{{range .Scopes}}<li>{{.}}</li>{{end}}</ul>{{end}}
+<form method="post" action="{{.Action}}">
 <input type="hidden" name="client_id" value="{{.ClientID}}">
 <input type="hidden" name="redirect_uri" value="{{.RedirectURI}}">
 <input type="hidden" name="state" value="{{.State}}">
 <input type="hidden" name="response_type" value="code">
 <input type="hidden" name="code_challenge" value="{{.Challenge}}">
 <input type="hidden" name="code_challenge_method" value="{{.Method}}">
-<label for="company_id">Company</label>
+<input type="hidden" name="scope" value="{{.Scope}}">
+<label for="company_id">{{.BusinessTitle}}</label>
 <select id="company_id" name="company_id">
-{{range .Companies}}<option value="{{.ID}}">{{.Name}}</option>
+{{range .Choices}}<option value="{{.ID}}">{{.Label}}</option>
 {{end}}</select>
 <div class="actions">
 <button class="primary" type="submit" name="decision" value="grant">Grant Access</button>
 <button type="submit" name="decision" value="deny">Deny</button>
 </div>
 </form>
-<p class="muted">Practice mode: choose any demo company. No sign-in is needed.</p>
+<p class="muted">Practice mode: choose any demo {{.Business}}. No sign-in is needed.</p>
 </div>
 </body></html>
 `))
 
 // consentData fills consentTmpl.
 type consentData struct {
-	ClientID, RedirectURI, State, Challenge, Method string
-	Companies                                       []Company
+	Product, Business, BusinessTitle, Shops, Action        string
+	ClientID, RedirectURI, State, Challenge, Method, Scope string
+	Scopes                                                 []string
+	Choices                                                []consentChoice
+}
+
+// consentChoice is one business on the consent page.
+type consentChoice struct {
+	ID    int64
+	Label string
+}
+
+// consentData fills the consent page for a checked authorize request.
+func (s *Server) consentData(r *http.Request, a authRequest) consentData {
+	wd := s.cfg.Product.words()
+	d := consentData{
+		Product: wd.product, Business: wd.business, Shops: wd.shops,
+		BusinessTitle: strings.ToUpper(wd.business[:1]) + wd.business[1:],
+		Action:        r.URL.Path,
+		ClientID:      a.clientID, State: a.state, Challenge: a.challenge, Method: a.method,
+		Scope: a.scope, Scopes: a.scopes,
+	}
+	if a.sentURI {
+		d.RedirectURI = a.redirectURI
+	}
+	for _, c := range s.companies {
+		label := c.Name
+		if s.cfg.Product == XSeries {
+			label += " (" + c.DomainPrefix + ")"
+		}
+		d.Choices = append(d.Choices, consentChoice{ID: c.ID, Label: label})
+	}
+	return d
 }
 
 // serverErrorTmpl looks like the bare error page Lightspeed shows when the redirect_uri

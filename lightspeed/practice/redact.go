@@ -14,8 +14,8 @@ const redacted = "[redacted]"
 
 // String describes the token set without its tokens.
 func (t TokenSet) String() string {
-	return fmt.Sprintf("practice.TokenSet{AccessToken:%s RefreshToken:%s TokenType:%s ExpiresIn:%d}",
-		redactedIf(t.AccessToken), redactedIf(t.RefreshToken), t.TokenType, t.ExpiresIn)
+	return fmt.Sprintf("practice.TokenSet{AccessToken:%s RefreshToken:%s TokenType:%s ExpiresIn:%d DomainPrefix:%s}",
+		redactedIf(t.AccessToken), redactedIf(t.RefreshToken), t.TokenType, t.ExpiresIn, t.DomainPrefix)
 }
 
 // GoString is String, so %#v is redacted too.
@@ -29,8 +29,8 @@ func (t TokenSet) LogValue() slog.Value { return slog.StringValue(t.String()) }
 
 // String describes the integration without its client secret.
 func (i Info) String() string {
-	return fmt.Sprintf("practice.Info{AuthorizeURL:%s TokenURL:%s APIURL:%s ClientID:%s ClientSecret:%s RedirectURI:%s Issuer:%s}",
-		i.AuthorizeURL, i.TokenURL, i.APIURL, i.ClientID, redactedIf(i.ClientSecret), i.RedirectURI, i.Issuer)
+	return fmt.Sprintf("practice.Info{Product:%s AuthorizeURL:%s TokenURL:%s APIURL:%s ClientID:%s ClientSecret:%s RedirectURI:%s Issuer:%s}",
+		i.Product, i.AuthorizeURL, i.TokenURL, i.APIURL, i.ClientID, redactedIf(i.ClientSecret), i.RedirectURI, i.Issuer)
 }
 
 // GoString is String, so %#v is redacted too.
@@ -44,8 +44,8 @@ func (i Info) LogValue() slog.Value { return slog.StringValue(i.String()) }
 
 // String describes the settings without the client secret.
 func (c Config) String() string {
-	return fmt.Sprintf("practice.Config{ClientID:%s ClientSecret:%s Companies:%d Sites:%d HiddenSites:%d RotateRefresh:%t StrictRotation:%t NoNextPage:%t RateLimit:%d/min RateLimitReply:%s ExpiredStatus:%d SendIssuer:%t}",
-		c.ClientID, redactedIf(c.ClientSecret), c.Companies, c.Sites, c.HiddenSites, c.RotateRefresh, c.StrictRotation,
+	return fmt.Sprintf("practice.Config{Product:%s ClientID:%s ClientSecret:%s Companies:%d Sites:%d HiddenSites:%d RotateRefresh:%t StrictRotation:%t NoNextPage:%t RateLimit:%d/min RateLimitReply:%s ExpiredStatus:%d SendIssuer:%t}",
+		c.Product.orDefault(), c.ClientID, redactedIf(c.ClientSecret), c.Companies, c.Sites, c.HiddenSites, c.RotateRefresh, c.StrictRotation,
 		c.NoNextPage, c.RateLimit, c.RateLimitReply, c.ExpiredStatus, c.SendIssuer)
 }
 

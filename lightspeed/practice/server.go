@@ -1,6 +1,8 @@
-// Package practice is a small, faithful stand-in for Lightspeed O-Series (Kounta): its consent
-// page, its token endpoint and the two API calls the app needs (companies/me.json and
-// companies/{id}/sites.json).
+// Package practice is a small, faithful stand-in for Lightspeed: its consent page, its token
+// endpoint and the API calls the app needs to learn what was connected. It plays one product at
+// a time (Config.Product): O-Series (formerly Kounta, the default: companies/me.json and
+// companies/{id}/sites.json), K-Series, X-Series or R-Series, each as docs/providers.md records
+// it (product.go and the kseries, xseries and rseries files).
 //
 // It has two faces, kept apart:
 //
@@ -11,7 +13,7 @@
 //     such as HTML instead of JSON, a slow answer or a 429. The shipped practice mode never
 //     injects faults.
 //
-// What it follows from the real API (as public clients that talk to it record it): lists come
+// What it follows from the real O-Series API (as public clients that talk to it record it): lists come
 // 25 items a page, chosen with the X-Page request header counted from 0; replies carry X-Pages
 // and, unless turned off, X-Next-Page with the next page's full address. There is no Link
 // header and no ?page= parameter. companies/me.json carries sites.count, registers and
@@ -56,10 +58,13 @@ const (
 // practice mode the app ships. The fields marked "Flag:" are the practice-server command's
 // options; they make the server stricter or closer to a particular Lightspeed account:
 //
-//	practice-server --strict-rotation --rotate-refresh --no-next-page --hidden-sites N
+//	practice-server --product o-series|k-series|x-series|r-series
+//	                --strict-rotation --rotate-refresh --no-next-page --hidden-sites N
 //	                --rate-limit N/min --rate-limit-reply reset|epoch|bare
 //	                --expired-status 400|401 --send-iss --sites N
 type Config struct {
+	// Product is the Lightspeed product the server plays. Zero: O-Series. Flag: --product.
+	Product Product
 	// ClientID is the integration's client ID. Empty: a random one ("practice-…").
 	ClientID string
 	// ClientSecret is the integration's client secret. Empty: a random one.
@@ -82,15 +87,21 @@ type Config struct {
 	// the old one keeps working until the new one has been used once (a grace period), so a
 	// client that dies between the server's answer and saving the new token can still
 	// refresh with the one it stored. False: the refresh token stays the same forever.
-	// Flag: --rotate-refresh.
+	// K-, X- and R-Series always rotate, and their refresh tokens are single use: the old one
+	// is refused from the moment its successor is issued (docs/providers.md), so for them this
+	// field changes nothing. Flag: --rotate-refresh.
 	RotateRefresh bool
 	// StrictRotation, with RotateRefresh, rotates as RFC 9700 (section 4.14.2) describes: the
 	// old refresh token is refused from the moment its successor is issued, and presenting a
 	// refused (rotated-out) refresh token again is taken as theft: the whole grant is revoked,
 	// every refresh and access token descended from the same consent. A client that loses a
-	// rotated token loses the connection. Flag: --strict-rotation.
+	// rotated token loses the connection. For K-, X- and R-Series, which rotate anyway, it
+	// adds that revocation on reuse. Flag: --strict-rotation.
 	StrictRotation bool
-	// SitesPerPage is the page size of sites.json. Zero: DefaultSitesPerPage (25).
+	// SitesPerPage is the page size of sites.json. Zero: DefaultSitesPerPage (25). For X- and
+	// R-Series it is the page size when the client names none (zero: 100); the client's own
+	// page_size or limit wins, up to the product's most (X 200, R 100). K-Series pages by the
+	// client's size alone.
 	SitesPerPage int
 	// NoNextPage leaves the X-Next-Page header out of list replies, so a client must page
 	// with X-Page 0 … X-Pages-1 on its own. Flag: --no-next-page.
@@ -101,18 +112,27 @@ type Config struct {
 	Sites int
 	// HiddenSites is how many of each company's sites the person who granted access can't
 	// see: companies/me.json still counts them in sites.count, but sites.json leaves them
-	// out (the last N; at most all of them). Flag: --hidden-sites N.
+	// out (the last N; at most all of them). For the other products, the last N locations,
+	// outlets or shops of each business are missing from its list. Flag: --hidden-sites N.
 	HiddenSites int
 	// RateLimit is the number of API requests each access token may make per minute (a
 	// fixed window starting at the token's first request); more are answered 429 as
-	// RateLimitReply says. Zero: no limit. Flag: --rate-limit N/min (see ParsePerMinute).
+	// RateLimitReply says. Zero: no limit. X-Series counts per store, not per token, and
+	// without RateLimit plays its real limit (350 requests in 5 minutes). R-Series is a leaky
+	// bucket per account holding RateLimit units that drain at RateLimit/60 a second; without
+	// RateLimit its real default (60, 1 a second). Flag: --rate-limit N/min (see
+	// ParsePerMinute).
 	RateLimit int
-	// RateLimitReply is how a 429 from RateLimit looks. Zero: RateLimitReset.
-	// Flag: --rate-limit-reply reset|epoch|bare (see ParseRateLimitReply).
+	// RateLimitReply is how a 429 from RateLimit looks. Zero: RateLimitReset. For K-, X- and
+	// R-Series, reset and epoch both mean the product's own Retry-After (K and R in seconds,
+	// X as an HTTP date) and bare leaves it out. Flag: --rate-limit-reply reset|epoch|bare
+	// (see ParseRateLimitReply).
 	RateLimitReply RateLimitReply
 	// ExpiredStatus is the HTTP status of a refused access token: 401 or 400 (both are seen
 	// from Lightspeed), always with an OAuth-style body naming invalid_token or
-	// expired_token. Zero: 401. Flag: --expired-status 400|401.
+	// expired_token, except a 401 from X-Series ({"error":"Unauthorized","message":…}) and
+	// from R-Series (its own error object), whose real bodies are unknown. Zero: 401.
+	// Flag: --expired-status 400|401.
 	ExpiredStatus int
 	// SendIssuer adds iss (RFC 9207) to the authorize redirect, with the server's issuer
 	// identifier: its base address as the client reached it, "http://127.0.0.1:PORT" (also
@@ -145,7 +165,8 @@ type Server struct {
 	refresh      map[string]*refreshGrant
 	tokenFaults  []Fault
 	apiFaults    []Fault
-	windows      map[string]*rateWindow // per access token, for Config.RateLimit
+	windows      map[string]*rateWindow // per access token (per store for X), for Config.RateLimit
+	buckets      map[int64]*leakyBucket // per R-Series account
 	nextFamily   int64
 
 	closing   chan struct{}
@@ -154,12 +175,18 @@ type Server struct {
 	url       string
 }
 
-// Company is a demo company with its sites, as the practice server knows it.
+// Company is a demo company with its sites, as the practice server knows it. Other products
+// call it a business (K), a store (X) or an account (R), and its sites locations, outlets or
+// shops.
 type Company struct {
-	// ID is the company's Lightspeed ID.
+	// ID is the company's Lightspeed ID (K: businessId, R: accountID; X uses a UUID made from
+	// it).
 	ID int64
 	// Name is the company's trading name.
 	Name string
+	// DomainPrefix is the company's X-Series store name in its addresses
+	// (https://{domain_prefix}.retail.lightspeed.app), made from Name.
+	DomainPrefix string
 	// Sites are the company's sites, in order.
 	Sites []Site
 }
@@ -177,12 +204,18 @@ type Site struct {
 
 // Info is what the app needs to talk to the practice server as if it were Lightspeed.
 // It holds the client secret: show it only where the real one would be shown.
+//
+// For X-Series, TokenURL and APIURL are per store: they hold PrefixPlaceholder where the
+// store's domain_prefix goes (the consent answer carries it). R-Series' APIURL holds
+// AccountPlaceholder; Account.json, which names the account, is at APIURL's ../../Account.json.
 type Info struct {
-	AuthorizeURL string `json:"authorize_url"`
-	TokenURL     string `json:"token_url"`
-	APIURL       string `json:"api_url"`
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
+	// Product is the product the server plays.
+	Product      Product `json:"product"`
+	AuthorizeURL string  `json:"authorize_url"`
+	TokenURL     string  `json:"token_url"`
+	APIURL       string  `json:"api_url"`
+	ClientID     string  `json:"client_id"`
+	ClientSecret string  `json:"client_secret"`
 	// RedirectURI is the first registered redirect URI, or "" when none is registered.
 	RedirectURI string `json:"redirect_uri"`
 	// Issuer is the server's issuer identifier (RFC 9207): its base address. It is the iss
@@ -204,6 +237,7 @@ func New(cfg Config) (*Server, error) {
 		access:       map[string]*accessGrant{},
 		refresh:      map[string]*refreshGrant{},
 		windows:      map[string]*rateWindow{},
+		buckets:      map[int64]*leakyBucket{},
 		closing:      make(chan struct{}),
 	}
 	s.latency.Store(int64(cfg.Latency))
@@ -217,6 +251,11 @@ func fillDefaults(cfg *Config) error {
 		cfg.Sites < 0 || cfg.HiddenSites < 0 || cfg.RateLimit < 0 {
 		return errors.New("could not set up the practice server: negative numbers in its settings")
 	}
+	product, err := ParseProduct(string(cfg.Product))
+	if err != nil {
+		return fmt.Errorf("could not set up the practice server: %w", err)
+	}
+	cfg.Product = product
 	switch cfg.ExpiredStatus {
 	case 0:
 		cfg.ExpiredStatus = http.StatusUnauthorized
@@ -227,7 +266,6 @@ func fillDefaults(cfg *Config) error {
 	if cfg.RateLimitReply < 0 || cfg.RateLimitReply > RateLimitBare {
 		return errors.New("could not set up the practice server: unknown rate-limit reply")
 	}
-	var err error
 	if cfg.ClientID == "" {
 		if cfg.ClientID, err = randomString(9); err != nil {
 			return err
@@ -250,6 +288,9 @@ func fillDefaults(cfg *Config) error {
 	}
 	if cfg.SitesPerPage == 0 {
 		cfg.SitesPerPage = DefaultSitesPerPage
+		if cfg.Product == XSeries || cfg.Product == RSeries {
+			cfg.SitesPerPage = 100
+		}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -286,21 +327,27 @@ func (s *Server) Info() Info { return s.InfoAt(s.URL()) }
 // InfoAt is Info for a server reached at baseURL, for when Handler is mounted elsewhere
 // (for example on an httptest.Server).
 func (s *Server) InfoAt(baseURL string) Info {
-	s.mu.Lock()
-	first := ""
-	if len(s.redirectURIs) > 0 {
-		first = s.redirectURIs[0]
-	}
-	s.mu.Unlock()
-	return Info{
-		AuthorizeURL: baseURL + "/authorize",
-		TokenURL:     baseURL + "/v1/token.json",
+	first := s.firstRedirect()
+	info := Info{
+		Product:      s.cfg.Product,
+		AuthorizeURL: baseURL + oAuthorizePath,
+		TokenURL:     baseURL + oTokenPath,
 		APIURL:       baseURL + "/v1/",
 		ClientID:     s.cfg.ClientID,
 		ClientSecret: s.cfg.ClientSecret,
 		RedirectURI:  first,
 		Issuer:       baseURL,
 	}
+	switch s.cfg.Product {
+	case KSeries:
+		info.AuthorizeURL, info.TokenURL, info.APIURL = baseURL+kAuthorizePath, baseURL+kTokenPath, baseURL+"/"
+	case XSeries:
+		store := baseURL + xStorePath(PrefixPlaceholder)
+		info.AuthorizeURL, info.TokenURL, info.APIURL = baseURL+xAuthorizePath, store+"/api/1.0/token", store+"/api/2.0/"
+	case RSeries:
+		info.AuthorizeURL, info.TokenURL, info.APIURL = baseURL+rAuthorizePath, baseURL+rTokenPath, baseURL+"/API/V3/Account/"+AccountPlaceholder+"/"
+	}
+	return info
 }
 
 // Handler serves the practice Lightspeed; Start uses it, tests may mount it on httptest.
@@ -344,6 +391,16 @@ func (s *Server) AddRedirectURI(uri string) {
 		}
 	}
 	s.redirectURIs = append(s.redirectURIs, uri)
+}
+
+// firstRedirect is the first registered redirect URI, or "".
+func (s *Server) firstRedirect() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.redirectURIs) == 0 {
+		return ""
+	}
+	return s.redirectURIs[0]
 }
 
 func (s *Server) redirectRegistered(uri string) bool {
@@ -424,6 +481,7 @@ func demoCompanies(n, sites int) []Company {
 				own = append(own, [2]string{fmt.Sprintf("Site %d", j+1), code})
 			}
 		}
+		c.DomainPrefix = domainPrefixOf(c.Name)
 		for j, st := range own {
 			c.Sites = append(c.Sites, Site{ID: id*1000 + int64(j+1), Name: st[0], Code: st[1]})
 		}
@@ -439,9 +497,9 @@ func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 type Stats struct {
 	// AuthorizeRequests counts GET and POST requests to /authorize.
 	AuthorizeRequests int64
-	// TokenRequests counts requests to /v1/token.json, faulted ones included.
+	// TokenRequests counts requests to the token endpoint, faulted ones included.
 	TokenRequests int64
-	// APIRequests counts requests under /v1/ other than the token endpoint.
+	// APIRequests counts requests to the API (under /v1/ for O-Series).
 	APIRequests int64
 	// NextPageRequests counts list requests that came through an X-Next-Page address.
 	NextPageRequests int64
@@ -482,24 +540,42 @@ func (s *Server) delay(r *http.Request) {
 	}
 }
 
+// routes serves the product's own addresses only: another product's are not found.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /authorize", s.authorizeForm)
-	mux.HandleFunc("POST /authorize", s.authorizeDecision)
-	mux.HandleFunc("/v1/token.json", s.token)
-	mux.HandleFunc("/v1/", s.api)
+	authorize := map[Product]string{OSeries: oAuthorizePath, KSeries: kAuthorizePath, XSeries: xAuthorizePath, RSeries: rAuthorizePath}[s.cfg.Product]
+	mux.HandleFunc("GET "+authorize, s.authorizeForm)
+	mux.HandleFunc("POST "+authorize, s.authorizeDecision)
+	switch s.cfg.Product {
+	case OSeries:
+		mux.HandleFunc(oTokenPath, s.token)
+		mux.HandleFunc("/v1/", s.api)
+	case KSeries:
+		mux.HandleFunc(kTokenPath, s.token)
+		mux.HandleFunc(kBusinessPath, s.kBusinesses)
+	case XSeries:
+		mux.HandleFunc(xStorePath("{prefix}")+"/api/1.0/token", s.token)
+		mux.HandleFunc(xStorePath("{prefix}")+"/api/2.0/{resource}", s.xAPI)
+	case RSeries:
+		mux.HandleFunc(rTokenPath, s.token)
+		mux.HandleFunc("/API/V3/", s.rAPI)
+	}
 	mux.HandleFunc("/", s.notFoundPage)
 	return mux
 }
 
 // AuthCodeURL builds an authorize address for this integration, as the app would: with
-// response_type=code, the redirect URI, the state and, if codeChallenge is not "", PKCE S256.
+// response_type=code, the redirect URI, the state, the product's default scope (none for
+// O-Series) and, if codeChallenge is not "", PKCE S256.
 func (i Info) AuthCodeURL(redirectURI, state, codeChallenge string) string {
 	q := url.Values{
 		"client_id":     {i.ClientID},
 		"redirect_uri":  {redirectURI},
 		"state":         {state},
 		"response_type": {"code"},
+	}
+	if scope := i.Product.orDefault().DefaultScope(); scope != "" {
+		q.Set("scope", scope)
 	}
 	if codeChallenge != "" {
 		q.Set("code_challenge", codeChallenge)

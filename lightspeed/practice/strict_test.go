@@ -350,7 +350,8 @@ func TestSecretsRedacted(t *testing.T) {
 // FuzzStrictRotation drives strict rotation with any sequence of refreshes, each presenting
 // one of the refresh tokens issued so far, and checks it against a model of RFC 9700's rule
 // written separately: only a family's newest token works; presenting an older one of the
-// family ends the family for good; other families are untouched.
+// family ends the family for good; other families are untouched. Every product plays it (the
+// length of the sequence picks which).
 func FuzzStrictRotation(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3})
 	f.Add([]byte{0, 0})
@@ -360,7 +361,7 @@ func FuzzStrictRotation(f *testing.F) {
 		if len(ops) > 64 {
 			ops = ops[:64]
 		}
-		s, err := New(Config{RotateRefresh: true, StrictRotation: true})
+		s, err := New(Config{RotateRefresh: true, StrictRotation: true, Product: Products[len(ops)%len(Products)]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -383,7 +384,7 @@ func FuzzStrictRotation(f *testing.F) {
 			tok := issued[int(op)%len(issued)]
 			fam := families[tok]
 			wantOK := !fam.dead && fam.newest == tok
-			ts, errCode, _, err := s.useRefresh(tok, s.cfg.ClientID)
+			ts, errCode, _, err := s.useRefresh(tok, s.cfg.ClientID, "")
 			if err != nil {
 				t.Fatal(err)
 			}

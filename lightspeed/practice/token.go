@@ -3,10 +3,14 @@ package practice
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"io"
+	"mime"
 	"net/http"
+	"net/url"
 )
 
-// token serves POST /v1/token.json: the authorization_code and refresh_token grants.
+// token serves the token endpoint (O-Series: POST /v1/token.json): the authorization_code and
+// refresh_token grants, with the product's own client authentication and reply.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if s.begin(w, r, &s.tokenReqs, &s.tokenFaults) {
 		return
@@ -16,20 +20,34 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "The token endpoint accepts POST only.")
 		return
 	}
-	if err := r.ParseForm(); err != nil {
+	store := ""
+	if s.cfg.Product == XSeries {
+		if store = r.PathValue("prefix"); !s.storeExists(store) {
+			writeJSON(w, http.StatusNotFound, xError("Not Found", "No store has this domain prefix."))
+			return
+		}
+		if s.overTokenLimitX(w, store) {
+			return
+		}
+	}
+	form, err := readTokenForm(r, s.cfg.Product == RSeries)
+	if err != nil {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "The request body is not a form.")
 		return
 	}
-	clientID, ok := s.authenticateClient(r)
-	if !ok {
-		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
+	clientID, status, code, desc := s.authenticateClient(r, form)
+	if code != "" {
+		if status == http.StatusUnauthorized && s.cfg.Product == KSeries {
+			w.Header().Set("WWW-Authenticate", `Basic realm="k-series"`)
+		}
+		writeOAuthError(w, status, code, desc)
 		return
 	}
-	switch r.PostForm.Get("grant_type") {
+	switch form.Get("grant_type") {
 	case "authorization_code":
-		s.exchangeCode(w, r, clientID)
+		s.exchangeCode(w, form, clientID, store)
 	case "refresh_token":
-		s.refreshGrant(w, r, clientID)
+		s.refreshGrant(w, form, clientID, store)
 	case "":
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "The grant_type parameter is missing.")
 	default:
@@ -37,29 +55,83 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// authenticateClient accepts the client credentials in the form body or as HTTP Basic.
-func (s *Server) authenticateClient(r *http.Request) (string, bool) {
-	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	if u, p, ok := r.BasicAuth(); ok {
+// readTokenForm reads the token request's parameters from its body: a form, or for R-Series
+// (whose clients send either) a JSON object of strings. Parameters in the address are not
+// read: Lightspeed takes them from the body.
+func readTokenForm(r *http.Request, jsonToo bool) (url.Values, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if jsonToo && ct == "application/json" {
+		var m map[string]string
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&m); err != nil {
+			return nil, err
+		}
+		v := url.Values{}
+		for k, x := range m {
+			v.Set(k, x)
+		}
+		return v, nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	return r.PostForm, nil
+}
+
+// authenticateClient checks the client's credentials the way the product takes them, and
+// returns the client ID, or an HTTP status with an OAuth error code and description:
+//
+//   - O-Series: in the form body or as HTTP Basic (the app's practice has always taken both);
+//   - K-Series: HTTP Basic only; a secret in the body as well is two methods at once (RFC 6749
+//     section 2.3), a secret in the body alone is refused;
+//   - X- and R-Series: in the body only; HTTP Basic is refused, and so are credentials in the
+//     address (X-Series has required the body since 2017).
+func (s *Server) authenticateClient(r *http.Request, form url.Values) (string, int, string, string) {
+	id, secret := form.Get("client_id"), form.Get("client_secret")
+	u, p, basic := r.BasicAuth()
+	switch s.cfg.Product {
+	case OSeries:
+		if basic {
+			id, secret = u, p
+		}
+	case KSeries:
+		switch {
+		case !basic:
+			return "", http.StatusUnauthorized, "invalid_client", "Client authentication must use HTTP Basic (client_id:client_secret in the Authorization header)."
+		case secret != "":
+			return "", http.StatusBadRequest, "invalid_request", "The client authenticated twice: in the Authorization header and in the body."
+		case id != "" && id != u:
+			return "", http.StatusBadRequest, "invalid_request", "The client_id in the body is not the one in the Authorization header."
+		}
 		id, secret = u, p
+	default:
+		q := r.URL.Query()
+		switch {
+		case q.Has("client_secret") || q.Has("client_id") || q.Has("refresh_token") || q.Has("code"):
+			return "", http.StatusBadRequest, "invalid_request", "Parameters go in the request body, not the address."
+		case r.Header.Get("Authorization") != "":
+			return "", http.StatusUnauthorized, "invalid_client", "Send client_id and client_secret in the request body, not in the Authorization header."
+		}
 	}
 	okID := subtle.ConstantTimeCompare([]byte(id), []byte(s.cfg.ClientID)) == 1
 	okSecret := subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.ClientSecret)) == 1
-	return id, okID && okSecret
+	if !okID || !okSecret {
+		return "", http.StatusUnauthorized, "invalid_client", "Client authentication failed."
+	}
+	return id, 0, "", ""
 }
 
-func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, clientID string) {
-	code := r.PostForm.Get("code")
+func (s *Server) exchangeCode(w http.ResponseWriter, form url.Values, clientID, store string) {
+	code := form.Get("code")
 	if code == "" {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "The code parameter is missing.")
 		return
 	}
-	companyID, errCode, desc := s.redeemCode(code, clientID, r.PostForm.Get("redirect_uri"), r.PostForm.Get("code_verifier"))
+	g, errCode, desc := s.redeemCode(code, clientID, form.Get("redirect_uri"), form.Get("code_verifier"), store)
 	if errCode != "" {
 		writeOAuthError(w, http.StatusBadRequest, errCode, desc)
 		return
 	}
-	ts, err := s.issueForCode(clientID, companyID)
+	ts, err := s.issueForCode(clientID, g)
 	if err != nil {
 		writeOAuthError(w, http.StatusInternalServerError, "server_error", "Could not issue tokens.")
 		return
@@ -67,13 +139,13 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, clientID s
 	writeTokens(w, ts)
 }
 
-func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request, clientID string) {
-	rt := r.PostForm.Get("refresh_token")
+func (s *Server) refreshGrant(w http.ResponseWriter, form url.Values, clientID, store string) {
+	rt := form.Get("refresh_token")
 	if rt == "" {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "The refresh_token parameter is missing.")
 		return
 	}
-	ts, errCode, desc, err := s.useRefresh(rt, clientID)
+	ts, errCode, desc, err := s.useRefresh(rt, clientID, store)
 	switch {
 	case err != nil:
 		writeOAuthError(w, http.StatusInternalServerError, "server_error", "Could not issue tokens.")
