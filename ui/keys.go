@@ -45,17 +45,28 @@ func (b *button) FocusLost() {
 // CreateRenderer is Fyne's button with the focus ring on top.
 func (b *button) CreateRenderer() fyne.WidgetRenderer {
 	b.ExtendBaseWidget(b)
-	r := &focusRing{WidgetRenderer: b.Button.CreateRenderer(), b: b, ring: canvas.NewRectangle(color.Transparent)}
-	r.Refresh()
-	return r
+	return newFocusRing(b.Button.CreateRenderer(), b, theme.ColorNameForeground, func() bool {
+		return b.focused && b.Importance == widget.HighImportance && !b.Disabled()
+	})
 }
 
-// focusRing draws Fyne's button, and over it the ring of a focused primary button.
+// focusRing draws a widget as Fyne does, and over it a ring in the colour named while shown
+// says so: for the focus where Fyne's own mark of it can't be seen.
 type focusRing struct {
 	fyne.WidgetRenderer
-	b       *button
+	w       fyne.Widget
 	ring    *canvas.Rectangle
+	colour  fyne.ThemeColorName
+	shown   func() bool
 	objects []fyne.CanvasObject
+}
+
+func newFocusRing(r fyne.WidgetRenderer, w fyne.Widget, colour fyne.ThemeColorName, shown func() bool) *focusRing {
+	f := &focusRing{WidgetRenderer: r, w: w, ring: canvas.NewRectangle(color.Transparent), colour: colour, shown: shown}
+	f.ring.StrokeWidth = 2
+	f.objects = append(slices.Clip(r.Objects()), f.ring)
+	f.update()
+	return f
 }
 
 func (r *focusRing) Layout(size fyne.Size) {
@@ -68,14 +79,21 @@ func (r *focusRing) Objects() []fyne.CanvasObject { return r.objects }
 
 func (r *focusRing) Refresh() {
 	r.WidgetRenderer.Refresh()
-	th := r.b.Theme()
-	v := fyne.CurrentApp().Settings().ThemeVariant()
-	r.ring.StrokeColor = th.Color(theme.ColorNameForeground, v)
-	r.ring.StrokeWidth = 2
-	r.ring.CornerRadius = th.Size(theme.SizeNameInputRadius)
-	r.ring.Hidden = !r.b.focused || r.b.Importance != widget.HighImportance || r.b.Disabled()
-	r.ring.Refresh()
 	r.objects = append(slices.Clip(r.WidgetRenderer.Objects()), r.ring)
+	r.update()
+}
+
+// update shows or hides the ring, in the theme's colours of the moment.
+func (r *focusRing) update() {
+	th := fyne.CurrentApp().Settings().Theme()
+	if t, ok := r.w.(interface{ Theme() fyne.Theme }); ok {
+		th = t.Theme()
+	}
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	r.ring.StrokeColor = th.Color(r.colour, v)
+	r.ring.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	r.ring.Hidden = !r.shown()
+	r.ring.Refresh()
 }
 
 // newButton is a button with the text, an icon (or nil) and what it does.

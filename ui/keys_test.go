@@ -69,3 +69,31 @@ func largestChange(a, b image.Image) int {
 	}
 	return largest
 }
+
+// TestTheFocusIsVisibleOnTheCompanyList: Tab into the dashboard's list (its first stop) shows
+// that the list has the focus. Fyne marks a focused list only by a highlight on its current
+// row, under the selection's colour, so with the selected row current nothing changed.
+func TestTheFocusIsVisibleOnTheCompanyList(t *testing.T) {
+	test.NewTempApp(t)
+	for _, th := range []fyne.Theme{theme.DarkTheme(), theme.LightTheme()} { //nolint:staticcheck // the two variants, side by side
+		fyne.CurrentApp().Settings().SetTheme(th)
+		l := &keyList{}
+		l.Length = func() int { return 3 }
+		l.CreateItem = func() fyne.CanvasObject { return widget.NewLabel("Harbour Burgers Pty Ltd") }
+		l.UpdateItem = func(widget.ListItemID, fyne.CanvasObject) {}
+		l.ExtendBaseWidget(l)
+		w := test.NewWindow(l)
+		w.Resize(fyne.NewSize(400, 200))
+		l.Select(0)
+		before := w.Canvas().Capture()
+		w.Canvas().Focus(l)
+		if d := largestChange(before, w.Canvas().Capture()); d < visibleFocus {
+			t.Errorf("the focused list differs from its unfocused self by at most %d in one colour channel; a person sees %d or more", d, visibleFocus)
+		}
+		w.Canvas().Unfocus()
+		if d := largestChange(before, w.Canvas().Capture()); d != 0 {
+			t.Errorf("the list still looks focused after the focus left it (a change of %d)", d)
+		}
+		w.Close()
+	}
+}
