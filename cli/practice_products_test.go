@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,25 +24,11 @@ func TestEachProductAgainstThePracticeServer(t *testing.T) {
 			if r := f.connect(t, 1, f.secret(), append([]string{"--product", id}, f.settingsFlags()...)...); r.code != 0 {
 				t.Fatalf("connect --product %s: exit %d\n%s%s", id, r.code, r.stdout, r.stderr)
 			}
-			r := f.run(t, "", "status", "--json")
-			var statuses []struct {
-				Product string `json:"product"`
-				Name    string `json:"company_name"`
-				Sites   []struct {
-					Name string `json:"name"`
-				} `json:"sites"`
-			}
-			if err := json.Unmarshal([]byte(r.stdout), &statuses); err != nil || len(statuses) != 1 {
-				t.Fatalf("status --json: %v\n%s", err, r.stdout)
-			}
-			st := statuses[0]
-			if st.Product != id || st.Name != "Bondi Bean Co." || len(st.Sites) != 260 || st.Sites[0].Name != "Campbell Parade" || st.Sites[259].Name != "Site 260" {
-				t.Fatalf("status --json: product %q, %q with %d shops", st.Product, st.Name, len(st.Sites))
-			}
+			f.assertOneStatus(t, id, "Bondi Bean Co.", "Campbell Parade", "Site 260", 260)
 			if r := f.run(t, "", "refresh"); r.code != 0 {
 				t.Fatalf("refresh: exit %d\n%s", r.code, r.stderr)
 			}
-			r = f.run(t, "", "token")
+			r := f.run(t, "", "token")
 			tok := strings.TrimSpace(r.stdout)
 			if r.code != 0 || tok == "" {
 				t.Fatalf("token: exit %d\n%s", r.code, r.stderr)
