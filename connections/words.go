@@ -2,6 +2,7 @@ package connections
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -214,6 +215,14 @@ func (cs CompanyStatus) Alert() (title, body string) {
 // DisconnectWarning is said before a company is disconnected: what it costs.
 func DisconnectWarning(name string) string {
 	return "Disconnecting deletes " + possessive(name) + " tokens from this computer's keychain. A refresh token can't be recovered: to use " + name + " again, connect it again in Lightspeed."
+}
+
+// DisconnectManyWarning is said before n companies are disconnected at once: what it costs.
+func DisconnectManyWarning(n int) string {
+	if n == 1 {
+		return "Disconnecting deletes 1 company's tokens from this computer's keychain. A refresh token can't be recovered: to use it again, connect it again in Lightspeed."
+	}
+	return "Disconnecting deletes the tokens of " + strconv.Itoa(n) + " companies from this computer's keychain. A refresh token can't be recovered: to use them again, connect them again in Lightspeed."
 }
 
 // Disconnected is said once a company is disconnected.

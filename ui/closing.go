@@ -154,7 +154,7 @@ func (g *trayIcon) askKeepRunning() {
 	quit := &widget.Button{Text: "Quit", OnTapped: func() { answer(keepRunningNo) }}
 	keep := &widget.Button{Text: "Keep running", Importance: widget.HighImportance, OnTapped: func() { answer(keepRunningYes) }}
 	d = dialog.NewCustomWithoutButtons("Keep tokens fresh in the background?",
-		container.NewBorder(nil, container.NewHBox(layoutSpacer(), quit, keep), nil, nil, message), s.win)
+		border(nil, container.NewHBox(layoutSpacer(), quit, keep), nil, nil, message), s.win)
 	d.Resize(fyne.NewSize(dialogWidth, 0))
 	d.Show()
 }

@@ -43,8 +43,9 @@ type detailsPane struct {
 }
 
 // detailsHeight keeps the pane's words in a fixed height, so selecting a company with a
-// long sentence doesn't shrink the list; they scroll when they need more. It fits the
-// sentence, the sites and the settings line.
+// long sentence doesn't shrink the list; they scroll when they need more, with the pointer
+// or, once Tab reaches them, the keyboard (keyScroll). It fits a two-line sentence and the
+// settings line, which come before the notes and the sites for that reason.
 const detailsHeight = 116
 
 func newDetailsPane(d *dashboard) *detailsPane {
@@ -63,10 +64,10 @@ func newDetailsPane(d *dashboard) *detailsPane {
 	p.remove = keyButton(&widget.Button{Text: "Disconnect…", Importance: widget.LowImportance, OnTapped: func() { d.onDisconnectClicked(d.selected) }})
 	p.extra = container.NewHBox()
 	p.fix = container.NewHBox()
-	words := container.NewVScroll(container.NewVBox(p.sentence, p.notes, p.sites, p.settings))
+	words := newKeyScroll(container.NewVBox(p.sentence, p.settings, p.notes, p.sites))
 	words.SetMinSize(fyne.NewSize(0, detailsHeight))
 	actions := container.NewHBox(p.check, p.refreshNow, p.export, p.reconnect, p.remove, layoutSpacer(), p.extra, p.fix)
-	p.body = container.NewBorder(container.NewBorder(nil, nil, p.name, p.badge, p.facts), actions, nil, nil, words)
+	p.body = border(border(nil, nil, p.name, p.badge, p.facts), actions, nil, nil, words)
 	p.none = wrapped("Select a company to see its details and actions.")
 	p.box = container.NewStack(p.body, container.NewCenter(p.none))
 	return p
@@ -171,4 +172,69 @@ func (p *detailsPane) act() {
 	if !p.check.Disabled() {
 		p.check.OnTapped()
 	}
+}
+
+// keyScroll is a vertical scroll the keyboard can reach while its content doesn't fit: Tab
+// stops on it (with a ring round it, as on the list), and Up, Down, Page Up, Page Down, Home
+// and End scroll it. While everything fits it takes no Tab stop.
+type keyScroll struct {
+	container.Scroll
+	focused bool
+	ring    *focusRing
+}
+
+func newKeyScroll(content fyne.CanvasObject) *keyScroll {
+	s := &keyScroll{}
+	s.Direction, s.Content = container.ScrollVerticalOnly, content
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *keyScroll) CreateRenderer() fyne.WidgetRenderer {
+	s.ExtendBaseWidget(s)
+	s.ring = newFocusRing(s.Scroll.CreateRenderer(), s, theme.ColorNamePrimary, func() bool { return s.focused })
+	return s.ring
+}
+
+// Disabled is true while the content fits: Fyne's Tab passes over a disabled widget.
+func (s *keyScroll) Disabled() bool {
+	return s.Content == nil || s.Content.MinSize().Height <= s.Size().Height
+}
+
+func (s *keyScroll) FocusGained() { s.setFocused(true) }
+func (s *keyScroll) FocusLost()   { s.setFocused(false) }
+
+func (s *keyScroll) setFocused(on bool) {
+	s.focused = on
+	if s.ring != nil {
+		s.ring.update()
+	}
+}
+
+func (s *keyScroll) TypedRune(rune) {}
+
+// TypedKey scrolls by a line (a text line's height), a page (the scroll's height less a
+// line) or to either end; Escape and Enter go to the window.
+func (s *keyScroll) TypedKey(ev *fyne.KeyEvent) {
+	line := fyne.MeasureText("M", theme.TextSize(), fyne.TextStyle{}).Height
+	page := max(line, s.Size().Height-line)
+	y := s.Offset.Y
+	switch ev.Name {
+	case fyne.KeyDown:
+		y += line
+	case fyne.KeyUp:
+		y -= line
+	case fyne.KeyPageDown:
+		y += page
+	case fyne.KeyPageUp:
+		y -= page
+	case fyne.KeyHome:
+		y = 0
+	case fyne.KeyEnd:
+		y = s.Content.MinSize().Height
+	default:
+		toWindow(s, ev)
+		return
+	}
+	s.ScrollToOffset(fyne.NewPos(0, max(0, min(y, s.Content.MinSize().Height-s.Size().Height))))
 }

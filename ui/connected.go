@@ -43,7 +43,7 @@ func (cs *connectedScreen) content() fyne.CanvasObject {
 		wrapped(product.Name),
 		wrapped(product.ShopsLine(cs.conn.Company.Sites)),
 		hidden.box,
-		container.NewBorder(nil, nil, widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil,
+		border(nil, nil, widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil,
 			wrapped("Everything is stored safely in this computer's keychain.")),
 	)
 	return screen(top, layoutSpacer(), cs.done)

@@ -129,14 +129,14 @@ func (d *dashboard) content() fyne.CanvasObject {
 	if d.root != nil {
 		return d.root
 	}
-	var top fyne.CanvasObject = container.NewBorder(nil, nil, d.summary.box, d.productFilter, d.search.sized())
+	var top fyne.CanvasObject = border(nil, nil, d.summary.box, d.productFilter, d.search.sized())
 	if d.readOnly != "" {
 		top = container.NewVBox(readOnlyBanner(d.readOnly), top)
 	}
 	bottom := container.NewVBox(widget.NewSeparator(), d.details.box, widget.NewSeparator(),
-		container.NewBorder(nil, nil, d.progress.checkAll, container.NewHBox(d.more, d.connectAnother), d.progress.box))
-	middle := container.NewBorder(container.NewVBox(d.list.header.box, widget.NewSeparator()), nil, nil, nil, d.list.box)
-	d.root = container.NewBorder(top, bottom, nil, nil, middle)
+		border(nil, nil, d.progress.checkAll, container.NewHBox(d.more, d.connectAnother), d.progress.box))
+	middle := border(container.NewVBox(d.list.header.box, widget.NewSeparator()), nil, nil, nil, d.list.box)
+	d.root = border(top, bottom, nil, nil, middle)
 	d.shell.dash = d
 	d.listenToKeys()
 	return d.root

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strconv"
+
 	"slices"
 
 	"fyne.io/fyne/v2"
@@ -69,6 +71,38 @@ func (d *dashboard) onDisconnectClicked(id int64) {
 					d.replaceStatuses(statuses)
 				}
 				s.showErrorNow(err)
+			})
+		})
+	})
+}
+
+// onDisconnectChosenClicked disconnects the ticked companies, once the person says so: the
+// window's way to do what the command line's disconnect does for many at once.
+func (d *dashboard) onDisconnectChosenClicked() {
+	ids := d.chosenIDs()
+	if len(ids) == 0 {
+		return
+	}
+	s := d.shell
+	n := strconv.Itoa(len(ids))
+	title := "Disconnect " + n + " companies?"
+	if len(ids) == 1 {
+		title = "Disconnect 1 company?"
+	}
+	s.confirm(title, connections.DisconnectManyWarning(len(ids)), "Disconnect", "Keep", func() {
+		s.spawn(func() {
+			var first error
+			for _, id := range ids {
+				if err := d.core.Disconnect(s.ctx, id); err != nil && first == nil {
+					first = err
+				}
+			}
+			statuses, serr := d.core.Statuses(s.ctx)
+			s.deps.do(func() {
+				if serr == nil {
+					d.replaceStatuses(statuses)
+				}
+				s.showErrorNow(first)
 			})
 		})
 	})

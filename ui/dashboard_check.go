@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -31,7 +30,7 @@ func newCheckProgress(d *dashboard) *checkProgress {
 	p.bar.TextFormatter = func() string { return "" } // the label says it in words
 	p.checkAll = keyButton(&widget.Button{Text: "Check all", Icon: theme.ViewRefreshIcon(), OnTapped: d.onCheckAllClicked})
 	p.cancel = keyButton(&widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: d.cancelCheck})
-	p.box = container.NewBorder(nil, nil, p.label, p.cancel, p.bar)
+	p.box = border(nil, nil, p.label, p.cancel, p.bar)
 	return p
 }
 

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -43,6 +44,24 @@ type keyList struct {
 	onKey   func(*fyne.KeyEvent) bool
 	focused bool
 	ring    *focusRing
+	// focusRow is the row Fyne's List marks as focused (its own, unexported, currentFocus):
+	// 0 at first, set by a tap, moved by focusTo.
+	focusRow int
+}
+
+// focusTo moves Fyne's focus mark to row, a step at a time as its own arrows do (it has no
+// other way in), so the focused row and the selected one are the same row: without it the
+// grey focus mark stays behind on the row where the arrows started.
+func (l *keyList) focusTo(row int) {
+	down, up := &fyne.KeyEvent{Name: fyne.KeyDown}, &fyne.KeyEvent{Name: fyne.KeyUp}
+	for l.focusRow < row && l.focusRow < l.Length()-1 {
+		l.List.TypedKey(down)
+		l.focusRow++
+	}
+	for l.focusRow > row && l.focusRow > 0 {
+		l.List.TypedKey(up)
+		l.focusRow--
+	}
 }
 
 func (l *keyList) CreateRenderer() fyne.WidgetRenderer {
@@ -109,6 +128,7 @@ func (c *companyList) refresh() {
 	switch {
 	case row >= 0 && row != c.selectedRow:
 		offset := c.list.GetScrollOffset()
+		c.list.focusTo(row)
 		c.list.Select(row) // redraws the rows on screen too, and scrolls to the row
 		switch {
 		case c.list.Size().Height == 0:
@@ -147,6 +167,7 @@ func (c *companyList) onSelected(row widget.ListItemID) {
 		return
 	}
 	c.selectedRow = row
+	c.list.focusRow = row // a tap puts Fyne's focus mark on the row; move has put it there already
 	c.d.selectID(c.d.statuses[c.d.shown[row]].ID)
 }
 
@@ -204,6 +225,7 @@ func (c *companyList) move(row int) {
 		return
 	}
 	row = max(0, min(row, len(d.shown)-1))
+	c.list.focusTo(row)
 	c.list.Select(row)
 }
 
@@ -282,7 +304,7 @@ func (l rowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 // newCompanyRow is a row's template; updateRow fills it in.
 func (c *companyList) newCompanyRow() fyne.CanvasObject {
 	objs := make([]fyne.CanvasObject, columns)
-	objs[colTick] = &widget.Check{}
+	objs[colTick] = newRowTick()
 	objs[colStatus] = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
 	objs[colName] = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	objs[colProduct] = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
@@ -300,11 +322,10 @@ func (c *companyList) updateRow(row widget.ListItemID, o fyne.CanvasObject) {
 	cs := d.statuses[d.shown[row]]
 	now := d.shell.deps.now()
 	objs := o.(*fyne.Container).Objects
-	tick := objs[colTick].(*widget.Check)
-	tick.OnChanged = nil
-	tick.SetChecked(d.chosen[cs.ID])
+	tick := objs[colTick].(*rowTick)
+	tick.setChecked(d.chosen[cs.ID])
 	id := cs.ID
-	tick.OnChanged = func(on bool) { d.choose(id, on) }
+	tick.onChanged = func(on bool) { d.choose(id, on) }
 	setBadge(objs[colStatus].(*widget.Label), cs, d.busy[cs.ID])
 	objs[colName].(*widget.Label).SetText(cs.Name)
 	c.setProductColumn(o.(*fyne.Container), cs)
@@ -312,6 +333,82 @@ func (c *companyList) updateRow(row widget.ListItemID, o fyne.CanvasObject) {
 	objs[colToken].(*widget.Label).SetText(connections.TimeLeft(cs.AccessExpiresAt, now))
 	objs[colChecked].(*widget.Label).SetText("checked " + connections.Ago(cs.LastCheckAt, now))
 }
+
+// rowTick is a row's tick box, drawn as Fyne's, for the pointer only: it never takes the
+// focus, so Tab passes the list as one stop however many rows it shows, and Space on the
+// selected row ticks it (companyList.handleKey).
+type rowTick struct {
+	widget.BaseWidget
+	checked   bool
+	onChanged func(bool)
+	bg, icon  *canvas.Image
+}
+
+func newRowTick() *rowTick {
+	t := &rowTick{bg: &canvas.Image{FillMode: canvas.ImageFillContain}, icon: &canvas.Image{FillMode: canvas.ImageFillContain}}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *rowTick) setChecked(on bool) {
+	if t.checked != on {
+		t.checked = on
+		t.Refresh()
+	}
+}
+
+// Tapped ticks or unticks the box.
+func (t *rowTick) Tapped(*fyne.PointEvent) {
+	t.setChecked(!t.checked)
+	if t.onChanged != nil {
+		t.onChanged(t.checked)
+	}
+}
+
+func (t *rowTick) MinSize() fyne.Size {
+	s := theme.IconInlineSize() + 2*theme.InnerPadding()
+	return fyne.NewSize(s, s)
+}
+
+func (t *rowTick) CreateRenderer() fyne.WidgetRenderer {
+	t.ExtendBaseWidget(t)
+	r := &rowTickRenderer{t: t}
+	r.Refresh()
+	return r
+}
+
+type rowTickRenderer struct{ t *rowTick }
+
+func (r *rowTickRenderer) Layout(size fyne.Size) {
+	icon := fyne.NewSquareSize(theme.IconInlineSize())
+	pos := fyne.NewPos((size.Width-icon.Width)/2, (size.Height-icon.Height)/2)
+	for _, img := range []*canvas.Image{r.t.bg, r.t.icon} {
+		img.Move(pos)
+		img.Resize(icon)
+	}
+}
+
+func (r *rowTickRenderer) MinSize() fyne.Size { return r.t.MinSize() }
+
+// Refresh draws the box as widget.Check does: the theme's box, or its ticked box in the
+// primary colour.
+func (r *rowTickRenderer) Refresh() {
+	icon, bg := theme.NewThemedResource(theme.CheckButtonIcon()), theme.NewThemedResource(theme.CheckButtonFillIcon())
+	icon.ColorName, bg.ColorName = theme.ColorNameInputBorder, theme.ColorNameInputBackground
+	if r.t.checked {
+		icon = theme.NewThemedResource(theme.CheckButtonCheckedIcon())
+		icon.ColorName, bg.ColorName = theme.ColorNamePrimary, theme.ColorNameBackground
+	}
+	r.t.icon.Resource, r.t.bg.Resource = icon, bg
+	r.t.bg.Refresh()
+	r.t.icon.Refresh()
+}
+
+func (r *rowTickRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.t.bg, r.t.icon}
+}
+
+func (r *rowTickRenderer) Destroy() {}
 
 // setBadge shows a status in a word and the theme's colour for it, or what is under way.
 func setBadge(l *widget.Label, cs connections.CompanyStatus, busy string) {
@@ -353,6 +450,7 @@ type listHeader struct {
 	chosen                  *widget.Label
 	check                   *button
 	export                  *button
+	disconnect              *button
 	bulk                    *fyne.Container
 	box                     *fyne.Container
 }
@@ -377,7 +475,8 @@ func newListHeader(d *dashboard) *listHeader {
 	h.chosen = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
 	h.check = keyButton(&widget.Button{Text: "Check chosen", Icon: theme.ViewRefreshIcon(), OnTapped: d.onCheckChosenClicked})
 	h.export = keyButton(&widget.Button{Text: "Export chosen…", Icon: theme.DocumentSaveIcon(), OnTapped: d.onExportChosenClicked})
-	h.bulk = container.NewHBox(h.untick, h.chosen, h.check, h.export)
+	h.disconnect = keyButton(&widget.Button{Text: "Disconnect chosen…", Importance: widget.LowImportance, OnTapped: d.onDisconnectChosenClicked})
+	h.bulk = container.NewHBox(h.untick, h.chosen, h.check, h.export, h.disconnect)
 	h.box = container.NewStack(h.titles, h.bulk)
 	return h
 }

@@ -405,12 +405,12 @@ func TestDashboardKeyboard(t *testing.T) {
 func TestDashboardBulkChoose(t *testing.T) {
 	h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
 	d := showStatuses(h, manyStatuses(40, 10, 20))
-	rowTick := func(name string) *widget.Check {
-		var found *widget.Check
+	tickOf := func(name string) *rowTick {
+		var found *rowTick
 		visit([]fyne.CanvasObject{d.list.list}, func(o fyne.CanvasObject) bool {
 			if c, ok := o.(*fyne.Container); ok && len(c.Objects) == columns {
 				if l, ok := c.Objects[colName].(*widget.Label); ok && l.Text == name {
-					found = c.Objects[colTick].(*widget.Check)
+					found = c.Objects[colTick].(*rowTick)
 				}
 			}
 			return found == nil
@@ -421,8 +421,8 @@ func TestDashboardBulkChoose(t *testing.T) {
 		if h.has("Check chosen") {
 			t.Fatal("bulk actions show with nothing ticked")
 		}
-		test.Tap(rowTick("Model Company 010"))
-		test.Tap(rowTick("Model Company 001"))
+		test.Tap(tickOf("Model Company 010"))
+		test.Tap(tickOf("Model Company 001"))
 		if !h.has("2 chosen") || d.details.name.Text != "Model Company 010" {
 			t.Fatalf("after two ticks: %q, details on %q", h.texts(), d.details.name.Text)
 		}

@@ -170,7 +170,7 @@ func (s *shell) noticeStateOf(core *connections.Core) {
 func readOnlyBanner(sentence string) fyne.CanvasObject {
 	label := &widget.Label{Text: sentence, Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
 	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon()))
-	return container.NewVBox(container.NewBorder(nil, nil, icon, nil, label), widget.NewSeparator())
+	return container.NewVBox(border(nil, nil, icon, nil, label), widget.NewSeparator())
 }
 
 // inform shows a short message with an OK button.

@@ -93,7 +93,7 @@ func (e *exportDialog) content() fyne.CanvasObject {
 		checks.Add(c)
 	}
 	form := container.New(layout.NewFormLayout(),
-		fieldLabel("File"), container.NewBorder(nil, nil, nil, e.choose, e.path),
+		fieldLabel("File"), border(nil, nil, nil, e.choose, e.path),
 		fieldLabel("Format"), e.format,
 		fieldLabel("Companies"), checks,
 		fieldLabel("Secret"), container.NewVBox(e.includeSecret, e.secretWarning.box),

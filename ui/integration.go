@@ -23,6 +23,7 @@ type details struct {
 	clientID, secret, redirect          *widget.Entry
 	clientIDMsg, secretMsg, redirectMsg *fieldMessage
 	advanced                            *advanced
+	reveal                              *button // shows or hides the Client Secret
 	back, next                          *button
 	onBack                              func()
 	onSaved                             func(d *details)
@@ -96,12 +97,30 @@ func newDetails(s *shell, saved connections.Settings, onBack func(), onSaved fun
 	}
 	d.clientID = &widget.Entry{Text: saved.ClientID, PlaceHolder: "for example jwEFtDj4ztUBqHtP", OnChanged: d.onClientIDChanged, OnSubmitted: d.onClientIDSubmitted}
 	d.secret = &widget.Entry{Text: saved.ClientSecret, Password: true, OnChanged: d.onSecretChanged, OnSubmitted: d.onSecretSubmitted}
+	d.reveal = newButton("Show", theme.VisibilityIcon(), d.onRevealClicked)
+	// In place of Fyne's eye in the field, which Tab doesn't reach: the Show button beside it.
+	d.secret.ActionItem = layoutSpacer()
 	d.redirect = &widget.Entry{Text: d.base.RedirectURI, OnChanged: d.onRedirectChanged, OnSubmitted: func(string) { d.onNextClicked() }}
 	d.advanced = newAdvanced(saved)
 	d.back = keyButton(&widget.Button{Text: "Back", Icon: theme.NavigateBackIcon(), OnTapped: d.onBackClicked})
 	d.next = keyButton(&widget.Button{Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText, Importance: widget.HighImportance, OnTapped: d.onNextClicked})
 	d.onRedirectChanged(d.redirect.Text)
 	return d
+}
+
+// onRevealClicked shows the Client Secret, or hides it again: only when asked, and only this
+// field. The button is beside the field, so Tab reaches it after the field and Shift+Tab
+// before; Space or Enter presses it.
+func (d *details) onRevealClicked() {
+	d.secret.Password = !d.secret.Password
+	d.secret.Refresh()
+	if d.secret.Password {
+		d.reveal.SetText("Show")
+		d.reveal.SetIcon(theme.VisibilityIcon())
+	} else {
+		d.reveal.SetText("Hide")
+		d.reveal.SetIcon(theme.VisibilityOffIcon())
+	}
 }
 
 // withSaveLabel turns Next into Save, for editing the settings from the dashboard.
@@ -119,10 +138,10 @@ func (d *details) content() fyne.CanvasObject {
 	form := container.New(layout.NewFormLayout(),
 		fieldLabel("Lightspeed"), &widget.Label{Text: productOrDefault(d.product).Name},
 		fieldLabel("Client ID"), container.NewVBox(d.clientID, d.clientIDMsg.box),
-		fieldLabel("Client Secret"), container.NewVBox(d.secret, d.secretMsg.box),
+		fieldLabel("Client Secret"), container.NewVBox(border(nil, nil, nil, d.reveal, d.secret), d.secretMsg.box),
 		fieldLabel("Redirect URI"), container.NewVBox(d.redirect, d.redirectMsg.box),
 	)
-	help := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil,
+	help := border(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil,
 		wrapped("Find these in Lightspeed under your integration's settings. The Redirect URI must be registered there exactly as written here."))
 	d.root = screen(container.NewVBox(title, form, d.advanced.accordion, help), d.back, layoutSpacer(), d.next)
 	return d.root

@@ -43,7 +43,7 @@ func newAdvanced(saved connections.Settings) *advanced {
 		} else {
 			r.number = &widget.Entry{Text: strconv.Itoa(st.Value(saved)), OnChanged: func(string) { r.check() }}
 			r.number.OnSubmitted = submitDefault(r.number)
-			field = container.NewBorder(nil, nil, nil, &widget.Label{Text: st.Unit}, r.number)
+			field = border(nil, nil, nil, &widget.Label{Text: st.Unit}, r.number)
 		}
 		when := wrapped(st.When)
 		form.Add(fieldLabel(st.Label))

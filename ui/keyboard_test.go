@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -53,9 +56,32 @@ func TestKeyboardAloneEndToEnd(t *testing.T) {
 		k.clear()
 		k.typeText(f.text)
 	}
-	// Shift+Tab goes back a field and Tab forward again.
+	// Shift+Tab goes back to the secret's Show button: Space shows the secret, Space hides it.
+	k.press(fyne.KeyTab, fyne.KeyModifierShift)
+	k.expectFocus("the secret's Show button", func(f fyne.Focusable) bool { b, ok := f.(*button); return ok && (b.Text == "Show" || b.Text == "Hide") })
+	secretHidden := func(want bool) {
+		t.Helper()
+		h.ui(func() {
+			var secret *widget.Entry // the one field with an action item in place of Fyne's eye
+			visit(h.roots(), func(o fyne.CanvasObject) bool {
+				if x, ok := o.(*widget.Entry); ok && x.ActionItem != nil {
+					secret = x
+				}
+				return secret == nil
+			})
+			if secret == nil || secret.Password != want {
+				t.Fatalf("the Client Secret hidden: want %v", want)
+			}
+		})
+	}
+	k.press(fyne.KeySpace)
+	secretHidden(false)
+	k.press(fyne.KeySpace)
+	secretHidden(true)
+	// Shift+Tab goes back a field and Tab forward again, past the Show button.
 	k.press(fyne.KeyTab, fyne.KeyModifierShift)
 	k.expectFocus("Client Secret", isEntryAfter(h, "Client Secret"))
+	k.press(fyne.KeyTab)
 	k.press(fyne.KeyTab)
 	k.expectFocus("Redirect URI", isEntryAfter(h, "Redirect URI"))
 
@@ -358,4 +384,58 @@ func TestEnterPressesTheDefaultAndEscapeCancels(t *testing.T) {
 	if yes != 1 {
 		t.Fatalf("Enter answered yes %d time(s), want once", yes)
 	}
+}
+
+// TestDashboardTabFollowsReadingOrder tabs round the dashboard with companies ticked: the
+// top bar, the bulk bar, the list as one stop (no row's tick box), the pane's actions left to
+// right, then the bottom bar; and Down in the list takes Fyne's focus mark with the selection.
+func TestDashboardTabFollowsReadingOrder(t *testing.T) {
+	h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
+	d := showStatuses(h, manyStatuses(40, 10, 20))
+	var got []string
+	h.ui(func() {
+		d.choose(d.statuses[0].ID, true)
+		c := h.win.Canvas()
+		c.Unfocus()
+		for range 30 {
+			c.FocusNext()
+			var name string
+			switch f := c.Focused().(type) {
+			case *button:
+				name = f.Text
+			case *searchEntry:
+				name = "search"
+			case *keyList:
+				name = "list"
+			case *widget.Check:
+				name = "untick"
+			default:
+				name = fmt.Sprintf("%T", f)
+			}
+			if len(got) > 0 && name == got[0] {
+				break
+			}
+			got = append(got, name)
+		}
+	})
+	i := func(name string) int { return slices.Index(got, name) }
+	order := []string{"search", "untick", "Check chosen", "Export chosen…", "Disconnect chosen…", "list", "Check", "Export…", "Disconnect…", "Check all", "More", "Connect another company"}
+	for n := 1; n < len(order); n++ {
+		if i(order[n-1]) < 0 || i(order[n]) < i(order[n-1]) {
+			t.Fatalf("Tab order %q: %q should come before %q", got, order[n-1], order[n])
+		}
+	}
+	if i("search") < 1 {
+		t.Fatalf("the summary's parts don't come before the search: %q", got)
+	}
+	// Down in the list: the focus mark goes with the selection.
+	h.ui(func() {
+		h.win.Canvas().Focus(d.list.list)
+		d.list.handleKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+		d.list.handleKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+		focus := reflect.ValueOf(&d.list.list.List).Elem().FieldByName("currentFocus").Int()
+		if row := d.shownIndex(d.selected); int64(row) != focus || row != 2 {
+			t.Fatalf("selected row %d, Fyne's focus mark on row %d", row, focus)
+		}
+	})
 }

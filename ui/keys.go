@@ -242,6 +242,8 @@ func walkVisible(o fyne.CanvasObject, fn func(fyne.CanvasObject) bool) bool {
 		children = x.Objects
 	case *container.Scroll:
 		children = []fyne.CanvasObject{x.Content}
+	case *keyScroll:
+		children = []fyne.CanvasObject{x.Content}
 	}
 	for _, c := range children {
 		if !walkVisible(c, fn) {

@@ -20,7 +20,7 @@ func heading(text string) *widget.Label {
 // last, so it sits bottom right), and room between.
 func screen(top fyne.CanvasObject, buttons ...fyne.CanvasObject) fyne.CanvasObject {
 	bar := container.NewHBox(buttons...)
-	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), bar), nil, nil, container.NewVScroll(top))
+	return border(nil, container.NewVBox(widget.NewSeparator(), bar), nil, nil, container.NewVScroll(top))
 }
 
 // level is how a message under a field should look.
@@ -43,7 +43,7 @@ type fieldMessage struct {
 
 func newFieldMessage() *fieldMessage {
 	m := &fieldMessage{icon: widget.NewIcon(nil), label: &widget.Label{Wrapping: fyne.TextWrapWord}}
-	m.box = container.NewBorder(nil, nil, container.NewVBox(m.icon), nil, m.label)
+	m.box = border(nil, nil, container.NewVBox(m.icon), nil, m.label)
 	m.box.Hide()
 	return m
 }
@@ -73,4 +73,19 @@ func (m *fieldMessage) set(l level, text string) {
 // isError reports whether the line shows an error.
 func (m *fieldMessage) isError() bool {
 	return m.box.Visible() && m.label.Importance == widget.DangerImportance
+}
+
+// border is container.NewBorder with its objects in reading order (top, left, centre, right,
+// bottom), which is the order Tab visits them: Fyne's focus moves through a container's
+// objects as they are listed, and container.NewBorder lists the centre first.
+func border(top, bottom, left, right fyne.CanvasObject, center ...fyne.CanvasObject) *fyne.Container {
+	objects := make([]fyne.CanvasObject, 0, len(center)+4)
+	for _, o := range [][]fyne.CanvasObject{{top, left}, center, {right, bottom}} {
+		for _, x := range o {
+			if x != nil {
+				objects = append(objects, x)
+			}
+		}
+	}
+	return container.New(layout.NewBorderLayout(top, bottom, left, right), objects...)
 }

@@ -211,7 +211,7 @@ func newProductCard(p *productPicker, i int, prod connections.Product) *productC
 func (c *productCard) CreateRenderer() fyne.WidgetRenderer {
 	c.update()
 	words := container.New(tightVBox{}, c.name, c.line)
-	body := container.NewBorder(nil, nil, container.NewCenter(c.mark), nil, words)
+	body := border(nil, nil, container.NewCenter(c.mark), nil, words)
 	return widget.NewSimpleRenderer(container.NewStack(c.frame, container.NewPadded(body)))
 }
 

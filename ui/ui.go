@@ -189,7 +189,7 @@ func (s *shell) show(content fyne.CanvasObject) {
 		s.win.SetContent(body)
 		return
 	}
-	s.win.SetContent(container.NewBorder(s.practiceBanner(), nil, nil, nil, body))
+	s.win.SetContent(border(s.practiceBanner(), nil, nil, nil, body))
 }
 
 // practiceBanner labels every practice screen, with the way back to real companies.
@@ -197,7 +197,7 @@ func (s *shell) practiceBanner() fyne.CanvasObject {
 	label := &widget.Label{Text: "Practice mode — demo companies on this computer only", Importance: widget.WarningImportance, TextStyle: fyne.TextStyle{Bold: true}}
 	leave := keyButton(&widget.Button{Text: "Leave practice", Importance: widget.LowImportance, OnTapped: s.onLeavePracticeClicked})
 	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.InfoIcon()))
-	return container.NewVBox(container.NewBorder(nil, nil, icon, leave, label), widget.NewSeparator())
+	return container.NewVBox(border(nil, nil, icon, leave, label), widget.NewSeparator())
 }
 
 // showLoading is the brief state while something is read off the UI goroutine.

@@ -95,7 +95,7 @@ func newWaiting(s *shell, opts connections.ConnectOptions, onBack func()) *waiti
 	w.usePaste = keyButton(&widget.Button{Text: "Use this address", Importance: widget.HighImportance, OnTapped: w.onUsePasteClicked})
 	w.pasteBox = container.NewVBox(
 		wrapped("When you have clicked Grant Access, your browser ends on a page the app cannot see. Copy that page's address from the browser's address bar and paste it here:"),
-		container.NewBorder(nil, nil, nil, w.usePaste, w.paste), w.pasteMsg.box)
+		border(nil, nil, nil, w.usePaste, w.paste), w.pasteMsg.box)
 	w.pasteBox.Hide()
 	w.openAgain.Disable()
 	w.copyLink.Disable()
@@ -108,7 +108,7 @@ func (w *waiting) content() fyne.CanvasObject {
 		steps.Add(wrapped(fmt.Sprintf("%d. %s", i+1, step)))
 	}
 	again := container.NewHBox(widget.NewLabel("Browser didn't open?"), w.openAgain, w.copyLink)
-	hint := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil,
+	hint := border(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil,
 		wrapped(connections.RedirectMismatchHint))
 	top := container.NewVBox(w.headline, w.progress, steps, again, w.pasteBox, hint)
 	return screen(top, w.cancelBtn)
