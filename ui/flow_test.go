@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"os"
@@ -140,4 +141,66 @@ func toWaiting(t *testing.T, h *harness) string {
 		t.Fatal(err)
 	}
 	return u.Host
+}
+
+// TestDisconnectChosen connects two practice companies, ticks one and disconnects the ticked
+// ones, as the command line's disconnect does: it asks first with the core's sentence (Keep
+// keeps both), then only the ticked company is gone, from the window and from the core.
+func TestDisconnectChosen(t *testing.T) {
+	testenv.Need(t)
+	errs := make(chan error, 1)
+	opened := 0
+	h := newHarness(t, deps{open: func(u string) error {
+		opened++
+		return consentOpener(opened-1, true, errs)(u)
+	}})
+	h.ui(h.shell.start)
+	h.waitText("Practice with a demo company")
+	h.tap("Practice with a demo company")
+	h.answerProduct("")
+	h.waitText("Enter your integration's details")
+	h.tap("Next")
+	h.waitTextUnless(errs, "✓ Connected: ")
+	h.tap("Done")
+	h.waitText("Check all")
+	h.tap("Connect another company")
+	h.waitTextUnless(errs, "✓ Connected: ")
+	h.tap("Done")
+	var names []string
+	h.waitFor("two companies", func() bool {
+		d := h.shell.dash
+		if d == nil || !d.isShown() || len(d.statuses) != 2 {
+			return false
+		}
+		names = shownNames(d)
+		return true
+	})
+	h.ui(func() { d := h.shell.dash; d.choose(d.statuses[d.shown[0]].ID, true) })
+	h.tap("Disconnect chosen…")
+	h.waitText(connections.DisconnectManyWarning(1))
+	h.tap("Keep")
+	h.ui(func() {
+		if len(h.shell.dash.statuses) != 2 {
+			t.Fatal("Keep disconnected a company")
+		}
+	})
+	h.tap("Disconnect chosen…")
+	h.waitText(connections.DisconnectManyWarning(1))
+	h.tap("Disconnect")
+	h.waitFor("the ticked company to go", func() bool {
+		d := h.shell.dash
+		return d != nil && len(d.statuses) == 1
+	})
+	h.ui(func() {
+		d := h.shell.dash
+		if got := shownNames(d); len(got) != 1 || got[0] != names[1] || len(d.chosen) != 0 {
+			t.Fatalf("after disconnecting %q the list is %q, ticked %v", names[0], got, d.chosen)
+		}
+	})
+	var core *connections.Core
+	h.ui(func() { core = h.shell.core() })
+	statuses, err := core.Statuses(context.Background())
+	if err != nil || len(statuses) != 1 || statuses[0].Name != names[1] {
+		t.Fatalf("the core keeps %+v, %v", statuses, err)
+	}
 }
