@@ -26,6 +26,7 @@ type detailsPane struct {
 	facts      *widget.Label
 	sites      *widget.Label
 	settings   *widget.Label // the integration's advanced settings the company is used with
+	words      *keyScroll    // the sentence, the settings, the notes and the sites
 	check      *button
 	refreshNow *button
 	export     *button
@@ -64,10 +65,10 @@ func newDetailsPane(d *dashboard) *detailsPane {
 	p.remove = keyButton(&widget.Button{Text: "Disconnect…", Importance: widget.LowImportance, OnTapped: func() { d.onDisconnectClicked(d.selected) }})
 	p.extra = container.NewHBox()
 	p.fix = container.NewHBox()
-	words := newKeyScroll(container.NewVBox(p.sentence, p.settings, p.notes, p.sites))
-	words.SetMinSize(fyne.NewSize(0, detailsHeight))
+	p.words = newKeyScroll(container.NewVBox(p.sentence, p.settings, p.notes, p.sites))
+	p.words.SetMinSize(fyne.NewSize(0, detailsHeight))
 	actions := container.NewHBox(p.check, p.refreshNow, p.export, p.reconnect, p.remove, layoutSpacer(), p.extra, p.fix)
-	p.body = border(border(nil, nil, p.name, p.badge, p.facts), actions, nil, nil, words)
+	p.body = border(border(nil, nil, p.name, p.badge, p.facts), actions, nil, nil, p.words)
 	p.none = wrapped("Select a company to see its details and actions.")
 	p.box = container.NewStack(p.body, container.NewCenter(p.none))
 	return p
@@ -196,10 +197,14 @@ func (s *keyScroll) CreateRenderer() fyne.WidgetRenderer {
 	return s.ring
 }
 
-// Disabled is true while the content fits: Fyne's Tab passes over a disabled widget.
+// Disabled is true while the content fits: Fyne's Tab passes over a disabled widget (a
+// fyne.Disableable, hence Enable and Disable, which have nothing to do: the content decides).
 func (s *keyScroll) Disabled() bool {
 	return s.Content == nil || s.Content.MinSize().Height <= s.Size().Height
 }
+
+func (s *keyScroll) Enable()  {}
+func (s *keyScroll) Disable() {}
 
 func (s *keyScroll) FocusGained() { s.setFocused(true) }
 func (s *keyScroll) FocusLost()   { s.setFocused(false) }

@@ -439,3 +439,62 @@ func TestDashboardTabFollowsReadingOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestDetailsPaneWordsByKeyboard: a company with twenty sites, some out of sight, in the
+// window's own size. Its settings line shows without scrolling; the pane's words, which
+// don't fit, take a Tab stop and scroll with Down, End and Home; a company whose words fit
+// adds no Tab stop.
+func TestDetailsPaneWordsByKeyboard(t *testing.T) {
+	h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
+	statuses := manyStatuses(3)
+	big := &statuses[slices.IndexFunc(statuses, func(cs connections.CompanyStatus) bool { return cs.Name == "Model Company 000" })]
+	big.Sites = nil
+	for i := range 20 {
+		big.Sites = append(big.Sites, connections.Site{ID: int64(100 + i), Name: fmt.Sprintf("Harbour Street Store number %d", i)})
+	}
+	total := 22
+	big.SitesVisible, big.SitesTotal = 20, &total
+	big.Settings = connections.SettingValues{"requests_per_minute": 60, "pkce": true}
+	d := showStatuses(h, statuses)
+	inChain := func() bool {
+		c := h.win.Canvas()
+		c.Unfocus()
+		for range 40 {
+			c.FocusNext()
+			if c.Focused() == d.details.words {
+				return true
+			}
+		}
+		return false
+	}
+	h.ui(func() {
+		d.selectID(big.ID)
+		p := d.details
+		if !h.has("API pace: 60 requests a minute") || len(big.Notes()) == 0 {
+			t.Fatalf("the pane lacks the settings or the note: %q", h.texts())
+		}
+		if bottom := p.settings.Position().Y + p.settings.Size().Height; bottom > p.words.Size().Height {
+			t.Fatalf("the settings line ends at %v, below the pane's %v", bottom, p.words.Size().Height)
+		}
+		if !inChain() {
+			t.Fatal("Tab never reaches the pane's words, which don't fit")
+		}
+		for _, step := range []struct {
+			key  fyne.KeyName
+			want func(y float32) bool
+		}{
+			{fyne.KeyDown, func(y float32) bool { return y > 0 }},
+			{fyne.KeyEnd, func(y float32) bool { return y == p.words.Content.MinSize().Height-p.words.Size().Height }},
+			{fyne.KeyHome, func(y float32) bool { return y == 0 }},
+		} {
+			p.words.TypedKey(&fyne.KeyEvent{Name: step.key})
+			if y := p.words.Offset.Y; !step.want(y) {
+				t.Fatalf("after %s the words are scrolled to %v", step.key, y)
+			}
+		}
+		d.selectID(d.statuses[d.shown[1]].ID)
+		if inChain() {
+			t.Fatalf("the pane's words take a Tab stop while they fit: %v in %v, %q", d.details.words.Content.MinSize(), d.details.words.Size(), h.texts())
+		}
+	})
+}
