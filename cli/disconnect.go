@@ -15,7 +15,7 @@ func init() {
 func runDisconnect(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "disconnect", "--company ID | --all --yes")
 	ref := fs.String("company", "", "the company to disconnect")
-	all := fs.Bool("all", false, "remove every company, the integration's secret and the settings")
+	all := fs.Bool("all", false, "remove everything this app keeps on this computer")
 	yes := fs.Bool("yes", false, "confirm --all")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -26,7 +26,7 @@ func runDisconnect(ctx context.Context, env *Env, args []string) error {
 	case *ref != "" && checkCompanyRef(*ref) != nil:
 		return checkCompanyRef(*ref)
 	case *all && !*yes:
-		return usageError("--all removes every company's refresh token from this computer, and a refresh token cannot be recovered. Add --yes if that is what you want.")
+		return usageError(connections.ForgetWarning + " Add --yes to --all if that is what you want.")
 	}
 	core, err := env.core()
 	if err != nil {
@@ -36,7 +36,7 @@ func runDisconnect(ctx context.Context, env *Env, args []string) error {
 		if err := core.Forget(ctx); err != nil {
 			return err
 		}
-		fmt.Fprintln(env.Stdout, "Removed every company, the integration's secret and the settings from this computer.")
+		fmt.Fprintln(env.Stdout, connections.Forgotten)
 		return nil
 	}
 	company, err := core.CompanyID(ctx, *ref)

@@ -225,6 +225,13 @@ func DisconnectManyWarning(n int) string {
 	return "Disconnecting deletes the tokens of " + strconv.Itoa(n) + " companies from this computer's keychain. A refresh token can't be recovered: to use them again, connect them again in Lightspeed."
 }
 
+// ForgetWarning is said before everything is removed at once: every company, the
+// integration's secret and the settings.
+const ForgetWarning = "Removing everything deletes every company's tokens, the integration's Client Secret and the settings from this computer. A refresh token can't be recovered: to use a company again, connect it again in Lightspeed."
+
+// Forgotten is said once everything is removed.
+const Forgotten = "Removed every company, the integration's secret and the settings from this computer."
+
 // Disconnected is said once a company is disconnected.
 func Disconnected(name string) string {
 	return "Disconnected " + name + ". Its tokens were deleted from this computer's keychain; to use it again, connect it again in Lightspeed."

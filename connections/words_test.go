@@ -210,6 +210,8 @@ func TestEventSentences(t *testing.T) {
 	lookUp := &UnsavedError{kind: unsavedLookUp}
 	cases := []struct{ got, want string }{
 		{DisconnectWarning("Harbour Burgers"), "Disconnecting deletes Harbour Burgers' tokens from this computer's keychain. A refresh token can't be recovered: to use Harbour Burgers again, connect it again in Lightspeed."},
+		{DisconnectManyWarning(1), "Disconnecting deletes 1 company's tokens from this computer's keychain. A refresh token can't be recovered: to use it again, connect it again in Lightspeed."},
+		{DisconnectManyWarning(3), "Disconnecting deletes the tokens of 3 companies from this computer's keychain. A refresh token can't be recovered: to use them again, connect them again in Lightspeed."},
 		{Disconnected("Bondi Bean Co. (7051)"), "Disconnected Bondi Bean Co. (7051). Its tokens were deleted from this computer's keychain; to use it again, connect it again in Lightspeed."},
 		{refreshed.StoredAfterRetry(), "The renewed connection to Harbour Burgers is now stored in this computer's keychain."},
 		{lookUp.StoredAfterRetry(), "The connection to the approved company is now stored in this computer's keychain."},
