@@ -111,10 +111,37 @@ func (d *dashboard) onDisconnectChosenClicked() {
 // onMoreClicked offers what support staff need now and then: the diagnostics and the
 // integration's settings.
 func (d *dashboard) onMoreClicked() {
-	menu := fyne.NewMenu("",
+	widget.ShowPopUpMenuAtRelativePosition(d.moreMenu(), d.shell.win.Canvas(), fyne.NewPos(0, d.more.Size().Height), d.more)
+}
+
+// moreMenu is More's menu: the diagnostics, the integration's settings, and, apart, removing
+// everything (the command line's disconnect --all).
+func (d *dashboard) moreMenu() *fyne.Menu {
+	return fyne.NewMenu("",
 		fyne.NewMenuItem("Copy diagnostics", d.onCopyDiagnosticsClicked),
-		fyne.NewMenuItem("Integration settings", d.onSettingsClicked))
-	widget.ShowPopUpMenuAtRelativePosition(menu, d.shell.win.Canvas(), fyne.NewPos(0, d.more.Size().Height), d.more)
+		fyne.NewMenuItem("Integration settings", d.onSettingsClicked),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Remove everything from this computer…", d.onForgetClicked))
+}
+
+// onForgetClicked removes every company, the integration's secret and the settings, once the
+// person says so, then starts afresh at the Welcome.
+func (d *dashboard) onForgetClicked() {
+	s := d.shell
+	s.confirm("Remove everything from this computer?", connections.ForgetWarning, "Remove everything", "Keep", func() {
+		d.cancelCheck()
+		s.spawn(func() {
+			err := d.core.Forget(s.ctx)
+			s.deps.do(func() {
+				if err != nil {
+					s.showErrorNow(err)
+					return
+				}
+				s.showWelcome()
+				s.inform("Everything removed", connections.Forgotten)
+			})
+		})
+	})
 }
 
 // onCopyDiagnosticsClicked copies the redacted report for support.

@@ -143,10 +143,12 @@ func toWaiting(t *testing.T, h *harness) string {
 	return u.Host
 }
 
-// TestDisconnectChosen connects two practice companies, ticks one and disconnects the ticked
-// ones, as the command line's disconnect does: it asks first with the core's sentence (Keep
-// keeps both), then only the ticked company is gone, from the window and from the core.
-func TestDisconnectChosen(t *testing.T) {
+// TestDisconnectChosenThenEverything connects two practice companies, ticks one and
+// disconnects the ticked ones: it asks first with the core's sentence (Keep keeps both), then
+// only the ticked company is gone, from the window and from the core. Then More's Remove
+// everything (the command line's disconnect --all) asks, and leaves no company and no
+// settings, back at the Welcome.
+func TestDisconnectChosenThenEverything(t *testing.T) {
 	testenv.Need(t)
 	errs := make(chan error, 1)
 	opened := 0
@@ -202,5 +204,34 @@ func TestDisconnectChosen(t *testing.T) {
 	statuses, err := core.Statuses(context.Background())
 	if err != nil || len(statuses) != 1 || statuses[0].Name != names[1] {
 		t.Fatalf("the core keeps %+v, %v", statuses, err)
+	}
+
+	forget := func() {
+		h.ui(func() {
+			for _, it := range h.shell.dash.moreMenu().Items {
+				if it.Label == "Remove everything from this computer…" {
+					it.Action()
+					return
+				}
+			}
+			t.Fatal("More has no Remove everything")
+		})
+		h.waitText(connections.ForgetWarning)
+	}
+	forget()
+	h.tap("Keep")
+	h.ui(func() {
+		if d := h.shell.dash; !d.isShown() || len(d.statuses) != 1 {
+			t.Fatal("Keep removed everything")
+		}
+	})
+	forget()
+	h.tap("Remove everything")
+	h.waitText(connections.Forgotten)
+	h.waitText("Connect your Lightspeed company to your integration.")
+	statuses, err = core.Statuses(context.Background())
+	saved, serr := core.SavedSettings(context.Background())
+	if err != nil || len(statuses) != 0 || saved.ClientSecret != "" {
+		t.Fatalf("after Remove everything the core keeps %d companies (%v) and a secret %v (%v)", len(statuses), err, saved.ClientSecret != "", serr)
 	}
 }
