@@ -100,6 +100,7 @@ func (p *detailsPane) refresh() {
 		notes = append(notes, wrapped(n))
 	}
 	p.notes.Objects = notes
+	p.notes.Hidden = len(notes) == 0 // no empty gap between the settings and the sites
 	p.notes.Refresh()
 	p.sites.SetText(statusProduct(cs).ShopsLine(cs.Sites))
 	if line := cs.Settings.Line(); line != "" {

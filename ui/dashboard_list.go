@@ -342,6 +342,7 @@ type rowTick struct {
 	checked   bool
 	onChanged func(bool)
 	bg, icon  *canvas.Image
+	min       fyne.Size
 }
 
 func newRowTick() *rowTick {
@@ -365,9 +366,12 @@ func (t *rowTick) Tapped(*fyne.PointEvent) {
 	}
 }
 
+// MinSize is an empty widget.Check's, so the rows' boxes line up with the header's.
 func (t *rowTick) MinSize() fyne.Size {
-	s := theme.IconInlineSize() + 2*theme.InnerPadding()
-	return fyne.NewSize(s, s)
+	if t.min.IsZero() {
+		t.min = (&widget.Check{}).MinSize()
+	}
+	return t.min
 }
 
 func (t *rowTick) CreateRenderer() fyne.WidgetRenderer {
