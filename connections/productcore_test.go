@@ -105,36 +105,6 @@ func TestSettingsArePerProduct(t *testing.T) {
 	}
 }
 
-// A product whose "what was connected" this version can't read is refused before any browser
-// opens, in one sentence naming it.
-func TestStartConnectRefusesAProductItCantReadYet(t *testing.T) {
-	f := newFixture(t, PracticeConfig{})
-	ctx := context.Background()
-	if err := f.core.SaveSettings(ctx, xSettings("")); err != nil {
-		t.Fatal(err)
-	}
-	a, err := f.core.StartConnect(ctx, ConnectOptions{Product: "x-series"})
-	if a != nil {
-		a.Close()
-	}
-	if !problem.Is(err, problem.KindUsage) || !strings.Contains(problem.Summary(err), "Retail X-Series (formerly Vend)") {
-		t.Fatalf("connect X-Series: %v", err)
-	}
-	if _, err := f.core.StartConnect(ctx, ConnectOptions{Product: "z-series"}); !problem.Is(err, problem.KindUsage) {
-		t.Errorf("connect z-series: %v", err)
-	}
-	if p, err := f.core.ConnectProduct(ctx, ConnectOptions{}); err != nil || p.ID != "x-series" {
-		t.Errorf("the default product after choosing X-Series: %+v, %v", p, err)
-	}
-	// O-Series still connects, named explicitly, and is then the product chosen last.
-	if _, err := f.connect(t, 0, ConnectOptions{Product: "o-series"}); err != nil {
-		t.Fatal(err)
-	}
-	if p, _ := f.core.ChosenProduct(ctx); p.ID != "o-series" {
-		t.Errorf("chosen %s after connecting O-Series", p.ID)
-	}
-}
-
 // --company takes the company's ID here, the product's own ID (in any case), or product:ID
 // when two products share one.
 func TestCompanyIDsResolve(t *testing.T) {
@@ -177,12 +147,29 @@ func TestCompanyIDsResolve(t *testing.T) {
 	}
 }
 
-// Every company is checked with its own product's settings: a product whose settings can't be
-// read, or whose API this version can't read, fails its own companies, never another
-// product's.
+// Every company is checked with its own product's settings: an O-Series company and an
+// X-Series store (each through a practice server playing its product) are both healthy, and
+// a product whose settings can't be read fails its own companies, never another product's.
 func TestChecksUseEachCompanysProduct(t *testing.T) {
-	f, o, x := oAndXStore(t)
+	f := newFixture(t, PracticeConfig{})
 	ctx := context.Background()
+	o, err := f.connect(t, 0, ConnectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xp, err := StartPractice(PracticeConfig{Product: "x-series", RotateRefresh: true, StrictRotation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = xp.Close() })
+	if err := f.core.SaveSettings(ctx, xp.Settings); err != nil {
+		t.Fatal(err)
+	}
+	xc, err := f.connect(t, 1, ConnectOptions{Product: "x-series"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := xc.Company.ID
 	byID := func(statuses []CompanyStatus) map[int64]CompanyStatus {
 		m := map[int64]CompanyStatus{}
 		for _, s := range statuses {
@@ -195,14 +182,11 @@ func TestChecksUseEachCompanysProduct(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := byID(got)
-	if s[o.Company.ID].Status != StatusHealthy {
-		t.Errorf("O-Series company: %s %q", s[o.Company.ID].Status, s[o.Company.ID].Detail)
-	}
-	if !strings.Contains(s[x].Detail, "what was connected in Retail X-Series") || s[x].Status == StatusHealthy {
-		t.Errorf("X-Series store: %s %q", s[x].Status, s[x].Detail)
+	if s[o.Company.ID].Status != StatusHealthy || s[x].Status != StatusHealthy || s[x].Product.ID != "x-series" {
+		t.Errorf("O-Series company: %s %q; X-Series store: %s %q", s[o.Company.ID].Status, s[o.Company.ID].Detail, s[x].Status, s[x].Detail)
 	}
 	// X-Series' secret gone from the keyring: its store fails with that, O-Series is unaffected.
-	if err := f.keyring.Delete(f.vault.Secrets.Service(), "client-secret:"+vault.IntegrationKey("x-series", "x-client")); err != nil {
+	if err := f.keyring.Delete(f.vault.Secrets.Service(), "client-secret:"+vault.IntegrationKey("x-series", xp.Settings.ClientID)); err != nil {
 		t.Fatal(err)
 	}
 	got, err = f.core.Check(ctx)

@@ -41,6 +41,10 @@ type Settings struct {
 	// per-minute limit at Lightspeed (about 60 for basic integrations, 180 for OAuth apps).
 	// 0 means the app's default, DefaultRequestsPerMinute.
 	RequestsPerMinute int
+	// store is the X-Series store the settings are for (its domain_prefix), set by forCompany
+	// with the store's addresses: a refresh passes it on, so a reply naming another store is
+	// refused. Never saved: it is the company's, not the integration's.
+	store string
 }
 
 // MaxRequestsPerMinute is the highest pace a person may set: well above any limit Lightspeed
@@ -92,7 +96,7 @@ func (s Settings) Validate() error {
 	if s.ClientSecret == "" {
 		return problem.New(problem.KindUsage, "Enter the integration's Client Secret. Find it in Lightspeed under your integration's settings.", nil)
 	}
-	if _, err := oauth.CheckRedirectURI(s.RedirectURI); err != nil {
+	if _, err := s.profile().CheckRedirectURI(s.RedirectURI); err != nil {
 		return err
 	}
 	if err := s.validateAdvanced(); err != nil {
@@ -127,11 +131,21 @@ func (s Settings) validateAdvanced() error {
 // practiceName is how sentences name the practice server ("Couldn't reach …").
 const practiceName = "the practice server"
 
-// profile returns the endpoints, the product's production ones for any left empty. X-Series'
-// token and API addresses hold the store's {domain_prefix} until forCompany fills it in.
+// profile returns the endpoints, the product's production ones for any left empty, with how
+// the product is spoken to: client authentication at the token address (K-Series: HTTP
+// Basic), the scopes asked for, the parameter the consent answer names the store with
+// (X-Series' domain_prefix) and whether only https Redirect URIs are registered (K-Series; not
+// in practice mode, where the practice server plays the product on an http loopback address).
+// X-Series' token and API addresses hold the store's {domain_prefix} until forCompany fills it
+// in.
 func (s Settings) profile() oauth.Profile {
 	def := s.productProfile()
-	p := oauth.Profile{Name: "Lightspeed", AuthorizeURL: s.AuthorizeURL, TokenURL: s.TokenURL, APIURL: s.APIURL, NoPKCE: s.NoPKCE}
+	p := oauth.Profile{Name: "Lightspeed", AuthorizeURL: s.AuthorizeURL, TokenURL: s.TokenURL, APIURL: s.APIURL, NoPKCE: s.NoPKCE,
+		BasicAuth:         def.ClientAuth == lightspeed.ClientAuthBasic,
+		Scopes:            def.Scopes,
+		ConsentParam:      def.ConsentParam,
+		RedirectHTTPSOnly: def.RedirectHTTPSOnly && !s.Practice,
+	}
 	if s.Practice {
 		p.Name = practiceName
 	}
@@ -301,6 +315,17 @@ func settingsFrom(product string, in vault.Integration) Settings {
 	}
 }
 
+// SuggestedRedirectURI is the Redirect URI the app proposes for a new integration of the
+// settings' product: SuggestedRedirectURI, a loopback address the app catches the answer on,
+// or for a product that registers only https Redirect URIs (K-Series, outside practice mode)
+// an https address on this computer, whose answer the person pastes.
+func (s Settings) SuggestedRedirectURI() string {
+	if s.profile().RedirectHTTPSOnly {
+		return oauth.SuggestedHTTPSRedirectURI
+	}
+	return SuggestedRedirectURI
+}
+
 // RedirectCheck is what the app makes of a Redirect URI.
 type RedirectCheck struct {
 	// Catchable is true when the app catches Lightspeed's answer itself (a loopback address);
@@ -312,10 +337,13 @@ type RedirectCheck struct {
 	Warning string
 }
 
-// CheckRedirectURI checks a Redirect URI as typed; the error is a plain sentence saying what
-// is wrong with it.
-func CheckRedirectURI(raw string) (RedirectCheck, error) {
-	r, err := oauth.CheckRedirectURI(raw)
+// CheckRedirectURI checks a Redirect URI as typed for the settings' product; the error is a
+// plain sentence saying what is wrong with it. A product that registers only https Redirect
+// URIs (K-Series) refuses a plain http one, and takes an https address on this computer,
+// whose answer the person pastes; in practice mode every product takes the loopback address
+// the practice server registered.
+func (s Settings) CheckRedirectURI(raw string) (RedirectCheck, error) {
+	r, err := s.profile().CheckRedirectURI(raw)
 	if err != nil {
 		return RedirectCheck{}, err
 	}

@@ -1,0 +1,125 @@
+package connections
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
+)
+
+// productFixture is a fixture whose practice server plays product, under strict rotation.
+func productFixture(t *testing.T, product string) *fixture {
+	t.Helper()
+	pp, err := ParsePracticeProduct(product)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newFixture(t, PracticeConfig{Product: pp, RotateRefresh: true, StrictRotation: true})
+}
+
+// apiAnswers reports whether a GET of what at base, with token, is answered 200: what an
+// integration does with the hand-off.
+func apiAnswers(t *testing.T, base, what, token string) bool {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+what, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// handOffProbe is, per product, a read an integration makes at the API base the hand-off
+// carries: it works only at the right base (X-Series: the store's; R-Series: the account's).
+var handOffProbe = map[string]string{
+	"o-series": "companies/me.json",
+	"k-series": "f/data/businesses",
+	"x-series": "retailer",
+	"r-series": "Shop.json",
+}
+
+// TestEachProductConnectsChecksRefreshesAndHandsOff: for each product, against the practice
+// server playing it under strict rotation, a connect stores the business with its own ID and
+// shops, a check finds it healthy, two refreshes each rotate the refresh token, and the
+// hand-off's API base with its access token answers at that product's API.
+func TestEachProductConnectsChecksRefreshesAndHandsOff(t *testing.T) {
+	for _, p := range Products() {
+		t.Run(p.ID, func(t *testing.T) {
+			f := productFixture(t, p.ID)
+			ctx := context.Background()
+			got, err := f.connect(t, 0, ConnectOptions{Product: p.ID})
+			if err != nil {
+				t.Fatalf("connect: %v (%s)", err, problem.Detail(err))
+			}
+			co := got.Company
+			if co.Name != "Harbour Burgers Pty Ltd" || co.Product.ID != p.ID || len(co.Sites) != 3 || co.ExternalID == "" {
+				t.Fatalf("connected %+v", co)
+			}
+			statuses, err := f.core.Check(ctx)
+			if err != nil || len(statuses) != 1 || statuses[0].Status != StatusHealthy {
+				t.Fatalf("check: %+v, %v", statuses, err)
+			}
+			for round := range 2 {
+				before, _ := f.vault.Tokens(ctx, co.ID)
+				if err := f.core.Refresh(ctx, co.ID); err != nil {
+					t.Fatalf("refresh %d: %v (%s)", round, err, problem.Detail(err))
+				}
+				after, _ := f.vault.Tokens(ctx, co.ID)
+				if after.RefreshToken == before.RefreshToken {
+					t.Fatalf("refresh %d stored the same refresh token", round)
+				}
+			}
+			cr, err := f.core.Credentials(ctx, co.ID, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cr.Product.ID != p.ID || strings.Contains(cr.APIBaseURL, "{") || !apiAnswers(t, cr.APIBaseURL, handOffProbe[p.ID], cr.Token.Value) {
+				t.Fatalf("hand-off of %s: API %q does not answer its token", p.ID, cr.APIBaseURL)
+			}
+			if n := f.practice.Server.Stats().ReuseDetected; n != 0 {
+				t.Fatalf("a rotated-out refresh token was sent again %d times", n)
+			}
+		})
+	}
+}
+
+// The client authentication, scopes, store parameter and Redirect URI rule of each product
+// reach the consent flow; in practice mode K-Series takes the practice server's http loopback
+// Redirect URI, and outside it only https.
+func TestSettingsSpeakEachProduct(t *testing.T) {
+	for _, lp := range lightspeed.Profiles() {
+		s := Settings{Product: string(lp.ID)}
+		p := s.profile()
+		if p.BasicAuth != (lp.ClientAuth == lightspeed.ClientAuthBasic) || strings.Join(p.Scopes, " ") != strings.Join(lp.Scopes, " ") ||
+			p.ConsentParam != lp.ConsentParam || p.RedirectHTTPSOnly != lp.RedirectHTTPSOnly {
+			t.Errorf("%s: profile %+v", lp.ID, p)
+		}
+		s.Practice = true
+		if s.profile().RedirectHTTPSOnly {
+			t.Errorf("%s: practice mode refuses its own http loopback Redirect URI", lp.ID)
+		}
+	}
+	k := Settings{Product: "k-series"}
+	if _, err := k.CheckRedirectURI(SuggestedRedirectURI); !problem.Is(err, problem.KindRedirectURI) {
+		t.Errorf("K-Series took an http Redirect URI: %v", err)
+	}
+	if r, err := k.CheckRedirectURI(k.SuggestedRedirectURI()); err != nil || r.Catchable || r.Note == "" || !strings.HasPrefix(k.SuggestedRedirectURI(), "https://127.0.0.1:") {
+		t.Errorf("K-Series' suggested %q: %+v, %v", k.SuggestedRedirectURI(), r, err)
+	}
+	k.Practice = true
+	if r, err := k.CheckRedirectURI(SuggestedRedirectURI); err != nil || !r.Catchable || k.SuggestedRedirectURI() != SuggestedRedirectURI {
+		t.Errorf("K-Series practice: %+v, %v", r, err)
+	}
+	if r, err := (Settings{}).CheckRedirectURI(SuggestedRedirectURI); err != nil || !r.Catchable {
+		t.Errorf("O-Series: %+v, %v", r, err)
+	}
+}
