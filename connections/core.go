@@ -36,6 +36,9 @@ const (
 	DefaultConnectTimeout = oauth.DefaultTimeout
 	// SuggestedRedirectURI is the Redirect URI the app proposes for a new integration.
 	SuggestedRedirectURI = oauth.SuggestedRedirectURI
+	// SuggestedHTTPSRedirectURI is the one it proposes where a product registers only https
+	// Redirect URIs (K-Series): the person pastes the address the browser ends on.
+	SuggestedHTTPSRedirectURI = oauth.SuggestedHTTPSRedirectURI
 )
 
 // Keyring is the operating system's keyring as the core uses it. Leave Options.Keyring nil

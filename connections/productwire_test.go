@@ -115,9 +115,18 @@ func TestSettingsSpeakEachProduct(t *testing.T) {
 	if r, err := k.CheckRedirectURI(k.SuggestedRedirectURI()); err != nil || r.Catchable || r.Note == "" || !strings.HasPrefix(k.SuggestedRedirectURI(), "https://127.0.0.1:") {
 		t.Errorf("K-Series' suggested %q: %+v, %v", k.SuggestedRedirectURI(), r, err)
 	}
-	k.Practice = true
-	if r, err := k.CheckRedirectURI(SuggestedRedirectURI); err != nil || !r.Catchable || k.SuggestedRedirectURI() != SuggestedRedirectURI {
-		t.Errorf("K-Series practice: %+v, %v", r, err)
+	for _, standIn := range []Settings{
+		{Product: "k-series", Practice: true},
+		{Product: "k-series", AuthorizeURL: "http://127.0.0.1:41234/realms/k-series/protocol/openid-connect/auth"},
+		{Product: "k-series", AuthorizeURL: "http://localhost:41234/auth"},
+	} {
+		if r, err := standIn.CheckRedirectURI(SuggestedRedirectURI); err != nil || !r.Catchable || standIn.SuggestedRedirectURI() != SuggestedRedirectURI {
+			t.Errorf("K-Series stand-in %v at %q: %+v, %v", standIn.Practice, standIn.AuthorizeURL, r, err)
+		}
+	}
+	trial := Settings{Product: "k-series", AuthorizeURL: "https://auth.lsk-demo.app/realms/k-series/protocol/openid-connect/auth"}
+	if _, err := trial.CheckRedirectURI(SuggestedRedirectURI); !problem.Is(err, problem.KindRedirectURI) {
+		t.Errorf("K-Series' trial server took an http Redirect URI: %v", err)
 	}
 	if r, err := (Settings{}).CheckRedirectURI(SuggestedRedirectURI); err != nil || !r.Catchable {
 		t.Errorf("O-Series: %+v, %v", r, err)

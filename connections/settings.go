@@ -3,6 +3,8 @@ package connections
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"strings"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
@@ -135,7 +137,7 @@ const practiceName = "the practice server"
 // the product is spoken to: client authentication at the token address (K-Series: HTTP
 // Basic), the scopes asked for, the parameter the consent answer names the store with
 // (X-Series' domain_prefix) and whether only https Redirect URIs are registered (K-Series; not
-// in practice mode, where the practice server plays the product on an http loopback address).
+// against a stand-in, see standIn).
 // X-Series' token and API addresses hold the store's {domain_prefix} until forCompany fills it
 // in.
 func (s Settings) profile() oauth.Profile {
@@ -144,7 +146,7 @@ func (s Settings) profile() oauth.Profile {
 		BasicAuth:         def.ClientAuth == lightspeed.ClientAuthBasic,
 		Scopes:            def.Scopes,
 		ConsentParam:      def.ConsentParam,
-		RedirectHTTPSOnly: def.RedirectHTTPSOnly && !s.Practice,
+		RedirectHTTPSOnly: def.RedirectHTTPSOnly && !s.standIn(),
 	}
 	if s.Practice {
 		p.Name = practiceName
@@ -159,6 +161,27 @@ func (s Settings) profile() oauth.Profile {
 		p.APIURL = def.APIBaseURL
 	}
 	return p
+}
+
+// standIn reports whether the settings point at a stand-in for Lightspeed rather than
+// Lightspeed itself: practice mode, or a sign-in address on this computer (the
+// practice-server command, a test's model). A stand-in plays the product on an http loopback
+// address and registers the Redirect URI the app catches, so the product's own rule for
+// Redirect URIs (K-Series: https only) is not the stand-in's.
+func (s Settings) standIn() bool {
+	if s.Practice {
+		return true
+	}
+	u, err := url.Parse(s.AuthorizeURL)
+	if err != nil || s.AuthorizeURL == "" {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.Zone() == "" && addr.Unmap().IsLoopback()
 }
 
 // productProfile is the settings' product's profile; O-Series' for a product this version
@@ -321,7 +344,7 @@ func settingsFrom(product string, in vault.Integration) Settings {
 // an https address on this computer, whose answer the person pastes.
 func (s Settings) SuggestedRedirectURI() string {
 	if s.profile().RedirectHTTPSOnly {
-		return oauth.SuggestedHTTPSRedirectURI
+		return SuggestedHTTPSRedirectURI
 	}
 	return SuggestedRedirectURI
 }
