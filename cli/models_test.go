@@ -55,16 +55,6 @@ func modelSettingsFlags(t *testing.T, m *models.Model) []string {
 		"--authorize-url", m.AuthorizeURL, "--token-url", m.TokenURL, "--api-url", m.APIURL}
 }
 
-// waitsForProductAPI skips a product other than O-Series until the app reads what was
-// connected there: it needs the per-product API clients (productapi's lightspeed/kseries.go,
-// xseries.go, rseries.go) on main. Remove it when they have landed.
-func waitsForProductAPI(t *testing.T, product string) {
-	t.Helper()
-	if product != models.OSeries && os.Getenv("LSC_MODEL_TESTS") != "1" {
-		t.Skip("waits for the per-product API clients (K-, X-, R-Series) to land on main; set LSC_MODEL_TESTS=1 to run")
-	}
-}
-
 // keptRefreshToken reads the stored refresh token through an export that keeps ownership, so
 // the app keeps refreshing the company afterwards.
 func (f *fixture) keptRefreshToken(t *testing.T) string {
@@ -94,7 +84,6 @@ func (f *fixture) assertNoModelSecretPrinted(t *testing.T, m *models.Model) {
 func TestEachProductAgainstItsModel(t *testing.T) {
 	for _, p := range models.All {
 		t.Run(p, func(t *testing.T) {
-			waitsForProductAPI(t, p)
 			opts := modelOptions[p]
 			m := models.New(t, p, opts)
 			f := modelFixture(t, m)
@@ -153,7 +142,6 @@ func TestEachProductAgainstItsModel(t *testing.T) {
 func TestEachProductSurvivesInterruptDuringRefresh(t *testing.T) {
 	for _, p := range models.All {
 		t.Run(p, func(t *testing.T) {
-			waitsForProductAPI(t, p)
 			m := models.New(t, p, modelOptions[p])
 			f := modelFixture(t, m)
 			if r := f.connect(t, 0, m.ClientSecret+"\n", modelSettingsFlags(t, m)...); r.code != 0 {
