@@ -42,13 +42,13 @@ func TestConnectProductNames(t *testing.T) {
 	// address on this computer (the person pastes the answer), and its consent asks for its
 	// scopes; a plain http one is refused before anything opens. (Its token address is a
 	// loopback one here, so the preflight stays on this computer.)
-	r = f.run(t, "k-secret\n", "connect", "--no-browser", "--product", "k-series", "--client-id", "k-client", "--client-secret-stdin",
+	r = f.run(t, "k-secret\n", "connect", "--no-browser", "--timeout", "5s", "--product", "k-series", "--client-id", "k-client", "--client-secret-stdin",
 		"--token-url", f.practice.Settings.TokenURL)
 	if r.code == 0 || !strings.HasPrefix(r.stdout, "https://auth.lsk-prod.app/realms/k-series/protocol/openid-connect/auth?") ||
 		!strings.Contains(r.stdout, "redirect_uri=https%3A%2F%2F127.0.0.1%3A8765%2Fcallback") || !strings.Contains(r.stdout, "scope=financial-api+offline_access") {
 		t.Errorf("connect --product k-series: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	r = f.run(t, "", "connect", "--no-browser", "--product", "k-series", "--redirect-uri", connections.SuggestedRedirectURI)
+	r = f.run(t, "", "connect", "--no-browser", "--timeout", "5s", "--product", "k-series", "--redirect-uri", connections.SuggestedRedirectURI)
 	if r.code == 0 || r.stdout != "" || !strings.Contains(r.stderr, "accepts only https://") {
 		t.Errorf("connect --product k-series with an http Redirect URI: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}

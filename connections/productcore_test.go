@@ -212,6 +212,8 @@ func TestChecksUseEachCompanysProduct(t *testing.T) {
 // says, checking what X-Series requires: a POST to the store's own address with the client's
 // credentials and the refresh token in the form body.
 type tokenEndpoint struct {
+	// store is the domain_prefix the reply names ("" is the seeded store's, harbourgoods).
+	store string
 	mu    sync.Mutex
 	paths []string
 	forms []map[string]string
@@ -235,8 +237,32 @@ func (e *tokenEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"error":"invalid_grant"}`))
 		return
 	}
+	store := e.store
+	if store == "" {
+		store = "harbourgoods"
+	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write([]byte(`{"access_token":"xa2","refresh_token":"xr2","token_type":"Bearer","expires_in":3600,"domain_prefix":"harbourgoods"}`))
+	_, _ = w.Write([]byte(`{"access_token":"xa2","refresh_token":"xr2","token_type":"Bearer","expires_in":3600,"domain_prefix":"` + store + `"}`))
+}
+
+// A refresh of an X-Series store whose reply names another store is refused, and the tokens
+// it brought are not stored as the store's.
+func TestXSeriesRefreshNamingAnotherStoreIsRefused(t *testing.T) {
+	f := newFixture(t, PracticeConfig{})
+	ctx := context.Background()
+	ep := &tokenEndpoint{store: "someoneelse"}
+	srv := httptest.NewServer(ep)
+	defer srv.Close()
+	if err := f.core.SaveSettings(ctx, xSettings(srv.URL+"/stores/{domain_prefix}/api/1.0/token")); err != nil {
+		t.Fatal(err)
+	}
+	x := f.seedXStore(t, "xa", "xr")
+	if err := f.core.Refresh(ctx, x); !problem.Is(err, problem.KindWrongCompany) {
+		t.Fatalf("a refresh answered for another store: %v", err)
+	}
+	if tokens, _ := f.vault.Tokens(ctx, x); tokens.AccessToken == "xa2" {
+		t.Error("the other store's tokens were stored as this store's")
+	}
 }
 
 // An X-Series store is refreshed at its own store's token address, built from the domain

@@ -132,3 +132,23 @@ func TestSettingsSpeakEachProduct(t *testing.T) {
 		t.Errorf("O-Series: %+v, %v", r, err)
 	}
 }
+
+// Every product's API client is paced by its product's own pacer, shared by the whole process
+// (so a check and a hand-off in one process pace a token once), unless the integration names a
+// pace; and R-Series' leaky buckets are the process's one set.
+func TestEachProductsClientIsPacedAndBucketedOnce(t *testing.T) {
+	c, err := Open(Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lp := range lightspeed.Profiles() {
+		cl := c.apiClient(Settings{Product: string(lp.ID)}, staticToken("t"))
+		if cl.Pacer != lightspeed.DefaultPacerFor(lp.ID) || cl.Buckets != lightspeed.DefaultBuckets {
+			t.Errorf("%s: pacer %v (want the product's), buckets %v", lp.ID, cl.Pacer, cl.Buckets)
+		}
+		own := c.apiClient(Settings{Product: string(lp.ID), RequestsPerMinute: 17}, staticToken("t"))
+		if own.Pacer.PerMinute() != 17 || own.Pacer != c.apiClient(Settings{Product: string(lp.ID), RequestsPerMinute: 17}, staticToken("u")).Pacer {
+			t.Errorf("%s at 17 a minute: paced at %d", lp.ID, own.Pacer.PerMinute())
+		}
+	}
+}
