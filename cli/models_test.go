@@ -78,6 +78,28 @@ func (f *fixture) assertNoModelSecretPrinted(t *testing.T, m *models.Model) {
 	}
 }
 
+// assertOneStatus checks status --json: one company, of product, named name, with shops shops
+// from first to last.
+func (f *fixture) assertOneStatus(t *testing.T, product, name, first, last string, shops int) {
+	t.Helper()
+	r := f.run(t, "", "status", "--json")
+	var statuses []struct {
+		Product string `json:"product"`
+		Name    string `json:"company_name"`
+		Sites   []struct {
+			Name string `json:"name"`
+		} `json:"sites"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &statuses); err != nil || len(statuses) != 1 {
+		t.Fatalf("status --json: %v\n%s", err, r.stdout)
+	}
+	st := statuses[0]
+	if st.Product != product || st.Name != name || len(st.Sites) != shops || st.Sites[0].Name != first || st.Sites[shops-1].Name != last {
+		t.Fatalf("status --json: product %q, %q with %d shops, want %s, %q with %d (%q … %q)", st.Product, st.Name, len(st.Sites),
+			product, name, shops, first, last)
+	}
+}
+
 // TestEachProductAgainstItsModel: connect --product P, then status --json names the product
 // and every shop (more than one page's worth), refresh twice (each stores a new refresh token
 // and the used one is dead), and token hands over an access token the model accepts.
@@ -94,23 +116,8 @@ func TestEachProductAgainstItsModel(t *testing.T) {
 				t.Errorf("connect did not name %q:\n%s", models.BusinessName(opts.Business), f.seen[len(f.seen)-2])
 			}
 
-			r := f.run(t, "", "status", "--json")
-			var statuses []struct {
-				Product string `json:"product"`
-				Name    string `json:"company_name"`
-				Sites   []struct {
-					Name string `json:"name"`
-				} `json:"sites"`
-			}
-			if err := json.Unmarshal([]byte(r.stdout), &statuses); err != nil || len(statuses) != 1 {
-				t.Fatalf("status --json: %v\n%s", err, r.stdout)
-			}
-			st := statuses[0]
-			if st.Product != p || st.Name != models.BusinessName(opts.Business) || len(st.Sites) != opts.Shops ||
-				st.Sites[0].Name != models.ShopName(opts.Business, 0) || st.Sites[opts.Shops-1].Name != models.ShopName(opts.Business, opts.Shops-1) {
-				t.Fatalf("status --json: product %q, %q with %d shops, want %s, %q with %d", st.Product, st.Name, len(st.Sites),
-					p, models.BusinessName(opts.Business), opts.Shops)
-			}
+			f.assertOneStatus(t, p, models.BusinessName(opts.Business), models.ShopName(opts.Business, 0),
+				models.ShopName(opts.Business, opts.Shops-1), opts.Shops)
 
 			for round := range 2 {
 				before := f.keptRefreshToken(t)
@@ -126,7 +133,7 @@ func TestEachProductAgainstItsModel(t *testing.T) {
 				t.Fatalf("the app presented a used refresh token %d times", m.Reuses())
 			}
 
-			r = f.run(t, "", "token")
+			r := f.run(t, "", "token")
 			if tok := strings.TrimSpace(r.stdout); r.code != 0 || !m.AccessWorks(tok) {
 				t.Fatalf("token: exit %d, accepted by the model %v\n%s", r.code, m.AccessWorks(tok), r.stderr)
 			}

@@ -25,21 +25,7 @@ func TestEachProductAgainstThePracticeServer(t *testing.T) {
 			if r := f.connect(t, 1, f.secret(), append([]string{"--product", id}, f.settingsFlags()...)...); r.code != 0 {
 				t.Fatalf("connect --product %s: exit %d\n%s%s", id, r.code, r.stdout, r.stderr)
 			}
-			r := f.run(t, "", "status", "--json")
-			var statuses []struct {
-				Product string `json:"product"`
-				Name    string `json:"company_name"`
-				Sites   []struct {
-					Name string `json:"name"`
-				} `json:"sites"`
-			}
-			if err := json.Unmarshal([]byte(r.stdout), &statuses); err != nil || len(statuses) != 1 {
-				t.Fatalf("status --json: %v\n%s", err, r.stdout)
-			}
-			st := statuses[0]
-			if st.Product != id || st.Name != "Bondi Bean Co." || len(st.Sites) != 260 || st.Sites[0].Name != "Campbell Parade" || st.Sites[259].Name != "Site 260" {
-				t.Fatalf("status --json: product %q, %q with %d shops", st.Product, st.Name, len(st.Sites))
-			}
+			f.assertOneStatus(t, id, "Bondi Bean Co.", "Campbell Parade", "Site 260", 260)
 			// Two refreshes under strict rotation: each stores a new refresh token, and a used
 			// one is never sent again (the practice server would end the grant).
 			for round := range 2 {
@@ -56,7 +42,7 @@ func TestEachProductAgainstThePracticeServer(t *testing.T) {
 			}
 			// token --json hands over the token with the product and its API base (X-Series: the
 			// store's, R-Series: the account's), and a call there with the token succeeds.
-			r = f.run(t, "", "token", "--json")
+			r := f.run(t, "", "token", "--json")
 			var handed struct {
 				Token   string `json:"access_token"`
 				Product string `json:"product"`

@@ -51,7 +51,7 @@ func runPracticeServer(ctx context.Context, env *Env, args []string) error {
 // function that turns them, once parsed, into its configuration, or a usage error with one
 // plain sentence for a value it can't take.
 func practiceFlags(fs *flag.FlagSet) func() (connections.PracticeConfig, error) {
-	product := fs.String("product", "o-series", "the Lightspeed product to play: o-series, k-series, x-series or r-series")
+	product := fs.String("product", "o-series", "the Lightspeed product the server plays (o-series, the default; k-series, x-series, r-series)")
 	redirect := fs.String("redirect-uri", connections.SuggestedRedirectURI, "the Redirect URI to register")
 	latency := fs.Duration("latency", 0, "added to every answer")
 	accessTTL := fs.Duration("access-ttl", time.Hour, "how long access tokens last")
@@ -82,7 +82,7 @@ func practiceFlags(fs *flag.FlagSet) func() (connections.PracticeConfig, error) 
 		}
 		playing, err := connections.ParsePracticeProduct(*product)
 		if err != nil {
-			return connections.PracticeConfig{}, usageError("--product is o-series, k-series, x-series or r-series, not %q.", *product)
+			return connections.PracticeConfig{}, usageError("--product: %s", err.Error())
 		}
 		perMinute, err := connections.ParsePracticeRate(*rateLimit)
 		if err != nil {

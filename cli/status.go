@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
 func init() {
@@ -20,7 +21,9 @@ func init() {
 // with --json the stable JSON array.
 //
 // Exit code 1 when nothing is connected, or when a company needs attention: with --check,
-// anything but healthy; without it, a recorded failure (never checked is not a failure).
+// anything but healthy; without it, a recorded failure (never checked is not a failure). A
+// list saved by a newer version of the app is shown as it was recorded, with its sentence on
+// stderr, never checked, and always exits 1: this version can neither vouch for it nor fix it.
 func runStatus(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "status", "[--check] [--json]")
 	check := fs.Bool("check", false, "ask Lightspeed about every company first (refreshing tokens that expire soon)")
@@ -34,7 +37,12 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 	}
 	statuses, err := core.Statuses(ctx)
 	env.sayStateNotices() // before the table, which it explains
-	if err == nil && *check && len(statuses) > 0 {
+	readOnly := connections.IsReadOnly(err)
+	if readOnly { // a newer version's list: shown as it is, neither checked nor changed
+		fmt.Fprintln(env.Stderr, problem.Summary(err))
+		err = nil
+	}
+	if err == nil && *check && !readOnly && len(statuses) > 0 {
 		statuses, err = checkAll(ctx, core)
 	}
 	if err != nil {
@@ -52,7 +60,7 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 	if err := rescueHeld(ctx, env, core); err != nil {
 		return err
 	}
-	if len(statuses) == 0 || connections.Summarise(statuses).NeedsAttention(*check) {
+	if readOnly || len(statuses) == 0 || connections.Summarise(statuses).NeedsAttention(*check) {
 		return errAttention
 	}
 	return nil

@@ -11,7 +11,10 @@ import (
 // except those whose last failure says only reconnecting helps and those handed off to the
 // integration. It returns what it did.
 func (c *Core) refreshDue(ctx context.Context) ([]RefreshResult, error) {
-	st, err := c.vault.Store.Load(ctx)
+	st, err := c.load(ctx)
+	if IsReadOnly(err) {
+		return nil, nil // a newer version's tokens: refreshed by it, never behind its back
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,9 @@ import (
 // state file. An error is returned only when nothing could be checked (no settings, keyring
 // or state unavailable); per-company failures are in each status.
 func (c *Core) Check(ctx context.Context, ids ...int64) ([]CompanyStatus, error) {
+	if err := c.writable(ctx); err != nil {
+		return nil, err
+	}
 	sp, companies, err := c.settingsAndCompanies(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -173,7 +176,7 @@ func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, chec
 // settingsAndCompanies loads what a check or refresh of many companies needs: the chosen
 // companies' records and their products' settings (with the client secrets).
 func (c *Core) settingsAndCompanies(ctx context.Context, ids []int64) (settingsByProduct, []vault.Company, error) {
-	st, err := c.vault.Store.Load(ctx)
+	st, err := c.load(ctx)
 	if err != nil {
 		if _, serr := c.Settings(ctx); serr != nil {
 			return settingsByProduct{}, nil, serr

@@ -45,6 +45,9 @@ type Connected struct {
 // Redirect URI the app can catch, its port is bound now, so a port in use is reported before
 // any browser opens.
 func (c *Core) StartConnect(ctx context.Context, opts ConnectOptions) (*Attempt, error) {
+	if err := c.writable(ctx); err != nil {
+		return nil, err
+	}
 	product, err := c.connectProduct(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -152,7 +155,7 @@ func (c *Core) store(ctx context.Context, company vault.Company, tokens vault.To
 // that is another business (two IDs of one product meeting in the same 60-bit hash, see
 // vault.LocalID) is refused rather than overwritten.
 func (c *Core) isConnected(ctx context.Context, company vault.Company) (bool, error) {
-	st, err := c.vault.Store.Load(ctx)
+	st, err := c.load(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -184,7 +187,7 @@ func (c *Core) connectProduct(ctx context.Context, opts ConnectOptions) (string,
 		}
 	}
 	if opts.Reconnect != 0 {
-		st, err := c.vault.Store.Load(ctx)
+		st, err := c.load(ctx)
 		if err != nil {
 			return "", err
 		}
@@ -212,7 +215,7 @@ func (c *Core) connectProduct(ctx context.Context, opts ConnectOptions) (string,
 // choose records product as the one chosen last, best effort: it only decides what the next
 // connect offers first.
 func (c *Core) choose(ctx context.Context, product string) {
-	if st, err := c.vault.Store.Load(ctx); err != nil || st.Product == storedProduct(product) {
+	if st, err := c.load(ctx); err != nil || st.Product == storedProduct(product) {
 		return
 	}
 	_ = c.vault.Store.Update(ctx, func(st *vault.State) error {
@@ -225,7 +228,7 @@ func (c *Core) choose(ctx context.Context, product string) {
 // company's connection is kept (it was granted and stored), and the expected one is untouched.
 func (c *Core) wrongCompany(ctx context.Context, got vault.Company, want int64) error {
 	wantName := fmt.Sprintf("company %d", want)
-	if st, err := c.vault.Store.Load(ctx); err == nil && st.Company(want) != nil {
+	if st, err := c.load(ctx); err == nil && st.Company(want) != nil {
 		wantName = st.Company(want).Name
 	}
 	return problem.New(problem.KindWrongCompany,

@@ -19,6 +19,9 @@ type RefreshResult struct {
 // the integration), at most Parallelism at a time, and returns one result per company in the
 // state file's order.
 func (c *Core) RefreshAll(ctx context.Context, ids ...int64) ([]RefreshResult, error) {
+	if err := c.writable(ctx); err != nil {
+		return nil, err
+	}
 	sp, companies, err := c.settingsAndCompanies(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -39,10 +42,16 @@ func (c *Core) RefreshAll(ctx context.Context, ids ...int64) ([]RefreshResult, e
 
 // Disconnect removes one company: its keyring items, then its record.
 func (c *Core) Disconnect(ctx context.Context, companyID int64) error {
+	if err := c.writable(ctx); err != nil {
+		return err
+	}
 	return c.vault.Disconnect(ctx, companyID)
 }
 
 // Forget removes everything the app keeps: every keyring item and the state file.
 func (c *Core) Forget(ctx context.Context) error {
+	if err := c.writable(ctx); err != nil {
+		return err
+	}
 	return c.vault.Forget(ctx)
 }

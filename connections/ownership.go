@@ -43,7 +43,7 @@ type Ownership struct {
 // and warns when a company was handed off already: while refresh tokens may rotate, this
 // computer's copy of its refresh token may be stale by now.
 func (c *Core) ExportOwnership(ctx context.Context, req ExportRequest) (Ownership, error) {
-	st, err := c.vault.Store.Load(ctx)
+	st, err := c.load(ctx)
 	if err != nil {
 		return Ownership{}, err
 	}
@@ -159,7 +159,7 @@ func (c *Core) handedOffRefresh(ctx context.Context, err error) error {
 		return err
 	}
 	var expiry time.Time
-	if st, lerr := c.vault.Store.Load(context.WithoutCancel(ctx)); lerr == nil && st.Company(h.CompanyID) != nil {
+	if st, lerr := c.load(context.WithoutCancel(ctx)); lerr == nil && st.Company(h.CompanyID) != nil {
 		expiry = st.Company(h.CompanyID).AccessExpiry
 	}
 	return handedOffProblem(h.CompanyID, h.Name, h.HandOff, expiry, c.now())

@@ -21,8 +21,14 @@ type PracticeConfig = practice.Config
 // (PracticeConfig.Product): O-Series (the zero value), K-Series, X-Series or R-Series.
 type PracticeProduct = practice.Product
 
-// ParsePracticeProduct reads o-series, k-series, x-series or r-series ("" is O-Series).
-func ParsePracticeProduct(s string) (PracticeProduct, error) { return practice.ParseProduct(s) }
+// ParsePracticeProduct reads a product's ID, as ProductByID does ("" is O-Series); an unknown
+// one is a usage problem with ProductByID's sentence.
+func ParsePracticeProduct(s string) (PracticeProduct, error) {
+	if _, err := ProductByID(s); err != nil {
+		return "", err
+	}
+	return practice.ParseProduct(s)
+}
 
 // PracticeRateLimitReply is how the practice server answers over its rate limit
 // (PracticeConfig.RateLimitReply): with only X-Ratelimit-Reset in seconds ("reset") or as a

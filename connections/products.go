@@ -184,7 +184,7 @@ func (c *Core) companySettings(ctx context.Context, co vault.Company) (Settings,
 
 // storedCompany is the record of the company with id; KindNotFound when it is not connected.
 func (c *Core) storedCompany(ctx context.Context, id int64) (vault.Company, error) {
-	st, err := c.vault.Store.Load(ctx)
+	st, err := c.load(ctx)
 	if err != nil {
 		return vault.Company{}, err
 	}
@@ -244,7 +244,7 @@ func (c *Core) CompanyIDs(ctx context.Context, refs []string) ([]int64, error) {
 	if len(refs) == 0 {
 		return nil, nil
 	}
-	st, err := c.vault.Store.Load(ctx)
+	st, err := c.load(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,9 @@ import (
 // tokens are stored at once, before the new access token is used. A failure is recorded on
 // the company (for the dashboard and `status`) and returned.
 func (c *Core) Refresh(ctx context.Context, companyID int64) error {
+	if err := c.writable(ctx); err != nil {
+		return err
+	}
 	s, err := c.refreshSettings(ctx, companyID)
 	if err != nil {
 		return err

@@ -204,6 +204,9 @@ func (c *Core) SaveSettings(ctx context.Context, s Settings) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	if err := c.writable(ctx); err != nil { // before the secret goes to the keychain
+		return err
+	}
 	product := s.productID()
 	if err := c.vault.Secrets.SetClientSecret(ctx, vault.IntegrationKey(product, s.ClientID), s.ClientSecret); err != nil {
 		return fmt.Errorf("could not store the client secret: %w", err)
@@ -291,7 +294,7 @@ func (c *Core) SavedSettingsFor(ctx context.Context, product string) (Settings, 
 // ChosenProduct is the product chosen last (by saving its settings or connecting it): the
 // wizard's preselected answer and connect's default. O-Series when none was.
 func (c *Core) ChosenProduct(ctx context.Context) (Product, error) {
-	st, err := c.vault.Store.Load(ctx)
+	st, err := c.load(ctx)
 	if err != nil {
 		return Product{}, err
 	}
@@ -303,7 +306,7 @@ func (c *Core) ChosenProduct(ctx context.Context) (Product, error) {
 }
 
 func (c *Core) savedSettings(ctx context.Context, product string) (Settings, error) {
-	st, err := c.vault.Store.Load(ctx)
+	st, err := c.load(ctx)
 	if err != nil {
 		return Settings{}, err
 	}

@@ -100,15 +100,21 @@ func (cs CompanyStatus) Notes() []string {
 	return notes
 }
 
-// Statuses returns every connected company's status as last recorded; it sends nothing.
+// Statuses returns every connected company's status as last recorded; it sends nothing. When
+// the state is a newer version's (IsReadOnly), it returns the companies it could read together
+// with the read-only error, whose sentence the face shows beside them.
 func (c *Core) Statuses(ctx context.Context) ([]CompanyStatus, error) {
-	st, err := c.vault.Store.Load(ctx)
-	if err != nil {
+	st, err := c.load(ctx)
+	readOnly := IsReadOnly(err) && st != nil
+	if err != nil && !readOnly {
 		return nil, err
 	}
 	out := make([]CompanyStatus, 0, len(st.Companies))
 	for _, co := range st.Companies {
 		out = append(out, statusOf(co, companyAdvanced(st, co)))
+	}
+	if readOnly {
+		return out, err
 	}
 	return out, nil
 }
@@ -124,6 +130,12 @@ func (c *Core) StateNotice() string {
 	}
 	return recoveredSentence(*rec)
 }
+
+// NotifyStateNotice sets fn to be called, on the goroutine that met it, whenever the saved list
+// of companies is rebuilt from its last-good copy, whatever read it (a background refresh
+// included), so an open face can show StateNotice at once rather than at its next reload. fn
+// must leave that goroutine before calling into the core (StateNotice included).
+func (c *Core) NotifyStateNotice(fn func()) { c.vault.Store.OnRecovery(fn) }
 
 // statusOf reads a company's status from its record: the latest of its last check and its
 // last failure decides.

@@ -47,7 +47,7 @@ func (t AccessToken) LogValue() slog.Value { return slog.StringValue(t.String())
 // KindHandedOff problem says how to take the company back. A company that is not connected is
 // KindNotFound.
 func (c *Core) AccessToken(ctx context.Context, companyID int64, minValid time.Duration) (AccessToken, error) {
-	st, err := c.vault.Store.Load(ctx)
+	st, err := c.load(ctx)
 	if err != nil {
 		return AccessToken{}, err
 	}
@@ -110,7 +110,7 @@ func (c *Core) Credentials(ctx context.Context, companyID int64, minValid time.D
 	if err != nil {
 		return Credentials{}, err
 	}
-	st, err := c.vault.Store.Load(ctx)
+	st, err := c.load(ctx)
 	if err != nil {
 		return Credentials{}, err
 	}

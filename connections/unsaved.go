@@ -97,7 +97,7 @@ func (c *Core) unsavedRefresh(ctx context.Context, s Settings, companyID int64, 
 	company := vault.Company{ID: companyID, Name: fmt.Sprintf("company %d", companyID)}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), nameBound)
 	defer cancel()
-	if st, err := c.vault.Store.Load(ctx); err == nil && st.Company(companyID) != nil {
+	if st, err := c.load(ctx); err == nil && st.Company(companyID) != nil {
 		company = *st.Company(companyID)
 	}
 	return &UnsavedError{

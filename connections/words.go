@@ -146,6 +146,12 @@ func possessive(name string) string {
 	return name + "'s"
 }
 
+// readOnlySentence says that the saved list of companies was written by a newer version of
+// the app: this one lists what it holds but changes nothing (not the list, not the keychain,
+// not a token at Lightspeed), and updating the app brings every action back. Both faces show
+// it, and every change this version refuses answers with it.
+const readOnlySentence = "This computer's list of companies was saved by a newer version of Lightspeed Connect, so this version shows it but changes nothing. Update the app to refresh, check or connect companies."
+
 // OfflineSentence is what the offline status's fix says in a company's details: short, and
 // reassuring, whatever the failure's own sentence was.
 const OfflineSentence = "Couldn't reach Lightspeed — check the internet connection; nothing is lost."

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
 )
 
 // dashboard shows every connected company, one line each, whatever needs attention first:
@@ -39,6 +40,7 @@ type dashboard struct {
 	selected     int64                       // the company in the details pane; 0 for none
 	autoSelected bool                        // selected is the first row, not the person's choice
 	run          *checkRun                   // the check in progress, nil when none
+	readOnly     string                      // why nothing may change (a newer version's list); "" when all may
 
 	summary *summaryBar
 	search  *searchEntry
@@ -60,6 +62,11 @@ func (s *shell) loadDashboard() {
 		statuses, err := core.Statuses(s.ctx)
 		notice := core.StateNotice()
 		s.deps.do(func() {
+			if connections.IsReadOnly(err) && len(statuses) > 0 {
+				s.showReadOnlyDashboard(statuses, err)
+				s.showStateNotice(notice)
+				return
+			}
 			if err != nil {
 				s.showWelcome()
 				s.showErrorNow(err)
@@ -86,6 +93,21 @@ func (s *shell) showDashboard(statuses []connections.CompanyStatus) {
 	}
 }
 
+// showReadOnlyDashboard shows the companies of a list a newer version of the app saved, as
+// they were recorded, under a notice with the core's sentence (why this version changes
+// nothing). Nothing is checked or refreshed, Check all and Connect another company are off,
+// and any other change the person asks for answers with the same sentence from the core.
+func (s *shell) showReadOnlyDashboard(statuses []connections.CompanyStatus, readOnly error) {
+	if s.dash != nil {
+		s.dash.cancelCheck()
+	}
+	d := newDashboard(s, s.core(), statuses)
+	d.readOnly = problem.Summary(readOnly)
+	d.progress.refresh()
+	d.connectAnother.Disable()
+	s.show(d.content())
+}
+
 func newDashboard(s *shell, core *connections.Core, statuses []connections.CompanyStatus) *dashboard {
 	d := &dashboard{shell: s, core: core, busy: map[int64]string{}, chosen: map[int64]bool{}, columns: &rowColumns{}}
 	d.more = keyButton(&widget.Button{Text: "More", Icon: theme.MoreHorizontalIcon(), OnTapped: d.onMoreClicked})
@@ -107,7 +129,10 @@ func (d *dashboard) content() fyne.CanvasObject {
 	if d.root != nil {
 		return d.root
 	}
-	top := container.NewBorder(nil, nil, d.summary.box, d.productFilter, d.search.sized())
+	var top fyne.CanvasObject = container.NewBorder(nil, nil, d.summary.box, d.productFilter, d.search.sized())
+	if d.readOnly != "" {
+		top = container.NewVBox(readOnlyBanner(d.readOnly), top)
+	}
 	bottom := container.NewVBox(widget.NewSeparator(), d.details.box, widget.NewSeparator(),
 		container.NewBorder(nil, nil, d.progress.checkAll, container.NewHBox(d.more, d.connectAnother), d.progress.box))
 	middle := container.NewBorder(container.NewVBox(d.list.header.box, widget.NewSeparator()), nil, nil, nil, d.list.box)

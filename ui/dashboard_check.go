@@ -39,7 +39,7 @@ func newCheckProgress(d *dashboard) *checkProgress {
 func (p *checkProgress) refresh() {
 	d := p.d
 	run := d.run
-	if len(d.statuses) == 0 || run != nil {
+	if len(d.statuses) == 0 || run != nil || d.readOnly != "" {
 		p.checkAll.Disable()
 	} else {
 		p.checkAll.Enable()

@@ -35,10 +35,36 @@ type companyList struct {
 }
 
 // keyList is Fyne's List with the dashboard's keys: arrows move the selection (not only the
-// focus highlight), Enter acts, Space ticks, Delete asks before disconnecting.
+// focus highlight), Enter acts, Space ticks, Delete asks before disconnecting. It draws a ring
+// round itself while it has the focus: Fyne marks a focused list only by a highlight on its
+// current row, which the selection's colour covers when that row is the selected one.
 type keyList struct {
 	widget.List
-	onKey func(*fyne.KeyEvent) bool
+	onKey   func(*fyne.KeyEvent) bool
+	focused bool
+	ring    *focusRing
+}
+
+func (l *keyList) CreateRenderer() fyne.WidgetRenderer {
+	l.ExtendBaseWidget(l)
+	l.ring = newFocusRing(l.List.CreateRenderer(), l, theme.ColorNamePrimary, func() bool { return l.focused })
+	return l.ring
+}
+
+func (l *keyList) FocusGained() {
+	l.focused = true
+	l.List.FocusGained()
+	if l.ring != nil {
+		l.ring.update()
+	}
+}
+
+func (l *keyList) FocusLost() {
+	l.focused = false
+	l.List.FocusLost()
+	if l.ring != nil {
+		l.ring.update()
+	}
 }
 
 func (l *keyList) TypedKey(ev *fyne.KeyEvent) {

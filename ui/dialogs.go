@@ -148,6 +148,31 @@ func (s *shell) showStateNotice(notice string) {
 	}
 }
 
+// noticeStateOf makes core tell at once of a rebuild of its list of companies from the
+// last-good copy met while the dashboard is open (a background refresh finding the file
+// damaged): the notice shows then, not at the dashboard's next load. Before the dashboard is
+// up, the screen that loads it takes and shows the notice instead.
+func (s *shell) noticeStateOf(core *connections.Core) {
+	if core == nil {
+		return
+	}
+	core.NotifyStateNotice(func() {
+		s.deps.do(func() {
+			if s.dash != nil && s.dash.core == core && s.dash.isShown() {
+				s.showStateNotice(core.StateNotice())
+			}
+		})
+	})
+}
+
+// readOnlyBanner is the notice over a dashboard whose list of companies a newer version of the
+// app saved: the core's sentence, in the warning colour.
+func readOnlyBanner(sentence string) fyne.CanvasObject {
+	label := &widget.Label{Text: sentence, Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
+	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon()))
+	return container.NewVBox(container.NewBorder(nil, nil, icon, nil, label), widget.NewSeparator())
+}
+
 // inform shows a short message with an OK button.
 func (s *shell) inform(title, message string) {
 	ok := primaryButton("OK", nil, nil)

@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"image/color"
+	"slices"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -16,9 +21,79 @@ import (
 // docs/ux.md has the whole map.
 
 // button is a widget.Button that also answers Enter, like Space, and hands Escape to the
-// window, so a dialog closes with the focus on one of its buttons.
+// window, so a dialog closes with the focus on one of its buttons. The primary button also
+// draws a ring while it has the focus: Fyne shows a focused button by blending the focus
+// colour, a see-through primary colour, over the button, which on a primary button is blue over
+// blue and can't be seen.
 type button struct {
 	widget.Button
+	focused bool
+}
+
+// FocusGained is called when the keyboard's focus arrives on the button.
+func (b *button) FocusGained() {
+	b.focused = true
+	b.Button.FocusGained()
+}
+
+// FocusLost is called when the keyboard's focus leaves the button.
+func (b *button) FocusLost() {
+	b.focused = false
+	b.Button.FocusLost()
+}
+
+// CreateRenderer is Fyne's button with the focus ring on top.
+func (b *button) CreateRenderer() fyne.WidgetRenderer {
+	b.ExtendBaseWidget(b)
+	return newFocusRing(b.Button.CreateRenderer(), b, theme.ColorNameForeground, func() bool {
+		return b.focused && b.Importance == widget.HighImportance && !b.Disabled()
+	})
+}
+
+// focusRing draws a widget as Fyne does, and over it a ring in the colour named while shown
+// says so: for the focus where Fyne's own mark of it can't be seen.
+type focusRing struct {
+	fyne.WidgetRenderer
+	w       fyne.Widget
+	ring    *canvas.Rectangle
+	colour  fyne.ThemeColorName
+	shown   func() bool
+	objects []fyne.CanvasObject
+}
+
+func newFocusRing(r fyne.WidgetRenderer, w fyne.Widget, colour fyne.ThemeColorName, shown func() bool) *focusRing {
+	f := &focusRing{WidgetRenderer: r, w: w, ring: canvas.NewRectangle(color.Transparent), colour: colour, shown: shown}
+	f.ring.StrokeWidth = 2
+	f.objects = append(slices.Clip(r.Objects()), f.ring)
+	f.update()
+	return f
+}
+
+func (r *focusRing) Layout(size fyne.Size) {
+	r.WidgetRenderer.Layout(size)
+	r.ring.Move(fyne.NewPos(0, 0))
+	r.ring.Resize(size)
+}
+
+func (r *focusRing) Objects() []fyne.CanvasObject { return r.objects }
+
+func (r *focusRing) Refresh() {
+	r.WidgetRenderer.Refresh()
+	r.objects = append(slices.Clip(r.WidgetRenderer.Objects()), r.ring)
+	r.update()
+}
+
+// update shows or hides the ring, in the theme's colours of the moment.
+func (r *focusRing) update() {
+	th := fyne.CurrentApp().Settings().Theme()
+	if t, ok := r.w.(interface{ Theme() fyne.Theme }); ok {
+		th = t.Theme()
+	}
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	r.ring.StrokeColor = th.Color(r.colour, v)
+	r.ring.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	r.ring.Hidden = !r.shown()
+	r.ring.Refresh()
 }
 
 // newButton is a button with the text, an icon (or nil) and what it does.

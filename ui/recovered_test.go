@@ -17,14 +17,7 @@ func TestStartSaysWhatWasRecovered(t *testing.T) {
 	tv := testenv.NewVault(t)
 	opts := connections.Options{Dir: tv.Dir, Service: tv.Service}
 	connectThroughCore(t, opts)
-	path := filepath.Join(tv.Dir, "state.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data[:37], 0o600); err != nil {
-		t.Fatal(err)
-	}
+	editStateFile(t, tv.Dir, cutShort)
 	h := newHarness(t, deps{options: opts})
 	h.ui(h.shell.start)
 	h.waitText("Your companies were recovered")
@@ -36,3 +29,21 @@ func TestStartSaysWhatWasRecovered(t *testing.T) {
 		}
 	})
 }
+
+// editStateFile rewrites the state file in dir as edit makes it, and returns what it wrote.
+func editStateFile(t *testing.T, dir string, edit func([]byte) []byte) []byte {
+	t.Helper()
+	path := filepath.Join(dir, "state.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = edit(data)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// cutShort is the state file cut to its first 37 bytes.
+func cutShort(data []byte) []byte { return data[:37] }

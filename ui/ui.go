@@ -133,6 +133,7 @@ func newShell(a fyne.App, w fyne.Window, info appinfo.Info, d deps) *shell {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.real, s.realErr = connections.Open(d.options)
 	s.offerUnsavedOf(s.real)
+	s.noticeStateOf(s.real)
 	w.SetCloseIntercept(s.onCloseRequested)
 	w.SetOnClosed(s.shutdown)
 	s.listenToWindowKeys()
@@ -164,6 +165,11 @@ func (s *shell) start() {
 		statuses, err := core.Statuses(s.ctx)
 		notice := core.StateNotice()
 		s.deps.do(func() {
+			if connections.IsReadOnly(err) && len(statuses) > 0 {
+				s.showReadOnlyDashboard(statuses, err)
+				s.showStateNotice(notice)
+				return
+			}
 			if err != nil || len(statuses) == 0 {
 				s.showWelcome()
 				s.showErrorNow(err)
@@ -239,6 +245,7 @@ func (s *shell) startPractice(p connections.Product) (*practiceMode, error) {
 		return nil, err
 	}
 	s.offerUnsavedOf(core)
+	s.noticeStateOf(core)
 	return &practiceMode{server: server, product: p, core: core, ctx: ctx, cancel: cancel}, nil
 }
 

@@ -280,7 +280,11 @@ func (s *Store) rebuild(st *State, verbatim []byte, rec *Recovery) (*State, erro
 	}
 	s.mu.Lock()
 	s.recovered = rec
+	notify := s.onRecovery
 	s.mu.Unlock()
+	if notify != nil {
+		notify()
+	}
 	if newer {
 		return st, s.newerError(st.Schema)
 	}
@@ -329,6 +333,16 @@ func (s *Store) TakeRecovery() *Recovery {
 	rec := s.recovered
 	s.recovered = nil
 	return rec
+}
+
+// OnRecovery sets fn to be called, on the goroutine that read the state, whenever a rebuild
+// from the last-good copy leaves a Recovery for TakeRecovery: a face that is open learns of a
+// rebuild met by work it did not ask for (a background refresh) when it happens. fn must not
+// read the state itself (the reader may still hold the lock); nil stops the calls.
+func (s *Store) OnRecovery(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onRecovery = fn
 }
 
 // LastGood reports the last-good copy as it is now, for Diagnostics: its path, when it was

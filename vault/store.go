@@ -69,6 +69,7 @@ type Store struct {
 
 	mu          sync.Mutex
 	recovered   *Recovery // the last rebuild from the last-good copy, until a face takes it
+	onRecovery  func()    // told when a rebuild leaves a Recovery to take (OnRecovery)
 	lastGoodErr error     // why the last-good copy could not be written at the last save
 }
 
@@ -292,3 +293,8 @@ func (s *Store) removeState() error {
 	atomicfile.SyncDir(s.dir)
 	return nil
 }
+
+// IsNewerSchema reports whether err says the state file was written by a newer major schema
+// than this app knows: the state that came with it was read as far as it could be, and this
+// app must not write it.
+func IsNewerSchema(err error) bool { return errors.Is(err, errSchemaNewer) }

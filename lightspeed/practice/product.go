@@ -39,7 +39,11 @@ func ParseProduct(s string) (Product, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("a product is o-series, k-series, x-series or r-series, not %q", s)
+	names := make([]string, len(Products))
+	for i, p := range Products {
+		names[i] = string(p)
+	}
+	return "", fmt.Errorf("the practice server plays %s, and no product called %q", strings.Join(names, ", "), s)
 }
 
 // orDefault is p, or O-Series for the zero value.

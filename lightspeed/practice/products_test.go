@@ -713,3 +713,34 @@ func TestProductConsentWords(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowTokenAnswerIsCarriedOutFirst: with latency, a token request is carried out when it
+// arrives and only its answer waits, so a client that gives up while waiting has spent its
+// refresh token (under strict rotation, the old one no longer works).
+func TestSlowTokenAnswerIsCarriedOutFirst(t *testing.T) {
+	for _, p := range Products {
+		s := startServer(t, Config{Product: p, RotateRefresh: true, StrictRotation: true})
+		c := newProductClient(t, s)
+		first := c.connect(0)
+		s.SetLatency(time.Second)
+		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first.str("refresh_token")}}
+		if p != KSeries {
+			form.Set("client_id", c.info.ClientID)
+			form.Set("client_secret", c.info.ClientSecret)
+		}
+		req, _ := http.NewRequest(http.MethodPost, c.storeURL(c.info.TokenURL), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if p == KSeries {
+			req.SetBasicAuth(c.info.ClientID, c.info.ClientSecret)
+		}
+		impatient := &http.Client{Timeout: 100 * time.Millisecond}
+		if resp, err := impatient.Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatalf("%s: the slow answer came within 100 ms", p)
+		}
+		s.SetLatency(0)
+		if r := c.refresh(first.str("refresh_token")); r.status != 400 {
+			t.Fatalf("%s: the refresh token of a request given up on still works: HTTP %d", p, r.status)
+		}
+	}
+}

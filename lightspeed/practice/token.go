@@ -1,6 +1,7 @@
 package practice
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"io"
@@ -9,12 +10,42 @@ import (
 	"net/url"
 )
 
-// token serves the token endpoint (O-Series: POST /v1/token.json): the authorization_code and
-// refresh_token grants, with the product's own client authentication and reply.
+// token serves the token endpoint (O-Series: POST /v1/token.json). A queued fault answers
+// after the latency, as every fault does; otherwise the request is carried out at once and
+// only its answer waits for the latency, as when a reply is slow to come back: a client that
+// gives up while waiting has already spent its code or refresh token.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	if s.begin(w, r, &s.tokenReqs, &s.tokenFaults) {
+	s.tokenReqs.Add(1)
+	s.setDate(w)
+	if f := s.nextFault(&s.tokenFaults); f != 0 && f != FaultNone {
+		s.delay(r)
+		s.serveFault(w, r, f)
 		return
 	}
+	answer := &heldAnswer{header: http.Header{}, status: http.StatusOK}
+	s.grantToken(answer, r)
+	s.delay(r)
+	for k, vs := range answer.header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(answer.status)
+	_, _ = w.Write(answer.body.Bytes())
+}
+
+// heldAnswer is an answer written in full and sent later.
+type heldAnswer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (a *heldAnswer) Header() http.Header         { return a.header }
+func (a *heldAnswer) WriteHeader(status int)      { a.status = status }
+func (a *heldAnswer) Write(b []byte) (int, error) { return a.body.Write(b) }
+
+// grantToken carries out a token request: the authorization_code and refresh_token grants,
+// with the product's own client authentication and reply.
+func (s *Server) grantToken(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "The token endpoint accepts POST only.")

@@ -187,13 +187,13 @@ func (m *Model) APIRequests() int64 { return m.apiN.Load() }
 func (m *Model) Reuses() int64 { return m.reuses.Load() }
 
 // BusinessName is the name of business i, as its lists give it.
-func BusinessName(i int) string { return fmt.Sprintf("Model Business %c", 'A'+rune(i%26)) }
+func BusinessName(i int) string { return fmt.Sprintf("Model Business %03d", i+1) }
 
 // ShopName is the name of shop j of business i.
-func ShopName(i, j int) string { return fmt.Sprintf("Model Shop %c-%03d", 'A'+rune(i%26), j+1) }
+func ShopName(i, j int) string { return fmt.Sprintf("Model Shop %03d-%03d", i+1, j+1) }
 
 // DomainPrefix is business i's X-Series store name.
-func DomainPrefix(i int) string { return fmt.Sprintf("modelstore%c", 'a'+rune(i%26)) }
+func DomainPrefix(i int) string { return fmt.Sprintf("modelstore%03d", i+1) }
 
 // businessID is business i's numeric id (K businessId, R accountID, O company id).
 func businessID(i int) int64 { return 7700 + int64(i) }
@@ -202,20 +202,46 @@ func businessID(i int) int64 { return 7700 + int64(i) }
 func shopID(i, j int) int64 { return businessID(i)*10000 + int64(j) + 1 }
 
 // slow counts token requests as they arrive and delays every answer but the consent's by the
-// latency (SetLatency), so a test sees a token request on its way before it is answered.
+// latency (SetLatency). A token request is carried out at once and only its answer waits, as
+// when a reply is slow to come back: a client that gives up while waiting has already had its
+// refresh token used up, and must not lose the new one.
 func (m *Model) slow(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/token") || strings.HasSuffix(r.URL.Path, "/token.json") {
-			m.tokenN.Add(1)
-		}
-		if d := time.Duration(m.latency.Load()); d > 0 && m.AuthorizeURL != m.URL+r.URL.Path {
-			select {
-			case <-time.After(d):
-			case <-r.Context().Done():
+		d := time.Duration(m.latency.Load())
+		if d <= 0 || m.AuthorizeURL == m.URL+r.URL.Path {
+			if isToken(r) {
+				m.tokenN.Add(1)
 			}
+			h.ServeHTTP(w, r)
+			return
 		}
-		h.ServeHTTP(w, r)
+		if !isToken(r) {
+			wait(r, d)
+			h.ServeHTTP(w, r)
+			return
+		}
+		m.tokenN.Add(1)
+		answer := httptest.NewRecorder()
+		h.ServeHTTP(answer, r)
+		wait(r, d)
+		for k, vs := range answer.Header() {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(answer.Code)
+		_, _ = w.Write(answer.Body.Bytes())
 	})
+}
+
+func isToken(r *http.Request) bool {
+	return strings.HasSuffix(r.URL.Path, "/token") || strings.HasSuffix(r.URL.Path, "/token.json")
+}
+
+// wait waits d, or until the client has gone.
+func wait(r *http.Request, d time.Duration) {
+	select {
+	case <-time.After(d):
+	case <-r.Context().Done():
+	}
 }
 
 func random() string {
@@ -505,10 +531,25 @@ func (m *Model) AccessWorks(accessToken string) bool {
 }
 
 // String names the model by product and address; it holds made-up secrets and prints none.
-func (m *Model) String() string { return "models.Model{" + m.Product + " " + m.URL + " secrets:[redacted]}" }
+func (m *Model) String() string {
+	return "models.Model{" + m.Product + " " + m.URL + " secrets:[redacted]}"
+}
 
 // GoString is String, so %#v is redacted too.
 func (m *Model) GoString() string { return m.String() }
 
 // Format prints String for every verb.
 func (m *Model) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, m.String()) }
+
+// Grant issues tokens for the business the person picks (Options.Business) with scope, as if
+// the consent had been approved and the code exchanged: a shortcut for tests of the API
+// alone. It returns the access and refresh tokens.
+func (m *Model) Grant(scope string) (access, refresh string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	g := &grant{business: m.opts.Business, scope: scope}
+	access, refresh = random(), random()
+	m.access[access] = &accessToken{grant: g, expires: time.Now().Add(m.opts.AccessTTL)}
+	m.refresh[refresh] = &refreshToken{grant: g}
+	return access, refresh
+}

@@ -106,7 +106,7 @@ func (m *Model) xOutlets(w http.ResponseWriter, q url.Values, business int) {
 	data := []map[string]any{}
 	var lo, hi any
 	for j := range m.opts.Shops {
-		v := int64(500 + 11*j) // versions rise with gaps
+		v := int64(500 + j + 5*(j/7)) // versions rise one by one, with a gap every seventh
 		if v <= after || len(data) == size {
 			continue
 		}
