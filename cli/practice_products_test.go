@@ -2,11 +2,11 @@ package cli
 
 import (
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 // TestEachProductAgainstThePracticeServer (issue 22, "How we will know"): for each product,
@@ -60,15 +60,8 @@ func TestEachProductAgainstThePracticeServer(t *testing.T) {
 				"x-series": "retailer",
 				"r-series": "Shop.json",
 			}[id]
-			req, _ := http.NewRequest(http.MethodGet, address, nil)
-			req.Header.Set("Authorization", "Bearer "+handed.Token)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("the handed-over token at %s: HTTP %d", address, resp.StatusCode)
+			if !testenv.APIAnswers(t, address, handed.Token) {
+				t.Fatalf("the handed-over token at %s is refused", address)
 			}
 			if r := f.run(t, "", "token"); r.code != 0 || strings.TrimSpace(r.stdout) != handed.Token {
 				t.Fatalf("token: exit %d, not the token token --json handed over\n%s", r.code, r.stderr)

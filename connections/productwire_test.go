@@ -2,12 +2,12 @@ package connections
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
 )
 
@@ -19,23 +19,6 @@ func productFixture(t *testing.T, product string) *fixture {
 		t.Fatal(err)
 	}
 	return newFixture(t, PracticeConfig{Product: pp, RotateRefresh: true, StrictRotation: true})
-}
-
-// apiAnswers reports whether a GET of what at base, with token, is answered 200: what an
-// integration does with the hand-off.
-func apiAnswers(t *testing.T, base, what, token string) bool {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+what, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
 }
 
 // handOffProbe is, per product, a read an integration makes at the API base the hand-off
@@ -82,7 +65,7 @@ func TestEachProductConnectsChecksRefreshesAndHandsOff(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cr.Product.ID != p.ID || strings.Contains(cr.APIBaseURL, "{") || !apiAnswers(t, cr.APIBaseURL, handOffProbe[p.ID], cr.Token.Value) {
+			if cr.Product.ID != p.ID || strings.Contains(cr.APIBaseURL, "{") || !testenv.APIAnswers(t, cr.APIBaseURL+handOffProbe[p.ID], cr.Token.Value) {
 				t.Fatalf("hand-off of %s: API %q does not answer its token", p.ID, cr.APIBaseURL)
 			}
 			if n := f.practice.Server.Stats().ReuseDetected; n != 0 {
