@@ -49,7 +49,7 @@ func runConnect(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&o.product, "product", "", "the Lightspeed product to connect: o-series, k-series, x-series or r-series (default: the one used last, else o-series)")
 	fs.StringVar(&o.clientID, "client-id", "", "the integration's Client ID (saved for next time)")
 	fs.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the integration's Client Secret from the first line of stdin (saved in the keychain)")
-	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the integration's Redirect URI, as registered in Lightspeed (default "+connections.SuggestedRedirectURI+")")
+	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the integration's Redirect URI, as registered in Lightspeed (default "+connections.SuggestedRedirectURI+"; for k-series, which takes only https, "+connections.SuggestedHTTPSRedirectURI+")")
 	fs.StringVar(&o.authorizeURL, "authorize-url", "", "Lightspeed's sign-in address (default: production)")
 	fs.StringVar(&o.tokenURL, "token-url", "", "Lightspeed's token address (default: production)")
 	fs.StringVar(&o.apiURL, "api-url", "", "Lightspeed's API address (default: production)")
@@ -144,7 +144,7 @@ func saveSettingsFromFlags(ctx context.Context, env *Env, core *connections.Core
 	s.Product = o.product
 	sameClient := o.clientID == "" || o.clientID == s.ClientID
 	s.ClientID = firstNonEmpty(o.clientID, s.ClientID)
-	s.RedirectURI = firstNonEmpty(o.redirectURI, s.RedirectURI, connections.SuggestedRedirectURI)
+	s.RedirectURI = firstNonEmpty(o.redirectURI, s.RedirectURI, s.SuggestedRedirectURI())
 	s.AuthorizeURL = firstNonEmpty(o.authorizeURL, s.AuthorizeURL)
 	s.TokenURL = firstNonEmpty(o.tokenURL, s.TokenURL)
 	s.APIURL = firstNonEmpty(o.apiURL, s.APIURL)

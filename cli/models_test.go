@@ -55,17 +55,6 @@ func modelSettingsFlags(t *testing.T, m *models.Model) []string {
 		"--authorize-url", m.AuthorizeURL, "--token-url", m.TokenURL, "--api-url", m.APIURL}
 }
 
-// waitsForProductAPI skips a product other than O-Series until the core connects it: the
-// per-product API clients have landed (lightspeed.Accounts reads all four, tested against the
-// same models in lightspeed/independent_test.go), but lightspeed.ReadsConnected still keeps
-// connect to O-Series until the core is wired for the others. Remove this skip then.
-func waitsForProductAPI(t *testing.T, product string) {
-	t.Helper()
-	if product != models.OSeries && os.Getenv("LSC_MODEL_TESTS") != "1" {
-		t.Skip("waits for the core to connect K-, X- and R-Series (lightspeed.ReadsConnected); set LSC_MODEL_TESTS=1 to run")
-	}
-}
-
 // keptRefreshToken reads the stored refresh token through an export that keeps ownership, so
 // the app keeps refreshing the company afterwards.
 func (f *fixture) keptRefreshToken(t *testing.T) string {
@@ -117,7 +106,6 @@ func (f *fixture) assertOneStatus(t *testing.T, product, name, first, last strin
 func TestEachProductAgainstItsModel(t *testing.T) {
 	for _, p := range models.All {
 		t.Run(p, func(t *testing.T) {
-			waitsForProductAPI(t, p)
 			opts := modelOptions[p]
 			m := models.New(t, p, opts)
 			f := modelFixture(t, m)
@@ -161,7 +149,6 @@ func TestEachProductAgainstItsModel(t *testing.T) {
 func TestEachProductSurvivesInterruptDuringRefresh(t *testing.T) {
 	for _, p := range models.All {
 		t.Run(p, func(t *testing.T) {
-			waitsForProductAPI(t, p)
 			m := models.New(t, p, modelOptions[p])
 			f := modelFixture(t, m)
 			if r := f.connect(t, 0, m.ClientSecret+"\n", modelSettingsFlags(t, m)...); r.code != 0 {

@@ -1,21 +1,22 @@
 package cli
 
 import (
-	"net/http"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
+	"github.com/lightspeedconnect/lightspeed-connect/internal/testenv"
 )
 
 // TestEachProductAgainstThePracticeServer (issue 22, "How we will know"): for each product,
 // connect --product P against the practice server playing P, then status --json names the
-// product and its shops (60, over more than one of the product's pages where it pages them),
-// and the token `token` prints works against that product's API.
+// product and its shops (260, over more than one of the product's pages), two refreshes under
+// strict rotation each store a new refresh token, and the token `token` hands over works at
+// the API base it names for that product.
 func TestEachProductAgainstThePracticeServer(t *testing.T) {
 	for _, id := range []string{"o-series", "k-series", "x-series", "r-series"} {
 		t.Run(id, func(t *testing.T) {
-			waitsForProductAPI(t, id)
 			product, err := connections.ParsePracticeProduct(id)
 			if err != nil {
 				t.Fatal(err)
@@ -25,31 +26,45 @@ func TestEachProductAgainstThePracticeServer(t *testing.T) {
 				t.Fatalf("connect --product %s: exit %d\n%s%s", id, r.code, r.stdout, r.stderr)
 			}
 			f.assertOneStatus(t, id, "Bondi Bean Co.", "Campbell Parade", "Site 260", 260)
-			if r := f.run(t, "", "refresh"); r.code != 0 {
-				t.Fatalf("refresh: exit %d\n%s", r.code, r.stderr)
+			// Two refreshes under strict rotation: each stores a new refresh token, and a used
+			// one is never sent again (the practice server would end the grant).
+			for round := range 2 {
+				before := f.keptRefreshToken(t)
+				if r := f.run(t, "", "refresh"); r.code != 0 {
+					t.Fatalf("refresh %d: exit %d\n%s", round, r.code, r.stderr)
+				}
+				if f.keptRefreshToken(t) == before {
+					t.Fatalf("refresh %d stored the same refresh token", round)
+				}
 			}
-			r := f.run(t, "", "token")
-			tok := strings.TrimSpace(r.stdout)
-			if r.code != 0 || tok == "" {
-				t.Fatalf("token: exit %d\n%s", r.code, r.stderr)
+			if n := f.practice.Server.Stats().ReuseDetected; n != 0 {
+				t.Fatalf("a rotated-out refresh token was sent again %d times", n)
 			}
-			info := f.practice.Server.Info()
-			api := strings.ReplaceAll(info.APIURL, "{domain_prefix}", "bondibeanco")
-			address := map[string]string{
-				"o-series": api + "companies/me.json",
-				"k-series": api + "f/data/businesses",
-				"x-series": api + "retailer",
-				"r-series": strings.Replace(api, "Account/{account_id}/", "Account.json", 1),
+			// token --json hands over the token with the product and its API base (X-Series: the
+			// store's, R-Series: the account's), and a call there with the token succeeds.
+			r := f.run(t, "", "token", "--json")
+			var handed struct {
+				Token   string `json:"access_token"`
+				Product string `json:"product"`
+				API     string `json:"api_base_url"`
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &handed); r.code != 0 || err != nil || handed.Token == "" {
+				t.Fatalf("token --json: exit %d, %v\n%s", r.code, err, r.stderr)
+			}
+			if handed.Product != id || strings.Contains(handed.API, "{") {
+				t.Fatalf("token --json: product %q, API base %q", handed.Product, handed.API)
+			}
+			address := handed.API + map[string]string{
+				"o-series": "companies/me.json",
+				"k-series": "f/data/businesses",
+				"x-series": "retailer",
+				"r-series": "Shop.json",
 			}[id]
-			req, _ := http.NewRequest(http.MethodGet, address, nil)
-			req.Header.Set("Authorization", "Bearer "+tok)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
+			if !testenv.APIAnswers(t, address, handed.Token) {
+				t.Fatalf("the handed-over token at %s is refused", address)
 			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("the handed-over token at %s: HTTP %d", address, resp.StatusCode)
+			if r := f.run(t, "", "token"); r.code != 0 || strings.TrimSpace(r.stdout) != handed.Token {
+				t.Fatalf("token: exit %d, not the token token --json handed over\n%s", r.code, r.stderr)
 			}
 			f.assertNoSecretPrinted(t)
 		})

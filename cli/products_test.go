@@ -29,12 +29,28 @@ func TestConnectProductNames(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "The Restaurant K-Series integration isn't set up on this computer yet.") || !strings.Contains(r.stderr, "Fix:") {
 		t.Errorf("connect --product k-series without settings: exit %d, stderr %q", r.code, r.stderr)
 	}
-	// Settings given for X-Series are saved as X-Series'; this version then says plainly that it
-	// can't connect X-Series yet, and O-Series stays connectable (its settings untouched).
+	// Settings given for X-Series are saved as X-Series': the consent goes to X-Series' own
+	// address with its scopes (no answer comes: nothing is pasted), and O-Series stays
+	// connectable (its settings untouched).
 	r = f.run(t, "x-secret\n", "connect", "--no-browser", "--product", "X-Series", "--client-id", "x-client", "--client-secret-stdin",
 		"--redirect-uri", "https://support.example.com/callback")
-	if r.code == 0 || !strings.Contains(r.stderr, "can't connect Retail X-Series (formerly Vend) yet") || r.stdout != "" {
+	if r.code == 0 || !strings.HasPrefix(r.stdout, "https://secure.retail.lightspeed.app/connect?") || !strings.Contains(r.stdout, "scope=retailer%3Aread") ||
+		!strings.Contains(r.stdout, "client_id=x-client") {
 		t.Errorf("connect --product x-series: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	// K-Series registers only https Redirect URIs: without --redirect-uri it proposes an https
+	// address on this computer (the person pastes the answer), and its consent asks for its
+	// scopes; a plain http one is refused before anything opens. (Its token address is a
+	// loopback one here, so the preflight stays on this computer.)
+	r = f.run(t, "k-secret\n", "connect", "--no-browser", "--timeout", "5s", "--product", "k-series", "--client-id", "k-client", "--client-secret-stdin",
+		"--token-url", f.practice.Settings.TokenURL)
+	if r.code == 0 || !strings.HasPrefix(r.stdout, "https://auth.lsk-prod.app/realms/k-series/protocol/openid-connect/auth?") ||
+		!strings.Contains(r.stdout, "redirect_uri=https%3A%2F%2F127.0.0.1%3A8765%2Fcallback") || !strings.Contains(r.stdout, "scope=financial-api+offline_access") {
+		t.Errorf("connect --product k-series: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = f.run(t, "", "connect", "--no-browser", "--timeout", "5s", "--product", "k-series", "--redirect-uri", connections.SuggestedRedirectURI)
+	if r.code == 0 || r.stdout != "" || !strings.Contains(r.stderr, "accepts only https://") {
+		t.Errorf("connect --product k-series with an http Redirect URI: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	if r := f.connect(t, 0, f.secret(), append([]string{"--product", "o-series"}, f.settingsFlags()...)...); r.code != 0 {
 		t.Fatalf("connect --product o-series: exit %d\n%s", r.code, r.stderr)

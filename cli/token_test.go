@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,17 +14,7 @@ import (
 // apiAccepts reports whether the practice API answers companies/me.json for token.
 func (f *fixture) apiAccepts(t *testing.T, token string) bool {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, strings.TrimSuffix(f.practice.Settings.APIURL, "/")+"/companies/me.json", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return testenv.APIAnswers(t, strings.TrimSuffix(f.practice.Settings.APIURL, "/")+"/companies/me.json", token)
 }
 
 // connectFirst connects the first demo company with the settings flags.

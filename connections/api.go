@@ -26,6 +26,7 @@ func (c *Core) apiClient(s Settings, tokens lightspeed.TokenSource) *lightspeed.
 	client.HTTP = c.http
 	client.Now = c.now
 	client.Pacer = c.pacerFor(s)
+	client.Buckets = c.buckets
 	return client
 }
 

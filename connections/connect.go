@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
-	"github.com/lightspeedconnect/lightspeed-connect/lightspeed"
 	"github.com/lightspeedconnect/lightspeed-connect/oauth"
 	"github.com/lightspeedconnect/lightspeed-connect/vault"
 )
@@ -56,11 +55,6 @@ func (c *Core) StartConnect(ctx context.Context, opts ConnectOptions) (*Attempt,
 	s, err := c.SettingsFor(ctx, product)
 	if err != nil {
 		return nil, err
-	}
-	if p := s.productProfile(); !lightspeed.ReadsConnected(p.ID) {
-		return nil, problem.New(problem.KindUsage,
-			fmt.Sprintf("This version of the app can't connect %s yet: it can't read what was connected there. Update the app to connect it.", p.Name), nil).
-			WithDetail("no API client for product %q", p.ID)
 	}
 	if !opts.SkipPreflight {
 		if err := c.preflight(ctx, s); err != nil {
@@ -131,9 +125,8 @@ func (a *Attempt) finish(ctx context.Context, res *oauth.Result) (*Connected, er
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), oauth.RefreshTimeout)
 	defer cancel()
 	tokens := vault.Tokens{AccessToken: res.AccessToken, RefreshToken: res.RefreshToken, Expiry: res.Expiry}
-	// X-Series' store arrives with the code; until the consent flow reports it, "" (the
-	// product's API client then can't be reached, and StartConnect refuses it beforehand).
-	domainPrefix := ""
+	// X-Series' store arrives with the code (checked to be one DNS label); "" for the others.
+	domainPrefix := res.ConsentValue
 	company, err := a.core.lookUp(ctx, a.settings, tokens.AccessToken, domainPrefix)
 	if err != nil {
 		return nil, a.core.unsavedLookUp(tokens, a.settings, domainPrefix, err)

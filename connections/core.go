@@ -36,6 +36,9 @@ const (
 	DefaultConnectTimeout = oauth.DefaultTimeout
 	// SuggestedRedirectURI is the Redirect URI the app proposes for a new integration.
 	SuggestedRedirectURI = oauth.SuggestedRedirectURI
+	// SuggestedHTTPSRedirectURI is the one it proposes where a product registers only https
+	// Redirect URIs (K-Series): the person pastes the address the browser ends on.
+	SuggestedHTTPSRedirectURI = oauth.SuggestedHTTPSRedirectURI
 )
 
 // Keyring is the operating system's keyring as the core uses it. Leave Options.Keyring nil
@@ -84,9 +87,13 @@ type Core struct {
 	now         func() time.Time
 	refresher   oauth.Refresher
 	pacer       *lightspeed.Pacer
-	pacersMu    sync.Mutex
-	pacers      map[int]*lightspeed.Pacer // by requests a minute, for settings with a pace of their own
-	flights     flights                   // refreshes in their critical section (see Drain)
+	// buckets follows R-Series' leaky bucket per access token for every API client of the
+	// core: shared by the whole process (lightspeed.DefaultBuckets), like the pacers, so a
+	// check and a token hand-off in one process never each think the bucket is theirs.
+	buckets  *lightspeed.Buckets
+	pacersMu sync.Mutex
+	pacers   map[int]*lightspeed.Pacer // by requests a minute, for settings with a pace of their own
+	flights  flights                   // refreshes in their critical section (see Drain)
 	// unstored holds tokens refreshed but not stored (the keyring refused them), per
 	// company: the next refresh or retry uses them, never the older stored ones, which a
 	// server that rotates refresh tokens has revoked.
@@ -130,6 +137,7 @@ func newCore(v *vault.Vault, opts Options) *Core {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.buckets = lightspeed.DefaultBuckets
 	c.pacer = lightspeed.DefaultPacer // shared by every core of the process, so one token is paced once
 	if opts.RequestsPerMinute > 0 && opts.RequestsPerMinute != lightspeed.DefaultRequestsPerMinute {
 		c.pacer = lightspeed.NewPacer(opts.RequestsPerMinute, lightspeed.DefaultBurst)
@@ -152,15 +160,16 @@ func pooledTransport(parallelism int) http.RoundTripper {
 const DefaultRequestsPerMinute = lightspeed.DefaultRequestsPerMinute
 
 // pacerFor is the pacer for API requests under s: the integration's own pace when its settings
-// name one, else the core's. One pacer per pace is kept, so a token is paced once however
-// many checks use it.
+// name one, else the core's for O-Series and the product's own pace below its limit for the
+// others (lightspeed.DefaultPacerFor, shared by the whole process like the core's). One pacer
+// per pace is kept, so a token is paced once however many checks use it.
 func (c *Core) pacerFor(s Settings) *lightspeed.Pacer {
 	n := s.RequestsPerMinute
 	if n <= 0 {
 		if s.productID() == DefaultProductID {
 			return c.pacer
 		}
-		n = s.productProfile().RateLimit.RequestsPerMinute // the product's own pace
+		return lightspeed.DefaultPacerFor(lightspeed.ProductID(s.productID()))
 	}
 	c.pacersMu.Lock()
 	defer c.pacersMu.Unlock()

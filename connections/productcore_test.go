@@ -105,36 +105,6 @@ func TestSettingsArePerProduct(t *testing.T) {
 	}
 }
 
-// A product whose "what was connected" this version can't read is refused before any browser
-// opens, in one sentence naming it.
-func TestStartConnectRefusesAProductItCantReadYet(t *testing.T) {
-	f := newFixture(t, PracticeConfig{})
-	ctx := context.Background()
-	if err := f.core.SaveSettings(ctx, xSettings("")); err != nil {
-		t.Fatal(err)
-	}
-	a, err := f.core.StartConnect(ctx, ConnectOptions{Product: "x-series"})
-	if a != nil {
-		a.Close()
-	}
-	if !problem.Is(err, problem.KindUsage) || !strings.Contains(problem.Summary(err), "Retail X-Series (formerly Vend)") {
-		t.Fatalf("connect X-Series: %v", err)
-	}
-	if _, err := f.core.StartConnect(ctx, ConnectOptions{Product: "z-series"}); !problem.Is(err, problem.KindUsage) {
-		t.Errorf("connect z-series: %v", err)
-	}
-	if p, err := f.core.ConnectProduct(ctx, ConnectOptions{}); err != nil || p.ID != "x-series" {
-		t.Errorf("the default product after choosing X-Series: %+v, %v", p, err)
-	}
-	// O-Series still connects, named explicitly, and is then the product chosen last.
-	if _, err := f.connect(t, 0, ConnectOptions{Product: "o-series"}); err != nil {
-		t.Fatal(err)
-	}
-	if p, _ := f.core.ChosenProduct(ctx); p.ID != "o-series" {
-		t.Errorf("chosen %s after connecting O-Series", p.ID)
-	}
-}
-
 // --company takes the company's ID here, the product's own ID (in any case), or product:ID
 // when two products share one.
 func TestCompanyIDsResolve(t *testing.T) {
@@ -177,12 +147,29 @@ func TestCompanyIDsResolve(t *testing.T) {
 	}
 }
 
-// Every company is checked with its own product's settings: a product whose settings can't be
-// read, or whose API this version can't read, fails its own companies, never another
-// product's.
+// Every company is checked with its own product's settings: an O-Series company and an
+// X-Series store (each through a practice server playing its product) are both healthy, and
+// a product whose settings can't be read fails its own companies, never another product's.
 func TestChecksUseEachCompanysProduct(t *testing.T) {
-	f, o, x := oAndXStore(t)
+	f := newFixture(t, PracticeConfig{})
 	ctx := context.Background()
+	o, err := f.connect(t, 0, ConnectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xp, err := StartPractice(PracticeConfig{Product: "x-series", RotateRefresh: true, StrictRotation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = xp.Close() })
+	if err := f.core.SaveSettings(ctx, xp.Settings); err != nil {
+		t.Fatal(err)
+	}
+	xc, err := f.connect(t, 1, ConnectOptions{Product: "x-series"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := xc.Company.ID
 	byID := func(statuses []CompanyStatus) map[int64]CompanyStatus {
 		m := map[int64]CompanyStatus{}
 		for _, s := range statuses {
@@ -195,14 +182,11 @@ func TestChecksUseEachCompanysProduct(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := byID(got)
-	if s[o.Company.ID].Status != StatusHealthy {
-		t.Errorf("O-Series company: %s %q", s[o.Company.ID].Status, s[o.Company.ID].Detail)
-	}
-	if !strings.Contains(s[x].Detail, "what was connected in Retail X-Series") || s[x].Status == StatusHealthy {
-		t.Errorf("X-Series store: %s %q", s[x].Status, s[x].Detail)
+	if s[o.Company.ID].Status != StatusHealthy || s[x].Status != StatusHealthy || s[x].Product.ID != "x-series" {
+		t.Errorf("O-Series company: %s %q; X-Series store: %s %q", s[o.Company.ID].Status, s[o.Company.ID].Detail, s[x].Status, s[x].Detail)
 	}
 	// X-Series' secret gone from the keyring: its store fails with that, O-Series is unaffected.
-	if err := f.keyring.Delete(f.vault.Secrets.Service(), "client-secret:"+vault.IntegrationKey("x-series", "x-client")); err != nil {
+	if err := f.keyring.Delete(f.vault.Secrets.Service(), "client-secret:"+vault.IntegrationKey("x-series", xp.Settings.ClientID)); err != nil {
 		t.Fatal(err)
 	}
 	got, err = f.core.Check(ctx)
@@ -228,6 +212,8 @@ func TestChecksUseEachCompanysProduct(t *testing.T) {
 // says, checking what X-Series requires: a POST to the store's own address with the client's
 // credentials and the refresh token in the form body.
 type tokenEndpoint struct {
+	// store is the domain_prefix the reply names ("" is the seeded store's, harbourgoods).
+	store string
 	mu    sync.Mutex
 	paths []string
 	forms []map[string]string
@@ -251,8 +237,32 @@ func (e *tokenEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"error":"invalid_grant"}`))
 		return
 	}
+	store := e.store
+	if store == "" {
+		store = "harbourgoods"
+	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write([]byte(`{"access_token":"xa2","refresh_token":"xr2","token_type":"Bearer","expires_in":3600,"domain_prefix":"harbourgoods"}`))
+	_, _ = w.Write([]byte(`{"access_token":"xa2","refresh_token":"xr2","token_type":"Bearer","expires_in":3600,"domain_prefix":"` + store + `"}`))
+}
+
+// A refresh of an X-Series store whose reply names another store is refused, and the tokens
+// it brought are not stored as the store's.
+func TestXSeriesRefreshNamingAnotherStoreIsRefused(t *testing.T) {
+	f := newFixture(t, PracticeConfig{})
+	ctx := context.Background()
+	ep := &tokenEndpoint{store: "someoneelse"}
+	srv := httptest.NewServer(ep)
+	defer srv.Close()
+	if err := f.core.SaveSettings(ctx, xSettings(srv.URL+"/stores/{domain_prefix}/api/1.0/token")); err != nil {
+		t.Fatal(err)
+	}
+	x := f.seedXStore(t, "xa", "xr")
+	if err := f.core.Refresh(ctx, x); !problem.Is(err, problem.KindWrongCompany) {
+		t.Fatalf("a refresh answered for another store: %v", err)
+	}
+	if tokens, _ := f.vault.Tokens(ctx, x); tokens.AccessToken == "xa2" {
+		t.Error("the other store's tokens were stored as this store's")
+	}
 }
 
 // An X-Series store is refreshed at its own store's token address, built from the domain

@@ -90,6 +90,9 @@ func productOf(p lightspeed.Profile) Product {
 // account. Other products' addresses have nothing to fill and come back as they are.
 func (s Settings) forCompany(co vault.Company) (Settings, error) {
 	p := s.profile()
+	if p.ConsentParam != "" {
+		s.store = co.DomainPrefix
+	}
 	if len(lightspeed.Placeholders(p.TokenURL)) == 0 && len(lightspeed.Placeholders(p.APIURL)) == 0 {
 		return s, nil
 	}

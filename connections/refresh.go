@@ -64,6 +64,7 @@ func (c *Core) refresh(ctx context.Context, s Settings, companyID int64, force b
 			ClientID:     s.ClientID,
 			ClientSecret: s.ClientSecret,
 			RefreshToken: cur.RefreshToken,
+			ConsentValue: s.store,
 			HTTPClient:   c.http,
 			Now:          c.now,
 		})

@@ -3,6 +3,8 @@ package connections
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"strings"
 
 	"github.com/lightspeedconnect/lightspeed-connect/internal/problem"
@@ -41,6 +43,10 @@ type Settings struct {
 	// per-minute limit at Lightspeed (about 60 for basic integrations, 180 for OAuth apps).
 	// 0 means the app's default, DefaultRequestsPerMinute.
 	RequestsPerMinute int
+	// store is the X-Series store the settings are for (its domain_prefix), set by forCompany
+	// with the store's addresses: a refresh passes it on, so a reply naming another store is
+	// refused. Never saved: it is the company's, not the integration's.
+	store string
 }
 
 // MaxRequestsPerMinute is the highest pace a person may set: well above any limit Lightspeed
@@ -92,7 +98,7 @@ func (s Settings) Validate() error {
 	if s.ClientSecret == "" {
 		return problem.New(problem.KindUsage, "Enter the integration's Client Secret. Find it in Lightspeed under your integration's settings.", nil)
 	}
-	if _, err := oauth.CheckRedirectURI(s.RedirectURI); err != nil {
+	if _, err := s.profile().CheckRedirectURI(s.RedirectURI); err != nil {
 		return err
 	}
 	if err := s.validateAdvanced(); err != nil {
@@ -127,11 +133,21 @@ func (s Settings) validateAdvanced() error {
 // practiceName is how sentences name the practice server ("Couldn't reach …").
 const practiceName = "the practice server"
 
-// profile returns the endpoints, the product's production ones for any left empty. X-Series'
-// token and API addresses hold the store's {domain_prefix} until forCompany fills it in.
+// profile returns the endpoints, the product's production ones for any left empty, with how
+// the product is spoken to: client authentication at the token address (K-Series: HTTP
+// Basic), the scopes asked for, the parameter the consent answer names the store with
+// (X-Series' domain_prefix) and whether only https Redirect URIs are registered (K-Series; not
+// against a stand-in, see standIn).
+// X-Series' token and API addresses hold the store's {domain_prefix} until forCompany fills it
+// in.
 func (s Settings) profile() oauth.Profile {
 	def := s.productProfile()
-	p := oauth.Profile{Name: "Lightspeed", AuthorizeURL: s.AuthorizeURL, TokenURL: s.TokenURL, APIURL: s.APIURL, NoPKCE: s.NoPKCE}
+	p := oauth.Profile{Name: "Lightspeed", AuthorizeURL: s.AuthorizeURL, TokenURL: s.TokenURL, APIURL: s.APIURL, NoPKCE: s.NoPKCE,
+		BasicAuth:         def.ClientAuth == lightspeed.ClientAuthBasic,
+		Scopes:            def.Scopes,
+		ConsentParam:      def.ConsentParam,
+		RedirectHTTPSOnly: def.RedirectHTTPSOnly && !s.standIn(),
+	}
 	if s.Practice {
 		p.Name = practiceName
 	}
@@ -145,6 +161,27 @@ func (s Settings) profile() oauth.Profile {
 		p.APIURL = def.APIBaseURL
 	}
 	return p
+}
+
+// standIn reports whether the settings point at a stand-in for Lightspeed rather than
+// Lightspeed itself: practice mode, or a sign-in address on this computer (the
+// practice-server command, a test's model). A stand-in plays the product on an http loopback
+// address and registers the Redirect URI the app catches, so the product's own rule for
+// Redirect URIs (K-Series: https only) is not the stand-in's.
+func (s Settings) standIn() bool {
+	if s.Practice {
+		return true
+	}
+	u, err := url.Parse(s.AuthorizeURL)
+	if err != nil || s.AuthorizeURL == "" {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.Zone() == "" && addr.Unmap().IsLoopback()
 }
 
 // productProfile is the settings' product's profile; O-Series' for a product this version
@@ -304,6 +341,17 @@ func settingsFrom(product string, in vault.Integration) Settings {
 	}
 }
 
+// SuggestedRedirectURI is the Redirect URI the app proposes for a new integration of the
+// settings' product: SuggestedRedirectURI, a loopback address the app catches the answer on,
+// or for a product that registers only https Redirect URIs (K-Series, outside practice mode)
+// an https address on this computer, whose answer the person pastes.
+func (s Settings) SuggestedRedirectURI() string {
+	if s.profile().RedirectHTTPSOnly {
+		return SuggestedHTTPSRedirectURI
+	}
+	return SuggestedRedirectURI
+}
+
 // RedirectCheck is what the app makes of a Redirect URI.
 type RedirectCheck struct {
 	// Catchable is true when the app catches Lightspeed's answer itself (a loopback address);
@@ -315,10 +363,13 @@ type RedirectCheck struct {
 	Warning string
 }
 
-// CheckRedirectURI checks a Redirect URI as typed; the error is a plain sentence saying what
-// is wrong with it.
-func CheckRedirectURI(raw string) (RedirectCheck, error) {
-	r, err := oauth.CheckRedirectURI(raw)
+// CheckRedirectURI checks a Redirect URI as typed for the settings' product; the error is a
+// plain sentence saying what is wrong with it. A product that registers only https Redirect
+// URIs (K-Series) refuses a plain http one, and takes an https address on this computer,
+// whose answer the person pastes; in practice mode every product takes the loopback address
+// the practice server registered.
+func (s Settings) CheckRedirectURI(raw string) (RedirectCheck, error) {
+	r, err := s.profile().CheckRedirectURI(raw)
 	if err != nil {
 		return RedirectCheck{}, err
 	}

@@ -63,21 +63,9 @@ func (c *Client) Connected(ctx context.Context) (Account, error) {
 	return a, err
 }
 
-// ConnectedWithInfo is Connected that also reports the calls' facts for a health check. For
-// a product the core isn't wired for yet (see ReadsConnected) it sends nothing and says so.
+// ConnectedWithInfo is Connected that also reports the calls' facts for a health check. A
+// product the app doesn't know is refused before any request.
 func (c *Client) ConnectedWithInfo(ctx context.Context) (Account, CallInfo, error) {
-	if !ReadsConnected(c.product()) {
-		p, ok := ProfileOf(c.product())
-		if !ok {
-			return Account{}, CallInfo{}, unknownProduct(c.Product)
-		}
-		return Account{}, CallInfo{}, notReadable(p)
-	}
-	return c.connected(ctx)
-}
-
-// connected reads what was connected in the client's product, whatever ReadsConnected says.
-func (c *Client) connected(ctx context.Context) (Account, CallInfo, error) {
 	list, info, err := c.AccountsWithInfo(ctx)
 	switch {
 	case err != nil:
@@ -145,25 +133,6 @@ func (c *Client) oCompany(ctx context.Context, info *CallInfo) ([]Account, error
 	// companies/me.json without sites.count while sites are visible: the total is not known.
 	a.ShopsTotal, a.ShopsCounted = me.SitesCount, !(me.SitesCount == 0 && len(sites) > 0)
 	return []Account{a}, nil
-}
-
-// ReadsConnected reports whether Connected reads product in this version ("" is O-Series);
-// the core asks before it sends anyone to a consent page it couldn't finish. The readers of
-// every product are here (Accounts reads them all), but this stays true for O-Series alone
-// until the core carries each product's client authentication, scopes and store through its
-// connect and refresh (oauth.Profile's BasicAuth, Scopes, ConsentParam and
-// RedirectHTTPSOnly; Result.ConsentValue into RefreshConfig.ConsentValue). Wiring the core
-// flips it, with the tests that say a product can't be connected yet.
-func ReadsConnected(product ProductID) bool {
-	return product == OSeries || product == ""
-}
-
-// notReadable is the sentence for a product whose "what was connected" Connected doesn't
-// read in this version.
-func notReadable(p Profile) error {
-	return problem.New(problem.KindUnknown,
-		fmt.Sprintf("This version of the app can't read what was connected in %s yet. Update the app to connect it.", p.Name), nil).
-		WithDetail("no API client for product %q", p.ID)
 }
 
 // unknownProduct is the sentence for a product the app doesn't know.

@@ -13,11 +13,9 @@ import (
 	"github.com/lightspeedconnect/lightspeed-connect/lightspeed/practice"
 )
 
-// connectedOf is Connected without the core's gate (ReadsConnected): what the core gets
-// once it is wired for the product.
+// connectedOf is what the core gets from Connected.
 func connectedOf(c *Client) (Account, error) {
-	a, _, err := c.connected(context.Background())
-	return a, err
+	return c.Connected(context.Background())
 }
 
 func kBusinesses(n, locations int) []kBiz {
@@ -155,7 +153,7 @@ func TestRefusedTokenThenRefresh(t *testing.T) {
 			tc.m.valid = "token-1" // the client starts with token-0, which has expired
 			tc.m.mu.Unlock()
 			c, tokens := tc.m.client(tc.product, tc.base)
-			a, info, err := c.connected(context.Background())
+			a, info, err := c.ConnectedWithInfo(context.Background())
 			if err != nil || len(a.Shops) != 1 {
 				t.Fatalf("%v (%s)", err, problem.Detail(err))
 			}
@@ -187,7 +185,7 @@ func TestRefreshOnceThroughRateLimit(t *testing.T) {
 		http.Error(w, "slow down", http.StatusTooManyRequests)
 	}
 	c, tokens := k.client(KSeries, k.srv.URL+"/")
-	_, info, err := c.connected(context.Background())
+	_, info, err := c.ConnectedWithInfo(context.Background())
 	if err != nil || tokens.forcedCount() != 1 || info.RateLimited != 1 {
 		t.Fatalf("%v (%s): %d refreshes, %d 429s; want one of each", err, problem.Detail(err), tokens.forcedCount(), info.RateLimited)
 	}
@@ -205,7 +203,7 @@ func TestRateLimitRetries(t *testing.T) {
 			http.Error(w, "slow down", http.StatusTooManyRequests)
 		}
 		c, _ := k.client(KSeries, k.srv.URL+"/")
-		_, info, err := c.connected(context.Background())
+		_, info, err := c.ConnectedWithInfo(context.Background())
 		if err != nil || info.RateLimited != 1 || info.RateLimitWait != 7*time.Second {
 			t.Fatalf("%v: %+v", err, info)
 		}
@@ -221,7 +219,7 @@ func TestRateLimitRetries(t *testing.T) {
 			writeModelJSON(w, http.StatusTooManyRequests, map[string]any{"httpCode": "429", "message": "Rate Limit Exceeded"})
 		}
 		c, _ := r.client(RSeries, r.base())
-		a, info, err := c.connected(context.Background())
+		a, info, err := c.ConnectedWithInfo(context.Background())
 		if err != nil || len(a.Shops) != 2 || info.RateLimited != 1 || info.RateLimitWait != 3*time.Second {
 			t.Fatalf("%v: %d shops, %+v", err, len(a.Shops), info)
 		}
@@ -232,7 +230,7 @@ func TestRateLimitRetries(t *testing.T) {
 		x.serverTime = clock.Now().Add(-time.Hour) // the server's clock, not this computer's
 		x.faults[2] = x.tooMany(42 * time.Second)
 		c, _ := x.client(XSeries, x.base())
-		a, info, err := c.connected(context.Background())
+		a, info, err := c.ConnectedWithInfo(context.Background())
 		if err != nil || len(a.Shops) != 1 {
 			t.Fatalf("%v (%s)", err, problem.Detail(err))
 		}
@@ -264,7 +262,7 @@ func TestXSeriesPages(t *testing.T) {
 	x.sendDeleted = true // and a deleted outlet unasked
 	c, _ := x.client(XSeries, x.base())
 	c.PageSize = 3
-	a, info, err := c.connected(context.Background())
+	a, info, err := c.ConnectedWithInfo(context.Background())
 	if err != nil {
 		t.Fatalf("%v (%s)", err, problem.Detail(err))
 	}
@@ -334,7 +332,7 @@ func TestRSeriesPages(t *testing.T) {
 	r.pageSize = 10
 	for _, base := range []string{r.base(), r.base() + "Account/123456/"} {
 		c, _ := r.client(RSeries, base)
-		a, info, err := c.connected(context.Background())
+		a, info, err := c.ConnectedWithInfo(context.Background())
 		if err != nil {
 			t.Fatalf("%s: %v (%s)", base, err, problem.Detail(err))
 		}
@@ -400,7 +398,7 @@ func TestRSeriesBucket(t *testing.T) {
 	r := newRModel(t, clock, rShops(45))
 	r.pageSize, r.size, r.drip = 5, 3, 0.5
 	c, _ := r.client(RSeries, r.base())
-	a, info, err := c.connected(context.Background())
+	a, info, err := c.ConnectedWithInfo(context.Background())
 	if err != nil || len(a.Shops) != 45 {
 		t.Fatalf("%v (%s)", err, problem.Detail(err))
 	}
@@ -473,31 +471,18 @@ func TestConnectedReadsAnOSeriesCompany(t *testing.T) {
 	}
 }
 
-// Until the core is wired for a product, Connected says so in a sentence naming the product
-// and sends nothing (its reader is tested through connected and Accounts); a product the app
-// doesn't know is refused too.
-func TestConnectedSaysWhatItCantReadYet(t *testing.T) {
+// A product the app doesn't know is refused in a sentence, without a request (the four are
+// read through connectedOf in the tests above).
+func TestConnectedRefusesAnUnknownProduct(t *testing.T) {
 	f := newFixture(t, practice.Config{}, 0)
-	for _, id := range []ProductID{KSeries, XSeries, RSeries, "q-series"} {
-		c := *f.client
-		c.Product = id
-		p, known := ProfileOf(id)
-		before := f.srv.Stats().APIRequests
-		_, err := c.Connected(ctxFor(t))
-		switch {
-		case known && (!problem.Is(err, problem.KindUnknown) || !strings.Contains(problem.Summary(err), p.Name)):
-			t.Errorf("%s: %v", id, err)
-		case !known && !problem.Is(err, problem.KindUsage):
-			t.Errorf("unknown product: %v", err)
-		case ReadsConnected(id):
-			t.Errorf("%s is offered for consent before the core is wired for it", id)
-		}
-		if f.srv.Stats().APIRequests != before {
-			t.Errorf("%s: a request was sent", id)
-		}
+	c := *f.client
+	c.Product = "q-series"
+	before := f.srv.Stats().APIRequests
+	if _, err := c.Connected(ctxFor(t)); !problem.Is(err, problem.KindUsage) {
+		t.Errorf("unknown product: %v", err)
 	}
-	if !ReadsConnected(OSeries) || !ReadsConnected("") {
-		t.Error("O-Series must be readable")
+	if f.srv.Stats().APIRequests != before {
+		t.Error("a request was sent for a product the app doesn't know")
 	}
 }
 

@@ -56,7 +56,7 @@ func (s *shell) loadDetails(p connections.Product, onBack func(), onSaved func(*
 // showDetails shows the details screen filled with saved (the suggested Redirect URI when
 // none is saved). When editing from the dashboard, Next reads Save.
 func (s *shell) showDetails(p connections.Product, saved connections.Settings, onBack func(), onSaved func(*details), editing bool) {
-	d := newDetails(s, saved, onBack, onSaved)
+	d := newDetails(s, withProduct(saved, productOrDefault(p)), onBack, onSaved)
 	d.product = productOrDefault(p)
 	if editing {
 		d.withSaveLabel()
@@ -93,7 +93,7 @@ func newDetails(s *shell, saved connections.Settings, onBack func(), onSaved fun
 	d := &details{shell: s, base: saved, onBack: onBack, onSaved: onSaved,
 		clientIDMsg: newFieldMessage(), secretMsg: newFieldMessage(), redirectMsg: newFieldMessage()}
 	if d.base.RedirectURI == "" {
-		d.base.RedirectURI = connections.SuggestedRedirectURI
+		d.base.RedirectURI = d.base.SuggestedRedirectURI()
 	}
 	d.clientID = &widget.Entry{Text: saved.ClientID, PlaceHolder: "for example jwEFtDj4ztUBqHtP", OnChanged: d.onClientIDChanged, OnSubmitted: d.onClientIDSubmitted}
 	d.secret = &widget.Entry{Text: saved.ClientSecret, Password: true, OnChanged: d.onSecretChanged, OnSubmitted: d.onSecretSubmitted}
@@ -183,7 +183,7 @@ func (d *details) onSecretChanged(string) {
 // address the app cannot catch is information (the person can go on and paste), and a
 // risky port is a warning.
 func (d *details) onRedirectChanged(string) {
-	r, err := connections.CheckRedirectURI(d.redirect.Text)
+	r, err := d.base.CheckRedirectURI(d.redirect.Text)
 	switch {
 	case err != nil:
 		d.redirectMsg.set(levelError, problem.Summary(err))

@@ -7,6 +7,8 @@
 //   - Browser, Consent, Get: the person's browser, played over loopback HTTP against the
 //     practice server;
 //   - RefreshWorks: asks a token endpoint, over plain HTTP, whether a refresh token works;
+//   - APIAnswers: whether an API address answers a GET with an access token, as an
+//     integration handed the token would call it;
 //   - DiskFull: a writer that fails half way, as a full disk does;
 //   - ScreenshotsDir, SavePNG: where pictures of the window go, under one variable name.
 //
@@ -144,6 +146,23 @@ func RefreshWorks(ctx context.Context, tokenURL, clientID, clientSecret, refresh
 		return fmt.Errorf("the token endpoint refused the refresh token: HTTP %d %s", resp.StatusCode, body.Error)
 	}
 	return nil
+}
+
+// APIAnswers reports whether a GET of address with token as its bearer token is answered 200:
+// what an integration handed the token does with it.
+func APIAnswers(tb testing.TB, address, token string) bool {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodGet, address, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // DiskFull returns a wrapper that lets limit bytes through, then fails as a full disk would.
