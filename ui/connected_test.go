@@ -16,13 +16,7 @@ func TestConnectedScreenSaysWhichSitesAreOutOfSight(t *testing.T) {
 	for _, hidden := range []int{2, 0} {
 		errs := make(chan error, 1)
 		h := newHarness(t, deps{open: consentOpener(0, true, errs), practice: connections.PracticeConfig{Sites: 20, HiddenSites: hidden}})
-		h.ui(h.shell.start)
-		h.waitText("Practice with a demo company")
-		h.tap("Practice with a demo company")
-		h.answerProduct("")
-		h.waitText("Enter your integration's details")
-		h.tap("Next")
-		h.waitTextUnless(errs, "✓ Connected: Harbour Burgers Pty Ltd")
+		connectPractice(h, errs, "Harbour Burgers Pty Ltd")
 		note := "You can see 18 of Harbour Burgers Pty Ltd's 20 sites. Whoever clicked Grant Access can't see the other 2. Reconnect as the owner to include them."
 		h.ui(func() {
 			switch {

@@ -252,6 +252,19 @@ func toPracticeDetails(h *harness) {
 	h.waitText("Enter your integration's details")
 }
 
+// connectPractice connects the practice server's company from a fresh start, the way a person
+// would, and waits for the Connected screen's "✓ Connected: " + name ("" for any name).
+func connectPractice(h *harness, errs <-chan error, name string) {
+	h.t.Helper()
+	h.ui(h.shell.start)
+	h.waitText("Practice with a demo company")
+	h.tap("Practice with a demo company")
+	h.answerProduct("")
+	h.waitText("Enter your integration's details")
+	h.tap("Next")
+	h.waitTextUnless(errs, "✓ Connected: "+name)
+}
+
 // answerProduct answers "Which Lightspeed do you use?": it clicks the card of the product
 // named name ("" keeps the preselected one), then Next.
 func (h *harness) answerProduct(name string) {
