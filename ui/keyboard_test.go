@@ -386,12 +386,19 @@ func TestEnterPressesTheDefaultAndEscapeCancels(t *testing.T) {
 	}
 }
 
-// TestDashboardTabFollowsReadingOrder tabs round the dashboard with companies ticked: the
-// top bar, the bulk bar, the list as one stop (no row's tick box), the pane's actions left to
+// TestDashboardTabFollowsReadingOrder tabs round the dashboard of two products with
+// companies ticked: the top bar (the summary's parts, the search, the product filter), the bulk bar, the list as one stop (no row's tick box), the pane's actions left to
 // right, then the bottom bar; and Down in the list takes Fyne's focus mark with the selection.
 func TestDashboardTabFollowsReadingOrder(t *testing.T) {
 	h := newHarness(t, deps{now: func() time.Time { return fixedNow }})
-	d := showStatuses(h, manyStatuses(40, 10, 20))
+	statuses := manyStatuses(40, 10, 20)
+	for _, p := range connections.Products() { // a second product: the product filter shows
+		if p.ID != statusProduct(statuses[0]).ID {
+			statuses[3].Product = p
+			break
+		}
+	}
+	d := showStatuses(h, statuses)
 	var got []string
 	h.ui(func() {
 		d.choose(d.statuses[0].ID, true)
@@ -405,6 +412,8 @@ func TestDashboardTabFollowsReadingOrder(t *testing.T) {
 				name = f.Text
 			case *searchEntry:
 				name = "search"
+			case *widget.Select:
+				name = "product filter"
 			case *keyList:
 				name = "list"
 			case *widget.Check:
@@ -422,7 +431,7 @@ func TestDashboardTabFollowsReadingOrder(t *testing.T) {
 		}
 	})
 	i := func(name string) int { return slices.Index(got, name) }
-	order := []string{"search", "untick", "Check chosen", "Export chosen…", "Disconnect chosen…", "list", "Check", "Export…", "Disconnect…", "Check all", "More", "Connect another company"}
+	order := []string{"search", "product filter", "untick", "Check chosen", "Export chosen…", "Disconnect chosen…", "list", "Check", "Export…", "Disconnect…", "Check all", "More", "Connect another company"}
 	for n := 1; n < len(order); n++ {
 		if i(order[n-1]) < 0 || i(order[n]) < i(order[n-1]) {
 			t.Fatalf("Tab order %q: %q should come before %q", got, order[n-1], order[n])
