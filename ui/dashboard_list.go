@@ -35,33 +35,15 @@ type companyList struct {
 	follow      bool                    // the next refresh scrolls to the selection (a new filter or search)
 }
 
-// keyList is Fyne's List with the dashboard's keys: arrows move the selection (not only the
-// focus highlight), Enter acts, Space ticks, Delete asks before disconnecting. It draws a ring
-// round itself while it has the focus: Fyne marks a focused list only by a highlight on its
-// current row, which the selection's colour covers when that row is the selected one.
+// keyList is Fyne's List with the dashboard's keys: arrows move the selection, Enter acts,
+// Space ticks, Delete asks before disconnecting. The selection is the keyboard's row, so the
+// list shows its focus by a ring round itself instead of Fyne's grey mark on a row of its
+// own (see FocusGained).
 type keyList struct {
 	widget.List
 	onKey   func(*fyne.KeyEvent) bool
 	focused bool
 	ring    *focusRing
-	// focusRow is the row Fyne's List marks as focused (its own, unexported, currentFocus):
-	// 0 at first, set by a tap, moved by focusTo.
-	focusRow int
-}
-
-// focusTo moves Fyne's focus mark to row, a step at a time as its own arrows do (it has no
-// other way in), so the focused row and the selected one are the same row: without it the
-// grey focus mark stays behind on the row where the arrows started.
-func (l *keyList) focusTo(row int) {
-	down, up := &fyne.KeyEvent{Name: fyne.KeyDown}, &fyne.KeyEvent{Name: fyne.KeyUp}
-	for l.focusRow < row && l.focusRow < l.Length()-1 {
-		l.List.TypedKey(down)
-		l.focusRow++
-	}
-	for l.focusRow > row && l.focusRow > 0 {
-		l.List.TypedKey(up)
-		l.focusRow--
-	}
 }
 
 func (l *keyList) CreateRenderer() fyne.WidgetRenderer {
@@ -70,17 +52,15 @@ func (l *keyList) CreateRenderer() fyne.WidgetRenderer {
 	return l.ring
 }
 
-func (l *keyList) FocusGained() {
-	l.focused = true
-	l.List.FocusGained()
-	if l.ring != nil {
-		l.ring.update()
-	}
-}
+// FocusGained draws the ring. It leaves Fyne's List thinking itself unfocused, so Fyne draws
+// no mark of its own on its "current" row: the arrows here move the selection, and Fyne's
+// mark, which only its own arrows move, would stay grey on the row where they started.
+func (l *keyList) FocusGained() { l.setFocused(true) }
 
-func (l *keyList) FocusLost() {
-	l.focused = false
-	l.List.FocusLost()
+func (l *keyList) FocusLost() { l.setFocused(false) }
+
+func (l *keyList) setFocused(on bool) {
+	l.focused = on
 	if l.ring != nil {
 		l.ring.update()
 	}
@@ -128,7 +108,6 @@ func (c *companyList) refresh() {
 	switch {
 	case row >= 0 && row != c.selectedRow:
 		offset := c.list.GetScrollOffset()
-		c.list.focusTo(row)
 		c.list.Select(row) // redraws the rows on screen too, and scrolls to the row
 		switch {
 		case c.list.Size().Height == 0:
@@ -167,7 +146,6 @@ func (c *companyList) onSelected(row widget.ListItemID) {
 		return
 	}
 	c.selectedRow = row
-	c.list.focusRow = row // a tap puts Fyne's focus mark on the row; move has put it there already
 	c.d.selectID(c.d.statuses[c.d.shown[row]].ID)
 }
 
@@ -225,7 +203,6 @@ func (c *companyList) move(row int) {
 		return
 	}
 	row = max(0, min(row, len(d.shown)-1))
-	c.list.focusTo(row)
 	c.list.Select(row)
 }
 
