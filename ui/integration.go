@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -123,6 +125,15 @@ func (d *details) onRevealClicked() {
 	}
 }
 
+// revealSized is the Show button as wide as it is when it says Hide, so the field beside it
+// keeps its width.
+func (d *details) revealSized() fyne.CanvasObject {
+	wide := max(newButton("Show", theme.VisibilityIcon(), nil).MinSize().Width, newButton("Hide", theme.VisibilityOffIcon(), nil).MinSize().Width)
+	sizer := canvas.NewRectangle(color.Transparent)
+	sizer.SetMinSize(fyne.NewSize(wide, 0))
+	return container.NewStack(sizer, d.reveal)
+}
+
 // withSaveLabel turns Next into Save, for editing the settings from the dashboard.
 func (d *details) withSaveLabel() *details {
 	d.next.SetText("Save")
@@ -138,7 +149,7 @@ func (d *details) content() fyne.CanvasObject {
 	form := container.New(layout.NewFormLayout(),
 		fieldLabel("Lightspeed"), &widget.Label{Text: productOrDefault(d.product).Name},
 		fieldLabel("Client ID"), container.NewVBox(d.clientID, d.clientIDMsg.box),
-		fieldLabel("Client Secret"), container.NewVBox(border(nil, nil, nil, d.reveal, d.secret), d.secretMsg.box),
+		fieldLabel("Client Secret"), container.NewVBox(border(nil, nil, nil, d.revealSized(), d.secret), d.secretMsg.box),
 		fieldLabel("Redirect URI"), container.NewVBox(d.redirect, d.redirectMsg.box),
 	)
 	help := border(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil,
