@@ -201,7 +201,7 @@ func showConsent(env *Env, attempt *connections.Attempt, product connections.Pro
 	for i, step := range product.ConsentSteps() {
 		fmt.Fprintf(env.Stderr, "  %d. %s\n", i+1, step)
 	}
-	fmt.Fprintln(env.Stderr, connections.RedirectMismatchHint)
+	fmt.Fprintln(env.Stderr, product.RedirectMismatchHint())
 }
 
 // awaitApproval waits for the answer, or reads pasted addresses when the app can't catch it.
