@@ -96,7 +96,7 @@ func runConnect(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer attempt.Close()
-	showConsent(env, attempt, o.noBrowser)
+	showConsent(env, attempt, product, o.noBrowser)
 	connected, err := awaitApproval(ctx, env, attempt)
 	if connected != nil {
 		printConnected(env.Stdout, connected)
@@ -185,8 +185,8 @@ func firstNonEmpty(values ...string) string {
 }
 
 // showConsent prints the consent address (with --no-browser, alone on stdout's first line)
-// or opens it, and says on stderr what the person should do.
-func showConsent(env *Env, attempt *connections.Attempt, noBrowser bool) {
+// or opens it, and says on stderr what the person should do, in the product's words.
+func showConsent(env *Env, attempt *connections.Attempt, product connections.Product, noBrowser bool) {
 	if noBrowser {
 		fmt.Fprintln(env.Stdout, attempt.AuthURL())
 		fmt.Fprintln(env.Stderr, "Open the address above in a browser.")
@@ -198,10 +198,10 @@ func showConsent(env *Env, attempt *connections.Attempt, noBrowser bool) {
 	}
 	left := time.Until(attempt.Deadline()).Round(time.Second)
 	fmt.Fprintf(env.Stderr, "Waiting for you in the browser (up to %d:%02d)…\n", int(left.Minutes()), int(left.Seconds())%60)
-	for i, step := range connections.ConsentSteps() {
+	for i, step := range product.ConsentSteps() {
 		fmt.Fprintf(env.Stderr, "  %d. %s\n", i+1, step)
 	}
-	fmt.Fprintln(env.Stderr, connections.RedirectMismatchHint)
+	fmt.Fprintln(env.Stderr, product.RedirectMismatchHint())
 }
 
 // awaitApproval waits for the answer, or reads pasted addresses when the app can't catch it.

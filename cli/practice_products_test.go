@@ -24,6 +24,8 @@ func TestEachProductAgainstThePracticeServer(t *testing.T) {
 			f := newFixture(t, connections.PracticeConfig{Product: product, Sites: 260, RotateRefresh: true, StrictRotation: true})
 			if r := f.connect(t, 1, f.secret(), append([]string{"--product", id}, f.settingsFlags()...)...); r.code != 0 {
 				t.Fatalf("connect --product %s: exit %d\n%s%s", id, r.code, r.stdout, r.stderr)
+			} else if want, _ := connections.ProductByID(id); !strings.Contains(r.stderr, want.ConsentSteps()[1]) {
+				t.Errorf("connect --product %s says the steps in other words than the product's %q:\n%s", id, want.ConsentSteps()[1], r.stderr)
 			}
 			f.assertOneStatus(t, id, "Bondi Bean Co.", "Campbell Parade", "Site 260", 260)
 			// Two refreshes under strict rotation: each stores a new refresh token, and a used

@@ -2,6 +2,7 @@ package connections
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -20,5 +21,20 @@ func TestProductWordsForTheWizard(t *testing.T) {
 	}
 	if ConsentSteps()[1] != "Choose your company, then click Grant Access." {
 		t.Error("ConsentSteps was changed by a product's steps")
+	}
+}
+
+// TestRedirectMismatchHintPerProduct: only O-Series' sign-in is recorded to answer a
+// mismatched Redirect URI with a 500, so only its hint names that page.
+func TestRedirectMismatchHintPerProduct(t *testing.T) {
+	for _, p := range append(Products(), Product{}) {
+		got := p.RedirectMismatchHint()
+		is500 := strings.Contains(got, "(500)")
+		if want := p.ID == "" || p.ID == DefaultProductID; is500 != want {
+			t.Errorf("%q: hint %q names the 500 page: %t, want %t", p.ID, got, is500, want)
+		}
+		if !strings.Contains(got, "Redirect URI") {
+			t.Errorf("%q: hint %q doesn't say what to compare", p.ID, got)
+		}
 	}
 }

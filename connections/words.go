@@ -268,9 +268,22 @@ func ConsentSteps() []string {
 	}
 }
 
-// RedirectMismatchHint is said while waiting for the browser: the most common failure shows
-// only there, on Lightspeed's own error page.
+// RedirectMismatchHint is said while waiting for the browser to O-Series users: the most
+// common failure shows only there, on Lightspeed's own error page (a 500).
 const RedirectMismatchHint = "Seeing a Lightspeed error page (500)? The Redirect URI here differs from the one registered for the integration."
+
+// redirectMismatchHintOther is the same hint for the other products, whose sign-in pages
+// are not recorded to answer a mismatch with a 500 (docs/providers.md): it names no code.
+const redirectMismatchHintOther = "Seeing an error page in Lightspeed instead of Grant Access? The Redirect URI here may differ from the one registered for the integration."
+
+// RedirectMismatchHint is RedirectMismatchHint for the product: O-Series' (and the zero
+// Product's) names the 500 page its sign-in shows; the others' names no code.
+func (p Product) RedirectMismatchHint() string {
+	if p.ID == "" || p.ID == DefaultProductID {
+		return RedirectMismatchHint
+	}
+	return redirectMismatchHintOther
+}
 
 // Headline says what happened: "Connected: Harbour Burgers Pty Ltd", or "Reconnected: …" when
 // the company was already connected.

@@ -109,7 +109,7 @@ func (w *waiting) content() fyne.CanvasObject {
 	}
 	again := container.NewHBox(widget.NewLabel("Browser didn't open?"), w.openAgain, w.copyLink)
 	hint := border(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil,
-		wrapped(connections.RedirectMismatchHint))
+		wrapped(w.product().RedirectMismatchHint()))
 	top := container.NewVBox(w.headline, w.progress, steps, again, w.pasteBox, hint)
 	return screen(top, w.cancelBtn)
 }
