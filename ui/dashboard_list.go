@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -33,44 +32,6 @@ type companyList struct {
 	selecting   bool                    // the list's selection is being set from the dashboard, not by a person
 	selectedRow int                     // the row the list has selected, -1 for none
 	follow      bool                    // the next refresh scrolls to the selection (a new filter or search)
-}
-
-// keyList is Fyne's List with the dashboard's keys: arrows move the selection, Enter acts,
-// Space ticks, Delete asks before disconnecting. The selection is the keyboard's row, so the
-// list shows its focus by a ring round itself instead of Fyne's grey mark on a row of its
-// own (see FocusGained).
-type keyList struct {
-	widget.List
-	onKey   func(*fyne.KeyEvent) bool
-	focused bool
-	ring    *focusRing
-}
-
-func (l *keyList) CreateRenderer() fyne.WidgetRenderer {
-	l.ExtendBaseWidget(l)
-	l.ring = newFocusRing(l.List.CreateRenderer(), l, theme.ColorNamePrimary, func() bool { return l.focused })
-	return l.ring
-}
-
-// FocusGained draws the ring. It leaves Fyne's List thinking itself unfocused, so Fyne draws
-// no mark of its own on its "current" row: the arrows here move the selection, and Fyne's
-// mark, which only its own arrows move, would stay grey on the row where they started.
-func (l *keyList) FocusGained() { l.setFocused(true) }
-
-func (l *keyList) FocusLost() { l.setFocused(false) }
-
-func (l *keyList) setFocused(on bool) {
-	l.focused = on
-	if l.ring != nil {
-		l.ring.update()
-	}
-}
-
-func (l *keyList) TypedKey(ev *fyne.KeyEvent) {
-	if l.onKey != nil && l.onKey(ev) {
-		return
-	}
-	l.List.TypedKey(ev)
 }
 
 func newCompanyList(d *dashboard) *companyList {
@@ -310,86 +271,6 @@ func (c *companyList) updateRow(row widget.ListItemID, o fyne.CanvasObject) {
 	objs[colToken].(*widget.Label).SetText(connections.TimeLeft(cs.AccessExpiresAt, now))
 	objs[colChecked].(*widget.Label).SetText("checked " + connections.Ago(cs.LastCheckAt, now))
 }
-
-// rowTick is a row's tick box, drawn as Fyne's, for the pointer only: it never takes the
-// focus, so Tab passes the list as one stop however many rows it shows, and Space on the
-// selected row ticks it (companyList.handleKey).
-type rowTick struct {
-	widget.BaseWidget
-	checked   bool
-	onChanged func(bool)
-	bg, icon  *canvas.Image
-	min       fyne.Size
-}
-
-func newRowTick() *rowTick {
-	t := &rowTick{bg: &canvas.Image{FillMode: canvas.ImageFillContain}, icon: &canvas.Image{FillMode: canvas.ImageFillContain}}
-	t.ExtendBaseWidget(t)
-	return t
-}
-
-func (t *rowTick) setChecked(on bool) {
-	if t.checked != on {
-		t.checked = on
-		t.Refresh()
-	}
-}
-
-// Tapped ticks or unticks the box.
-func (t *rowTick) Tapped(*fyne.PointEvent) {
-	t.setChecked(!t.checked)
-	if t.onChanged != nil {
-		t.onChanged(t.checked)
-	}
-}
-
-// MinSize is an empty widget.Check's, so the rows' boxes line up with the header's.
-func (t *rowTick) MinSize() fyne.Size {
-	if t.min.IsZero() {
-		t.min = (&widget.Check{}).MinSize()
-	}
-	return t.min
-}
-
-func (t *rowTick) CreateRenderer() fyne.WidgetRenderer {
-	t.ExtendBaseWidget(t)
-	r := &rowTickRenderer{t: t}
-	r.Refresh()
-	return r
-}
-
-type rowTickRenderer struct{ t *rowTick }
-
-func (r *rowTickRenderer) Layout(size fyne.Size) {
-	icon := fyne.NewSquareSize(theme.IconInlineSize())
-	pos := fyne.NewPos((size.Width-icon.Width)/2, (size.Height-icon.Height)/2)
-	for _, img := range []*canvas.Image{r.t.bg, r.t.icon} {
-		img.Move(pos)
-		img.Resize(icon)
-	}
-}
-
-func (r *rowTickRenderer) MinSize() fyne.Size { return r.t.MinSize() }
-
-// Refresh draws the box as widget.Check does: the theme's box, or its ticked box in the
-// primary colour.
-func (r *rowTickRenderer) Refresh() {
-	icon, bg := theme.NewThemedResource(theme.CheckButtonIcon()), theme.NewThemedResource(theme.CheckButtonFillIcon())
-	icon.ColorName, bg.ColorName = theme.ColorNameInputBorder, theme.ColorNameInputBackground
-	if r.t.checked {
-		icon = theme.NewThemedResource(theme.CheckButtonCheckedIcon())
-		icon.ColorName, bg.ColorName = theme.ColorNamePrimary, theme.ColorNameBackground
-	}
-	r.t.icon.Resource, r.t.bg.Resource = icon, bg
-	r.t.bg.Refresh()
-	r.t.icon.Refresh()
-}
-
-func (r *rowTickRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.t.bg, r.t.icon}
-}
-
-func (r *rowTickRenderer) Destroy() {}
 
 // setBadge shows a status in a word and the theme's colour for it, or what is under way.
 func setBadge(l *widget.Label, cs connections.CompanyStatus, busy string) {
