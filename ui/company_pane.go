@@ -181,8 +181,7 @@ func (p *detailsPane) act() {
 // and End scroll it. While everything fits it takes no Tab stop.
 type keyScroll struct {
 	container.Scroll
-	focused bool
-	ring    *focusRing
+	ringFocus
 }
 
 func newKeyScroll(content fyne.CanvasObject) *keyScroll {
@@ -194,8 +193,7 @@ func newKeyScroll(content fyne.CanvasObject) *keyScroll {
 
 func (s *keyScroll) CreateRenderer() fyne.WidgetRenderer {
 	s.ExtendBaseWidget(s)
-	s.ring = newFocusRing(s.Scroll.CreateRenderer(), s, theme.ColorNamePrimary, func() bool { return s.focused })
-	return s.ring
+	return s.ringed(s.Scroll.CreateRenderer(), s)
 }
 
 // Disabled is true while the content fits: Fyne's Tab passes over a disabled widget (a
@@ -209,13 +207,6 @@ func (s *keyScroll) Disable() {}
 
 func (s *keyScroll) FocusGained() { s.setFocused(true) }
 func (s *keyScroll) FocusLost()   { s.setFocused(false) }
-
-func (s *keyScroll) setFocused(on bool) {
-	s.focused = on
-	if s.ring != nil {
-		s.ring.update()
-	}
-}
 
 func (s *keyScroll) TypedRune(rune) {}
 

@@ -16,15 +16,13 @@ import (
 // own (see FocusGained).
 type keyList struct {
 	widget.List
-	onKey   func(*fyne.KeyEvent) bool
-	focused bool
-	ring    *focusRing
+	ringFocus
+	onKey func(*fyne.KeyEvent) bool
 }
 
 func (l *keyList) CreateRenderer() fyne.WidgetRenderer {
 	l.ExtendBaseWidget(l)
-	l.ring = newFocusRing(l.List.CreateRenderer(), l, theme.ColorNamePrimary, func() bool { return l.focused })
-	return l.ring
+	return l.ringed(l.List.CreateRenderer(), l)
 }
 
 // FocusGained draws the ring. It leaves Fyne's List thinking itself unfocused, so Fyne draws
@@ -33,13 +31,6 @@ func (l *keyList) CreateRenderer() fyne.WidgetRenderer {
 func (l *keyList) FocusGained() { l.setFocused(true) }
 
 func (l *keyList) FocusLost() { l.setFocused(false) }
-
-func (l *keyList) setFocused(on bool) {
-	l.focused = on
-	if l.ring != nil {
-		l.ring.update()
-	}
-}
 
 func (l *keyList) TypedKey(ev *fyne.KeyEvent) {
 	if l.onKey != nil && l.onKey(ev) {

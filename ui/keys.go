@@ -50,6 +50,26 @@ func (b *button) CreateRenderer() fyne.WidgetRenderer {
 	})
 }
 
+// ringFocus is the focus of a widget that shows it by a ring round itself, in the primary
+// colour (keyList, keyScroll): where Fyne's own mark of it would mislead or isn't drawn.
+type ringFocus struct {
+	focused bool
+	ring    *focusRing
+}
+
+// ringed is r, w's renderer, with the ring drawn over it while w has the focus.
+func (f *ringFocus) ringed(r fyne.WidgetRenderer, w fyne.Widget) fyne.WidgetRenderer {
+	f.ring = newFocusRing(r, w, theme.ColorNamePrimary, func() bool { return f.focused })
+	return f.ring
+}
+
+func (f *ringFocus) setFocused(on bool) {
+	f.focused = on
+	if f.ring != nil {
+		f.ring.update()
+	}
+}
+
 // focusRing draws a widget as Fyne does, and over it a ring in the colour named while shown
 // says so: for the focus where Fyne's own mark of it can't be seen.
 type focusRing struct {
