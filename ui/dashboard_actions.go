@@ -61,18 +61,8 @@ func (d *dashboard) onDisconnectClicked(id int64) {
 	if !ok {
 		return
 	}
-	s := d.shell
-	s.confirm("Disconnect "+cs.Name+"?", connections.DisconnectWarning(cs.Name), "Disconnect", "Keep", func() {
-		s.spawn(func() {
-			err := d.core.Disconnect(s.ctx, cs.ID)
-			statuses, serr := d.core.Statuses(s.ctx)
-			s.deps.do(func() {
-				if serr == nil {
-					d.replaceStatuses(statuses)
-				}
-				s.showErrorNow(err)
-			})
-		})
+	d.shell.confirm("Disconnect "+cs.Name+"?", connections.DisconnectWarning(cs.Name), "Disconnect", "Keep", func() {
+		d.disconnect(cs.ID)
 	})
 }
 
@@ -90,20 +80,27 @@ func (d *dashboard) onDisconnectChosenClicked() {
 		title = "Disconnect 1 company?"
 	}
 	s.confirm(title, connections.DisconnectManyWarning(len(ids)), "Disconnect", "Keep", func() {
-		s.spawn(func() {
-			var first error
-			for _, id := range ids {
-				if err := d.core.Disconnect(s.ctx, id); err != nil && first == nil {
-					first = err
-				}
+		d.disconnect(ids...)
+	})
+}
+
+// disconnect disconnects the companies off the UI goroutine, then shows the list without them
+// and the first error met, if any.
+func (d *dashboard) disconnect(ids ...int64) {
+	s := d.shell
+	s.spawn(func() {
+		var first error
+		for _, id := range ids {
+			if err := d.core.Disconnect(s.ctx, id); err != nil && first == nil {
+				first = err
 			}
-			statuses, serr := d.core.Statuses(s.ctx)
-			s.deps.do(func() {
-				if serr == nil {
-					d.replaceStatuses(statuses)
-				}
-				s.showErrorNow(first)
-			})
+		}
+		statuses, serr := d.core.Statuses(s.ctx)
+		s.deps.do(func() {
+			if serr == nil {
+				d.replaceStatuses(statuses)
+			}
+			s.showErrorNow(first)
 		})
 	})
 }
