@@ -61,21 +61,26 @@ func (s *shell) loadDashboard() {
 	s.spawn(func() {
 		statuses, err := core.Statuses(s.ctx)
 		notice := core.StateNotice()
-		s.deps.do(func() {
-			if connections.IsReadOnly(err) && len(statuses) > 0 {
-				s.showReadOnlyDashboard(statuses, err)
-				s.showStateNotice(notice)
-				return
-			}
-			if err != nil {
-				s.showWelcome()
-				s.showErrorNow(err)
-				return
-			}
-			s.showDashboard(statuses)
-			s.showStateNotice(notice)
-		})
+		s.deps.do(func() { s.showLoaded(statuses, err, notice) })
 	})
+}
+
+// showLoaded shows what loading the companies read: the dashboard (read only when a newer
+// version of the app saved the list), then the notice of a rebuild from the last-good copy, if
+// any; or, when they couldn't be read, the Welcome and why.
+func (s *shell) showLoaded(statuses []connections.CompanyStatus, err error, notice string) {
+	if connections.IsReadOnly(err) && len(statuses) > 0 {
+		s.showReadOnlyDashboard(statuses, err)
+		s.showStateNotice(notice)
+		return
+	}
+	if err != nil {
+		s.showWelcome()
+		s.showErrorNow(err)
+		return
+	}
+	s.showDashboard(statuses)
+	s.showStateNotice(notice)
 }
 
 // showDashboard shows the statuses as recorded, then checks every company afresh, and keeps

@@ -165,18 +165,11 @@ func (s *shell) start() {
 		statuses, err := core.Statuses(s.ctx)
 		notice := core.StateNotice()
 		s.deps.do(func() {
-			if connections.IsReadOnly(err) && len(statuses) > 0 {
-				s.showReadOnlyDashboard(statuses, err)
-				s.showStateNotice(notice)
-				return
-			}
-			if err != nil || len(statuses) == 0 {
+			if err == nil && len(statuses) == 0 {
 				s.showWelcome()
-				s.showErrorNow(err)
 				return
 			}
-			s.showDashboard(statuses)
-			s.showStateNotice(notice)
+			s.showLoaded(statuses, err, notice)
 		})
 	})
 }
