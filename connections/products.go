@@ -127,14 +127,14 @@ type settingsByProduct struct {
 	failed map[string]error
 }
 
-// loadSettings reads the settings of every product among companies. With no companies, or
+// loadSettings reads the settings in st of every product among companies. With no companies, or
 // when no product's settings could be read, the error is the first failure (for an O-Series
 // state exactly what it always was); otherwise a product whose settings fail fails only its
 // own companies (see of).
-func (c *Core) loadSettings(ctx context.Context, companies []vault.Company) (settingsByProduct, error) {
+func (c *Core) loadSettings(ctx context.Context, st *vault.State, companies []vault.Company) (settingsByProduct, error) {
 	out := settingsByProduct{ok: map[string]Settings{}, failed: map[string]error{}}
 	if len(companies) == 0 {
-		_, err := c.Settings(ctx)
+		_, err := c.settingsIn(ctx, st, "")
 		return out, err
 	}
 	var first error
@@ -146,7 +146,7 @@ func (c *Core) loadSettings(ctx context.Context, companies []vault.Company) (set
 		if _, ok := out.failed[p]; ok {
 			continue
 		}
-		s, err := c.SettingsFor(ctx, p)
+		s, err := c.settingsIn(ctx, st, p)
 		if err != nil {
 			out.failed[p] = err
 			if first == nil {
