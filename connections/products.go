@@ -172,27 +172,14 @@ func (sp settingsByProduct) of(co vault.Company) (Settings, error) {
 	return s.forCompany(co)
 }
 
-// companySettings is the settings of one stored company: its product's, with its own store's
-// addresses.
-func (c *Core) companySettings(ctx context.Context, co vault.Company) (Settings, error) {
-	s, err := c.SettingsFor(ctx, co.ProductOf())
+// companySettings is the settings in st of one stored company: its product's, with its own
+// store's addresses.
+func (c *Core) companySettings(ctx context.Context, st *vault.State, co vault.Company) (Settings, error) {
+	s, err := c.settingsIn(ctx, st, co.ProductOf())
 	if err != nil {
 		return Settings{}, err
 	}
 	return s.forCompany(co)
-}
-
-// storedCompany is the record of the company with id; KindNotFound when it is not connected.
-func (c *Core) storedCompany(ctx context.Context, id int64) (vault.Company, error) {
-	st, err := c.load(ctx)
-	if err != nil {
-		return vault.Company{}, err
-	}
-	found, err := selectCompanies(st, []int64{id})
-	if err != nil {
-		return vault.Company{}, err
-	}
-	return found[0], nil
 }
 
 // LooksLikeCompanyID reports whether ref has the shape of something CompanyIDs takes: a
