@@ -37,6 +37,10 @@ type detailsPane struct {
 	extra *fyne.Container
 	fix   *fyne.Container // the fix's button, when the status has one
 	fixOf *button
+	// fixButton and copyToken are made once and changed in place, so a refresh (the clock
+	// ticks every few seconds) leaves the keyboard's focus on them where it was.
+	fixButton *button
+	copyToken *button
 
 	none *widget.Label
 	body *fyne.Container
@@ -65,6 +69,12 @@ func newDetailsPane(d *dashboard) *detailsPane {
 	p.remove = keyButton(&widget.Button{Text: "Disconnect…", Importance: widget.LowImportance, OnTapped: func() { d.onDisconnectClicked(d.selected) }})
 	p.extra = container.NewHBox()
 	p.fix = container.NewHBox()
+	p.fixButton = primaryButton("", nil, nil)
+	p.copyToken = keyButton(&widget.Button{Text: "Copy access token", Icon: theme.ContentCopyIcon(), OnTapped: func() {
+		if cs, ok := d.status(d.selected); ok {
+			d.shell.copyAccessToken(d.core, cs)
+		}
+	}})
 	p.words = newKeyScroll(container.NewVBox(p.sentence, p.settings, p.notes, p.sites))
 	p.words.SetMinSize(fyne.NewSize(0, detailsHeight))
 	actions := container.NewHBox(p.check, p.refreshNow, p.export, p.reconnect, p.remove, layoutSpacer(), p.extra, p.fix)
@@ -125,9 +135,10 @@ func (p *detailsPane) refresh() {
 	p.fix.Objects = nil
 	p.reconnect.Show()
 	if fix := d.shell.fixButton(cs.Fix()); fix != nil && busy == "" {
-		fix.Importance = widget.HighImportance
-		p.fixOf = fix
-		p.fix.Objects = []fyne.CanvasObject{fix}
+		p.fixButton.Text, p.fixButton.Icon, p.fixButton.OnTapped = fix.Text, fix.Icon, fix.OnTapped
+		p.fixButton.Refresh()
+		p.fixOf = p.fixButton
+		p.fix.Objects = []fyne.CanvasObject{p.fixButton}
 		if cs.Fix().Action == problem.ActionReconnect {
 			p.reconnect.Hide() // the fix says it, bottom right
 		}
@@ -156,10 +167,7 @@ func (p *detailsPane) extraActions(cs connections.CompanyStatus) []fyne.CanvasOb
 	if cs.Status == connections.StatusNeedsReconnect {
 		return nil // Lightspeed refuses its tokens: there is nothing worth copying
 	}
-	copyToken := keyButton(&widget.Button{Text: "Copy access token", Icon: theme.ContentCopyIcon(), OnTapped: func() {
-		p.d.shell.copyAccessToken(p.d.core, cs)
-	}})
-	return []fyne.CanvasObject{copyToken}
+	return []fyne.CanvasObject{p.copyToken}
 }
 
 // act is Enter on a row: the fix when the company needs one, else a check.
