@@ -235,6 +235,23 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 
 // parseFlags parses args, turning a flag mistake into a usage error and refusing stray
 // arguments, so that a typo never runs a command with defaults the user did not mean.
+// productIDs are the IDs of the products the app connects (connections.Products), the default
+// first, for the commands' help to list.
+func productIDs() []string {
+	var ids []string
+	for _, p := range connections.Products() {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+// productChoices lists productIDs joined by sep, the last one by last:
+// "o-series|k-series|x-series|r-series", "o-series, k-series, x-series or r-series".
+func productChoices(sep, last string) string {
+	ids := productIDs()
+	return strings.Join(ids[:len(ids)-1], sep) + last + ids[len(ids)-1]
+}
+
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -42,11 +42,11 @@ func (o *connectOptions) changesSettings() bool {
 // preflight, the browser, the answer, the company and its sites stored.
 func runConnect(ctx context.Context, env *Env, args []string) error {
 	var o connectOptions
-	fs := newFlags(env, "connect", "[--product o-series|k-series|x-series|r-series] [--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U] "+settingsSynopsis())
+	fs := newFlags(env, "connect", "[--product "+productChoices("|", "|")+"] [--no-browser] [--timeout D] [--company ID] [--client-id ID --client-secret-stdin --redirect-uri URI] [--authorize-url U --token-url U --api-url U] "+settingsSynopsis())
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the consent address alone on the first line of stdout instead of opening the browser")
 	fs.DurationVar(&o.timeout, "timeout", connections.DefaultConnectTimeout, "how long to wait for the approval in the browser")
 	fs.StringVar(&o.companyRef, "company", "", "the ID of a connected company to reconnect")
-	fs.StringVar(&o.product, "product", "", "the Lightspeed product to connect: o-series, k-series, x-series or r-series (default: the one used last, else o-series)")
+	fs.StringVar(&o.product, "product", "", "the Lightspeed product to connect: "+productChoices(", ", " or ")+" (default: the one used last, else "+connections.DefaultProductID+")")
 	fs.StringVar(&o.clientID, "client-id", "", "the integration's Client ID (saved for next time)")
 	fs.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the integration's Client Secret from the first line of stdin (saved in the keychain)")
 	fs.StringVar(&o.redirectURI, "redirect-uri", "", "the integration's Redirect URI, as registered in Lightspeed (default "+connections.SuggestedRedirectURI+"; for k-series, which takes only https, "+connections.SuggestedHTTPSRedirectURI+")")

@@ -20,7 +20,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	out := fs.String("out", "", "the file to write (required)")
 	format := fs.String("format", "", "json, env (dotenv) or k8s-secret (a Kubernetes Secret manifest); default: "+connections.FormatRule())
 	fs.Var(&ids, "company", "a company to export (repeatable, or comma-separated); default all")
-	product := fs.String("product", "", "export every company of one product: o-series, k-series, x-series or r-series")
+	product := fs.String("product", "", "export every company of one product: "+productChoices(", ", " or "))
 	withSecret := fs.Bool("include-client-secret", false, "also write the integration's Client Secret")
 	force := fs.Bool("force", false, "replace the file if it exists")
 	keep := fs.Bool("keep-ownership", false, "keep this app refreshing the companies even when Lightspeed rotates refresh tokens (risky)")

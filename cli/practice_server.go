@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lightspeedconnect/lightspeed-connect/connections"
@@ -15,7 +16,7 @@ func init() {
 }
 
 // practiceSynopsis is the practice-server command's options, as its usage line shows them.
-const practiceSynopsis = "[--addr 127.0.0.1:0] [--product o-series|k-series|x-series|r-series] [--redirect-uri URI] [--latency D] [--access-ttl D] [--companies N] " +
+var practiceSynopsis = "[--addr 127.0.0.1:0] [--product " + productChoices("|", "|") + "] [--redirect-uri URI] [--latency D] [--access-ttl D] [--companies N] " +
 	"[--sites N] [--hidden-sites N] [--no-next-page] [--rotate-refresh] [--strict-rotation] " +
 	"[--rate-limit N/min] [--rate-limit-reply reset|epoch|bare] [--expired-status 400|401] [--send-iss]"
 
@@ -51,7 +52,9 @@ func runPracticeServer(ctx context.Context, env *Env, args []string) error {
 // function that turns them, once parsed, into its configuration, or a usage error with one
 // plain sentence for a value it can't take.
 func practiceFlags(fs *flag.FlagSet) func() (connections.PracticeConfig, error) {
-	product := fs.String("product", "o-series", "the Lightspeed product the server plays (o-series, the default; k-series, x-series, r-series)")
+	ids := productIDs()
+	product := fs.String("product", connections.DefaultProductID, "the Lightspeed product the server plays ("+
+		ids[0]+", the default; "+strings.Join(ids[1:], ", ")+")")
 	redirect := fs.String("redirect-uri", connections.SuggestedRedirectURI, "the Redirect URI to register")
 	latency := fs.Duration("latency", 0, "added to every answer")
 	accessTTL := fs.Duration("access-ttl", time.Hour, "how long access tokens last")

@@ -126,3 +126,33 @@ func TestTokenJSONNamesTheProductAndItsAPI(t *testing.T) {
 		t.Errorf("expiry: %v", err)
 	}
 }
+
+// TestStatusSettingsLinePerProduct: each product's integration has its own settings, so a
+// desk of several products whose settings differ gets a line per product under the table,
+// and one whose settings agree gets the one line it always had.
+func TestStatusSettingsLinePerProduct(t *testing.T) {
+	x, _ := connections.ProductByID("x-series")
+	o, _ := connections.ProductByID("o-series")
+	paced := func(pace int) connections.SettingValues {
+		return connections.SettingValues{"pkce": true, "requests_per_minute": pace}
+	}
+	show := func(statuses ...connections.CompanyStatus) string {
+		var out bytes.Buffer
+		printSettings(&Env{Stdout: &out, Stderr: &out}, statuses)
+		return out.String()
+	}
+	differ := show(
+		connections.CompanyStatus{Product: o, Settings: paced(120)},
+		connections.CompanyStatus{Product: x, Settings: paced(60)},
+		connections.CompanyStatus{Product: o, Settings: paced(120)})
+	want := "\nO-Series: " + paced(120).Line() + "\nX-Series: " + paced(60).Line() + "\n"
+	if differ != want {
+		t.Errorf("settings that differ by product:\n%q\nwant\n%q", differ, want)
+	}
+	same := show(
+		connections.CompanyStatus{Product: o, Settings: paced(90)},
+		connections.CompanyStatus{Product: x, Settings: paced(90)})
+	if want := "\n" + paced(90).Line() + "\n"; same != want {
+		t.Errorf("settings every product shares:\n%q\nwant\n%q", same, want)
+	}
+}

@@ -112,12 +112,33 @@ func applySettingFlags(s *connections.Settings, flags []settingFlag) error {
 }
 
 // printSettings prints, under the `status` table, the advanced settings the companies are
-// used with (the integration's, so the same for every one); nothing when none is connected.
+// used with: they are their integration's, so one line when every company's are the same,
+// else one line per product ("X-Series: API pace: …"); nothing when none is connected.
 func printSettings(env *Env, statuses []connections.CompanyStatus) {
-	if len(statuses) == 0 {
-		return
+	var products []connections.Product
+	lines := map[string]string{}
+	for _, cs := range statuses {
+		if _, seen := lines[cs.Product.ID]; !seen {
+			products = append(products, cs.Product)
+			lines[cs.Product.ID] = cs.Settings.Line()
+		}
 	}
-	if line := statuses[0].Settings.Line(); line != "" {
-		fmt.Fprintf(env.Stdout, "\n%s\n", line)
+	distinct := map[string]bool{}
+	for _, line := range lines {
+		distinct[line] = true
+	}
+	for _, p := range products {
+		line := lines[p.ID]
+		switch {
+		case line == "":
+		case len(distinct) == 1:
+			fmt.Fprintf(env.Stdout, "\n%s\n", line)
+			return
+		default:
+			fmt.Fprintf(env.Stdout, "\n%s: %s", p.ShortName, line)
+		}
+	}
+	if len(distinct) > 1 {
+		fmt.Fprintln(env.Stdout)
 	}
 }

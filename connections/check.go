@@ -22,10 +22,7 @@ import (
 // state file. An error is returned only when nothing could be checked (no settings, keyring
 // or state unavailable); per-company failures are in each status.
 func (c *Core) Check(ctx context.Context, ids ...int64) ([]CompanyStatus, error) {
-	if err := c.writable(ctx); err != nil {
-		return nil, err
-	}
-	sp, companies, err := c.settingsAndCompanies(ctx, ids)
+	sp, companies, err := c.settingsAndCompanies(ctx, ids) // refuses a newer version's state
 	if err != nil {
 		return nil, err
 	}
@@ -174,9 +171,13 @@ func (c *Core) recordChecks(ctx context.Context, companies []vault.Company, chec
 }
 
 // settingsAndCompanies loads what a check or refresh of many companies needs: the chosen
-// companies' records and their products' settings (with the client secrets).
+// companies' records and their products' settings (with the client secrets), all from one
+// load of the state. A newer version's state is refused first, as writable would.
 func (c *Core) settingsAndCompanies(ctx context.Context, ids []int64) (settingsByProduct, []vault.Company, error) {
 	st, err := c.load(ctx)
+	if IsReadOnly(err) {
+		return settingsByProduct{}, nil, err
+	}
 	if err != nil {
 		if _, serr := c.Settings(ctx); serr != nil {
 			return settingsByProduct{}, nil, serr
@@ -185,12 +186,12 @@ func (c *Core) settingsAndCompanies(ctx context.Context, ids []int64) (settingsB
 	}
 	companies, err := selectCompanies(st, ids)
 	if err != nil {
-		if _, serr := c.Settings(ctx); serr != nil {
+		if _, serr := c.settingsIn(ctx, st, ""); serr != nil {
 			return settingsByProduct{}, nil, serr
 		}
 		return settingsByProduct{}, nil, err
 	}
-	sp, err := c.loadSettings(ctx, companies)
+	sp, err := c.loadSettings(ctx, st, companies)
 	return sp, companies, err
 }
 

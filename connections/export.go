@@ -146,10 +146,10 @@ func (c *Core) Export(ctx context.Context, req ExportRequest) (Exported, error) 
 	if _, err := ParseFormat(string(req.Format)); err != nil {
 		return Exported{}, err
 	}
-	if err := c.writable(ctx); err != nil { // an export may refresh tokens, and hands off
+	st, err := c.load(ctx)
+	if IsReadOnly(err) { // an export may refresh tokens, and hands off (see writable)
 		return Exported{}, err
 	}
-	st, err := c.load(ctx)
 	if err != nil {
 		return Exported{}, fmt.Errorf("could not export: %w", err)
 	}

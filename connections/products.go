@@ -127,14 +127,14 @@ type settingsByProduct struct {
 	failed map[string]error
 }
 
-// loadSettings reads the settings of every product among companies. With no companies, or
+// loadSettings reads the settings in st of every product among companies. With no companies, or
 // when no product's settings could be read, the error is the first failure (for an O-Series
 // state exactly what it always was); otherwise a product whose settings fail fails only its
 // own companies (see of).
-func (c *Core) loadSettings(ctx context.Context, companies []vault.Company) (settingsByProduct, error) {
+func (c *Core) loadSettings(ctx context.Context, st *vault.State, companies []vault.Company) (settingsByProduct, error) {
 	out := settingsByProduct{ok: map[string]Settings{}, failed: map[string]error{}}
 	if len(companies) == 0 {
-		_, err := c.Settings(ctx)
+		_, err := c.settingsIn(ctx, st, "")
 		return out, err
 	}
 	var first error
@@ -146,7 +146,7 @@ func (c *Core) loadSettings(ctx context.Context, companies []vault.Company) (set
 		if _, ok := out.failed[p]; ok {
 			continue
 		}
-		s, err := c.SettingsFor(ctx, p)
+		s, err := c.settingsIn(ctx, st, p)
 		if err != nil {
 			out.failed[p] = err
 			if first == nil {
@@ -172,27 +172,14 @@ func (sp settingsByProduct) of(co vault.Company) (Settings, error) {
 	return s.forCompany(co)
 }
 
-// companySettings is the settings of one stored company: its product's, with its own store's
-// addresses.
-func (c *Core) companySettings(ctx context.Context, co vault.Company) (Settings, error) {
-	s, err := c.SettingsFor(ctx, co.ProductOf())
+// companySettings is the settings in st of one stored company: its product's, with its own
+// store's addresses.
+func (c *Core) companySettings(ctx context.Context, st *vault.State, co vault.Company) (Settings, error) {
+	s, err := c.settingsIn(ctx, st, co.ProductOf())
 	if err != nil {
 		return Settings{}, err
 	}
 	return s.forCompany(co)
-}
-
-// storedCompany is the record of the company with id; KindNotFound when it is not connected.
-func (c *Core) storedCompany(ctx context.Context, id int64) (vault.Company, error) {
-	st, err := c.load(ctx)
-	if err != nil {
-		return vault.Company{}, err
-	}
-	found, err := selectCompanies(st, []int64{id})
-	if err != nil {
-		return vault.Company{}, err
-	}
-	return found[0], nil
 }
 
 // LooksLikeCompanyID reports whether ref has the shape of something CompanyIDs takes: a

@@ -10,7 +10,8 @@ import (
 // A state file of a newer major schema (see vault.SchemaProducts) is read-only to this
 // version: its companies are listed as far as they could be read, and nothing that would
 // change the state, the keychain or a company's tokens at Lightspeed starts. Each writing
-// entry point asks writable first, before any network request or keychain write.
+// entry point asks writable first, before any network request or keychain write; one that
+// loads the state first anyway asks IsReadOnly of that load instead of loading it twice.
 
 // IsReadOnly reports whether err says the saved list of companies is a newer version's, which
 // this version shows but does not change. Statuses returns it beside the companies it read.

@@ -17,10 +17,7 @@ import (
 // tokens are stored at once, before the new access token is used. A failure is recorded on
 // the company (for the dashboard and `status`) and returned.
 func (c *Core) Refresh(ctx context.Context, companyID int64) error {
-	if err := c.writable(ctx); err != nil {
-		return err
-	}
-	s, err := c.refreshSettings(ctx, companyID)
+	s, err := c.refreshSettings(ctx, companyID) // refuses a newer version's state
 	if err != nil {
 		return err
 	}
@@ -274,12 +271,20 @@ func (t companyTokens) AccessToken(ctx context.Context, force bool) (string, err
 }
 
 // refreshSettings is what Refresh of companyID uses: the company's product's settings, with
-// its own store's addresses. A company that is not connected gets the settings' failure first,
+// its own store's addresses, from one load of the state. A newer version's state is refused
+// first, as writable would. A company that is not connected gets the settings' failure first,
 // as it always did, then KindNotFound from the refresh itself.
 func (c *Core) refreshSettings(ctx context.Context, companyID int64) (Settings, error) {
-	co, err := c.storedCompany(ctx, companyID)
+	st, err := c.load(ctx)
+	if IsReadOnly(err) {
+		return Settings{}, err
+	}
 	if err != nil {
 		return c.Settings(ctx)
 	}
-	return c.companySettings(ctx, co)
+	co := st.Company(companyID)
+	if co == nil {
+		return c.settingsIn(ctx, st, "")
+	}
+	return c.companySettings(ctx, st, *co)
 }

@@ -263,7 +263,17 @@ func (c *Core) Settings(ctx context.Context) (Settings, error) {
 // SettingsFor loads product's integration details ("" is the product chosen last), the secret
 // from the keyring.
 func (c *Core) SettingsFor(ctx context.Context, product string) (Settings, error) {
-	s, err := c.savedSettings(ctx, product)
+	st, err := c.load(ctx)
+	if err != nil {
+		return Settings{}, err
+	}
+	return c.settingsIn(ctx, st, product)
+}
+
+// settingsIn is SettingsFor with the state loaded already: st's details, the secret from the
+// keyring.
+func (c *Core) settingsIn(ctx context.Context, st *vault.State, product string) (Settings, error) {
+	s, err := savedIn(st, product)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -310,6 +320,11 @@ func (c *Core) savedSettings(ctx context.Context, product string) (Settings, err
 	if err != nil {
 		return Settings{}, err
 	}
+	return savedIn(st, product)
+}
+
+// savedIn is product's saved details in st ("" is the product chosen last), without the secret.
+func savedIn(st *vault.State, product string) (Settings, error) {
 	if product == "" {
 		product = st.Product
 	}

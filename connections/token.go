@@ -66,7 +66,7 @@ func (c *Core) AccessToken(ctx context.Context, companyID int64, minValid time.D
 	if co.HandedOff != nil {
 		return AccessToken{}, handedOffProblem(co.ID, co.Name, *co.HandedOff, cur.Expiry, c.now())
 	}
-	s, err := c.companySettings(ctx, co)
+	s, err := c.companySettings(ctx, st, co)
 	if err != nil {
 		return AccessToken{}, err
 	}

@@ -70,12 +70,10 @@ func Ago(t *time.Time, now time.Time) string {
 	}
 }
 
-// SiteCount is "1 site" or "3 sites".
+// SiteCount is "1 site" or "3 sites": ShopCount in O-Series' words.
 func SiteCount(n int) string {
-	if n == 1 {
-		return "1 site"
-	}
-	return fmt.Sprintf("%d sites", n)
+	p, _ := ProductByID("")
+	return p.ShopCount(n)
 }
 
 // SitesLine names a company's sites: "Sites: Parramatta · Manly · Bondi", or "No sites yet."

@@ -297,13 +297,7 @@ func (r *journalRecord) write(replaces string, next Tokens, now time.Time) {
 
 // seal builds a record: header, then the sealed entry, bound to the company.
 func (r *journalRecord) seal(e journalEntry) ([]byte, error) {
-	plain, err := json.Marshal(struct {
-		Replaces string    `json:"replaces"`
-		Access   string    `json:"access"`
-		Refresh  string    `json:"refresh"`
-		Expiry   time.Time `json:"expiry"`
-		At       time.Time `json:"at"`
-	}(e))
+	plain, err := json.Marshal(e) // its fmt and slog methods hide the tokens; encoding/json writes them
 	if err != nil {
 		return nil, err
 	}

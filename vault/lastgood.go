@@ -35,6 +35,8 @@ const lastGoodFormat = 1
 type lastGood struct {
 	savedAt time.Time
 	state   []byte // the state file's bytes, exactly as they were saved
+	parsed  *State // state as read; of a newer schema when newer
+	newer   bool   // state was written by a newer major schema (read, never rewritten)
 }
 
 // Recovery says what was rebuilt from the last-good copy when the state file could not be
@@ -109,10 +111,11 @@ func (s *Store) readLastGood() (lastGood, error) {
 	if hex.EncodeToString(sum[:]) != file.SHA256 {
 		return lastGood{}, fmt.Errorf("%w: its checksum doesn't match", errLastGoodDamaged)
 	}
-	if _, err := parseState(file.State); err != nil && !errors.Is(err, errSchemaNewer) {
+	st, err := parseState(file.State)
+	if err != nil && !errors.Is(err, errSchemaNewer) {
 		return lastGood{}, fmt.Errorf("%w: %w", errLastGoodDamaged, err)
 	}
-	return lastGood{savedAt: file.SavedAt, state: file.State}, nil
+	return lastGood{savedAt: file.SavedAt, state: file.State, parsed: st, newer: err != nil}, nil
 }
 
 // recoverUnreadable handles a state file that cannot be read or parsed (data is what could be
@@ -130,9 +133,9 @@ func (s *Store) recoverUnreadable(data []byte, cause error) (*State, error) {
 	}
 	salvaged := salvage(data)
 	if goodErr == nil {
-		st, err := parseState(good.state)
+		st := good.parsed
 		rec := &Recovery{SavedAt: good.savedAt, Aside: aside}
-		if err == nil && salvaged != nil { // not of a newer schema: this version may rewrite it
+		if !good.newer && salvaged != nil { // this version may rewrite it
 			for _, c := range salvaged.Companies {
 				if st.Company(c.ID) == nil {
 					st.putCompany(c)
@@ -236,7 +239,7 @@ func (s *Store) recoverMissing() (*State, error) {
 		}
 		return newState(), corruptError(s.Path(), aside, fmt.Errorf("the state file is missing and %w", err))
 	}
-	st, _ := parseState(good.state)
+	st := good.parsed
 	if len(st.Companies) == 0 {
 		return newState(), nil
 	}
