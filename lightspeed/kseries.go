@@ -53,7 +53,7 @@ func (c *Client) kBusinesses(ctx context.Context, info *CallInfo) ([]Account, er
 		if page >= c.maxPages() {
 			return nil, badReply(info.Status, pathOf(list), fmt.Sprintf("the list has more than %d pages", c.maxPages()), nil)
 		}
-		address := list + "?" + url.Values{"page": {strconv.Itoa(page)}, "size": {strconv.Itoa(size)}}.Encode()
+		address := withQuery(list, url.Values{"page": {strconv.Itoa(page)}, "size": {strconv.Itoa(size)}})
 		var raw kPage
 		if _, err := c.getJSON(ctx, address, -1, &raw, info); err != nil {
 			return nil, listStopped(err, page, len(all), c.words().Companies)

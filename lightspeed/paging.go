@@ -133,3 +133,17 @@ func headerInt(h http.Header, name string) (int, bool) {
 	n, err := strconv.Atoi(v)
 	return n, err == nil && n >= 0
 }
+
+// withQuery is address with q's parameters set: how K-, X- and R-Series lists ask for a page.
+func withQuery(address string, q url.Values) string {
+	u, err := url.Parse(address)
+	if err != nil {
+		return address
+	}
+	v := u.Query()
+	for k, vals := range q {
+		v[k] = vals
+	}
+	u.RawQuery = v.Encode()
+	return u.String()
+}

@@ -201,17 +201,3 @@ func rItems(raw json.RawMessage) ([]json.RawMessage, error) {
 	}
 	return nil, fmt.Errorf("the reply has the wrong shape: the list is neither an array nor an object")
 }
-
-// withQuery is address with q's parameters set.
-func withQuery(address string, q url.Values) string {
-	u, err := url.Parse(address)
-	if err != nil {
-		return address
-	}
-	v := u.Query()
-	for k, vals := range q {
-		v[k] = vals
-	}
-	u.RawQuery = v.Encode()
-	return u.String()
-}

@@ -77,7 +77,7 @@ func (c *Client) xOutlets(ctx context.Context, list string, info *CallInfo) ([]S
 		if page >= c.maxPages() {
 			return nil, badReply(info.Status, pathOf(list), fmt.Sprintf("the list has more than %d pages", c.maxPages()), nil)
 		}
-		address := list + "?" + url.Values{"after": {strconv.FormatInt(after, 10)}, "page_size": {size}}.Encode()
+		address := withQuery(list, url.Values{"after": {strconv.FormatInt(after, 10)}, "page_size": {size}})
 		var raw xOutlets
 		if _, err := c.getJSON(ctx, address, -1, &raw, info); err != nil {
 			return nil, listStopped(err, page, len(all), c.words().Shops)

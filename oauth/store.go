@@ -132,10 +132,11 @@ func (p Profile) checkReplyStore(tok *oauth2.Token, want string, ph phase) error
 	if p.ConsentParam == "" || want == "" {
 		return nil
 	}
-	got, present := tok.Extra(p.ConsentParam).(string)
-	if tok.Extra(p.ConsentParam) == nil {
+	v := tok.Extra(p.ConsentParam)
+	if v == nil {
 		return nil
 	}
+	got, present := v.(string)
 	if present && strings.EqualFold(got, want) {
 		return nil
 	}

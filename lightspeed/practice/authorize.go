@@ -3,6 +3,7 @@ package practice
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 )
 
@@ -69,7 +70,7 @@ func (s *Server) checkProtocol(a authRequest) (string, string) {
 		return "invalid_request", "The scope parameter is required."
 	}
 	for _, sc := range a.scopes {
-		if !hasScope(p.allowedScopes(), sc) {
+		if !slices.Contains(p.allowedScopes(), sc) {
 			return "invalid_scope", "The integration may not ask for the scope " + strconv.Quote(sc) + "."
 		}
 	}

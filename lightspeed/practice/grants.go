@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"time"
 )
@@ -153,7 +154,7 @@ func (s *Server) issueLocked(clientID string, companyID int64, refreshToken stri
 			return TokenSet{}, err
 		}
 		rg := &refreshGrant{clientID: clientID, companyID: companyID, family: family, scopes: scopes}
-		if s.cfg.Product == KSeries && !hasScope(scopes, "offline_access") {
+		if s.cfg.Product == KSeries && !slices.Contains(scopes, "offline_access") {
 			rg.expires = s.now().Add(refreshTTLK)
 		}
 		s.refresh[refreshToken] = rg

@@ -2,6 +2,7 @@ package practice
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 )
 
@@ -57,7 +58,7 @@ func (s *Server) kBusinesses(w http.ResponseWriter, r *http.Request) {
 	if s.overWindowK(w, token) {
 		return
 	}
-	if !hasScope(g.scopes, "financial-api") {
+	if !slices.Contains(g.scopes, "financial-api") {
 		writeJSON(w, http.StatusForbidden, apiError("insufficient_scope", "The access token lacks the financial-api scope."))
 		return
 	}

@@ -143,15 +143,6 @@ func splitScope(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '+' })
 }
 
-func hasScope(granted []string, want string) bool {
-	for _, g := range granted {
-		if g == want {
-			return true
-		}
-	}
-	return false
-}
-
 // domainPrefixOf makes an X-Series domain_prefix from a store's name: its letters and digits,
 // lower case, at most 30 of them ("Harbour Burgers Pty Ltd" → "harbourburgersptyltd").
 func domainPrefixOf(name string) string {

@@ -2,6 +2,7 @@ package practice
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -105,7 +106,7 @@ func (s *Server) xAPI(w http.ResponseWriter, r *http.Request) {
 
 // xNeedScope answers 403 and returns false when the token lacks scope.
 func (s *Server) xNeedScope(w http.ResponseWriter, g accessGrant, scope string) bool {
-	if hasScope(g.scopes, scope) {
+	if slices.Contains(g.scopes, scope) {
 		return true
 	}
 	writeJSON(w, http.StatusForbidden, xError("Forbidden", "The access token lacks the "+scope+" scope."))

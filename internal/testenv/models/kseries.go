@@ -2,7 +2,9 @@ package models
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // K-Series (docs/providers.md): consent at the Keycloak realm with a required scope from the
@@ -41,7 +43,7 @@ func (m *Model) routesK(mux *http.ServeMux) {
 		}
 		reply["scope"] = g.scope
 		reply["refresh_expires_in"] = kRefreshLife
-		if contains(fieldsOf(g.scope), "offline_access") {
+		if slices.Contains(strings.Fields(g.scope), "offline_access") {
 			reply["refresh_expires_in"] = 0
 		}
 		writeJSON(w, http.StatusOK, reply)
@@ -53,7 +55,7 @@ func (m *Model) routesK(mux *http.ServeMux) {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
 			return
 		}
-		if !contains(fieldsOf(g.scope), "financial-api") {
+		if !slices.Contains(strings.Fields(g.scope), "financial-api") {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "insufficient_scope"})
 			return
 		}

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -303,7 +304,7 @@ func (m *Model) authorize(w http.ResponseWriter, r *http.Request, needScope bool
 	}
 	if allowed != nil {
 		for _, s := range strings.Fields(scope) {
-			if !contains(allowed, s) {
+			if !slices.Contains(allowed, s) {
 				back(url.Values{"error": {"invalid_scope"}})
 				return
 			}
@@ -319,15 +320,6 @@ func (m *Model) authorize(w http.ResponseWriter, r *http.Request, needScope bool
 		params.Set("domain_prefix", DomainPrefix(m.opts.Business))
 	}
 	back(params)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // tokenReply is what a token request earns; product files add their own fields.
@@ -489,9 +481,6 @@ func postForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
 	}
 	return r.PostForm, true
 }
-
-// fieldsOf splits a granted scope.
-func fieldsOf(scope string) []string { return strings.Fields(scope) }
 
 // Browse plays the person's browser on authURL: the model approves at once and redirects, and
 // Browse follows that redirect to the app's callback. It fails when the model answers with

@@ -3,7 +3,9 @@ package models
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -72,7 +74,7 @@ func (m *Model) routesX(mux *http.ServeMux) {
 			http.NotFound(w, r)
 			return
 		}
-		if !contains(fieldsOf(g.scope), need) {
+		if !slices.Contains(strings.Fields(g.scope), need) {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "Forbidden", "message": "model: missing scope " + need})
 			return
 		}
